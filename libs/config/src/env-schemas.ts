@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const envBoolean = (fallback: boolean) => booleanFlag.default(fallback ? 'true' : 'false');
+
+export const envInt = (fallback: number, min = 0, max = 1_000_000) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const envPort = (fallback: number) => envInt(fallback, 0, 65535);
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
+const pemKey = (kind: 'PUBLIC' | 'PRIVATE') =>
+  z
+    .string()
+    .transform((v) => v.replace(/\\n/g, '\n'))
+    .refine((v) => v.includes(`-----BEGIN ${kind} KEY-----`), `must be a PEM ${kind.toLowerCase()} key`);
+
+/**
+ * The variables every service reads (see ARCHITECTURE.md, Configuration).
+ * DATABASE_URL and KAFKA_BROKERS are required here: `npm start` and the test
+ * setup fill them in with the local stack they start when the user did not.
+ */
+export const baseEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: postgresUrl,
+  SQL_ECHO: envBoolean(false),
+  DATABASE_POOL_SIZE: envInt(10, 1, 500),
+  DATABASE_MAX_OVERFLOW: envInt(20, 0, 500),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'must be host:port[,host:port...]'),
+  JWT_PUBLIC_KEY: pemKey('PUBLIC'),
+  PAGE_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+});
+
+export const privateKeySchema = pemKey('PRIVATE');
+
+export type BaseEnv = z.output<typeof baseEnvSchema>;
+
+/** The page-token secret: required in production, a fixed one in development. */
+export function pageTokenSecret(env: BaseEnv): string {
+  if (env.PAGE_TOKEN_SECRET) return env.PAGE_TOKEN_SECRET;
+  if (env.NODE_ENV === 'production') {
+    throw new Error('PAGE_TOKEN_SECRET: required when NODE_ENV=production');
+  }
+  return 'nexus-development-page-token-secret-not-for-production';
+}

@@ -1,0 +1,11 @@
+// Environment parsing: validated once at start-up into a typed object.
+export { ConfigError, loadConfig, parseEnv } from './load-config';
+export {
+  baseEnvSchema,
+  envBoolean,
+  envInt,
+  envPort,
+  pageTokenSecret,
+  privateKeySchema,
+  type BaseEnv,
+} from './env-schemas';

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not parse; names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses the environment once into a typed object. Empty strings count as
+ * unset, so `FOO=` falls back to the default instead of failing oddly.
+ */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+  );
+}
+
+/** parseEnv for a process entry point: a bad environment stops the process. */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
+  try {
+    return parseEnv(schema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

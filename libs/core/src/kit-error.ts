@@ -1,0 +1,61 @@
+import { DomainError, type ErrorKind, type FieldViolation } from './domain-error';
+
+/** Errors raised by the shared kit itself, whatever the service. */
+export type KitErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'ETAG_MISMATCH'
+  | 'NOT_DELETED'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'DEPENDENCY_UNAVAILABLE';
+
+export function kitErrorKind(code: KitErrorCode): ErrorKind {
+  switch (code) {
+    case 'INVALID_ARGUMENT':
+      return 'invalid_argument';
+    case 'NOT_FOUND':
+      return 'not_found';
+    case 'ALREADY_EXISTS':
+      return 'already_exists';
+    case 'ETAG_MISMATCH':
+      return 'aborted';
+    case 'NOT_DELETED':
+      return 'failed_precondition';
+    case 'UNAUTHENTICATED':
+      return 'unauthenticated';
+    case 'PERMISSION_DENIED':
+      return 'permission_denied';
+    case 'DEPENDENCY_UNAVAILABLE':
+      return 'unavailable';
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}
+
+export class KitError extends DomainError<KitErrorCode> {
+  readonly domain = 'nexus';
+  get kind(): ErrorKind {
+    return kitErrorKind(this.code);
+  }
+
+  static invalid(violations: FieldViolation[]): KitError {
+    const summary = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
+    return new KitError('INVALID_ARGUMENT', `invalid request: ${summary}`, violations);
+  }
+
+  static notFound(resource: string, id: string): KitError {
+    return new KitError('NOT_FOUND', `${resource} ${id} not found`, [], { resource, id });
+  }
+
+  static denied(message = 'the caller may not do this'): KitError {
+    return new KitError('PERMISSION_DENIED', message);
+  }
+
+  static unauthenticated(message = 'a valid bearer token is required'): KitError {
+    return new KitError('UNAUTHENTICATED', message);
+  }
+}

@@ -1,0 +1,45 @@
+/** A JSON value as it appears in an event: canonical proto3 JSON. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * What the kit needs to know about an aggregate to publish its changes:
+ * where its events go and how it looks to the outside world. `toResource`
+ * must return the same message the gRPC API returns, in proto3 JSON, and
+ * therefore never a secret.
+ */
+export interface Aggregate<E> {
+  readonly service: string;
+  readonly name: string;
+  readonly topic: string;
+  readonly source: string;
+  idOf(entity: E): string;
+  toResource(entity: E): JsonObject;
+}
+
+export function defineAggregate<E extends { id: string }>(spec: {
+  service: string;
+  name: string;
+  toResource: (entity: E) => JsonObject;
+}): Aggregate<E> {
+  return {
+    service: spec.service,
+    name: spec.name,
+    topic: `nexus.${spec.service}.${spec.name}`,
+    source: `/nexus/${spec.service}`,
+    idOf: (entity) => entity.id,
+    toResource: spec.toResource,
+  };
+}
+
+/** Fields that change with every write and say nothing about what changed. */
+const BOOKKEEPING_FIELDS = new Set(['etag', 'updateTime']);
+
+/** Top-level resource fields whose JSON differs between two versions. */
+export function changedFields(before: JsonObject | null, after: JsonObject | null): string[] {
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  return [...keys]
+    .filter((key) => !BOOKKEEPING_FIELDS.has(key))
+    .filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]))
+    .sort();
+}

@@ -1,0 +1,268 @@
+import {
+  In,
+  type DataSource,
+  type DeepPartial,
+  type EntityManager,
+  type EntityMetadata,
+  type EntityTarget,
+  type FindOptionsWhere,
+  type SelectQueryBuilder,
+} from 'typeorm';
+import { KitError, uuidv7 } from '@nexus/core';
+import { changedFields, type Aggregate } from './aggregate';
+import { etagOf, type BaseEntity } from './base.entity';
+import { RequestIdRecord } from './kit-tables.entity';
+import type { Page } from './pagination';
+import { type PageTokenCodec } from './page-token';
+import type { ChangeVerb, Tx } from './transaction';
+
+/** A sort order the API offers; the column must be NOT NULL and indexed with id. */
+export interface SortOrder<E> {
+  /** Stable name the page token is bound to, e.g. `create_time_desc`. */
+  key: string;
+  property: keyof E & string;
+  direction: 'ASC' | 'DESC';
+}
+
+export interface ListQuery<E extends BaseEntity> {
+  /** Adds the caller's typed filters as parameterised conditions on alias `e`. */
+  filter?: (qb: SelectQueryBuilder<E>) => void;
+  /** The filter values, to bind page tokens to this exact query. */
+  filterValues: unknown;
+  order: SortOrder<E>;
+  pageSize: number;
+  pageToken: string;
+  includeTotal?: boolean;
+  showDeleted?: boolean;
+}
+
+export interface ReadOptions {
+  withDeleted?: boolean;
+  manager?: EntityManager;
+}
+
+/**
+ * The generic CRUD every service builds on: the original design's `crud`
+ * (create, get, list with filters, update, soft/hard delete, exists, count)
+ * plus what a public API needs: idempotent create, keyset pages with signed
+ * tokens, etag checks, and one outbox event for every change it commits.
+ */
+export class CrudRepository<E extends BaseEntity> {
+  readonly alias = 'e';
+  private readonly metadata: EntityMetadata;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly target: EntityTarget<E>,
+    private readonly aggregate: Aggregate<E>,
+    private readonly pageTokens: PageTokenCodec,
+    /** The resource name used in NOT_FOUND messages, e.g. `user`. */
+    private readonly resourceName: string = aggregate.name,
+  ) {
+    this.metadata = dataSource.getMetadata(target);
+  }
+
+  /**
+   * Inserts a new aggregate and its `created` event. With a request id, a
+   * retry returns the entity the first call created (`created: false`).
+   */
+  async create(
+    tx: Tx,
+    values: DeepPartial<E>,
+    requestId?: string,
+  ): Promise<{ entity: E; created: boolean }> {
+    const id = uuidv7();
+    if (requestId) {
+      // ON CONFLICT waits for a concurrent insert of the same id to commit or
+      // roll back, so two racing retries cannot both create.
+      const claimed = await tx.manager
+        .createQueryBuilder()
+        .insert()
+        .into(RequestIdRecord)
+        .values({ requestId, resourceType: this.aggregate.topic, resourceId: id })
+        .orIgnore()
+        .returning('request_id')
+        .execute();
+      if ((claimed.raw as unknown[]).length === 0) {
+        const earlier = await tx.manager.findOneByOrFail(RequestIdRecord, { requestId });
+        if (earlier.resourceType !== this.aggregate.topic) {
+          throw KitError.invalid([
+            { field: 'request_id', description: 'was already used for another kind of request', reason: 'REUSED' },
+          ]);
+        }
+        return { entity: await this.get(earlier.resourceId, { manager: tx.manager, withDeleted: true }), created: false };
+      }
+    }
+    const entity = tx.manager.create(this.target, { ...values, id } as DeepPartial<E>);
+    await tx.manager.insert(this.target, entity as Parameters<EntityManager['insert']>[1]);
+    await tx.emit(this.aggregate, 'created', null, entity);
+    return { entity, created: true };
+  }
+
+  async find(id: string, options: ReadOptions = {}): Promise<E | null> {
+    const manager = options.manager ?? this.dataSource.manager;
+    return manager.findOne(this.target, {
+      where: { id } as FindOptionsWhere<E>,
+      withDeleted: options.withDeleted ?? false,
+    });
+  }
+
+  /** The entity, or NOT_FOUND. */
+  async get(id: string, options: ReadOptions = {}): Promise<E> {
+    const entity = await this.find(id, options);
+    if (!entity) throw KitError.notFound(this.resourceName, id);
+    return entity;
+  }
+
+  /** All of `ids` in their order, or NOT_FOUND naming the first missing one. */
+  async getMany(ids: readonly string[], options: ReadOptions = {}): Promise<E[]> {
+    const manager = options.manager ?? this.dataSource.manager;
+    const found = await manager.find(this.target, {
+      where: { id: In([...ids]) } as FindOptionsWhere<E>,
+      withDeleted: options.withDeleted ?? false,
+    });
+    const byId = new Map(found.map((entity) => [entity.id, entity]));
+    return ids.map((id) => {
+      const entity = byId.get(id);
+      if (!entity) throw KitError.notFound(this.resourceName, id);
+      return entity;
+    });
+  }
+
+  async list(query: ListQuery<E>, manager: EntityManager = this.dataSource.manager): Promise<Page<E>> {
+    const { alias } = this;
+    const qb = manager.createQueryBuilder(this.target, alias);
+    if (query.showDeleted) qb.withDeleted();
+    query.filter?.(qb);
+    const totalSize = query.includeTotal ? await qb.clone().getCount() : undefined;
+
+    const column = `"${alias}"."${this.columnName(query.order.property)}"`;
+    if (query.pageToken) {
+      const cursor = this.pageTokens.decode(query.pageToken, query.order.key, query.filterValues);
+      const op = query.order.direction === 'ASC' ? '>' : '<';
+      qb.andWhere(`(${column}, "${alias}"."id") ${op} (:cursorValue, :cursorId)`, {
+        cursorValue: cursor.value,
+        cursorId: cursor.id,
+      });
+    }
+    const rows = await qb
+      .orderBy(column, query.order.direction)
+      .addOrderBy(`"${alias}"."id"`, query.order.direction)
+      .limit(query.pageSize + 1)
+      .getMany();
+
+    const items = rows.slice(0, query.pageSize);
+    const last = items[items.length - 1];
+    const nextPageToken =
+      rows.length > query.pageSize && last
+        ? this.pageTokens.encode(query.order.key, query.filterValues, {
+            value: cursorValue(last[query.order.property]),
+            id: last.id,
+          })
+        : '';
+    return { items, nextPageToken, totalSize };
+  }
+
+  /**
+   * Locks the row, checks the etag, applies the change and records one event.
+   * A change that alters nothing writes nothing and emits nothing.
+   */
+  async update(
+    tx: Tx,
+    id: string,
+    change: { etag?: string; apply: (entity: E) => void | Promise<void>; verb?: ChangeVerb; withDeleted?: boolean },
+  ): Promise<E> {
+    const entity = await this.lock(tx, id, change.withDeleted ?? false);
+    checkEtag(entity, change.etag);
+    const before = this.aggregate.toResource(entity);
+    await change.apply(entity);
+    if (changedFields(before, this.aggregate.toResource(entity)).length === 0) return entity;
+    await tx.manager.save(entity);
+    await tx.emitResources(this.aggregate, change.verb ?? 'updated', id, before, this.aggregate.toResource(entity));
+    return entity;
+  }
+
+  /** Moves to the trash (soft) or erases the row (hard); returns what was there. */
+  async delete(tx: Tx, id: string, options: { soft: boolean; etag?: string }): Promise<E> {
+    if (options.soft) {
+      const column = this.requireDeleteDateColumn();
+      return this.update(tx, id, {
+        etag: options.etag,
+        verb: 'deleted',
+        apply: (entity) => {
+          (entity as Record<string, unknown>)[column] = new Date();
+        },
+      });
+    }
+    const entity = await this.lock(tx, id, true);
+    checkEtag(entity, options.etag);
+    await tx.manager.delete(this.target, { id } as FindOptionsWhere<E>);
+    await tx.emit(this.aggregate, 'deleted', entity, null);
+    return entity;
+  }
+
+  /** Takes a soft-deleted entity out of the trash. */
+  async undelete(tx: Tx, id: string): Promise<E> {
+    const column = this.requireDeleteDateColumn();
+    return this.update(tx, id, {
+      verb: 'restored',
+      withDeleted: true,
+      apply: (entity) => {
+        const fields = entity as Record<string, unknown>;
+        if (fields[column] === null) {
+          throw new KitError('NOT_DELETED', `${this.resourceName} ${id} is not deleted`);
+        }
+        fields[column] = null;
+      },
+    });
+  }
+
+  async exists(where: FindOptionsWhere<E>, options: ReadOptions = {}): Promise<boolean> {
+    const manager = options.manager ?? this.dataSource.manager;
+    return manager.exists(this.target, { where, withDeleted: options.withDeleted ?? false });
+  }
+
+  async count(where: FindOptionsWhere<E> = {}, options: ReadOptions = {}): Promise<number> {
+    const manager = options.manager ?? this.dataSource.manager;
+    return manager.count(this.target, { where, withDeleted: options.withDeleted ?? false });
+  }
+
+  private async lock(tx: Tx, id: string, withDeleted: boolean): Promise<E> {
+    const entity = await tx.manager.findOne(this.target, {
+      where: { id } as FindOptionsWhere<E>,
+      lock: { mode: 'pessimistic_write' },
+      withDeleted,
+    });
+    if (!entity) throw KitError.notFound(this.resourceName, id);
+    return entity;
+  }
+
+  private columnName(property: string): string {
+    const column = this.metadata.findColumnWithPropertyPath(property);
+    if (!column) throw new Error(`${this.metadata.name} has no column for ${property}`);
+    return column.databaseName;
+  }
+
+  private requireDeleteDateColumn(): string {
+    const column = this.metadata.deleteDateColumn;
+    if (!column) throw new Error(`${this.metadata.name} is not soft-deletable`);
+    return column.propertyName;
+  }
+}
+
+function checkEtag(entity: BaseEntity, etag: string | undefined): void {
+  if (etag && etag !== etagOf(entity)) {
+    throw new KitError(
+      'ETAG_MISMATCH',
+      `etag ${etag} does not match the current version; read the resource again and retry`,
+      [],
+      { current_etag: etagOf(entity) },
+    );
+  }
+}
+
+function cursorValue(value: unknown): string | number {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  throw new Error(`cannot page on a ${typeof value} sort value`);
+}

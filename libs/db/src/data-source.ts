@@ -1,0 +1,44 @@
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { KIT_ENTITIES } from './kit-tables.entity';
+import { SnakeNamingStrategy } from './naming-strategy';
+
+export interface DataSourceOptions {
+  url: string;
+  /** The service's Postgres schema; its tables and migrations table live there. */
+  schema: string;
+  /** The service's own entities; the kit's tables are added here. */
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: Function[];
+  poolSize: number;
+  maxOverflow: number;
+  sqlEcho: boolean;
+  applicationName: string;
+}
+
+/**
+ * One DataSource per service schema: explicit entities, migrations only (never
+ * synchronize), and a pg pool of `poolSize` connections kept warm with up to
+ * `maxOverflow` more opened under load and closed again when idle.
+ */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: [...(options.entities as Function[]), ...KIT_ENTITIES],
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    logging: options.sqlEcho ? 'all' : ['error'],
+    applicationName: options.applicationName,
+    extra: {
+      max: options.poolSize + options.maxOverflow,
+      min: options.poolSize,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5_000,
+    },
+  });
+}

@@ -1,0 +1,29 @@
+import { KitError } from '@nexus/core';
+
+/**
+ * Checks an update mask against the fields the caller may update and returns
+ * them as a set. An empty mask, an unknown path or a forbidden path is
+ * INVALID_ARGUMENT on `update_mask`, so nothing half-applies.
+ */
+export function checkUpdateMask<F extends string>(
+  paths: readonly string[] | undefined,
+  updatable: readonly F[],
+): ReadonlySet<F> {
+  if (!paths || paths.length === 0) {
+    throw KitError.invalid([
+      { field: 'update_mask', description: 'must name at least one field', reason: 'REQUIRED' },
+    ]);
+  }
+  const allowed = new Set<string>(updatable);
+  const unknown = paths.filter((path) => !allowed.has(path));
+  if (unknown.length > 0) {
+    throw KitError.invalid(
+      unknown.map((path) => ({
+        field: 'update_mask',
+        description: `"${path}" is not an updatable field (updatable: ${updatable.join(', ')})`,
+        reason: 'FIELD_NOT_UPDATABLE',
+      })),
+    );
+  }
+  return new Set(paths as F[]);
+}

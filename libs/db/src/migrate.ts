@@ -1,0 +1,77 @@
+import type { DataSource } from 'typeorm';
+
+export interface MigrationState {
+  applied: { name: string; timestamp: number }[];
+  pending: string[];
+}
+
+/**
+ * Runs `work` holding a session advisory lock on the schema's migrations, so
+ * replicas starting together apply each migration once, one after the other.
+ */
+async function withMigrationLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  const schema = schemaOf(dataSource);
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtext($1))`, [`nexus.migrations.${schema}`]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    return await work();
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`nexus.migrations.${schema}`]);
+    await runner.release();
+  }
+}
+
+/** Applies every pending migration; returns their names. */
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  return withMigrationLock(dataSource, async () => {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  });
+}
+
+/** Reverts the last `steps` migrations; returns how many were reverted. */
+export async function revert(dataSource: DataSource, steps = 1): Promise<number> {
+  return withMigrationLock(dataSource, async () => {
+    let reverted = 0;
+    while (reverted < steps && (await migrationState(dataSource)).applied.length > 0) {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      reverted += 1;
+    }
+    return reverted;
+  });
+}
+
+export async function migrationState(dataSource: DataSource): Promise<MigrationState> {
+  const schema = schemaOf(dataSource);
+  const exists = (await dataSource.query(
+    `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'migrations'`,
+    [schema],
+  )) as unknown[];
+  const applied = exists.length
+    ? ((await dataSource.query(
+        `SELECT name, "timestamp" FROM "${schema}"."migrations" ORDER BY "timestamp", id`,
+      )) as { name: string; timestamp: string }[])
+    : [];
+  const appliedNames = new Set(applied.map((row) => row.name));
+  return {
+    applied: applied.map((row) => ({ name: row.name, timestamp: Number(row.timestamp) })),
+    pending: dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !appliedNames.has(name)),
+  };
+}
+
+/**
+ * The SQL that would bring the database in line with the entities. Empty when
+ * entities and migrations agree; CI fails on anything else.
+ */
+export async function pendingSchemaChanges(dataSource: DataSource): Promise<string[]> {
+  const sql = await dataSource.driver.createSchemaBuilder().log();
+  return sql.upQueries.map((query) => query.query);
+}
+
+function schemaOf(dataSource: DataSource): string {
+  const schema = (dataSource.options as { schema?: string }).schema;
+  if (!schema) throw new Error('the data source has no schema');
+  return schema;
+}

@@ -1,0 +1,26 @@
+import { QueryFailedError } from 'typeorm';
+
+interface PgErrorFields {
+  code?: string;
+  constraint?: string;
+}
+
+/** The name of the unique constraint a failed query violated, if that is why it failed. */
+export function violatedUniqueConstraint(error: unknown): string | null {
+  if (!(error instanceof QueryFailedError)) return null;
+  const driverError = error.driverError as PgErrorFields;
+  return driverError.code === '23505' ? (driverError.constraint ?? '') : null;
+}
+
+/** Connection-class failures: the database is unreachable, not the request wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as PgErrorFields & { driverError?: PgErrorFields }).driverError?.code ??
+    (error as PgErrorFields).code;
+  if (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === '57P03')) {
+    return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(
+    message,
+  );
+}

@@ -1,0 +1,54 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { uuidv7 } from '@nexus/core';
+import { changedFields, type Aggregate, type JsonObject } from './aggregate';
+import { OutboxEvent } from './kit-tables.entity';
+
+/** created, updated, deleted, restored, or a domain verb such as `sent`. */
+export type ChangeVerb = 'created' | 'updated' | 'deleted' | 'restored' | (string & {});
+
+/**
+ * A unit of work: the entity manager of one database transaction and the
+ * actor it runs for. Changes emitted here land in the outbox only if the
+ * transaction commits, so an event exists exactly when its change does.
+ */
+export class Tx {
+  constructor(
+    readonly manager: EntityManager,
+    readonly actor: string | null,
+  ) {}
+
+  /** Records one change event; `before`/`after` are null for create/hard delete. */
+  async emit<E>(aggregate: Aggregate<E>, verb: ChangeVerb, before: E | null, after: E | null): Promise<void> {
+    const subject = aggregate.idOf((after ?? before) as E);
+    const beforeJson = before === null ? null : aggregate.toResource(before);
+    const afterJson = after === null ? null : aggregate.toResource(after);
+    await this.emitResources(aggregate, verb, subject, beforeJson, afterJson);
+  }
+
+  /** As emit, for resources already in their JSON form (e.g. a snapshot taken before a change). */
+  async emitResources<E>(
+    aggregate: Aggregate<E>,
+    verb: ChangeVerb,
+    subject: string,
+    before: JsonObject | null,
+    after: JsonObject | null,
+  ): Promise<void> {
+    await this.manager.insert(OutboxEvent, {
+      eventId: uuidv7(),
+      topic: aggregate.topic,
+      messageKey: subject,
+      type: `${aggregate.topic}.${verb}`,
+      source: aggregate.source,
+      time: new Date(),
+      payload: { before, after, changed: changedFields(before, after), actor: this.actor },
+    });
+  }
+}
+
+export function inTransaction<T>(
+  dataSource: DataSource,
+  actor: string | null,
+  work: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return dataSource.transaction((manager) => work(new Tx(manager, actor)));
+}

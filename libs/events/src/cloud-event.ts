@@ -1,0 +1,96 @@
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import { isUuid } from '@nexus/core';
+import type { JsonObject } from '@nexus/db';
+
+/** The value of every platform event (ARCHITECTURE.md, Change events). */
+export interface ChangePayload {
+  before: JsonObject | null;
+  after: JsonObject | null;
+  changed: string[];
+  actor: string | null;
+}
+
+/** A platform change event as a consumer sees it. */
+export interface PlatformEvent {
+  id: string;
+  type: string;
+  source: string;
+  subject: string;
+  time: Date;
+  topic: string;
+  partition: number;
+  offset: string;
+  data: ChangePayload;
+}
+
+/** A row of the outbox, as the relay reads it. */
+export interface OutboxRow {
+  id: string;
+  event_id: string;
+  topic: string;
+  message_key: string;
+  type: string;
+  source: string;
+  time: Date;
+  payload: unknown;
+}
+
+/** CloudEvents Kafka protocol binding, binary content mode. */
+export function toKafkaMessage(row: OutboxRow): Message {
+  return {
+    key: row.message_key,
+    value: JSON.stringify(row.payload),
+    timestamp: String(row.time.getTime()),
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: row.event_id,
+      ce_type: row.type,
+      ce_source: row.source,
+      ce_time: row.time.toISOString(),
+      ce_subject: row.message_key,
+      'content-type': 'application/json',
+    },
+  };
+}
+
+export class MalformedEventError extends Error {
+  override name = 'MalformedEventError';
+}
+
+function header(headers: IHeaders | undefined, name: string): string {
+  const value = headers?.[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined) throw new MalformedEventError(`missing header ${name}`);
+  return text.toString();
+}
+
+/** Reads a Kafka message as a platform event, or throws MalformedEventError saying why. */
+export function parseEvent(message: KafkaMessage, topic: string, partition: number): PlatformEvent {
+  if (header(message.headers, 'ce_specversion') !== '1.0') {
+    throw new MalformedEventError('unsupported ce_specversion');
+  }
+  const id = header(message.headers, 'ce_id');
+  if (!isUuid(id)) throw new MalformedEventError(`ce_id ${id} is not a UUID`);
+  const time = new Date(header(message.headers, 'ce_time'));
+  if (Number.isNaN(time.getTime())) throw new MalformedEventError('ce_time is not a timestamp');
+  let data: ChangePayload;
+  try {
+    data = JSON.parse(message.value?.toString('utf8') ?? '') as ChangePayload;
+  } catch {
+    throw new MalformedEventError('value is not JSON');
+  }
+  if (typeof data !== 'object' || data === null || !('before' in data) || !('after' in data)) {
+    throw new MalformedEventError('value is not a change payload');
+  }
+  return {
+    id,
+    type: header(message.headers, 'ce_type'),
+    source: header(message.headers, 'ce_source'),
+    subject: header(message.headers, 'ce_subject'),
+    time,
+    topic,
+    partition,
+    offset: message.offset,
+    data: { ...data, changed: Array.isArray(data.changed) ? data.changed : [] },
+  };
+}

@@ -1,0 +1,76 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { ProcessedEvent, inTransaction, type Tx } from '@nexus/db';
+import { MalformedEventError, parseEvent, type PlatformEvent } from './cloud-event';
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  logger: Logger;
+  /** Consumer group id; also the name under which processed event ids are kept. */
+  groupId: string;
+  topics: (string | RegExp)[];
+  /** Applies one event inside the transaction that records it as processed. */
+  handle: (event: PlatformEvent, tx: Tx) => Promise<void>;
+  /** What to do with a message that is not a platform event (e.g. dead-letter it). */
+  onMalformed?: (message: KafkaMessage, topic: string, error: MalformedEventError) => Promise<void>;
+  fromBeginning?: boolean;
+}
+
+export interface RunningConsumer {
+  consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Consumes platform events with exactly-once effects: the event id is
+ * recorded in `processed_events` in the same transaction as the handler's
+ * changes, so a redelivered event (at-least-once delivery) changes nothing.
+ * A handler error leaves the offset uncommitted and the message is retried.
+ */
+export async function runEventConsumer(options: EventConsumerOptions): Promise<RunningConsumer> {
+  const consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true });
+  await consumer.connect();
+  await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      let event: PlatformEvent;
+      try {
+        event = parseEvent(message, topic, partition);
+      } catch (error) {
+        if (!(error instanceof MalformedEventError)) throw error;
+        options.logger.warn({ topic, partition, offset: message.offset, reason: error.message }, 'malformed event');
+        await options.onMalformed?.(message, topic, error);
+        return;
+      }
+      await applyOnce(options, event);
+    },
+  });
+  return {
+    consumer,
+    stop: async () => {
+      await consumer.disconnect();
+    },
+  };
+}
+
+/** Runs the handler unless this consumer already applied the event; returns whether it ran. */
+export async function applyOnce(
+  options: Pick<EventConsumerOptions, 'dataSource' | 'groupId' | 'handle'>,
+  event: PlatformEvent,
+): Promise<boolean> {
+  return inTransaction(options.dataSource, null, async (tx) => {
+    const inserted = await tx.manager
+      .createQueryBuilder()
+      .insert()
+      .into(ProcessedEvent)
+      .values({ consumer: options.groupId, eventId: event.id })
+      .orIgnore()
+      .returning('event_id')
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0) return false;
+    await options.handle(event, tx);
+    return true;
+  });
+}

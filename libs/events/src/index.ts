@@ -1,0 +1,13 @@
+// Change events: the outbox relay to Kafka, CloudEvents headers, and the
+// consumer helper with exactly-once effects. kafkajs stays behind this lib.
+export {
+  MalformedEventError,
+  parseEvent,
+  toKafkaMessage,
+  type ChangePayload,
+  type OutboxRow,
+  type PlatformEvent,
+} from './cloud-event';
+export { applyOnce, runEventConsumer, type EventConsumerOptions, type RunningConsumer } from './event-consumer';
+export { createKafka, ensureTopics, type Kafka } from './kafka';
+export { OutboxRelay, type OutboxRelayOptions, type RelayState } from './outbox-relay';

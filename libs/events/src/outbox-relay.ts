@@ -1,0 +1,203 @@
+import { Client } from 'pg';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { outboxChannel } from '@nexus/db';
+import { toKafkaMessage, type OutboxRow } from './cloud-event';
+import { ensureTopics } from './kafka';
+
+export interface OutboxRelayOptions {
+  databaseUrl: string;
+  schema: string;
+  kafka: Kafka;
+  logger: Logger;
+  /** Topics the service publishes to, created up front if missing. */
+  topics: readonly string[];
+  batchSize?: number;
+  /** How often to look for events when no NOTIFY arrives (a safety net). */
+  pollIntervalMs?: number;
+  /** How long to wait before retrying after a failure, at most. */
+  maxBackoffMs?: number;
+  /** Called after each published batch, for metrics. */
+  onPublished?: (count: number) => void;
+}
+
+/** How often a standby relay tries to take over leadership. */
+const STANDBY_RETRY_MS = 2_000;
+
+export type RelayState = 'stopped' | 'standby' | 'leader';
+
+/**
+ * Moves events from a service's outbox table to Kafka, in id order.
+ *
+ * One relay per schema publishes at a time: leadership is a Postgres session
+ * advisory lock held by the relay's connection, so a replica that dies hands
+ * over as soon as its connection closes. The leader wakes on NOTIFY from the
+ * outbox trigger and polls as a fallback; each batch is claimed with
+ * FOR UPDATE SKIP LOCKED, published with an idempotent producer (acks=all),
+ * and deleted in the same transaction only after the broker acknowledged it.
+ * A broker outage leaves the rows where they are until it is back.
+ */
+export class OutboxRelay {
+  private state: RelayState = 'stopped';
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private client: Client | null = null;
+  private producer: Producer | null = null;
+  private wake: (() => void) | null = null;
+  private readonly lockKey: string;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.lockKey = `nexus.outbox.${options.schema}`;
+  }
+
+  get status(): RelayState {
+    return this.state;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        if (await this.becomeLeader()) {
+          backoff = 100;
+          await this.relayWhileLeader();
+        } else {
+          await this.idle(STANDBY_RETRY_MS);
+        }
+      } catch (error) {
+        if (!this.running) break;
+        this.options.logger.warn({ err: error, schema: this.options.schema }, 'outbox relay failed; retrying');
+        await this.closeClient();
+        await this.resetProducer();
+        await this.idle(backoff);
+        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5_000);
+      }
+    }
+    await this.closeClient();
+    await this.resetProducer();
+    this.state = 'stopped';
+  }
+
+  private async becomeLeader(): Promise<boolean> {
+    if (!this.client) {
+      const client = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.schema}-outbox-relay` });
+      client.on('error', (error) => {
+        this.options.logger.warn({ err: error }, 'outbox relay lost its database connection');
+        this.wake?.();
+      });
+      client.on('notification', () => this.wake?.());
+      await client.connect();
+      this.client = client;
+    }
+    const result = await this.client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+      [this.lockKey],
+    );
+    this.state = result.rows[0]?.locked ? 'leader' : 'standby';
+    return this.state === 'leader';
+  }
+
+  private async relayWhileLeader(): Promise<void> {
+    const client = this.requireClient();
+    await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    await ensureTopics(this.options.kafka, this.options.topics);
+    while (this.running) {
+      const published = await this.publishBatch(client);
+      if (published === 0) await this.idle(this.options.pollIntervalMs ?? 1_000);
+    }
+  }
+
+  /** Publishes the oldest batch; returns how many events went out. */
+  private async publishBatch(client: Client): Promise<number> {
+    const schema = this.options.schema;
+    await client.query('BEGIN');
+    try {
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT id, event_id, topic, message_key, type, source, time, payload
+           FROM "${schema}"."outbox" ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize ?? 500],
+      );
+      if (rows.length > 0) {
+        const producer = await this.connectedProducer();
+        await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+        await client.query(`DELETE FROM "${schema}"."outbox" WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      }
+      await client.query('COMMIT');
+      if (rows.length > 0) this.options.onPublished?.(rows.length);
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.options.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+        retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
+      });
+      await producer.connect();
+      this.producer = producer;
+    }
+    return this.producer;
+  }
+
+  /** Waits `ms`, or less when a NOTIFY, an error or stop() wakes the relay. */
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private requireClient(): Client {
+    if (!this.client) throw new Error('outbox relay has no connection');
+    return this.client;
+  }
+
+  private async closeClient(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.state = this.running ? 'standby' : 'stopped';
+    // Closing the session releases the advisory lock for the next leader.
+    await client?.end().catch(() => undefined);
+  }
+
+  private async resetProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = null;
+    await producer?.disconnect().catch(() => undefined);
+  }
+}
+
+/** Consecutive rows of one topic stay in order; Kafka keeps order per key. */
+function groupByTopic(rows: OutboxRow[]): { topic: string; messages: ReturnType<typeof toKafkaMessage>[] }[] {
+  const byTopic = new Map<string, ReturnType<typeof toKafkaMessage>[]>();
+  for (const row of rows) {
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push(toKafkaMessage(row));
+    byTopic.set(row.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

