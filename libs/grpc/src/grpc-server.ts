@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import type { Logger } from 'pino';
+import { descriptorSetPath } from '@nexus/proto';
+
+export interface ServiceBinding {
+  /** Fully-qualified proto name, e.g. `nexus.users.v1.UserService`. */
+  name: string;
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+export interface GrpcServer {
+  port: number;
+  /** Stops taking calls: NOT_SERVING, then drain, then force after `graceMs`. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A gRPC server with the platform's standard services: grpc.health.v1.Health
+ * (per service and overall) and server reflection limited to what it serves,
+ * so grpcurl, `buf curl` and grpc_cli work against it without proto files.
+ */
+export async function startGrpcServer(options: {
+  host: string;
+  port: number;
+  services: ServiceBinding[];
+  logger: Logger;
+}): Promise<GrpcServer> {
+  const server = new Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  for (const service of options.services) server.addService(service.definition, service.implementation);
+
+  const names = options.services.map((service) => service.name);
+  const health = new HealthImplementation(Object.fromEntries(['', ...names].map((name) => [name, 'SERVING'])));
+  health.addToServer(server);
+  const descriptors = loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath));
+  new ReflectionService(descriptors, { services: names }).addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+
+  return {
+    port,
+    shutdown: (graceMs = 10_000) =>
+      new Promise<void>((resolve) => {
+        for (const name of ['', ...names]) health.setStatus(name, 'NOT_SERVING');
+        const force = setTimeout(() => {
+          options.logger.warn('calls still running after the grace period; forcing shutdown');
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,106 @@
+import {
+  status,
+  type Metadata,
+  type ServerUnaryCall,
+  type ServiceError,
+  type ServerReadableStream,
+  type ServerWritableStream,
+  type handleUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { uuidv7 } from '@nexus/core';
+import { CallContext } from './call-context';
+import { toServiceError } from './status-mapping';
+import { bearerToken, type TokenVerifier } from './token-verifier';
+
+export interface RpcKitOptions {
+  verifier: TokenVerifier;
+  logger: Logger;
+  /** Observes the duration of every call by method and status code name. */
+  observe?: (method: string, code: string, seconds: number) => void;
+}
+
+type AnyCall = ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Wraps handlers for grpc-js: authenticates the bearer token, builds the call
+ * context, maps every thrown error to one status (never leaking internals),
+ * and records metrics. Handlers stay plain async functions.
+ */
+export class RpcKit {
+  constructor(private readonly options: RpcKitOptions) {}
+
+  unary<Req, Res>(method: string, handler: (request: Req, ctx: CallContext) => Promise<Res>): handleUnaryCall<Req, Res> {
+    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+      void this.invoke(method, call as AnyCall, (ctx) => handler(call.request, ctx)).then(
+        (response) => callback(null, response),
+        (error: Partial<ServiceError>) => callback(error),
+      );
+    };
+  }
+
+  /** Client-streaming: the handler reads `call` itself and returns the response. */
+  clientStream<Req, Res>(
+    method: string,
+    handler: (call: ServerReadableStream<Req, Res>, ctx: CallContext) => Promise<Res>,
+  ): (call: ServerReadableStream<Req, Res>, callback: sendUnaryData<Res>) => void {
+    return (call, callback) => {
+      void this.invoke(method, call as AnyCall, (ctx) => handler(call, ctx)).then(
+        (response) => callback(null, response),
+        (error: Partial<ServiceError>) => callback(error),
+      );
+    };
+  }
+
+  /** Server-streaming: the handler writes to `call`; the kit ends it or fails it. */
+  serverStream<Req, Res>(
+    method: string,
+    handler: (call: ServerWritableStream<Req, Res>, ctx: CallContext) => Promise<void>,
+  ): (call: ServerWritableStream<Req, Res>) => void {
+    return (call) => {
+      void this.invoke(method, call as AnyCall, (ctx) => handler(call, ctx)).then(
+        () => call.end(),
+        (error: Partial<ServiceError>) => call.destroy(Object.assign(new Error(error.details), error)),
+      );
+    };
+  }
+
+  private async invoke<T>(method: string, call: AnyCall, run: (ctx: CallContext) => Promise<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    const correlationId = requestIdOf(call.metadata);
+    const logger = this.options.logger.child({ method, correlationId });
+    let code = 'OK';
+    try {
+      const ctx = new CallContext(this.principalOf(call.metadata), correlationId, deadlineOf(call), call.metadata, logger);
+      return await run(ctx);
+    } catch (thrown) {
+      const { error, unexpected } = toServiceError(thrown, correlationId);
+      code = status[error.code ?? status.UNKNOWN];
+      if (unexpected) logger.error({ err: thrown }, 'unexpected error');
+      else logger.debug({ code, details: error.details }, 'call failed');
+      throw error;
+    } finally {
+      this.options.observe?.(method, code, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private principalOf(metadata: Metadata) {
+    const header = metadata.get('authorization')[0];
+    const token = bearerToken(typeof header === 'string' ? header : undefined);
+    return token === null ? null : this.options.verifier.principalOf(token);
+  }
+}
+
+function requestIdOf(metadata: Metadata): string {
+  const given = metadata.get('x-request-id')[0];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
+}
+
+function deadlineOf(call: AnyCall): Date | undefined {
+  const deadline = call.getDeadline();
+  if (deadline instanceof Date) return deadline;
+  return Number.isFinite(deadline) ? new Date(deadline) : undefined;
+}

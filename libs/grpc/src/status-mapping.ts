@@ -1,0 +1,106 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { DomainError, type ErrorKind } from '@nexus/core';
+import { isDatabaseUnavailable } from '@nexus/db';
+import { googleRpc } from '@nexus/proto';
+
+/** The one mapping from error kinds to gRPC status codes. */
+export function statusOfKind(kind: ErrorKind): status {
+  switch (kind) {
+    case 'invalid_argument':
+      return status.INVALID_ARGUMENT;
+    case 'not_found':
+      return status.NOT_FOUND;
+    case 'already_exists':
+      return status.ALREADY_EXISTS;
+    case 'failed_precondition':
+      return status.FAILED_PRECONDITION;
+    case 'aborted':
+      return status.ABORTED;
+    case 'unauthenticated':
+      return status.UNAUTHENTICATED;
+    case 'permission_denied':
+      return status.PERMISSION_DENIED;
+    case 'resource_exhausted':
+      return status.RESOURCE_EXHAUSTED;
+    case 'unavailable':
+      return status.UNAVAILABLE;
+    default: {
+      const unreachable: never = kind;
+      return unreachable;
+    }
+  }
+}
+
+const TYPE_URL_PREFIX = 'type.googleapis.com/google.rpc.';
+
+function packAny(typeName: string, value: Uint8Array): googleRpc.Any {
+  return { typeUrl: `${TYPE_URL_PREFIX}${typeName}`, value: Buffer.from(value) };
+}
+
+/** google.rpc.Status with ErrorInfo and, for bad input, BadRequest, as grpc-status-details-bin. */
+function statusDetails(code: status, error: DomainError): Buffer {
+  const details = [
+    packAny(
+      'ErrorInfo',
+      googleRpc.ErrorInfo.encode({ reason: error.code, domain: error.domain, metadata: { ...error.metadata } }).finish(),
+    ),
+  ];
+  if (error.violations.length > 0) {
+    const badRequest = googleRpc.BadRequest.encode({
+      fieldViolations: error.violations.map((v) => ({
+        field: v.field,
+        description: v.description,
+        reason: v.reason ?? '',
+      })),
+    }).finish();
+    details.push(packAny('BadRequest', badRequest));
+  }
+  return Buffer.from(googleRpc.Status.encode({ code, message: error.message, details }).finish());
+}
+
+export interface MappedError {
+  error: Partial<ServiceError>;
+  /** Unexpected errors are bugs: log them in full under the correlation id. */
+  unexpected: boolean;
+}
+
+/**
+ * Turns anything a handler threw into the status the caller sees. Domain
+ * errors keep their message and details; an unreachable database is
+ * UNAVAILABLE; anything else is INTERNAL with a generic message.
+ */
+export function toServiceError(thrown: unknown, correlationId: string): MappedError {
+  const metadata = new Metadata();
+  metadata.set('x-request-id', correlationId);
+  if (thrown instanceof DomainError) {
+    const code = statusOfKind(thrown.kind);
+    metadata.set('grpc-status-details-bin', statusDetails(code, thrown));
+    return { error: { code, details: thrown.message, metadata }, unexpected: false };
+  }
+  if (isDatabaseUnavailable(thrown)) {
+    return {
+      error: { code: status.UNAVAILABLE, details: 'the database is unavailable; retry later', metadata },
+      unexpected: false,
+    };
+  }
+  return {
+    error: { code: status.INTERNAL, details: `internal error (correlation id ${correlationId})`, metadata },
+    unexpected: true,
+  };
+}
+
+/** Reads the google.rpc.Status details of an error a client received. */
+export function readStatusDetails(error: Pick<ServiceError, 'metadata'>): {
+  errorInfo?: googleRpc.ErrorInfo;
+  badRequest?: googleRpc.BadRequest;
+} {
+  const raw = error.metadata?.get('grpc-status-details-bin')[0];
+  if (!raw || typeof raw === 'string') return {};
+  const decoded = googleRpc.Status.decode(raw);
+  const result: { errorInfo?: googleRpc.ErrorInfo; badRequest?: googleRpc.BadRequest } = {};
+  for (const detail of decoded.details) {
+    if (detail.typeUrl.endsWith('.ErrorInfo')) result.errorInfo = googleRpc.ErrorInfo.decode(detail.value);
+    if (detail.typeUrl.endsWith('.BadRequest')) result.badRequest = googleRpc.BadRequest.decode(detail.value);
+  }
+  return result;
+}
