@@ -4,7 +4,7 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-export const envBoolean = (fallback: boolean) => booleanFlag.default(fallback ? 'true' : 'false');
+export const envBoolean = (fallback: boolean) => booleanFlag.default(fallback);
 
 export const envInt = (fallback: number, min = 0, max = 1_000_000) =>
   z.coerce.number().int().min(min).max(max).default(fallback);

@@ -170,13 +170,21 @@ export class CrudRepository<E extends BaseEntity> {
   async update(
     tx: Tx,
     id: string,
-    change: { etag?: string; apply: (entity: E) => void | Promise<void>; verb?: ChangeVerb; withDeleted?: boolean },
+    change: {
+      etag?: string;
+      apply: (entity: E) => void | Promise<void>;
+      verb?: ChangeVerb;
+      withDeleted?: boolean;
+      /** Write and emit even though no resource field changed (a secret did). */
+      force?: boolean;
+    },
   ): Promise<E> {
     const entity = await this.lock(tx, id, change.withDeleted ?? false);
     checkEtag(entity, change.etag);
     const before = this.aggregate.toResource(entity);
     await change.apply(entity);
-    if (changedFields(before, this.aggregate.toResource(entity)).length === 0) return entity;
+    const changed = changedFields(before, this.aggregate.toResource(entity)).length > 0;
+    if (!changed && !change.force) return entity;
     await tx.manager.save(entity);
     await tx.emitResources(this.aggregate, change.verb ?? 'updated', id, before, this.aggregate.toResource(entity));
     return entity;

@@ -10,5 +10,6 @@ export { KitTablesV1Migration } from './kit-tables.migration';
 export { migrate, migrationState, pendingSchemaChanges, revert, type MigrationState } from './migrate';
 export { PageTokenCodec, type Cursor } from './page-token';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSizeSchema, pageTokenSchema, type Page } from './pagination';
+export { likePrefix } from './like-pattern';
 export { isDatabaseUnavailable, violatedUniqueConstraint } from './pg-errors';
 export { Tx, inTransaction, type ChangeVerb } from './transaction';

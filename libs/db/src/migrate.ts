@@ -8,6 +8,7 @@ export interface MigrationState {
 /**
  * Runs `work` holding a session advisory lock on the schema's migrations, so
  * replicas starting together apply each migration once, one after the other.
+ * Holds one pooled connection while the migrations use another.
  */
 async function withMigrationLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
   const schema = schemaOf(dataSource);

@@ -9,5 +9,5 @@ export {
   type PlatformEvent,
 } from './cloud-event';
 export { applyOnce, runEventConsumer, type EventConsumerOptions, type RunningConsumer } from './event-consumer';
-export { createKafka, ensureTopics, type Kafka } from './kafka';
+export { createKafka, ensureTopics, kafkaReachable, type Kafka } from './kafka';
 export { OutboxRelay, type OutboxRelayOptions, type RelayState } from './outbox-relay';

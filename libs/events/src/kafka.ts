@@ -40,3 +40,17 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], part
     await admin.disconnect();
   }
 }
+
+/** Whether the cluster answers a metadata request now (for readiness reports). */
+export async function kafkaReachable(kafka: Kafka): Promise<{ ok: boolean; detail?: string }> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return { ok: true, detail: `${cluster.brokers.length} broker(s)` };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

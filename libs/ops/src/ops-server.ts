@@ -7,6 +7,11 @@ import type { Registry } from 'prom-client';
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<{ ok: boolean; detail?: string }>;
+  /**
+   * A failing non-critical check is reported but keeps the service ready:
+   * the broker, say, whose outage the outbox absorbs.
+   */
+  critical?: boolean;
 }
 
 export interface OpsServer {
@@ -34,15 +39,15 @@ export async function startOpsServer(options: {
 
   app.get('/readyz', async (_req, res) => {
     const results = await Promise.all(
-      options.checks.map(async ({ name, check }) => {
+      options.checks.map(async ({ name, check, critical = true }) => {
         try {
-          return { name, ...(await withTimeout(check(), 2_000)) };
+          return { name, critical, ...(await withTimeout(check(), 2_000)) };
         } catch (error) {
-          return { name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+          return { name, critical, ok: false, detail: error instanceof Error ? error.message : String(error) };
         }
       }),
     );
-    const ready = results.every((result) => result.ok);
+    const ready = results.every((result) => result.ok || !result.critical);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
   });
 

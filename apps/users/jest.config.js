@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.infra-preset.js'), displayName: 'users', rootDir: __dirname };

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { baseEnvSchema, envBoolean, envInt, envPort, loadConfig, privateKeySchema } from '@nexus/config';
+import type { ServiceConfig } from '@nexus/runtime';
+
+const usersEnvSchema = baseEnvSchema.extend({
+  BIND_HOST: z.string().default('0.0.0.0'),
+  USERS_GRPC_PORT: envPort(50051),
+  USERS_HTTP_PORT: envPort(8081),
+  MIGRATE_ON_START: envBoolean(true),
+  JWT_PRIVATE_KEY: privateKeySchema,
+  ACCESS_TOKEN_TTL_SECONDS: envInt(900, 60, 86_400),
+  EMAIL_VERIFICATION_TTL_SECONDS: envInt(86_400, 60, 30 * 86_400),
+  SELF_SIGNUP_ENABLED: envBoolean(true),
+  NEXUS_ADMIN_EMAIL: z.email().optional(),
+  NEXUS_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+});
+
+export interface UsersConfig {
+  service: ServiceConfig;
+  jwtPrivateKey: string;
+  accessTokenTtlSeconds: number;
+  emailVerificationTtlSeconds: number;
+  selfSignupEnabled: boolean;
+  /** The first admin, created at start when no user has this email. */
+  bootstrapAdmin?: { email: string; password: string };
+}
+
+/** The users service's configuration, from the environment, validated once. */
+export function usersConfig(env: Record<string, string | undefined> = process.env): UsersConfig {
+  const parsed = loadConfig(usersEnvSchema, env);
+  return {
+    service: {
+      env: parsed,
+      host: parsed.BIND_HOST,
+      grpcPort: parsed.USERS_GRPC_PORT,
+      httpPort: parsed.USERS_HTTP_PORT,
+      migrateOnStart: parsed.MIGRATE_ON_START,
+    },
+    jwtPrivateKey: parsed.JWT_PRIVATE_KEY,
+    accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
+    emailVerificationTtlSeconds: parsed.EMAIL_VERIFICATION_TTL_SECONDS,
+    selfSignupEnabled: parsed.SELF_SIGNUP_ENABLED,
+    bootstrapAdmin:
+      parsed.NEXUS_ADMIN_EMAIL && parsed.NEXUS_ADMIN_PASSWORD
+        ? { email: parsed.NEXUS_ADMIN_EMAIL, password: parsed.NEXUS_ADMIN_PASSWORD }
+        : undefined,
+  };
+}

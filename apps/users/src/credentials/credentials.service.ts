@@ -1,0 +1,118 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { IsNull, type DataSource } from 'typeorm';
+import { isAdmin, uuidv7, type Principal } from '@nexus/core';
+import { inTransaction, type CrudRepository } from '@nexus/db';
+import { UsersError } from '../users.errors';
+import { checkSelf } from '../users/user-access';
+import { UserEntity } from '../users/user.entity';
+import { EmailVerificationEntity } from './email-verification.entity';
+import type { PasswordHasher } from './password-hasher';
+import type { AccessToken, TokenSigner } from './token-signer';
+
+const invalidCredentials = () => new UsersError('INVALID_CREDENTIALS', 'invalid login or password');
+
+/** Passwords, sign-in and email verification. */
+export class CredentialsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: CrudRepository<UserEntity>,
+    private readonly hasher: PasswordHasher,
+    private readonly signer: TokenSigner,
+    private readonly verificationTtlSeconds: number,
+  ) {}
+
+  /**
+   * Checks a login (email or username) and password. Every outcome after the
+   * lookup is recorded on the user (failed count, last login), so each one
+   * commits a change and its event; an unknown login costs the same time.
+   */
+  async authenticate(login: string, password: string): Promise<{ user: UserEntity; token: AccessToken }> {
+    const found = await this.dataSource.manager.findOne(UserEntity, {
+      where: login.includes('@') ? { email: login } : { username: login },
+    });
+    const valid = await this.hasher.verify(found?.passwordHash ?? null, password);
+    if (!found) throw invalidCredentials();
+    const user = await inTransaction(this.dataSource, found.id, (tx) =>
+      this.users.update(tx, found.id, {
+        apply: (u) => {
+          if (valid) {
+            u.failedLoginCount = 0;
+            if (u.isActive) u.lastLoginAt = new Date();
+          } else {
+            u.failedLoginCount += 1;
+          }
+        },
+      }),
+    );
+    if (!valid) throw invalidCredentials();
+    if (!user.isActive) throw new UsersError('ACCOUNT_INACTIVE', 'this account is deactivated');
+    return { user, token: this.signer.issue(user.id, user.role) };
+  }
+
+  async changePassword(caller: Principal, id: string, oldPassword: string, newPassword: string): Promise<void> {
+    checkSelf(caller, id, 'change the password of');
+    const user = await this.users.get(id);
+    if (!(await this.hasher.verify(user.passwordHash, oldPassword))) {
+      throw new UsersError('WRONG_PASSWORD', 'the old password is wrong', [
+        { field: 'old_password', description: 'does not match the current password', reason: 'WRONG_PASSWORD' },
+      ]);
+    }
+    const passwordHash = await this.hasher.hash(newPassword);
+    await inTransaction(this.dataSource, caller.userId, (tx) =>
+      this.users.update(tx, id, {
+        verb: 'password_changed',
+        force: true,
+        apply: (u) => {
+          u.passwordHash = passwordHash;
+        },
+      }),
+    );
+  }
+
+  /**
+   * Issues a single-use token proving the user's current email. The token is
+   * returned to admins only (the mail sender acts as one); others get it by mail.
+   */
+  async requestEmailVerification(caller: Principal, id: string): Promise<{ token: string; expiresAt: Date }> {
+    if (!isAdmin(caller)) checkSelf(caller, id, 'verify the email of');
+    const user = await this.users.get(id);
+    if (user.emailVerified) throw new UsersError('ALREADY_VERIFIED', 'this email is already verified');
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.verificationTtlSeconds * 1000);
+    await this.dataSource.manager.insert(EmailVerificationEntity, {
+      id: uuidv7(),
+      userId: id,
+      email: user.email,
+      tokenHash: sha256(token),
+      expiresAt,
+      usedAt: null,
+    });
+    return { token: isAdmin(caller) ? token : '', expiresAt };
+  }
+
+  /** Marks the email verified if the token is known, unused, unexpired and still for the user's email. */
+  async verifyEmail(token: string): Promise<UserEntity> {
+    return inTransaction(this.dataSource, null, async (tx) => {
+      const record = await tx.manager.findOne(EmailVerificationEntity, {
+        where: { tokenHash: sha256(token), usedAt: IsNull() },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const user = record && (await this.users.find(record.userId, { manager: tx.manager }));
+      if (!record || !user || record.expiresAt.getTime() < Date.now() || record.email !== user.email) {
+        throw new UsersError('INVALID_VERIFICATION_TOKEN', 'the token is invalid, expired or already used', [
+          { field: 'token', description: 'is invalid, expired or already used', reason: 'INVALID_TOKEN' },
+        ]);
+      }
+      await tx.manager.update(EmailVerificationEntity, { id: record.id }, { usedAt: new Date() });
+      return this.users.update(tx, user.id, {
+        apply: (u) => {
+          u.emailVerified = true;
+        },
+      });
+    });
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,5 @@
+import { KitTables1795678000000 } from './1795678000000-kit-tables';
+import { CreateUsers1795678015155 } from './1795678015155-create-users';
+
+/** Every migration of the users schema, oldest first. Generated; never edit a migration that has landed. */
+export const MIGRATIONS = [KitTables1795678000000, CreateUsers1795678015155];

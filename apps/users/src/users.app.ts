@@ -1,0 +1,53 @@
+import { CrudRepository } from '@nexus/db';
+import type { ServiceSpec } from '@nexus/runtime';
+import { usersV1 } from '@nexus/proto';
+import type { UsersConfig } from './config';
+import { CredentialsService } from './credentials/credentials.service';
+import { PasswordHasher } from './credentials/password-hasher';
+import { TokenSigner } from './credentials/token-signer';
+import { database } from './database';
+import { bootstrapAdmin } from './users/bootstrap-admin';
+import { userAggregate } from './users/user.aggregate';
+import { UserEntity } from './users/user.entity';
+import { userServiceHandlers } from './users/user.grpc';
+import { UserService } from './users/user.service';
+
+/** The users service: the directory, credentials and the token signer. */
+export function usersService(config: UsersConfig): ServiceSpec {
+  const hasher = new PasswordHasher();
+  const signer = new TokenSigner(
+    config.jwtPrivateKey,
+    config.service.env.JWT_PUBLIC_KEY,
+    config.accessTokenTtlSeconds,
+  );
+  let userService: UserService | undefined;
+
+  return {
+    name: 'users',
+    ...database,
+    aggregates: [userAggregate],
+    bind: ({ dataSource, pageTokens, rpc }) => {
+      const repository = new CrudRepository(dataSource, UserEntity, userAggregate, pageTokens);
+      userService = new UserService(dataSource, repository, hasher, config.selfSignupEnabled);
+      const credentials = new CredentialsService(
+        dataSource,
+        repository,
+        hasher,
+        signer,
+        config.emailVerificationTtlSeconds,
+      );
+      return [
+        {
+          name: 'nexus.users.v1.UserService',
+          definition: usersV1.UserServiceService,
+          implementation: userServiceHandlers(rpc, userService, credentials, signer),
+        },
+      ];
+    },
+    afterStart: async ({ dataSource, logger }) => {
+      if (config.bootstrapAdmin && userService) {
+        await bootstrapAdmin(dataSource, userService, config.bootstrapAdmin, logger);
+      }
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { DomainError, type ErrorKind } from '@nexus/core';
+
+/** Every rule of the users service a caller can break, and nothing else. */
+export type UsersErrorCode =
+  | 'EMAIL_TAKEN'
+  | 'USERNAME_TAKEN'
+  | 'SIGNUP_DISABLED'
+  | 'ROLE_NOT_ALLOWED'
+  | 'FIELD_NOT_ALLOWED'
+  | 'INVALID_CREDENTIALS'
+  | 'ACCOUNT_INACTIVE'
+  | 'WRONG_PASSWORD'
+  | 'INVALID_VERIFICATION_TOKEN'
+  | 'ALREADY_VERIFIED'
+  | 'NOT_YOURSELF';
+
+export function usersErrorKind(code: UsersErrorCode): ErrorKind {
+  switch (code) {
+    case 'EMAIL_TAKEN':
+    case 'USERNAME_TAKEN':
+      return 'already_exists';
+    case 'SIGNUP_DISABLED':
+    case 'ROLE_NOT_ALLOWED':
+    case 'FIELD_NOT_ALLOWED':
+    case 'ACCOUNT_INACTIVE':
+    case 'NOT_YOURSELF':
+      return 'permission_denied';
+    case 'INVALID_CREDENTIALS':
+      return 'unauthenticated';
+    case 'WRONG_PASSWORD':
+    case 'INVALID_VERIFICATION_TOKEN':
+      return 'invalid_argument';
+    case 'ALREADY_VERIFIED':
+      return 'failed_precondition';
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}
+
+export class UsersError extends DomainError<UsersErrorCode> {
+  readonly domain = 'users.nexus';
+  get kind(): ErrorKind {
+    return usersErrorKind(this.code);
+  }
+}

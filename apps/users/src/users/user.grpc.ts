@@ -1,0 +1,149 @@
+import type { Role } from '@nexus/core';
+import { checkUpdateMask, etagOf } from '@nexus/db';
+import type { RpcKit } from '@nexus/grpc';
+import { commonV1, usersV1 } from '@nexus/proto';
+import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import type { CredentialsService } from '../credentials/credentials.service';
+import type { TokenSigner } from '../credentials/token-signer';
+import { ADMIN_UPDATABLE } from './user-access';
+import type { UserEntity } from './user.entity';
+import type { UserOrder, UserService } from './user.service';
+import {
+  authenticateSchema,
+  batchGetSchema,
+  changePasswordSchema,
+  createUserSchema,
+  deleteUserSchema,
+  idSchema,
+  listUsersSchema,
+  updateUserSchema,
+  verifyEmailSchema,
+} from './user.validation';
+
+const ROLE_TO_PROTO: Record<Role, commonV1.Role> = {
+  admin: commonV1.Role.ROLE_ADMIN,
+  manager: commonV1.Role.ROLE_MANAGER,
+  user: commonV1.Role.ROLE_USER,
+  guest: commonV1.Role.ROLE_GUEST,
+};
+
+const ORDER_OF_PROTO: Record<usersV1.UserOrderBy, UserOrder> = {
+  [usersV1.UserOrderBy.USER_ORDER_BY_UNSPECIFIED]: 'create_time_desc',
+  [usersV1.UserOrderBy.USER_ORDER_BY_CREATE_TIME_DESC]: 'create_time_desc',
+  [usersV1.UserOrderBy.USER_ORDER_BY_CREATE_TIME_ASC]: 'create_time_asc',
+  [usersV1.UserOrderBy.USER_ORDER_BY_USERNAME_ASC]: 'username_asc',
+  [usersV1.UserOrderBy.UNRECOGNIZED]: 'create_time_desc',
+};
+
+/** The API's view of a user: everything but the password hash. */
+export function toUserMessage(user: UserEntity): usersV1.User {
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    fullName: user.fullName,
+    role: ROLE_TO_PROTO[user.role],
+    preferences: user.preferences,
+    isActive: user.isActive,
+    emailVerified: user.emailVerified,
+    lastLoginTime: user.lastLoginAt ?? undefined,
+    failedLoginCount: user.failedLoginCount,
+    createTime: user.createdAt,
+    updateTime: user.updatedAt,
+    etag: etagOf(user),
+  };
+}
+
+/** nexus.users.v1.UserService: decode, validate, call the domain, encode. */
+export function userServiceHandlers(
+  rpc: RpcKit,
+  users: UserService,
+  credentials: CredentialsService,
+  signer: TokenSigner,
+): usersV1.UserServiceServer {
+  return {
+    createUser: rpc.unary('CreateUser', async (request: usersV1.CreateUserRequest, ctx) => {
+      const { user, password, requestId } = validate(createUserSchema, request);
+      return toUserMessage(await users.create(ctx.principal, user, password, requestId));
+    }),
+
+    getUser: rpc.unary('GetUser', async (request: usersV1.GetUserRequest, ctx) => {
+      const { id } = validate(idSchema, request);
+      return toUserMessage(await users.get(ctx.requirePrincipal(), id));
+    }),
+
+    batchGetUsers: rpc.unary('BatchGetUsers', async (request: usersV1.BatchGetUsersRequest, ctx) => {
+      const { ids } = validate(batchGetSchema, request);
+      return { users: (await users.batchGet(ctx.requirePrincipal(), ids)).map(toUserMessage) };
+    }),
+
+    listUsers: rpc.unary('ListUsers', async (request: usersV1.ListUsersRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const query = validate(listUsersSchema, request);
+      const page = await users.list(caller, {
+        filters: {
+          role: query.role,
+          isActive: query.isActive,
+          emailVerified: query.emailVerified,
+          namePrefix: query.namePrefix,
+          emailPrefix: query.emailPrefix,
+        },
+        order: ORDER_OF_PROTO[query.orderBy],
+        pageSize: query.pageSize,
+        pageToken: query.pageToken,
+        includeTotal: query.includeTotalSize,
+      });
+      return { users: page.items.map(toUserMessage), nextPageToken: page.nextPageToken, totalSize: page.totalSize ?? 0 };
+    }),
+
+    updateUser: rpc.unary('UpdateUser', async (request: usersV1.UpdateUserRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      // Field mask paths arrive in snake_case (the proto names); accept JSON names too.
+      const paths = checkUpdateMask(
+        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
+        ADMIN_UPDATABLE,
+      );
+      const { user } = validate(updateUserSchema(paths), request);
+      return toUserMessage(await users.update(caller, user.id, user.etag, paths, user));
+    }),
+
+    deleteUser: rpc.unary('DeleteUser', async (request: usersV1.DeleteUserRequest, ctx) => {
+      const { id, etag, hard } = validate(deleteUserSchema, request);
+      const user = await users.delete(ctx.requirePrincipal(), id, etag, hard);
+      return { user: user ? toUserMessage(user) : undefined };
+    }),
+
+    undeleteUser: rpc.unary('UndeleteUser', async (request: usersV1.UndeleteUserRequest, ctx) => {
+      const { id } = validate(idSchema, request);
+      return toUserMessage(await users.undelete(ctx.requirePrincipal(), id));
+    }),
+
+    changePassword: rpc.unary('ChangePassword', async (request: usersV1.ChangePasswordRequest, ctx) => {
+      const { id, oldPassword, newPassword } = validate(changePasswordSchema, request);
+      await credentials.changePassword(ctx.requirePrincipal(), id, oldPassword, newPassword);
+      return {};
+    }),
+
+    requestEmailVerification: rpc.unary(
+      'RequestEmailVerification',
+      async (request: usersV1.RequestEmailVerificationRequest, ctx) => {
+        const { id } = validate(idSchema, request);
+        const issued = await credentials.requestEmailVerification(ctx.requirePrincipal(), id);
+        return { token: issued.token, expireTime: issued.expiresAt };
+      },
+    ),
+
+    verifyEmail: rpc.unary('VerifyEmail', async (request: usersV1.VerifyEmailRequest) => {
+      const { token } = validate(verifyEmailSchema, request);
+      return toUserMessage(await credentials.verifyEmail(token));
+    }),
+
+    authenticate: rpc.unary('Authenticate', async (request: usersV1.AuthenticateRequest) => {
+      const { login, password } = validate(authenticateSchema, request);
+      const { user, token } = await credentials.authenticate(login, password);
+      return { accessToken: token.token, tokenType: 'Bearer', expireTime: token.expiresAt, user: toUserMessage(user) };
+    }),
+
+    getJwks: rpc.unary('GetJwks', async () => ({ keys: [signer.jwk] })),
+  };
+}

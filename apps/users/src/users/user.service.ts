@@ -1,0 +1,182 @@
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { Principal, Role } from '@nexus/core';
+import {
+  CrudRepository,
+  inTransaction,
+  likePrefix,
+  violatedUniqueConstraint, type Page, type SortOrder, type Tx } from '@nexus/db';
+import { UsersError } from '../users.errors';
+import type { PasswordHasher } from '../credentials/password-hasher';
+import { checkAdmin, checkCreate, checkDelete, checkRead, checkUpdate, type UpdatableField } from './user-access';
+import { UserEntity } from './user.entity';
+import type { UserChanges } from './user.validation';
+
+export interface NewUser {
+  email: string;
+  username: string;
+  fullName: string;
+  role: Role;
+  preferences: Record<string, unknown>;
+}
+
+export interface UserFilters {
+  role?: Role;
+  isActive?: boolean;
+  emailVerified?: boolean;
+  namePrefix: string;
+  emailPrefix: string;
+}
+
+export type UserOrder = 'create_time_desc' | 'create_time_asc' | 'username_asc';
+
+const ORDERS: Record<UserOrder, SortOrder<UserEntity>> = {
+  create_time_desc: { key: 'create_time_desc', property: 'createdAt', direction: 'DESC' },
+  create_time_asc: { key: 'create_time_asc', property: 'createdAt', direction: 'ASC' },
+  username_asc: { key: 'username_asc', property: 'username', direction: 'ASC' },
+};
+
+/** The user directory's rules; every write is one transaction with its event. */
+export class UserService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: CrudRepository<UserEntity>,
+    private readonly hasher: PasswordHasher,
+    private readonly selfSignupEnabled: boolean,
+  ) {}
+
+  /** `caller` null is self sign-up; `system` creates without a caller (bootstrap). */
+  async create(
+    caller: Principal | null | 'system',
+    input: NewUser,
+    password: string,
+    requestId?: string,
+  ): Promise<UserEntity> {
+    if (caller !== 'system') checkCreate(caller, input.role, this.selfSignupEnabled);
+    const passwordHash = await this.hasher.hash(password);
+    const actor = caller === 'system' || caller === null ? null : caller.userId;
+    return this.write(actor, async (tx) => {
+      const { entity } = await this.users.create(tx, { ...input, passwordHash, isActive: true }, requestId);
+      return entity;
+    });
+  }
+
+  async get(caller: Principal, id: string): Promise<UserEntity> {
+    checkRead(caller);
+    return this.users.get(id);
+  }
+
+  async batchGet(caller: Principal, ids: string[]): Promise<UserEntity[]> {
+    checkRead(caller);
+    return this.users.getMany(ids);
+  }
+
+  async list(
+    caller: Principal,
+    query: { filters: UserFilters; order: UserOrder; pageSize: number; pageToken: string; includeTotal: boolean },
+  ): Promise<Page<UserEntity>> {
+    checkRead(caller);
+    const { filters } = query;
+    return this.users.list({
+      filter: (qb) => applyFilters(qb, filters),
+      filterValues: filters,
+      order: ORDERS[query.order],
+      pageSize: query.pageSize,
+      pageToken: query.pageToken,
+      includeTotal: query.includeTotal,
+    });
+  }
+
+  async update(
+    caller: Principal,
+    id: string,
+    etag: string,
+    fields: ReadonlySet<UpdatableField>,
+    changes: UserChanges,
+  ): Promise<UserEntity> {
+    checkUpdate(caller, id, fields);
+    return this.write(caller.userId, (tx) =>
+      this.users.update(tx, id, {
+        etag: etag || undefined,
+        apply: (user) => {
+          if (changes.email !== undefined && changes.email !== user.email) {
+            user.email = changes.email;
+            user.emailVerified = false; // a new address is unproven
+          }
+          Object.assign(user, pickDefined(changes, ['username', 'fullName', 'preferences', 'role', 'isActive']));
+        },
+      }),
+    );
+  }
+
+  /** Deactivates (a soft delete: sign-in refused, data kept) or erases the user. */
+  async delete(caller: Principal, id: string, etag: string, hard: boolean): Promise<UserEntity | null> {
+    checkDelete(caller, id, hard);
+    return this.write(caller.userId, async (tx) => {
+      if (hard) {
+        await this.users.delete(tx, id, { soft: false, etag: etag || undefined });
+        return null;
+      }
+      return this.users.update(tx, id, {
+        etag: etag || undefined,
+        verb: 'deleted',
+        apply: (user) => {
+          user.isActive = false;
+        },
+      });
+    });
+  }
+
+  async undelete(caller: Principal, id: string): Promise<UserEntity> {
+    checkAdmin(caller, 'reactivate users');
+    return this.write(caller.userId, (tx) =>
+      this.users.update(tx, id, {
+        verb: 'restored',
+        apply: (user) => {
+          user.isActive = true;
+        },
+      }),
+    );
+  }
+
+  /** Runs a write, turning unique-index violations into the field that clashed. */
+  private async write<T>(actor: string | null, work: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await inTransaction(this.dataSource, actor, work);
+    } catch (error) {
+      const constraint = violatedUniqueConstraint(error);
+      if (constraint === 'UQ_users_email') {
+        throw new UsersError('EMAIL_TAKEN', 'a user with this email already exists', [
+          { field: 'user.email', description: 'is already taken', reason: 'TAKEN' },
+        ]);
+      }
+      if (constraint === 'UQ_users_username') {
+        throw new UsersError('USERNAME_TAKEN', 'a user with this username already exists', [
+          { field: 'user.username', description: 'is already taken', reason: 'TAKEN' },
+        ]);
+      }
+      throw error;
+    }
+  }
+}
+
+function applyFilters(qb: SelectQueryBuilder<UserEntity>, filters: UserFilters): void {
+  if (filters.role !== undefined) qb.andWhere('e.role = :role', { role: filters.role });
+  if (filters.isActive !== undefined) qb.andWhere('e.is_active = :isActive', { isActive: filters.isActive });
+  if (filters.emailVerified !== undefined) {
+    qb.andWhere('e.email_verified = :emailVerified', { emailVerified: filters.emailVerified });
+  }
+  if (filters.namePrefix) {
+    qb.andWhere("(e.username LIKE :namePrefix ESCAPE '\\' OR lower(e.full_name) LIKE :namePrefix ESCAPE '\\')", {
+      namePrefix: likePrefix(filters.namePrefix),
+    });
+  }
+  if (filters.emailPrefix) {
+    qb.andWhere("e.email LIKE :emailPrefix ESCAPE '\\'", { emailPrefix: likePrefix(filters.emailPrefix) });
+  }
+}
+
+function pickDefined<T extends object, K extends keyof T>(source: T, keys: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<
+    Pick<T, K>
+  >;
+}

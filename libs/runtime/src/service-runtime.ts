@@ -1,0 +1,162 @@
+import type { DataSource } from 'typeorm';
+import { pageTokenSecret, type BaseEnv } from '@nexus/config';
+import { PageTokenCodec, createDataSource, migrate, migrationState, type Aggregate } from '@nexus/db';
+import { OutboxRelay, createKafka, kafkaReachable, type Kafka, type RunningConsumer } from '@nexus/events';
+import { RpcKit, TokenVerifier, startGrpcServer, type ServiceBinding } from '@nexus/grpc';
+import { ServiceMetrics, createLogger, startOpsServer, type Logger } from '@nexus/ops';
+
+/** The configuration every service has, whatever its own settings. */
+export interface ServiceConfig {
+  env: BaseEnv;
+  host: string;
+  grpcPort: number;
+  httpPort: number;
+  /** Apply pending migrations at start (development and tests; a Job does it in production). */
+  migrateOnStart: boolean;
+}
+
+/** The parts a service's own code is built from. */
+export interface ServiceRuntime {
+  logger: Logger;
+  dataSource: DataSource;
+  kafka: Kafka;
+  rpc: RpcKit;
+  pageTokens: PageTokenCodec;
+  metrics: ServiceMetrics;
+}
+
+export interface ServiceSpec {
+  /** e.g. `users`; names the logs, metrics and Kafka client. */
+  name: string;
+  schema: string;
+  entities: Function[];
+  migrations: Function[];
+  /** Aggregates whose events the relay publishes (their topics are created up front). */
+  aggregates: Aggregate<never>[];
+  /** Builds the gRPC services from the runtime. */
+  bind: (runtime: ServiceRuntime) => ServiceBinding[];
+  /** Starts the service's event consumers, if it has any. */
+  consume?: (runtime: ServiceRuntime) => Promise<RunningConsumer[]>;
+  /** Runs once everything listens (e.g. bootstrap data). */
+  afterStart?: (runtime: ServiceRuntime) => Promise<void>;
+}
+
+export interface RunningService {
+  grpcPort: number;
+  httpPort: number;
+  runtime: ServiceRuntime;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a service the one way every service starts: data source and
+ * migrations, outbox relay, consumers, gRPC server with health and
+ * reflection, and the ops HTTP server. stop() undoes it in reverse order.
+ */
+export async function startService(spec: ServiceSpec, config: ServiceConfig): Promise<RunningService> {
+  const { env } = config;
+  const logger = createLogger({ service: spec.name, level: env.LOG_LEVEL });
+  const metrics = new ServiceMetrics(spec.name);
+  const dataSource = createDataSource({
+    url: env.DATABASE_URL,
+    schema: spec.schema,
+    entities: spec.entities,
+    migrations: spec.migrations,
+    poolSize: env.DATABASE_POOL_SIZE,
+    maxOverflow: env.DATABASE_MAX_OVERFLOW,
+    sqlEcho: env.SQL_ECHO,
+    applicationName: `nexus-${spec.name}`,
+  });
+  await dataSource.initialize();
+  if (config.migrateOnStart) {
+    const applied = await migrate(dataSource);
+    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+  }
+
+  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `nexus-${spec.name}`, logger });
+  const relay = new OutboxRelay({
+    databaseUrl: env.DATABASE_URL,
+    schema: spec.schema,
+    kafka,
+    logger,
+    topics: [...new Set(spec.aggregates.map((aggregate) => aggregate.topic))],
+    onPublished: (count) => metrics.eventsPublished.inc(count),
+  });
+  relay.start();
+
+  const runtime: ServiceRuntime = {
+    logger,
+    dataSource,
+    kafka,
+    metrics,
+    pageTokens: new PageTokenCodec(pageTokenSecret(env)),
+    rpc: new RpcKit({
+      verifier: new TokenVerifier(env.JWT_PUBLIC_KEY),
+      logger,
+      observe: (method, code, seconds) => metrics.rpcDuration.observe({ method, code }, seconds),
+    }),
+  };
+  const consumers = (await spec.consume?.(runtime)) ?? [];
+  const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, services: spec.bind(runtime), logger });
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.httpPort,
+    registry: metrics.registry,
+    checks: [
+      { name: 'database', check: async () => ({ ok: (await dataSource.query('SELECT 1')) !== undefined }) },
+      {
+        name: 'migrations',
+        check: async () => {
+          const { pending } = await migrationState(dataSource);
+          return pending.length === 0 ? { ok: true } : { ok: false, detail: `pending: ${pending.join(', ')}` };
+        },
+      },
+      // Not critical: while the broker is away, writes wait in the outbox.
+      { name: 'kafka', critical: false, check: () => kafkaReachable(kafka) },
+      { name: 'outbox-relay', critical: false, check: async () => ({ ok: true, detail: relay.status }) },
+    ],
+  });
+  await spec.afterStart?.(runtime);
+  logger.info({ grpcPort: grpc.port, httpPort: ops.port }, `${spec.name} service started`);
+
+  return {
+    grpcPort: grpc.port,
+    httpPort: ops.port,
+    runtime,
+    stop: async () => {
+      await grpc.shutdown();
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+      await relay.stop();
+      await ops.close();
+      await dataSource.destroy();
+      logger.info(`${spec.name} service stopped`);
+    },
+  };
+}
+
+/** For main.ts: start, and stop cleanly on SIGINT/SIGTERM. */
+export function runUntilSignalled(start: () => Promise<RunningService>): void {
+  start().then(
+    (service) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        service.runtime.logger.info({ signal }, 'stopping');
+        service.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            service.runtime.logger.error({ err: error }, 'unclean stop');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    },
+    (error: unknown) => {
+      process.stderr.write(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
