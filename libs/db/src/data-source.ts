@@ -32,7 +32,9 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     synchronize: false,
     migrationsRun: false,
     namingStrategy: new SnakeNamingStrategy(),
-    logging: options.sqlEcho ? 'all' : ['error'],
+    // Failed queries surface as errors the caller handles (a unique violation is
+    // ALREADY_EXISTS), so only SQL_ECHO logs SQL.
+    logging: options.sqlEcho ? 'all' : false,
     applicationName: options.applicationName,
     extra: {
       max: options.poolSize + options.maxOverflow,

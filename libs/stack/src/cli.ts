@@ -31,7 +31,12 @@ const say = (message: string): void => void process.stderr.write(`[stack] ${mess
 function parseArgs(argv: string[]): CliOptions {
   const [command, ...rest] = argv;
   if (command !== 'up') throw new Error(USAGE);
-  const opts: CliOptions = { ephemeral: false, withPostgres: true, withKafka: true, exitWithParent: false };
+  const opts: CliOptions = {
+    ephemeral: false,
+    withPostgres: true,
+    withKafka: true,
+    exitWithParent: false,
+  };
   const value = (flag: string): string => {
     const next = rest.shift();
     if (next === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -62,13 +67,12 @@ async function main(): Promise<void> {
     (opts.ephemeral ? mkdtempSync(join(tmpdir(), 'nexus-stack-')) : join(repoRoot(), '.nexus'));
 
   // A shutdown request may arrive while the services are still starting: remember it.
-  let shutdownRequested = false;
-  let stack: LocalStack | undefined;
+  const state: { shutdownRequested: boolean; stack?: LocalStack } = { shutdownRequested: false };
   const shutdown = (reason: string): void => {
-    if (shutdownRequested) return;
-    shutdownRequested = true;
+    if (state.shutdownRequested) return;
+    state.shutdownRequested = true;
     say(`${reason}: stopping`);
-    if (stack) void stopAndExit(stack);
+    if (state.stack) void stopAndExit(state.stack);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => shutdown(signal));
@@ -80,11 +84,14 @@ async function main(): Promise<void> {
   }
 
   say(`starting in ${dataDir}${opts.ephemeral ? ' (ephemeral)' : ''}`);
-  stack = await startLocalStack({ ...opts, dataDir, log: say });
-  if (shutdownRequested) return stopAndExit(stack);
-  process.stdout.write(
-    `${JSON.stringify({ databaseUrl: stack.databaseUrl ?? null, kafkaBrokers: stack.kafkaBrokers ?? null })}\n`,
-  );
+  const stack = await startLocalStack({ ...opts, dataDir, log: say });
+  state.stack = stack;
+  if (state.shutdownRequested) return stopAndExit(stack);
+  const ready = {
+    databaseUrl: stack.databaseUrl ?? null,
+    kafkaBrokers: stack.kafkaBrokers ?? null,
+  };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 
 async function stopAndExit(stack: LocalStack): Promise<void> {

@@ -4,6 +4,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { isPortListening } from './ports';
 import { commandLine, isAlive, stopWithThisProcess, terminate } from './process-cleanup';
 import { repoRoot } from './repo-root';
 
@@ -34,7 +35,8 @@ const downloads = new Map<string, Promise<string>>();
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((done, fail) => {
     execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) fail(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`));
+      if (err)
+        fail(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`));
       else done();
     });
   });
@@ -58,12 +60,17 @@ export async function ensureKafkaJars(cacheDir: string): Promise<string> {
 
 async function downloadJars(cacheDir: string): Promise<string> {
   const pom = join(kafkaDir(), 'pom.xml');
-  const hash = createHash('sha256').update(await readFile(pom)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(await readFile(pom))
+    .digest('hex')
+    .slice(0, 16);
   const libs = join(cacheDir, 'kafka-libs');
   const marker = (dir: string): string => join(dir, `.complete-${hash}`);
   if (existsSync(marker(libs))) return libs;
 
-  process.stderr.write(`[stack] Downloading the Kafka broker jars with Maven (once) into ${libs}\n`);
+  process.stderr.write(
+    `[stack] Downloading the Kafka broker jars with Maven (once) into ${libs}\n`,
+  );
   // Download beside the target and swap it in, so a concurrent run never sees half a folder.
   const staging = `${libs}.tmp-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
@@ -72,9 +79,17 @@ async function downloadJars(cacheDir: string): Promise<string> {
     ...['-q', '-B', '-Dstyle.color=never', '-f', pom],
     'dependency:copy-dependencies',
     ...['-DincludeScope=runtime', `-DoutputDirectory=${staging}`],
-  ]);
+  ]).catch(async (err: unknown) => {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  });
   await writeFile(marker(staging), '');
-  await rm(libs, { recursive: true, force: true });
+  if (existsSync(marker(libs))) {
+    // A concurrent run finished first and may already be using its copy: keep that one.
+    await rm(staging, { recursive: true, force: true });
+    return libs;
+  }
+  await rm(libs, { recursive: true, force: true }); // jars for an older pom
   try {
     await rename(staging, libs);
   } catch (err) {
@@ -87,7 +102,14 @@ async function downloadJars(cacheDir: string): Promise<string> {
 
 function java(libs: string, jvmArgs: string[], mainClass: string, args: string[]): string[] {
   const log4j = join(kafkaDir(), 'log4j.properties');
-  return [...jvmArgs, `-Dlog4j.configuration=file:${log4j}`, '-cp', `${libs}/*`, mainClass, ...args];
+  return [
+    ...jvmArgs,
+    `-Dlog4j.configuration=file:${log4j}`,
+    '-cp',
+    `${libs}/*`,
+    mainClass,
+    ...args,
+  ];
 }
 
 function serverProperties(opts: KafkaOptions, logDir: string): string {
@@ -113,7 +135,9 @@ function serverProperties(opts: KafkaOptions, logDir: string): string {
     // Consumers in tests join immediately instead of waiting 3 s for more members.
     'group.initial.rebalance.delay.ms': 0,
   };
-  return Object.entries(settings).map(([key, value]) => `${key}=${value}\n`).join('');
+  return Object.entries(settings)
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
 }
 
 /** A KRaft cluster id: 16 random bytes, base64url; never starting with '-' (read as a CLI flag). */
@@ -141,7 +165,11 @@ async function stopOrphan(pidFile: string, propsFile: string): Promise<void> {
   }
 }
 
-async function waitUntilReady(brokers: string, exited: () => string | undefined, logFile: string): Promise<void> {
+async function waitUntilReady(
+  brokers: string,
+  exited: () => string | undefined,
+  logFile: string,
+): Promise<void> {
   const kafka = new Kafka({
     clientId: 'nexus-stack-probe',
     brokers: [brokers],
@@ -166,31 +194,60 @@ async function waitUntilReady(brokers: string, exited: () => string | undefined,
       await admin.disconnect().catch(() => undefined);
     }
   }
-  throw new Error(`Kafka broker not ready after ${READY_TIMEOUT_MS / 1000} s (${lastError}):\n${tail(logFile)}`);
+  throw new Error(
+    `Kafka broker not ready after ${READY_TIMEOUT_MS / 1000} s (${lastError}):\n${tail(logFile)}`,
+  );
+}
+
+interface BrokerFiles {
+  dataDir: string;
+  logDir: string;
+  propsFile: string;
+  logFile: string;
+  pidFile: string;
+}
+
+async function prepareDataDir(opts: KafkaOptions, files: BrokerFiles, libs: string): Promise<void> {
+  await mkdir(files.dataDir, { recursive: true });
+  await stopOrphan(files.pidFile, files.propsFile);
+  // Otherwise the readiness probe could be answered by whatever already listens there.
+  for (const port of [opts.port, opts.controllerPort]) {
+    if (await isPortListening(port)) throw new Error(`Kafka cannot use port ${port}: in use`);
+  }
+  // Rewritten every start: the ports may differ from the previous run.
+  await writeFile(files.propsFile, serverProperties(opts, files.logDir));
+  if (!existsSync(join(files.logDir, 'meta.properties'))) {
+    const format = ['format', '-t', newClusterId(), '-c', files.propsFile];
+    await run('java', java(libs, [], 'kafka.tools.StorageTool', format));
+  }
 }
 
 /** Starts a real single-node Apache Kafka (KRaft, combined broker+controller) as a child JVM. */
 export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
   const dataDir = resolve(opts.dataDir);
-  const logDir = join(dataDir, 'logs');
-  const propsFile = join(dataDir, 'server.properties');
-  const logFile = join(dataDir, 'broker.log');
-  const pidFile = join(dataDir, 'broker.pid');
+  const files: BrokerFiles = {
+    dataDir,
+    logDir: join(dataDir, 'logs'),
+    propsFile: join(dataDir, 'server.properties'),
+    logFile: join(dataDir, 'broker.log'),
+    pidFile: join(dataDir, 'broker.pid'),
+  };
+  const { propsFile, logFile, pidFile } = files;
   const libs = await ensureKafkaJars(defaultJarsCache());
-
-  await mkdir(dataDir, { recursive: true });
-  await stopOrphan(pidFile, propsFile);
-  // Rewritten every start: the ports may differ from the previous run.
-  await writeFile(propsFile, serverProperties(opts, logDir));
-  if (!existsSync(join(logDir, 'meta.properties'))) {
-    await run('java', java(libs, [], 'kafka.tools.StorageTool', ['format', '-t', newClusterId(), '-c', propsFile]));
+  try {
+    await prepareDataDir(opts, files, libs);
+  } catch (err) {
+    if (opts.ephemeral) await rm(dataDir, { recursive: true, force: true });
+    throw err;
   }
 
   // Output goes to a file, not a pipe: the broker must not stall or die on a full or
   // broken pipe, and the file is what we quote when the start fails.
   const out = openSync(logFile, 'w');
   const jvm = ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-Djava.awt.headless=true'];
-  const child = spawn('java', java(libs, jvm, 'kafka.Kafka', [propsFile]), { stdio: ['ignore', out, out] });
+  const child = spawn('java', java(libs, jvm, 'kafka.Kafka', [propsFile]), {
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   let exitReason: string | undefined;
   const exited = new Promise<void>((done) =>

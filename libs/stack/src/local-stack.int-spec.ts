@@ -16,7 +16,12 @@ describe('startLocalStack (ephemeral, free ports)', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stack-spec-'));
     // The first run on a machine also downloads the Kafka jars with Maven.
-    stack = await startLocalStack({ dataDir, ephemeral: true, withPostgres: true, withKafka: true });
+    stack = await startLocalStack({
+      dataDir,
+      ephemeral: true,
+      withPostgres: true,
+      withKafka: true,
+    });
   }, 180_000);
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { readdir, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { startKafka, type RunningKafka } from './kafka';
-import { freePort } from './ports';
-import { startPostgres, type RunningPostgres } from './postgres';
+import { startKafka } from './kafka';
+import { freePorts } from './ports';
+import { startPostgres } from './postgres';
 
 export interface LocalStackOptions {
   /** Parent folder: Postgres lives in <dataDir>/postgres, Kafka in <dataDir>/kafka. */
@@ -26,7 +26,11 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-async function timed<T>(name: string, log: (m: string) => void, start: () => Promise<T>): Promise<T> {
+async function timed<T>(
+  name: string,
+  log: (m: string) => void,
+  start: () => Promise<T>,
+): Promise<T> {
   const began = Date.now();
   const result = await start();
   log(`${name} ready in ${((Date.now() - began) / 1000).toFixed(1)} s`);
@@ -37,31 +41,32 @@ async function timed<T>(name: string, log: (m: string) => void, start: () => Pro
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(opts.dataDir);
   const log = opts.log ?? ((): void => undefined);
+  const [postgresPort, kafkaPort, controllerPort] = await freePorts(3);
   const [postgres, kafka] = await Promise.allSettled([
     opts.withPostgres
-      ? timed('postgres', log, async () =>
+      ? timed('postgres', log, () =>
           startPostgres({
             dataDir: join(dataDir, 'postgres'),
-            port: opts.postgresPort ?? (await freePort()),
+            port: opts.postgresPort ?? postgresPort,
             ephemeral: opts.ephemeral,
           }),
         )
       : undefined,
     opts.withKafka
-      ? timed('kafka', log, async () =>
+      ? timed('kafka', log, () =>
           startKafka({
             dataDir: join(dataDir, 'kafka'),
-            port: opts.kafkaPort ?? (await freePort()),
-            controllerPort: await freePort(),
+            port: opts.kafkaPort ?? kafkaPort,
+            controllerPort,
             ephemeral: opts.ephemeral,
           }),
         )
       : undefined,
   ]);
 
-  const running = [postgres, kafka]
-    .filter((r): r is PromiseFulfilledResult<RunningPostgres | RunningKafka | undefined> => r.status === 'fulfilled')
-    .flatMap((r) => (r.value ? [r.value] : []));
+  const running: { stop(): Promise<void> }[] = [];
+  if (postgres.status === 'fulfilled' && postgres.value) running.push(postgres.value);
+  if (kafka.status === 'fulfilled' && kafka.value) running.push(kafka.value);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -72,7 +77,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       }
     })());
 
-  const failures = [postgres, kafka].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  const failures = [postgres, kafka].flatMap((r) =>
+    r.status === 'rejected' ? [r.reason as unknown] : [],
+  );
   if (failures.length > 0) {
     await stop();
     if (failures.length === 1) throw failures[0];

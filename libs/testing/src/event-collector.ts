@@ -17,9 +17,9 @@ export class EventCollector {
   readonly events: CollectedEvent[] = [];
   private constructor(private readonly consumer: Consumer) {}
 
-  static async start(topics: string[]): Promise<EventCollector> {
+  static async start(topics: string[], brokers = requireEnv('KAFKA_BROKERS')): Promise<EventCollector> {
     const kafka = createKafka({
-      brokers: requireEnv('KAFKA_BROKERS'),
+      brokers,
       clientId: 'nexus-test-collector',
       logger: createLogger({ service: 'test', level: 'silent' }),
     });

@@ -56,7 +56,8 @@ async function startStack(withPostgres: boolean, withKafka: boolean): Promise<{ 
   const args = [path.join(ROOT, 'libs/stack/src/cli.ts'), 'up', '--ephemeral', '--exit-with-parent'];
   if (!withPostgres) args.push('--no-postgres');
   if (!withKafka) args.push('--no-kafka');
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), args, {
+  // tsx's CLI run by node directly: its exit then means the stack has stopped.
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -46,21 +46,22 @@ export async function startUsers(env: Record<string, string> = {}): Promise<User
   });
   const service = await startService(usersService(config), config.service);
   const client = createUsersClient({ address: `127.0.0.1:${service.grpcPort}` });
-  const signedIn = await client.authenticate({ login: adminEmail, password: PASSWORD });
+  const adminSession = await client.authenticate({ login: adminEmail, password: PASSWORD });
 
   return {
     service,
     client,
-    adminToken: signedIn.accessToken,
-    admin: signedIn.user!,
+    adminToken: adminSession.accessToken,
+    admin: adminSession.user!,
     signUp: async (overrides = {}) => {
       const role = overrides.role ?? commonV1.Role.ROLE_USER;
       const user = await client.createUser(
         { user: uniqueUser({ ...overrides, role }), password: PASSWORD, requestId: '' },
-        role === commonV1.Role.ROLE_USER ? {} : { token: signedIn.accessToken },
+        role === commonV1.Role.ROLE_USER ? {} : { token: adminSession.accessToken },
       );
-      const { accessToken } = await client.authenticate({ login: user.email, password: PASSWORD });
-      return { user, token: accessToken, password: PASSWORD };
+      // Signing in records the login on the user: return that latest version.
+      const signedIn = await client.authenticate({ login: user.email, password: PASSWORD });
+      return { user: signedIn.user!, token: signedIn.accessToken, password: PASSWORD };
     },
     stop: async () => {
       client.close();
