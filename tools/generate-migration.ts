@@ -1,8 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import 'reflect-metadata';
-import { createDataSource, migrate } from '@nexus/db';
-import { withScratchDatabase } from './scratch-database';
+import { createDataSource, migrate, withScratchDatabase } from '@nexus/db';
 import { loadServiceDatabase, type ServiceDatabase } from './service-registry';
 
 interface Query {

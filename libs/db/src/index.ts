@@ -11,5 +11,6 @@ export { migrate, migrationState, pendingSchemaChanges, revert, type MigrationSt
 export { PageTokenCodec, type Cursor } from './page-token';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSizeSchema, pageTokenSchema, type Page } from './pagination';
 export { likePrefix } from './like-pattern';
+export { withScratchDatabase } from './scratch-database';
 export { isDatabaseUnavailable, violatedUniqueConstraint } from './pg-errors';
 export { Tx, inTransaction, type ChangeVerb } from './transaction';

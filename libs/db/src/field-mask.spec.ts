@@ -1,0 +1,22 @@
+import { KitError } from '@nexus/core';
+import { checkUpdateMask } from './field-mask';
+
+describe('checkUpdateMask', () => {
+  const updatable = ['title', 'content'] as const;
+
+  it('returns the named fields when all are updatable', () => {
+    expect([...checkUpdateMask(['content'], updatable)]).toEqual(['content']);
+  });
+
+  it('rejects an empty mask and names unknown paths', () => {
+    expect(() => checkUpdateMask([], updatable)).toThrow(KitError);
+    try {
+      checkUpdateMask(['title', 'owner_id'], updatable);
+      throw new Error('expected a KitError');
+    } catch (error) {
+      expect((error as KitError).violations).toEqual([
+        expect.objectContaining({ field: 'update_mask', description: expect.stringContaining('owner_id') }),
+      ]);
+    }
+  });
+});
