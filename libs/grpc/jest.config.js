@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.infra-preset.js'), displayName: 'grpc', rootDir: __dirname };
+module.exports = { ...require('../../jest.preset.js'), displayName: 'grpc', rootDir: __dirname };

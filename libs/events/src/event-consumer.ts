@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ProcessedEvent, inTransaction, type Tx } from '@nexus/db';
 import { MalformedEventError, parseEvent, type PlatformEvent } from './cloud-event';
+import { ensureTopics } from './kafka';
 
 export interface EventConsumerOptions {
   kafka: Kafka;
@@ -30,6 +31,9 @@ export interface RunningConsumer {
  * A handler error leaves the offset uncommitted and the message is retried.
  */
 export async function runEventConsumer(options: EventConsumerOptions): Promise<RunningConsumer> {
+  // Consumers may start before the first producer: make named topics exist
+  // so subscribing does not race their auto-creation.
+  await ensureTopics(options.kafka, options.topics.filter((topic): topic is string => typeof topic === 'string'));
   const consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });

@@ -1,6 +1,6 @@
 import type { Consumer } from 'kafkajs';
 import { uuidv7 } from '@nexus/core';
-import { createKafka, parseEvent, type PlatformEvent } from '@nexus/events';
+import { createKafka, ensureTopics, parseEvent, type PlatformEvent } from '@nexus/events';
 import { createLogger } from '@nexus/ops';
 
 /** Raw headers as a consumer sees them, for asserting on the wire format. */
@@ -23,6 +23,7 @@ export class EventCollector {
       clientId: 'nexus-test-collector',
       logger: createLogger({ service: 'test', level: 'silent' }),
     });
+    await ensureTopics(kafka, topics);
     const consumer = kafka.consumer({ groupId: `test-${uuidv7()}`, allowAutoTopicCreation: true });
     const collector = new EventCollector(consumer);
     await consumer.connect();

@@ -1,0 +1,165 @@
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import { uuidv7 } from '@nexus/core';
+import { KitTablesV1Migration, createDataSource, defineAggregate, inTransaction } from '@nexus/db';
+import { createLogger } from '@nexus/ops';
+import { applyOnce, runEventConsumer, type RunningConsumer } from './event-consumer';
+import { createKafka, type Kafka } from './kafka';
+import { OutboxRelay } from './outbox-relay';
+import type { PlatformEvent } from './cloud-event';
+
+const logger = createLogger({ service: 'events-test', level: 'silent' });
+const schema = `events_${Date.now()}`;
+const thing = defineAggregate<{ id: string; n: number }>({
+  service: `events-test-${Date.now()}`,
+  name: 'thing',
+  toResource: (t) => ({ id: t.id, n: t.n }),
+});
+
+let dataSource: DataSource;
+let kafka: Kafka;
+const relays: OutboxRelay[] = [];
+const consumers: RunningConsumer[] = [];
+
+class TestKitTables1795678000000 extends KitTablesV1Migration {
+  protected readonly schema = schema;
+}
+
+beforeAll(async () => {
+  dataSource = createDataSource({
+    url: process.env.DATABASE_URL!,
+    schema,
+    entities: [],
+    migrations: [TestKitTables1795678000000],
+    poolSize: 4,
+    maxOverflow: 0,
+    sqlEcho: false,
+    applicationName: 'events-test',
+  });
+  await dataSource.initialize();
+  await dataSource.query(`CREATE SCHEMA "${schema}"`);
+  await dataSource.runMigrations();
+  kafka = createKafka({ brokers: process.env.KAFKA_BROKERS!, clientId: 'events-test', logger });
+});
+
+afterAll(async () => {
+  await Promise.all(consumers.map((c) => c.stop()));
+  await Promise.all(relays.map((r) => r.stop()));
+  await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+  await dataSource.destroy();
+});
+
+const newRelay = () => {
+  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, schema, kafka, logger, topics: [thing.topic] });
+  relays.push(relay);
+  relay.start();
+  return relay;
+};
+
+const emit = (id: string, n: number) =>
+  inTransaction(dataSource, 'someone', (tx) => tx.emit(thing, n === 0 ? 'created' : 'updated', null, { id, n }));
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function consume(handle: (event: PlatformEvent) => void, onMalformed?: (value: string) => void) {
+  const running = await runEventConsumer({
+    kafka,
+    dataSource,
+    logger,
+    groupId: `events-test-${uuidv7()}`,
+    topics: [thing.topic],
+    handle: async (event) => handle(event),
+    onMalformed: async (message) => onMalformed?.(message.value?.toString() ?? ''),
+  });
+  consumers.push(running);
+}
+
+describe('outbox relay and event consumer', () => {
+  it('relays every event in order per aggregate, once a single leader holds the lock', async () => {
+    const first = newRelay();
+    const second = newRelay();
+    await until(() => [first.status, second.status].sort().join() === 'leader,standby');
+
+    const received: PlatformEvent[] = [];
+    await consume((event) => void received.push(event));
+    const ids = [uuidv7(), uuidv7()];
+    for (let n = 0; n < 5; n += 1) for (const id of ids) await emit(id, n);
+
+    await until(() => received.length >= 10);
+    for (const id of ids) {
+      expect(received.filter((e) => e.subject === id).map((e) => e.data.after?.n)).toEqual([0, 1, 2, 3, 4]);
+    }
+    expect(received[0]).toMatchObject({ type: `${thing.topic}.created`, source: thing.source, data: { actor: 'someone' } });
+    const left = (await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}"."outbox"`)) as { n: number }[];
+    expect(left[0]?.n).toBe(0);
+
+    // The leader goes away: the standby takes over and events keep flowing.
+    const leader = first.status === 'leader' ? first : second;
+    const standby = leader === first ? second : first;
+    await leader.stop();
+    await until(() => standby.status === 'leader');
+    const late = uuidv7();
+    await emit(late, 0);
+    await until(() => received.some((e) => e.subject === late));
+  }, 60_000);
+
+  it('applies an event once even when it is delivered twice', async () => {
+    const applied: string[] = [];
+    const event = {
+      id: uuidv7(),
+      type: `${thing.topic}.created`,
+      source: thing.source,
+      subject: uuidv7(),
+      time: new Date(),
+      topic: thing.topic,
+      partition: 0,
+      offset: '0',
+      data: { before: null, after: { n: 1 }, changed: ['n'], actor: null },
+    };
+    const options = { dataSource, groupId: 'dedupe-test', handle: async (e: PlatformEvent) => void applied.push(e.id) };
+    expect(await applyOnce(options, event)).toBe(true);
+    expect(await applyOnce(options, event)).toBe(false);
+    expect(applied).toEqual([event.id]);
+  });
+
+  it('forgets an event whose handler failed, so the retry applies it', async () => {
+    const event = {
+      id: uuidv7(),
+      type: 't',
+      source: 's',
+      subject: 'x',
+      time: new Date(),
+      topic: thing.topic,
+      partition: 0,
+      offset: '0',
+      data: { before: null, after: null, changed: [], actor: null },
+    };
+    const failing = { dataSource, groupId: 'retry-test', handle: async () => Promise.reject(new Error('transient')) };
+    await expect(applyOnce(failing, event)).rejects.toThrow('transient');
+    expect(await applyOnce({ ...failing, handle: async () => undefined }, event)).toBe(true);
+  });
+
+  it('hands malformed messages to onMalformed and keeps consuming', async () => {
+    const good: string[] = [];
+    const bad: string[] = [];
+    await consume(
+      (event) => void good.push(event.subject),
+      (value) => void bad.push(value),
+    );
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: thing.topic, messages: [{ key: 'k', value: 'not an event' }] });
+    await producer.disconnect();
+    newRelay();
+    const after = uuidv7();
+    await emit(after, 0);
+    await until(() => good.includes(after) && bad.includes('not an event'));
+  }, 60_000);
+});
+

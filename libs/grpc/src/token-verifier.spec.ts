@@ -1,0 +1,50 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
+import { KitError } from '@nexus/core';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier, bearerToken } from './token-verifier';
+
+const pem = () =>
+  generateKeyPairSync('ed25519', {
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+
+describe('TokenVerifier', () => {
+  const keys = pem();
+  const verifier = new TokenVerifier(keys.publicKey);
+  const sign = (payload: Record<string, unknown>, options: Record<string, unknown> = {}) =>
+    (
+      createSigner({
+        key: keys.privateKey,
+        algorithm: 'EdDSA',
+        iss: TOKEN_ISSUER,
+        aud: TOKEN_AUDIENCE,
+        expiresIn: 60_000,
+        ...options,
+      }) as (p: Record<string, unknown>) => string
+    )(payload);
+  const userId = '01900000-0000-7000-8000-000000000001';
+
+  it('returns the principal of a valid token', () => {
+    const token = sign({ sub: userId, role: 'manager' });
+    expect(verifier.principalOf(token)).toEqual({ userId, role: 'manager', token });
+  });
+
+  it.each([
+    ['an unknown role', () => sign({ sub: userId, role: 'root' })],
+    ['a subject that is not a UUID', () => sign({ sub: 'bob', role: 'user' })],
+    ['another audience', () => sign({ sub: userId, role: 'user' }, { aud: 'elsewhere' })],
+    ['an expired token', () => sign({ sub: userId, role: 'user' }, { clockTimestamp: Date.now() - 3_600_000 })],
+    ['another key', () => (createSigner({ key: pem().privateKey, algorithm: 'EdDSA', iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE }) as (p: object) => string)({ sub: userId, role: 'admin' })],
+  ])('refuses %s', (_case, token) => {
+    expect(() => verifier.principalOf(token())).toThrow(KitError);
+  });
+});
+
+describe('bearerToken', () => {
+  it('reads "Bearer <token>" and refuses other schemes', () => {
+    expect(bearerToken('Bearer abc.def')).toBe('abc.def');
+    expect(bearerToken(undefined)).toBeNull();
+    expect(() => bearerToken('Basic dXNlcg==')).toThrow(KitError);
+  });
+});
