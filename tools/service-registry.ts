@@ -3,6 +3,24 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..');
 
+/** Default ports of each service (ARCHITECTURE.md, Shape). */
+export const SERVICE_PORTS: Record<string, { grpc?: number; http: number }> = {
+  users: { grpc: 50051, http: 8081 },
+  content: { grpc: 50052, http: 8082 },
+  comms: { grpc: 50053, http: 8083 },
+  work: { grpc: 50054, http: 8084 },
+  'ai-usage': { grpc: 50055, http: 8085 },
+  analytics: { http: 8086 },
+};
+
+/** Apps that run as a process: those with src/main.ts. */
+export function listRunnableApps(): string[] {
+  const apps = path.join(ROOT, 'apps');
+  return readdirSync(apps)
+    .filter((name) => existsSync(path.join(apps, name, 'src', 'main.ts')))
+    .sort();
+}
+
 export interface ServiceDatabase {
   service: string;
   schema: string;

@@ -5,7 +5,8 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
+import type { PackageDefinition } from '@grpc/proto-loader';
+import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
@@ -27,6 +28,22 @@ export interface GrpcServer {
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 /**
+ * Every file of the descriptor set, in the shape the reflection service
+ * indexes. proto-loader's own loader keeps only some files per type, which
+ * leaves imports (field_mask.proto, ...) unresolvable for grpcurl and buf curl.
+ */
+function reflectionIndex(): PackageDefinition {
+  const reader = new BinaryReader(readFileSync(descriptorSetPath));
+  const files: Uint8Array[] = [];
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) files.push(reader.bytes()); // FileDescriptorSet.file
+    else reader.skip(wireType);
+  }
+  return { 'nexus.descriptor-set': { fileDescriptorProtos: files } } as unknown as PackageDefinition;
+}
+
+/**
  * A gRPC server with the platform's standard services: grpc.health.v1.Health
  * (per service and overall) and server reflection limited to what it serves,
  * so grpcurl, `buf curl` and grpc_cli work against it without proto files.
@@ -46,8 +63,7 @@ export async function startGrpcServer(options: {
   const names = options.services.map((service) => service.name);
   const health = new HealthImplementation(Object.fromEntries(['', ...names].map((name) => [name, 'SERVING'])));
   health.addToServer(server);
-  const descriptors = loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath));
-  new ReflectionService(descriptors, { services: names }).addToServer(server);
+  new ReflectionService(reflectionIndex(), { services: names }).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>

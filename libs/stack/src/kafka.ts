@@ -30,6 +30,9 @@ const kafkaDir = (): string => join(repoRoot(), 'infra/kafka');
 /** Shared by `npm start` and every test run; gitignored (infra/kafka/target/). */
 const defaultJarsCache = (): string => join(kafkaDir(), 'target');
 
+/** Downloads the broker jars into the project's cache (infra/kafka/target) unless already there. */
+export const fetchKafkaJars = (): Promise<string> => ensureKafkaJars(defaultJarsCache());
+
 const downloads = new Map<string, Promise<string>>();
 
 function run(command: string, args: string[]): Promise<void> {

@@ -1,0 +1,59 @@
+# syntax=docker/dockerfile:1
+#
+# One image recipe for every service:  docker build --build-arg SERVICE=users .
+# Services run from their TypeScript source with tsx (no build step). tsx resolves
+# the @nexus/* path aliases from tsconfig.json, so the image keeps apps/, libs/,
+# tools/ (the `nexus` CLI that runs migrations) and the tsconfig files as they are
+# in the repository. The image content is the same for every SERVICE; the build
+# arg only selects what CMD and HEALTHCHECK run.
+
+FROM node:20-bookworm-slim AS base
+WORKDIR /app
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+
+# The workspaces' package.json files alone: npm ci needs every workspace of the
+# lockfile, and copying only the manifests keeps the npm ci layer cached until a
+# manifest or the lockfile changes (the layer below is keyed on their content).
+FROM base AS manifests
+COPY apps apps
+COPY libs libs
+RUN find apps libs -mindepth 2 -maxdepth 2 ! -name package.json -exec rm -rf {} +
+
+FROM base AS deps
+COPY package.json package-lock.json ./
+COPY --from=manifests /app/apps apps
+COPY --from=manifests /app/libs libs
+# Production dependencies only, plus tsx: it is a devDependency, but the services
+# run through it. --no-save keeps package.json and the lockfile as they are; the
+# version is the lockfile's, so the image runs the tsx the repository tests with.
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev \
+ && npm install --no-save --omit=dev \
+      "tsx@$(node -p "require('./package-lock.json').packages['node_modules/tsx'].version")"
+
+FROM base AS runtime
+ARG SERVICE=users
+# The service's default ports (apps/<SERVICE>/src/config.ts); documentation only,
+# except HTTP_PORT, the HEALTHCHECK's fallback.
+ARG GRPC_PORT=50051
+ARG HTTP_PORT=8081
+# ARGs do not reach the running container; CMD and HEALTHCHECK read these.
+ENV NODE_ENV=production \
+    SERVICE=${SERVICE} \
+    HTTP_PORT=${HTTP_PORT} \
+    PATH=/app/node_modules/.bin:${PATH}
+# Owned by root and read-only for the service user: the code cannot be altered at
+# run time. tsx writes its transform cache to /tmp, which stays writable.
+COPY --from=deps /app/node_modules node_modules
+COPY package.json tsconfig.json tsconfig.base.json ./
+COPY libs libs
+COPY apps apps
+COPY tools tools
+USER node
+EXPOSE ${GRPC_PORT} ${HTTP_PORT}
+# No curl in the slim image: node's fetch. The port is the service's own
+# <SERVICE>_HTTP_PORT (e.g. USERS_HTTP_PORT, AI_USAGE_HTTP_PORT) when set.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "const s=process.env.SERVICE.toUpperCase().replace(/-/g,'_');const p=process.env[s+'_HTTP_PORT']||process.env.HTTP_PORT;fetch('http://127.0.0.1:'+p+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# exec: tsx becomes PID 1 and relays SIGTERM/SIGINT to the service for a clean stop.
+CMD ["sh", "-c", "exec tsx \"apps/${SERVICE}/src/main.ts\""]
