@@ -15,5 +15,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: `${root}/` }),
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts'],
+  reporters: ['default', path.join(root, 'tools/jest-summary-reporter.js')],
   testTimeout: 60000,
 };
