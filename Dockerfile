@@ -11,30 +11,18 @@ FROM node:20-bookworm-slim AS base
 WORKDIR /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 
-# The workspaces' package.json files alone: npm ci needs every workspace of the
-# lockfile, and copying only the manifests keeps the npm ci layer cached until a
-# manifest or the lockfile changes (the layer below is keyed on their content).
-FROM base AS manifests
-COPY apps apps
-COPY libs libs
-RUN find apps libs -mindepth 2 -maxdepth 2 ! -name package.json -exec rm -rf {} +
-
+# Production dependencies, tsx among them. Only the root manifest and lockfile:
+# every dependency is declared at the root (the workspace package.json files
+# declare none) and the @nexus/* imports resolve through tsconfig paths, not
+# node_modules links. This layer stays cached until either file changes.
 FROM base AS deps
 COPY package.json package-lock.json ./
-COPY --from=manifests /app/apps apps
-COPY --from=manifests /app/libs libs
-# Production dependencies only, plus tsx: it is a devDependency, but the services
-# run through it. --no-save keeps package.json and the lockfile as they are; the
-# version is the lockfile's, so the image runs the tsx the repository tests with.
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev \
- && npm install --no-save --omit=dev \
-      "tsx@$(node -p "require('./package-lock.json').packages['node_modules/tsx'].version")"
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 
 FROM base AS runtime
 ARG SERVICE=users
-# The service's default ports (apps/<SERVICE>/src/config.ts); documentation only,
-# except HTTP_PORT, the HEALTHCHECK's fallback.
+# The service's default ports (apps/<SERVICE>/src/config.ts): EXPOSE is only
+# documentation; HTTP_PORT is also the HEALTHCHECK's fallback.
 ARG GRPC_PORT=50051
 ARG HTTP_PORT=8081
 # ARGs do not reach the running container; CMD and HEALTHCHECK read these.
@@ -42,8 +30,8 @@ ENV NODE_ENV=production \
     SERVICE=${SERVICE} \
     HTTP_PORT=${HTTP_PORT} \
     PATH=/app/node_modules/.bin:${PATH}
-# Owned by root and read-only for the service user: the code cannot be altered at
-# run time. tsx writes its transform cache to /tmp, which stays writable.
+# Owned by root and read-only for the service user, so the code cannot be altered
+# at run time. tsx writes its transform cache to /tmp, which stays writable.
 COPY --from=deps /app/node_modules node_modules
 COPY package.json tsconfig.json tsconfig.base.json ./
 COPY libs libs
@@ -52,7 +40,7 @@ COPY tools tools
 USER node
 EXPOSE ${GRPC_PORT} ${HTTP_PORT}
 # No curl in the slim image: node's fetch. The port is the service's own
-# <SERVICE>_HTTP_PORT (e.g. USERS_HTTP_PORT, AI_USAGE_HTTP_PORT) when set.
+# <SERVICE>_HTTP_PORT (USERS_HTTP_PORT, AI_USAGE_HTTP_PORT, ...) when set.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const s=process.env.SERVICE.toUpperCase().replace(/-/g,'_');const p=process.env[s+'_HTTP_PORT']||process.env.HTTP_PORT;fetch('http://127.0.0.1:'+p+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # exec: tsx becomes PID 1 and relays SIGTERM/SIGINT to the service for a clean stop.

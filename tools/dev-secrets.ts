@@ -20,5 +20,8 @@ export function developmentKeys(dataDir: string): { privateKey: string; publicKe
     writeFileSync(privateFile, keys.privateKey, { mode: 0o600 });
     writeFileSync(publicFile, keys.publicKey);
   }
-  return { privateKey: readFileSync(privateFile, 'utf8'), publicKey: readFileSync(publicFile, 'utf8') };
+  return {
+    privateKey: readFileSync(privateFile, 'utf8'),
+    publicKey: readFileSync(publicFile, 'utf8'),
+  };
 }

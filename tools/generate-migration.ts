@@ -14,30 +14,40 @@ interface Query {
  * migrations to its entities, computed by TypeORM's schema builder on a
  * scratch database. Refuses when nothing changed.
  */
-export async function generateMigration(service: string, name: string, databaseUrl: string): Promise<string> {
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error('the name must be kebab-case, e.g. add-user-avatar');
+export async function generateMigration(
+  service: string,
+  name: string,
+  databaseUrl: string,
+): Promise<string> {
+  if (!/^[a-z][a-z0-9-]*$/.test(name))
+    throw new Error('the name must be kebab-case, e.g. add-user-avatar');
   const database = loadServiceDatabase(service);
-  const { up, down } = await withScratchDatabase(databaseUrl, 'nexus_generate', async (url) => {
-    const dataSource = createDataSource({
-      url,
-      schema: database.schema,
-      entities: database.entities,
-      migrations: database.migrations,
-      poolSize: 2,
-      maxOverflow: 0,
-      sqlEcho: false,
-      applicationName: 'nexus-generate',
-    });
-    await dataSource.initialize();
-    try {
-      await migrate(dataSource);
-      const sql = await dataSource.driver.createSchemaBuilder().log();
-      return { up: sql.upQueries as Query[], down: [...(sql.downQueries as Query[])].reverse() };
-    } finally {
-      await dataSource.destroy();
-    }
-  });
-  if (up.length === 0) throw new Error(`${service}: entities and migrations already agree; nothing to generate`);
+  const { up, down } = await withScratchDatabase(
+    databaseUrl,
+    'nexus_generate',
+    async (url): Promise<{ up: Query[]; down: Query[] }> => {
+      const dataSource = createDataSource({
+        url,
+        schema: database.schema,
+        entities: database.entities,
+        migrations: database.migrations,
+        poolSize: 2,
+        maxOverflow: 0,
+        sqlEcho: false,
+        applicationName: 'nexus-generate',
+      });
+      await dataSource.initialize();
+      try {
+        await migrate(dataSource);
+        const sql = await dataSource.driver.createSchemaBuilder().log();
+        return { up: sql.upQueries, down: [...sql.downQueries].reverse() };
+      } finally {
+        await dataSource.destroy();
+      }
+    },
+  );
+  if (up.length === 0)
+    throw new Error(`${service}: entities and migrations already agree; nothing to generate`);
 
   const timestamp = Date.now();
   const className = `${name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase())}${timestamp}`;
@@ -76,7 +86,9 @@ export function writeMigrationIndex(database: ServiceDatabase): void {
     .filter((file) => /^\d{13}-.+\.ts$/.test(file))
     .sort();
   const entries = files.map((file) => {
-    const match = /export class (\w+)/.exec(readFileSync(path.join(database.migrationsDir, file), 'utf8'));
+    const match = /export class (\w+)/.exec(
+      readFileSync(path.join(database.migrationsDir, file), 'utf8'),
+    );
     if (!match?.[1]) throw new Error(`${file} exports no migration class`);
     return { className: match[1], module: `./${file.replace(/\.ts$/, '')}` };
   });
@@ -92,7 +104,9 @@ if (require.main === module) {
   const [service, name] = process.argv.slice(2);
   const databaseUrl = process.env.DATABASE_URL;
   if (!service || !name || !databaseUrl) {
-    process.stderr.write('usage: DATABASE_URL=... tsx tools/generate-migration.ts <service> <name>\n');
+    process.stderr.write(
+      'usage: DATABASE_URL=... tsx tools/generate-migration.ts <service> <name>\n',
+    );
     process.exit(2);
   }
   generateMigration(service, name, databaseUrl).then(

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { EntityClass, MigrationClass } from '@nexus/db';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -24,8 +25,8 @@ export function listRunnableApps(): string[] {
 export interface ServiceDatabase {
   service: string;
   schema: string;
-  entities: Function[];
-  migrations: Function[];
+  entities: EntityClass[];
+  migrations: MigrationClass[];
   migrationsDir: string;
 }
 
@@ -47,6 +48,12 @@ export function loadServiceDatabase(service: string): ServiceDatabase {
     throw new Error(`unknown service "${service}" (services: ${listServices().join(', ')})`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { database } = require(file) as { database: Omit<ServiceDatabase, 'service' | 'migrationsDir'> };
-  return { ...database, service, migrationsDir: path.join(ROOT, 'apps', service, 'src', 'migrations') };
+  const { database } = require(file) as {
+    database: Omit<ServiceDatabase, 'service' | 'migrationsDir'>;
+  };
+  return {
+    ...database,
+    service,
+    migrationsDir: path.join(ROOT, 'apps', service, 'src', 'migrations'),
+  };
 }

@@ -12,7 +12,13 @@ import { createInterface } from 'node:readline';
 import { createDataSource, migrate } from '@nexus/db';
 import { startLocalStack, type LocalStack } from '@nexus/stack';
 import { developmentKeys } from './dev-secrets';
-import { ROOT, SERVICE_PORTS, listRunnableApps, listServices, loadServiceDatabase } from './service-registry';
+import {
+  ROOT,
+  SERVICE_PORTS,
+  listRunnableApps,
+  listServices,
+  loadServiceDatabase,
+} from './service-registry';
 
 const DATA_DIR = path.join(ROOT, '.nexus');
 const DEV_ADMIN = { email: 'admin@nexus.local', password: 'nexus-admin-password' };
@@ -20,7 +26,8 @@ const say = (message: string) => process.stdout.write(`[nexus] ${message}\n`);
 
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  if (env.NODE_ENV === 'production') throw new Error('npm start is the development stack; run the services directly in production');
+  if (env.NODE_ENV === 'production')
+    throw new Error('npm start is the development stack; run the services directly in production');
 
   let stack: LocalStack | undefined;
   if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
@@ -76,17 +83,28 @@ async function main(): Promise<void> {
   for (const { app } of children) {
     const ports = SERVICE_PORTS[app];
     const grpc = ports?.grpc ? `gRPC 127.0.0.1:${ports.grpc}  ` : '';
-    say(`  ${app.padEnd(10)} ${grpc}HTTP http://127.0.0.1:${ports?.http}  (/healthz /readyz /metrics)`);
+    say(
+      `  ${app.padEnd(10)} ${grpc}HTTP http://127.0.0.1:${ports?.http}  (/healthz /readyz /metrics)`,
+    );
   }
   say(`  postgres   ${redact(env.DATABASE_URL as string)}`);
   say(`  kafka      ${env.KAFKA_BROKERS}`);
-  say(`first admin: ${env.NEXUS_ADMIN_EMAIL} / ${env.NEXUS_ADMIN_PASSWORD === DEV_ADMIN.password ? DEV_ADMIN.password : '(from NEXUS_ADMIN_PASSWORD)'}`);
+  say(
+    `first admin: ${env.NEXUS_ADMIN_EMAIL} / ${env.NEXUS_ADMIN_PASSWORD === DEV_ADMIN.password ? DEV_ADMIN.password : '(from NEXUS_ADMIN_PASSWORD)'}`,
+  );
   say('Ctrl-C stops everything.');
 }
 
 async function migrateService(service: string, url: string): Promise<string[]> {
   const database = loadServiceDatabase(service);
-  const dataSource = createDataSource({ url, ...database, poolSize: 2, maxOverflow: 0, sqlEcho: false, applicationName: 'nexus-start' });
+  const dataSource = createDataSource({
+    url,
+    ...database,
+    poolSize: 2,
+    maxOverflow: 0,
+    sqlEcho: false,
+    applicationName: 'nexus-start',
+  });
   await dataSource.initialize();
   try {
     return await migrate(dataSource);
@@ -96,13 +114,19 @@ async function migrateService(service: string, url: string): Promise<string[]> {
 }
 
 function startApp(app: string, env: NodeJS.ProcessEnv): { app: string; child: ChildProcess } {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), `apps/${app}/src/main.ts`], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), `apps/${app}/src/main.ts`],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${app}] ${line}\n`));
+    createInterface({ input: stream }).on('line', (line) =>
+      process.stdout.write(`[${app}] ${line}\n`),
+    );
   }
   return { app, child };
 }

@@ -5,7 +5,7 @@
  * start its own). Extra arguments go to `nx run-many`, e.g. `npm test -- -p users`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalStack, type LocalStack } from '@nexus/stack';
@@ -25,16 +25,38 @@ async function main(): Promise<number> {
     env.DATABASE_URL ??= stack.databaseUrl;
     env.KAFKA_BROKERS ??= stack.kafkaBrokers;
   }
+  const summaryFile = path.join(
+    mkdtempSync(path.join(tmpdir(), 'nexus-test-summary-')),
+    'results.jsonl',
+  );
+  env.NEXUS_TEST_SUMMARY = summaryFile;
   try {
     const nx = path.join(ROOT, 'node_modules/nx/bin/nx.js');
     const args = ['run-many', '-t', 'test', '--outputStyle=stream', ...process.argv.slice(2)];
-    return await new Promise<number>((resolve) => {
+    const code = await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, [nx, ...args], { cwd: ROOT, env, stdio: 'inherit' });
-      child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+      child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
     });
+    printSummary(summaryFile);
+    return code;
   } finally {
     await stack?.stop();
   }
+}
+
+/** One closing line for the whole workspace, summed over every project's Jest run. */
+function printSummary(file: string): void {
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  for (const line of lines) {
+    const run = JSON.parse(line) as typeof totals;
+    totals.passed += run.passed;
+    totals.failed += run.failed;
+    totals.skipped += run.skipped;
+  }
+  process.stdout.write(
+    `\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`,
+  );
 }
 
 main().then(

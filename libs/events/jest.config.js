@@ -1,1 +1,5 @@
-module.exports = { ...require('../../jest.infra-preset.js'), displayName: 'events', rootDir: __dirname };
+module.exports = {
+  ...require('../../jest.infra-preset.js'),
+  displayName: 'events',
+  rootDir: __dirname,
+};

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { baseEnvSchema, envBoolean, envInt, envPort, loadConfig, privateKeySchema } from '@nexus/config';
+import {
+  baseEnvSchema,
+  envBoolean,
+  envInt,
+  envPort,
+  loadConfig,
+  privateKeySchema,
+} from '@nexus/config';
 import type { ServiceConfig } from '@nexus/runtime';
 
 const usersEnvSchema = baseEnvSchema.extend({

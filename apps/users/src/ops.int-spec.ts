@@ -15,13 +15,21 @@ afterAll(async () => {
 
 const http = (route: string) => fetch(`http://127.0.0.1:${users.service.httpPort}${route}`);
 
+/**
+ * A client built from a proto file at run time: its methods are untyped, so
+ * each test says what it passes and expects.
+ */
+type DynamicClient = Client & Record<string, (...args: unknown[]) => unknown>;
+
 /** A generic client for a service described by a proto file from a package. */
-function clientFor(protoFile: string, service: string): Client & Record<string, Function> {
+function clientFor(protoFile: string, service: string): DynamicClient {
   const definition = loadPackageDefinition(loadSync(protoFile, { keepCase: true, enums: String }));
-  const Constructor = service.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], definition) as new (
+  const Constructor = service
+    .split('.')
+    .reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], definition) as new (
     address: string,
     creds: ReturnType<typeof credentials.createInsecure>,
-  ) => Client & Record<string, Function>;
+  ) => DynamicClient;
   return new Constructor(`127.0.0.1:${users.service.grpcPort}`, credentials.createInsecure());
 }
 
@@ -29,7 +37,10 @@ describe('operations surface', () => {
   it('answers /healthz and /readyz with every dependency checked', async () => {
     expect((await http('/healthz')).status).toBe(200);
     const ready = await http('/readyz');
-    const body = (await ready.json()) as { status: string; checks: { name: string; ok: boolean }[] };
+    const body = (await ready.json()) as {
+      status: string;
+      checks: { name: string; ok: boolean }[];
+    };
     expect(ready.status).toBe(200);
     expect(body.checks.map((check) => [check.name, check.ok])).toEqual([
       ['database', true],
@@ -42,15 +53,22 @@ describe('operations surface', () => {
   it('exports Prometheus metrics for calls', async () => {
     await users.client.getJwks({});
     const text = await (await http('/metrics')).text();
-    expect(text).toMatch(/nexus_grpc_server_handling_seconds_count\{[^}]*method="GetJwks"[^}]*code="OK"[^}]*\} [1-9]/);
+    expect(text).toMatch(
+      /nexus_grpc_server_handling_seconds_count\{[^}]*method="GetJwks"[^}]*code="OK"[^}]*\} [1-9]/,
+    );
   });
 
   it('serves grpc.health.v1 for the service', async () => {
-    const healthProto = path.join(path.dirname(require.resolve('grpc-health-check/package.json')), 'proto/health/v1/health.proto');
+    const healthProto = path.join(
+      path.dirname(require.resolve('grpc-health-check/package.json')),
+      'proto/health/v1/health.proto',
+    );
     const health = clientFor(healthProto, 'grpc.health.v1.Health');
     const response = await new Promise<{ status: string }>((resolve, reject) =>
-      health.Check({ service: 'nexus.users.v1.UserService' }, (error: ServiceError | null, value: { status: string }) =>
-        error ? reject(error) : resolve(value),
+      health.Check(
+        { service: 'nexus.users.v1.UserService' },
+        (error: ServiceError | null, value: { status: string }) =>
+          error ? reject(error) : resolve(value),
       ),
     );
     health.close();
@@ -64,7 +82,10 @@ describe('operations surface', () => {
     );
     const reflection = clientFor(reflectionProto, 'grpc.reflection.v1.ServerReflection');
     const names = await new Promise<string[]>((resolve, reject) => {
-      const call = reflection.ServerReflectionInfo() as NodeJS.EventEmitter & { write(m: unknown): void; end(): void };
+      const call = reflection.ServerReflectionInfo() as NodeJS.EventEmitter & {
+        write(m: unknown): void;
+        end(): void;
+      };
       call.on('data', (message: { list_services_response: { service: { name: string }[] } }) => {
         resolve(message.list_services_response.service.map((service) => service.name));
         call.end();

@@ -19,7 +19,7 @@ describe('a Kafka outage', () => {
   let collector: EventCollector | undefined;
 
   const startBroker = () =>
-    startKafka({ dataDir, port: ports[0]!, controllerPort: ports[1]!, ephemeral: false });
+    startKafka({ dataDir, port: ports[0], controllerPort: ports[1], ephemeral: false });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'nexus-outage-'));
@@ -44,7 +44,10 @@ describe('a Kafka outage', () => {
     for (let i = 0; i < 5; i += 1) {
       const { user, token } = await harness.signUp();
       await harness.client.updateUser(
-        usersV1.UpdateUserRequest.fromPartial({ user: { id: user.id, fullName: `Renamed ${i}` }, updateMask: ['full_name'] }),
+        usersV1.UpdateUserRequest.fromPartial({
+          user: { id: user.id, fullName: `Renamed ${i}` },
+          updateMask: ['full_name'],
+        }),
         { token },
       );
       createdDuringOutage.push(user.id);
@@ -58,7 +61,10 @@ describe('a Kafka outage', () => {
       const events = await collector.waitForSubject(id, expected, 60_000);
       const firstSeen = [...new Map(events.map((e) => [e.id, e])).values()];
       expect(firstSeen.map((e) => e.type)).toEqual(
-        ['nexus.users.user.created', 'nexus.users.user.updated', 'nexus.users.user.updated'].slice(0, expected),
+        ['nexus.users.user.created', 'nexus.users.user.updated', 'nexus.users.user.updated'].slice(
+          0,
+          expected,
+        ),
       );
       expect(firstSeen.at(-1)?.data.after?.fullName).toBe(
         id === before.user.id ? before.user.fullName : `Renamed ${createdDuringOutage.indexOf(id)}`,

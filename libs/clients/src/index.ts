@@ -2,7 +2,12 @@
 import { usersV1 } from '@nexus/proto';
 import { createPromiseClient, type ClientOptions, type PromiseClient } from './promise-client';
 
-export { createPromiseClient, type CallOptions, type ClientOptions, type PromiseClient } from './promise-client';
+export {
+  createPromiseClient,
+  type CallOptions,
+  type ClientOptions,
+  type PromiseClient,
+} from './promise-client';
 
 export type UsersClient = PromiseClient<typeof usersV1.UserServiceService>;
 

@@ -1,4 +1,10 @@
-import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import { usersV1 } from '@nexus/proto';
 import { createUsersClient } from './index';
 
@@ -7,14 +13,25 @@ async function flakyServer(failures: number) {
   const seen: { authorization: unknown; deadline: unknown }[] = [];
   const server = new Server();
   server.addService(usersV1.UserServiceService, {
-    getJwks: (call: ServerUnaryCall<usersV1.GetJwksRequest, usersV1.GetJwksResponse>, callback: sendUnaryData<usersV1.GetJwksResponse>) => {
-      seen.push({ authorization: call.metadata.get('authorization')[0], deadline: call.getDeadline() });
+    getJwks: (
+      call: ServerUnaryCall<usersV1.GetJwksRequest, usersV1.GetJwksResponse>,
+      callback: sendUnaryData<usersV1.GetJwksResponse>,
+    ) => {
+      seen.push({
+        authorization: call.metadata.get('authorization')[0],
+        deadline: call.getDeadline(),
+      });
       if (seen.length <= failures) callback({ code: status.UNAVAILABLE, details: 'warming up' });
-      else callback(null, { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'x', kid: 'k', alg: 'EdDSA', use: 'sig' }] });
+      else
+        callback(null, {
+          keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'x', kid: 'k', alg: 'EdDSA', use: 'sig' }],
+        });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
   );
   return { port, seen, stop: () => server.forceShutdown() };
 }
@@ -39,7 +56,9 @@ describe('createUsersClient', () => {
     const client = createUsersClient({ address: `127.0.0.1:${server.port}`, retries: 1 });
     const deadline = new Date(Date.now() + 2_000);
     try {
-      await expect(client.getJwks({}, { deadline })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+      await expect(client.getJwks({}, { deadline })).rejects.toMatchObject({
+        code: status.UNAVAILABLE,
+      });
       expect(server.seen).toHaveLength(2);
       const seenDeadline = new Date(server.seen[0]?.deadline as number | Date);
       expect(Math.abs(seenDeadline.getTime() - deadline.getTime())).toBeLessThan(100);

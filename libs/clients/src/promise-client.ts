@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Metadata, credentials, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import {
+  Client,
+  Metadata,
+  credentials,
+  status,
+  type ChannelCredentials,
+  type ServiceError,
+} from '@grpc/grpc-js';
 
 interface UnaryMethod<Req, Res> {
   path: string;
@@ -45,10 +52,16 @@ export interface CallOptions {
  * default deadline, the caller's deadline passed on, and retries of
  * UNAVAILABLE with exponential backoff and jitter while time remains.
  */
-export function createPromiseClient<D extends object>(definition: D, options: ClientOptions): PromiseClient<D> {
+export function createPromiseClient<D extends object>(
+  definition: D,
+  options: ClientOptions,
+): PromiseClient<D> {
   const client = new Client(options.address, options.credentials ?? credentials.createInsecure());
   const methods: Record<string, unknown> = { close: () => client.close() };
-  for (const [name, method] of Object.entries(definition) as [string, UnaryMethod<unknown, unknown>][]) {
+  for (const [name, method] of Object.entries(definition) as [
+    string,
+    UnaryMethod<unknown, unknown>,
+  ][]) {
     if (method.requestStream || method.responseStream) continue;
     methods[name] = (request: unknown, callOptions: CallOptions = {}) =>
       callWithRetry(client, method, request, options, callOptions);

@@ -19,7 +19,10 @@ const pemKey = (kind: 'PUBLIC' | 'PRIVATE') =>
   z
     .string()
     .transform((v) => v.replace(/\\n/g, '\n'))
-    .refine((v) => v.includes(`-----BEGIN ${kind} KEY-----`), `must be a PEM ${kind.toLowerCase()} key`);
+    .refine(
+      (v) => v.includes(`-----BEGIN ${kind} KEY-----`),
+      `must be a PEM ${kind.toLowerCase()} key`,
+    );
 
 /**
  * The variables every service reads (see ARCHITECTURE.md, Configuration).

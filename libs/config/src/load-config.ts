@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** Thrown when the environment does not parse; names every bad variable. */
 export class ConfigError extends Error {
@@ -19,7 +19,9 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S
   const result = schema.safeParse(present);
   if (result.success) return result.data;
   throw new ConfigError(
-    result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+    ),
   );
 }
 

@@ -18,7 +18,11 @@ describe('changedFields', () => {
 
 describe('defineAggregate', () => {
   it('derives topic and source from the service and aggregate names', () => {
-    const aggregate = defineAggregate<{ id: string }>({ service: 'work', name: 'task', toResource: (t) => ({ id: t.id }) });
+    const aggregate = defineAggregate<{ id: string }>({
+      service: 'work',
+      name: 'task',
+      toResource: (t) => ({ id: t.id }),
+    });
     expect(aggregate).toMatchObject({ topic: 'nexus.work.task', source: '/nexus/work' });
     expect(aggregate.idOf({ id: 'abc' })).toBe('abc');
   });

@@ -39,7 +39,12 @@ beforeAll(async () => {
   await dataSource.initialize();
   await dataSource.query(`CREATE SCHEMA "${schema}"`);
   await dataSource.synchronize(); // a fixture table for the generic code, not a service schema
-  widgets = new CrudRepository(dataSource, Widget, widgetAggregate, new PageTokenCodec('x'.repeat(32)));
+  widgets = new CrudRepository(
+    dataSource,
+    Widget,
+    widgetAggregate,
+    new PageTokenCodec('x'.repeat(32)),
+  );
 });
 
 afterAll(async () => {
@@ -72,7 +77,7 @@ describe('CrudRepository', () => {
     const requestId = uuidv7();
     const first = await create('once', requestId);
     const again = await create('twice', requestId);
-    expect(again).toEqual({ entity: expect.objectContaining({ id: first.entity.id, name: 'once' }), created: false });
+    expect(again).toMatchObject({ entity: { id: first.entity.id, name: 'once' }, created: false });
   });
 
   it('updates under an etag, skips no-op updates, and aborts on a stale etag', async () => {
@@ -81,7 +86,9 @@ describe('CrudRepository', () => {
       widgets.update(tx, entity.id, { etag: '"1"', apply: (w) => void (w.name = 'after') }),
     );
     expect(updated.version).toBe(2);
-    await inTransaction(dataSource, null, (tx) => widgets.update(tx, entity.id, { apply: (w) => void (w.name = 'after') }));
+    await inTransaction(dataSource, null, (tx) =>
+      widgets.update(tx, entity.id, { apply: (w) => void (w.name = 'after') }),
+    );
     expect((await widgets.get(entity.id)).version).toBe(2);
     const stale = inTransaction(dataSource, null, (tx) =>
       widgets.update(tx, entity.id, { etag: '"1"', apply: (w) => void (w.name = 'lost') }),
@@ -103,7 +110,9 @@ describe('CrudRepository', () => {
 
     await inTransaction(dataSource, null, (tx) => widgets.undelete(tx, entity.id));
     expect((await widgets.get(entity.id)).deletedAt).toBeNull();
-    await expect(inTransaction(dataSource, null, (tx) => widgets.undelete(tx, entity.id))).rejects.toMatchObject({
+    await expect(
+      inTransaction(dataSource, null, (tx) => widgets.undelete(tx, entity.id)),
+    ).rejects.toMatchObject({
       code: 'NOT_DELETED',
     });
 
@@ -145,10 +154,10 @@ describe('CrudRepository', () => {
       }),
     ).rejects.toThrow('boom');
     expect(await widgets.exists({ name })).toBe(false);
-    const events = (await dataSource.query(
+    const events = await dataSource.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM "${schema}"."outbox" WHERE payload->'after'->>'name' = $1`,
       [name],
-    )) as { n: number }[];
+    );
     expect(events[0]?.n).toBe(0);
   });
 });

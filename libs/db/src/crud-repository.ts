@@ -87,10 +87,17 @@ export class CrudRepository<E extends BaseEntity> {
         const earlier = await tx.manager.findOneByOrFail(RequestIdRecord, { requestId });
         if (earlier.resourceType !== this.aggregate.topic) {
           throw KitError.invalid([
-            { field: 'request_id', description: 'was already used for another kind of request', reason: 'REUSED' },
+            {
+              field: 'request_id',
+              description: 'was already used for another kind of request',
+              reason: 'REUSED',
+            },
           ]);
         }
-        return { entity: await this.get(earlier.resourceId, { manager: tx.manager, withDeleted: true }), created: false };
+        return {
+          entity: await this.get(earlier.resourceId, { manager: tx.manager, withDeleted: true }),
+          created: false,
+        };
       }
     }
     const entity = tx.manager.create(this.target, { ...values, id } as DeepPartial<E>);
@@ -129,7 +136,10 @@ export class CrudRepository<E extends BaseEntity> {
     });
   }
 
-  async list(query: ListQuery<E>, manager: EntityManager = this.dataSource.manager): Promise<Page<E>> {
+  async list(
+    query: ListQuery<E>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Page<E>> {
     const { alias } = this;
     const qb = manager.createQueryBuilder(this.target, alias);
     if (query.showDeleted) qb.withDeleted();
@@ -186,7 +196,13 @@ export class CrudRepository<E extends BaseEntity> {
     const changed = changedFields(before, this.aggregate.toResource(entity)).length > 0;
     if (!changed && !change.force) return entity;
     await tx.manager.save(entity);
-    await tx.emitResources(this.aggregate, change.verb ?? 'updated', id, before, this.aggregate.toResource(entity));
+    await tx.emitResources(
+      this.aggregate,
+      change.verb ?? 'updated',
+      id,
+      before,
+      this.aggregate.toResource(entity),
+    );
     return entity;
   }
 
@@ -204,7 +220,7 @@ export class CrudRepository<E extends BaseEntity> {
     }
     const entity = await this.lock(tx, id, true);
     checkEtag(entity, options.etag);
-    await tx.manager.delete(this.target, { id } as FindOptionsWhere<E>);
+    await tx.manager.delete(this.target, { id });
     await tx.emit(this.aggregate, 'deleted', entity, null);
     return entity;
   }

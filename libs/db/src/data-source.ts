@@ -1,14 +1,24 @@
-import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import { KIT_ENTITIES } from './kit-tables.entity';
 import { SnakeNamingStrategy } from './naming-strategy';
+
+/**
+ * An entity class. TypeORM builds entities itself with `new Entity()`, so an
+ * entity must be constructible without arguments; TypeORM's own option type
+ * (`Function`) would accept any function at all.
+ */
+export type EntityClass = new () => object;
+
+/** A migration class: TypeORM runs each one as `new Migration()`. */
+export type MigrationClass = new () => MigrationInterface;
 
 export interface DataSourceOptions {
   url: string;
   /** The service's Postgres schema; its tables and migrations table live there. */
   schema: string;
   /** The service's own entities; the kit's tables are added here. */
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: Function[];
+  entities: EntityClass[];
+  migrations: MigrationClass[];
   poolSize: number;
   maxOverflow: number;
   sqlEcho: boolean;
@@ -25,7 +35,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     type: 'postgres',
     url: options.url,
     schema: options.schema,
-    entities: [...(options.entities as Function[]), ...KIT_ENTITIES],
+    entities: [...options.entities, ...KIT_ENTITIES],
     migrations: options.migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

@@ -1,15 +1,49 @@
 // Data access for every service: data sources per schema, base columns, the
 // generic CRUD repository, keyset pagination, transactions that write the outbox.
-export { defineAggregate, changedFields, type Aggregate, type JsonObject, type JsonValue } from './aggregate';
+export {
+  defineAggregate,
+  changedFields,
+  type Aggregate,
+  type JsonObject,
+  type JsonValue,
+} from './aggregate';
 export { BaseEntity, SoftDeletableEntity, etagOf } from './base.entity';
-export { CrudRepository, type ListQuery, type ReadOptions, type SortOrder } from './crud-repository';
-export { createDataSource, type DataSourceOptions } from './data-source';
+export {
+  CrudRepository,
+  type ListQuery,
+  type ReadOptions,
+  type SortOrder,
+} from './crud-repository';
+export {
+  createDataSource,
+  type DataSourceOptions,
+  type EntityClass,
+  type MigrationClass,
+} from './data-source';
 export { checkUpdateMask } from './field-mask';
-export { KIT_ENTITIES, OutboxEvent, ProcessedEvent, RequestIdRecord, outboxChannel } from './kit-tables.entity';
+export {
+  KIT_ENTITIES,
+  OutboxEvent,
+  ProcessedEvent,
+  RequestIdRecord,
+  outboxChannel,
+} from './kit-tables.entity';
 export { KitTablesV1Migration } from './kit-tables.migration';
-export { migrate, migrationState, pendingSchemaChanges, revert, type MigrationState } from './migrate';
+export {
+  migrate,
+  migrationState,
+  pendingSchemaChanges,
+  revert,
+  type MigrationState,
+} from './migrate';
 export { PageTokenCodec, type Cursor } from './page-token';
-export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSizeSchema, pageTokenSchema, type Page } from './pagination';
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  pageSizeSchema,
+  pageTokenSchema,
+  type Page,
+} from './pagination';
 export { likePrefix } from './like-pattern';
 export { withScratchDatabase } from './scratch-database';
 export { isDatabaseUnavailable, violatedUniqueConstraint } from './pg-errors';

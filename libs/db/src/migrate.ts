@@ -46,19 +46,21 @@ export async function revert(dataSource: DataSource, steps = 1): Promise<number>
 
 export async function migrationState(dataSource: DataSource): Promise<MigrationState> {
   const schema = schemaOf(dataSource);
-  const exists = (await dataSource.query(
+  const exists = await dataSource.query<unknown[]>(
     `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'migrations'`,
     [schema],
-  )) as unknown[];
+  );
   const applied = exists.length
-    ? ((await dataSource.query(
+    ? await dataSource.query<{ name: string; timestamp: string }[]>(
         `SELECT name, "timestamp" FROM "${schema}"."migrations" ORDER BY "timestamp", id`,
-      )) as { name: string; timestamp: string }[])
+      )
     : [];
   const appliedNames = new Set(applied.map((row) => row.name));
   return {
     applied: applied.map((row) => ({ name: row.name, timestamp: Number(row.timestamp) })),
-    pending: dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !appliedNames.has(name)),
+    pending: dataSource.migrations
+      .map((m) => m.name ?? m.constructor.name)
+      .filter((name) => !appliedNames.has(name)),
   };
 }
 

@@ -14,7 +14,8 @@ export function violatedUniqueConstraint(error: unknown): string | null {
 
 /** Connection-class failures: the database is unreachable, not the request wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as PgErrorFields & { driverError?: PgErrorFields }).driverError?.code ??
+  const code =
+    (error as PgErrorFields & { driverError?: PgErrorFields }).driverError?.code ??
     (error as PgErrorFields).code;
   if (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === '57P03')) {
     return true;

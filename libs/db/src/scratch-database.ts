@@ -5,7 +5,11 @@ import { Client } from 'pg';
  * dropped afterwards: for work that must not touch real data (generating a
  * migration, checking that migrations apply from nothing).
  */
-export async function withScratchDatabase<T>(databaseUrl: string, prefix: string, work: (url: string) => Promise<T>): Promise<T> {
+export async function withScratchDatabase<T>(
+  databaseUrl: string,
+  prefix: string,
+  work: (url: string) => Promise<T>,
+): Promise<T> {
   const name = `${prefix}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new Client({ connectionString: databaseUrl });
   await admin.connect();

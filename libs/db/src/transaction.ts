@@ -18,7 +18,12 @@ export class Tx {
   ) {}
 
   /** Records one change event; `before`/`after` are null for create/hard delete. */
-  async emit<E>(aggregate: Aggregate<E>, verb: ChangeVerb, before: E | null, after: E | null): Promise<void> {
+  async emit<E>(
+    aggregate: Aggregate<E>,
+    verb: ChangeVerb,
+    before: E | null,
+    after: E | null,
+  ): Promise<void> {
     const subject = aggregate.idOf((after ?? before) as E);
     const beforeJson = before === null ? null : aggregate.toResource(before);
     const afterJson = after === null ? null : aggregate.toResource(after);

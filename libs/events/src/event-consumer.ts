@@ -33,10 +33,19 @@ export interface RunningConsumer {
 export async function runEventConsumer(options: EventConsumerOptions): Promise<RunningConsumer> {
   // Consumers may start before the first producer: make named topics exist
   // so subscribing does not race their auto-creation.
-  await ensureTopics(options.kafka, options.topics.filter((topic): topic is string => typeof topic === 'string'));
-  const consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true });
+  await ensureTopics(
+    options.kafka,
+    options.topics.filter((topic): topic is string => typeof topic === 'string'),
+  );
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: true,
+  });
   await consumer.connect();
-  await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+  await consumer.subscribe({
+    topics: options.topics,
+    fromBeginning: options.fromBeginning ?? true,
+  });
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
       let event: PlatformEvent;
@@ -44,7 +53,10 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
         event = parseEvent(message, topic, partition);
       } catch (error) {
         if (!(error instanceof MalformedEventError)) throw error;
-        options.logger.warn({ topic, partition, offset: message.offset, reason: error.message }, 'malformed event');
+        options.logger.warn(
+          { topic, partition, offset: message.offset, reason: error.message },
+          'malformed event',
+        );
         await options.onMalformed?.(message, topic, error);
         return;
       }

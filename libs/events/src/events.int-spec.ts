@@ -50,16 +50,27 @@ afterAll(async () => {
 });
 
 const newRelay = () => {
-  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, schema, kafka, logger, topics: [thing.topic] });
+  const relay = new OutboxRelay({
+    databaseUrl: process.env.DATABASE_URL!,
+    schema,
+    kafka,
+    logger,
+    topics: [thing.topic],
+  });
   relays.push(relay);
   relay.start();
   return relay;
 };
 
 const emit = (id: string, n: number) =>
-  inTransaction(dataSource, 'someone', (tx) => tx.emit(thing, n === 0 ? 'created' : 'updated', null, { id, n }));
+  inTransaction(dataSource, 'someone', (tx) =>
+    tx.emit(thing, n === 0 ? 'created' : 'updated', null, { id, n }),
+  );
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -67,7 +78,10 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30
   }
 }
 
-async function consume(handle: (event: PlatformEvent) => void, onMalformed?: (value: string) => void) {
+async function consume(
+  handle: (event: PlatformEvent) => void,
+  onMalformed?: (value: string) => void,
+) {
   const running = await runEventConsumer({
     kafka,
     dataSource,
@@ -93,10 +107,18 @@ describe('outbox relay and event consumer', () => {
 
     await until(() => received.length >= 10);
     for (const id of ids) {
-      expect(received.filter((e) => e.subject === id).map((e) => e.data.after?.n)).toEqual([0, 1, 2, 3, 4]);
+      expect(received.filter((e) => e.subject === id).map((e) => e.data.after?.n)).toEqual([
+        0, 1, 2, 3, 4,
+      ]);
     }
-    expect(received[0]).toMatchObject({ type: `${thing.topic}.created`, source: thing.source, data: { actor: 'someone' } });
-    const left = (await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}"."outbox"`)) as { n: number }[];
+    expect(received[0]).toMatchObject({
+      type: `${thing.topic}.created`,
+      source: thing.source,
+      data: { actor: 'someone' },
+    });
+    const left = await dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM "${schema}"."outbox"`,
+    );
     expect(left[0]?.n).toBe(0);
 
     // The leader goes away: the standby takes over and events keep flowing.
@@ -122,7 +144,11 @@ describe('outbox relay and event consumer', () => {
       offset: '0',
       data: { before: null, after: { n: 1 }, changed: ['n'], actor: null },
     };
-    const options = { dataSource, groupId: 'dedupe-test', handle: async (e: PlatformEvent) => void applied.push(e.id) };
+    const options = {
+      dataSource,
+      groupId: 'dedupe-test',
+      handle: async (e: PlatformEvent) => void applied.push(e.id),
+    };
     expect(await applyOnce(options, event)).toBe(true);
     expect(await applyOnce(options, event)).toBe(false);
     expect(applied).toEqual([event.id]);
@@ -140,7 +166,11 @@ describe('outbox relay and event consumer', () => {
       offset: '0',
       data: { before: null, after: null, changed: [], actor: null },
     };
-    const failing = { dataSource, groupId: 'retry-test', handle: async () => Promise.reject(new Error('transient')) };
+    const failing = {
+      dataSource,
+      groupId: 'retry-test',
+      handle: async () => Promise.reject(new Error('transient')),
+    };
     await expect(applyOnce(failing, event)).rejects.toThrow('transient');
     expect(await applyOnce({ ...failing, handle: async () => undefined }, event)).toBe(true);
   });
@@ -162,4 +192,3 @@ describe('outbox relay and event consumer', () => {
     await until(() => good.includes(after) && bad.includes('not an event'));
   }, 60_000);
 });
-

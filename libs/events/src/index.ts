@@ -8,6 +8,11 @@ export {
   type OutboxRow,
   type PlatformEvent,
 } from './cloud-event';
-export { applyOnce, runEventConsumer, type EventConsumerOptions, type RunningConsumer } from './event-consumer';
+export {
+  applyOnce,
+  runEventConsumer,
+  type EventConsumerOptions,
+  type RunningConsumer,
+} from './event-consumer';
 export { createKafka, ensureTopics, kafkaReachable, type Kafka } from './kafka';
 export { OutboxRelay, type OutboxRelayOptions, type RelayState } from './outbox-relay';

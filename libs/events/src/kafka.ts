@@ -24,7 +24,11 @@ export function createKafka(options: { brokers: string; clientId: string; logger
 }
 
 /** Creates the topics that do not exist yet (3 partitions, keyed by aggregate id). */
-export async function ensureTopics(kafka: Kafka, topics: readonly string[], partitions = 3): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+  partitions = 3,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -33,7 +37,11 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], part
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor: -1,
+        })),
       });
     }
   } finally {

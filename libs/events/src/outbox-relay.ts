@@ -79,7 +79,10 @@ export class OutboxRelay {
         }
       } catch (error) {
         if (!this.running) break;
-        this.options.logger.warn({ err: error, schema: this.options.schema }, 'outbox relay failed; retrying');
+        this.options.logger.warn(
+          { err: error, schema: this.options.schema },
+          'outbox relay failed; retrying',
+        );
         await this.closeClient();
         await this.resetProducer();
         await this.idle(backoff);
@@ -93,7 +96,10 @@ export class OutboxRelay {
 
   private async becomeLeader(): Promise<boolean> {
     if (!this.client) {
-      const client = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.schema}-outbox-relay` });
+      const client = new Client({
+        connectionString: this.options.databaseUrl,
+        application_name: `${this.options.schema}-outbox-relay`,
+      });
       client.on('error', (error) => {
         this.options.logger.warn({ err: error }, 'outbox relay lost its database connection');
         this.wake?.();
@@ -133,7 +139,9 @@ export class OutboxRelay {
       if (rows.length > 0) {
         const producer = await this.connectedProducer();
         await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
-        await client.query(`DELETE FROM "${schema}"."outbox" WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+        await client.query(`DELETE FROM "${schema}"."outbox" WHERE id = ANY($1::bigint[])`, [
+          rows.map((r) => r.id),
+        ]);
       }
       await client.query('COMMIT');
       if (rows.length > 0) this.options.onPublished?.(rows.length);
@@ -192,7 +200,9 @@ export class OutboxRelay {
 }
 
 /** Consecutive rows of one topic stay in order; Kafka keeps order per key. */
-function groupByTopic(rows: OutboxRow[]): { topic: string; messages: ReturnType<typeof toKafkaMessage>[] }[] {
+function groupByTopic(
+  rows: OutboxRow[],
+): { topic: string; messages: ReturnType<typeof toKafkaMessage>[] }[] {
   const byTopic = new Map<string, ReturnType<typeof toKafkaMessage>[]>();
   for (const row of rows) {
     const messages = byTopic.get(row.topic) ?? [];

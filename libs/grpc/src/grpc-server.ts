@@ -37,10 +37,13 @@ function reflectionIndex(): PackageDefinition {
   const files: Uint8Array[] = [];
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
-    if (field === 1) files.push(reader.bytes()); // FileDescriptorSet.file
+    if (field === 1)
+      files.push(reader.bytes()); // FileDescriptorSet.file
     else reader.skip(wireType);
   }
-  return { 'nexus.descriptor-set': { fileDescriptorProtos: files } } as unknown as PackageDefinition;
+  return {
+    'nexus.descriptor-set': { fileDescriptorProtos: files },
+  } as unknown as PackageDefinition;
 }
 
 /**
@@ -58,16 +61,21 @@ export async function startGrpcServer(options: {
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  for (const service of options.services) server.addService(service.definition, service.implementation);
+  for (const service of options.services)
+    server.addService(service.definition, service.implementation);
 
   const names = options.services.map((service) => service.name);
-  const health = new HealthImplementation(Object.fromEntries(['', ...names].map((name) => [name, 'SERVING'])));
+  const health = new HealthImplementation(
+    Object.fromEntries(['', ...names].map((name) => [name, 'SERVING'])),
+  );
   health.addToServer(server);
   new ReflectionService(reflectionIndex(), { services: names }).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+    server.bindAsync(
+      `${options.host}:${options.port}`,
+      ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
     );
   });
 

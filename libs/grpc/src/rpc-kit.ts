@@ -1,6 +1,7 @@
 import {
   status,
   type Metadata,
+  type ServerErrorResponse,
   type ServerUnaryCall,
   type ServiceError,
   type ServerReadableStream,
@@ -21,7 +22,10 @@ export interface RpcKitOptions {
   observe?: (method: string, code: string, seconds: number) => void;
 }
 
-type AnyCall = ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+type AnyCall =
+  | ServerUnaryCall<unknown, unknown>
+  | ServerReadableStream<unknown, unknown>
+  | ServerWritableStream<unknown, unknown>;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -33,11 +37,14 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export class RpcKit {
   constructor(private readonly options: RpcKitOptions) {}
 
-  unary<Req, Res>(method: string, handler: (request: Req, ctx: CallContext) => Promise<Res>): handleUnaryCall<Req, Res> {
+  unary<Req, Res>(
+    method: string,
+    handler: (request: Req, ctx: CallContext) => Promise<Res>,
+  ): handleUnaryCall<Req, Res> {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       void this.invoke(method, call as AnyCall, (ctx) => handler(call.request, ctx)).then(
         (response) => callback(null, response),
-        (error: Partial<ServiceError>) => callback(error),
+        (error: ServerErrorResponse) => callback(error),
       );
     };
   }
@@ -50,7 +57,7 @@ export class RpcKit {
     return (call, callback) => {
       void this.invoke(method, call as AnyCall, (ctx) => handler(call, ctx)).then(
         (response) => callback(null, response),
-        (error: Partial<ServiceError>) => callback(error),
+        (error: ServerErrorResponse) => callback(error),
       );
     };
   }
@@ -63,25 +70,35 @@ export class RpcKit {
     return (call) => {
       void this.invoke(method, call as AnyCall, (ctx) => handler(call, ctx)).then(
         () => call.end(),
-        (error: Partial<ServiceError>) => call.destroy(Object.assign(new Error(error.details), error)),
+        (error: ServerErrorResponse) => call.destroy(error),
       );
     };
   }
 
-  private async invoke<T>(method: string, call: AnyCall, run: (ctx: CallContext) => Promise<T>): Promise<T> {
+  private async invoke<T>(
+    method: string,
+    call: AnyCall,
+    run: (ctx: CallContext) => Promise<T>,
+  ): Promise<T> {
     const started = process.hrtime.bigint();
     const correlationId = requestIdOf(call.metadata);
     const logger = this.options.logger.child({ method, correlationId });
     let code = 'OK';
     try {
-      const ctx = new CallContext(this.principalOf(call.metadata), correlationId, deadlineOf(call), call.metadata, logger);
+      const ctx = new CallContext(
+        this.principalOf(call.metadata),
+        correlationId,
+        deadlineOf(call),
+        call.metadata,
+        logger,
+      );
       return await run(ctx);
     } catch (thrown) {
       const { error, unexpected } = toServiceError(thrown, correlationId);
       code = status[error.code ?? status.UNKNOWN];
       if (unexpected) logger.error({ err: thrown }, 'unexpected error');
       else logger.debug({ code, details: error.details }, 'call failed');
-      throw error;
+      throw asThrowable(error);
     } finally {
       this.options.observe?.(method, code, Number(process.hrtime.bigint() - started) / 1e9);
     }
@@ -92,6 +109,15 @@ export class RpcKit {
     const token = bearerToken(typeof header === 'string' ? header : undefined);
     return token === null ? null : this.options.verifier.principalOf(token);
   }
+}
+
+/**
+ * grpc-js reads only code, details and metadata off a failed call, so the
+ * status is the same whether it gets a plain object or an Error; an Error
+ * (message = details) is what a rejection should carry.
+ */
+function asThrowable(error: Partial<ServiceError>): ServerErrorResponse {
+  return Object.assign(new Error(error.details), error);
 }
 
 function requestIdOf(metadata: Metadata): string {

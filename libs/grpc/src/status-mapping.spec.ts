@@ -5,7 +5,9 @@ import { readStatusDetails, toServiceError } from './status-mapping';
 
 describe('toServiceError', () => {
   it('maps a domain error to its status with ErrorInfo and field violations', () => {
-    const thrown = KitError.invalid([{ field: 'user.email', description: 'must be a valid email address' }]);
+    const thrown = KitError.invalid([
+      { field: 'user.email', description: 'must be a valid email address' },
+    ]);
     const { error, unexpected } = toServiceError(thrown, 'corr-1');
     expect(unexpected).toBe(false);
     expect(error.code).toBe(status.INVALID_ARGUMENT);
@@ -17,11 +19,17 @@ describe('toServiceError', () => {
   });
 
   it('maps an etag mismatch to ABORTED', () => {
-    expect(toServiceError(new KitError('ETAG_MISMATCH', 'stale'), 'c').error.code).toBe(status.ABORTED);
+    expect(toServiceError(new KitError('ETAG_MISMATCH', 'stale'), 'c').error.code).toBe(
+      status.ABORTED,
+    );
   });
 
   it('maps an unreachable database to UNAVAILABLE', () => {
-    const refused = new QueryFailedError('SELECT 1', [], Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    const refused = new QueryFailedError(
+      'SELECT 1',
+      [],
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    );
     expect(toServiceError(refused, 'c').error.code).toBe(status.UNAVAILABLE);
   });
 

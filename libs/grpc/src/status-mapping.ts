@@ -42,7 +42,11 @@ function statusDetails(code: status, error: DomainError): Buffer {
   const details = [
     packAny(
       'ErrorInfo',
-      googleRpc.ErrorInfo.encode({ reason: error.code, domain: error.domain, metadata: { ...error.metadata } }).finish(),
+      googleRpc.ErrorInfo.encode({
+        reason: error.code,
+        domain: error.domain,
+        metadata: { ...error.metadata },
+      }).finish(),
     ),
   ];
   if (error.violations.length > 0) {
@@ -72,21 +76,34 @@ export interface MappedError {
 export function toServiceError(thrown: unknown, correlationId: string): MappedError {
   const metadata = new Metadata();
   metadata.set('x-request-id', correlationId);
-  if (thrown instanceof DomainError) {
+  if (isDomainError(thrown)) {
     const code = statusOfKind(thrown.kind);
     metadata.set('grpc-status-details-bin', statusDetails(code, thrown));
     return { error: { code, details: thrown.message, metadata }, unexpected: false };
   }
   if (isDatabaseUnavailable(thrown)) {
     return {
-      error: { code: status.UNAVAILABLE, details: 'the database is unavailable; retry later', metadata },
+      error: {
+        code: status.UNAVAILABLE,
+        details: 'the database is unavailable; retry later',
+        metadata,
+      },
       unexpected: false,
     };
   }
   return {
-    error: { code: status.INTERNAL, details: `internal error (correlation id ${correlationId})`, metadata },
+    error: {
+      code: status.INTERNAL,
+      details: `internal error (correlation id ${correlationId})`,
+      metadata,
+    },
     unexpected: true,
   };
+}
+
+/** `instanceof` alone narrows to DomainError<any>; the guard keeps the code a string. */
+function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
 }
 
 /** Reads the google.rpc.Status details of an error a client received. */
@@ -99,8 +116,10 @@ export function readStatusDetails(error: Pick<ServiceError, 'metadata'>): {
   const decoded = googleRpc.Status.decode(raw);
   const result: { errorInfo?: googleRpc.ErrorInfo; badRequest?: googleRpc.BadRequest } = {};
   for (const detail of decoded.details) {
-    if (detail.typeUrl.endsWith('.ErrorInfo')) result.errorInfo = googleRpc.ErrorInfo.decode(detail.value);
-    if (detail.typeUrl.endsWith('.BadRequest')) result.badRequest = googleRpc.BadRequest.decode(detail.value);
+    if (detail.typeUrl.endsWith('.ErrorInfo'))
+      result.errorInfo = googleRpc.ErrorInfo.decode(detail.value);
+    if (detail.typeUrl.endsWith('.BadRequest'))
+      result.badRequest = googleRpc.BadRequest.decode(detail.value);
   }
   return result;
 }

@@ -13,16 +13,14 @@ describe('TokenVerifier', () => {
   const keys = pem();
   const verifier = new TokenVerifier(keys.publicKey);
   const sign = (payload: Record<string, unknown>, options: Record<string, unknown> = {}) =>
-    (
-      createSigner({
-        key: keys.privateKey,
-        algorithm: 'EdDSA',
-        iss: TOKEN_ISSUER,
-        aud: TOKEN_AUDIENCE,
-        expiresIn: 60_000,
-        ...options,
-      }) as (p: Record<string, unknown>) => string
-    )(payload);
+    createSigner<Record<string, unknown>>({
+      key: keys.privateKey,
+      algorithm: 'EdDSA',
+      iss: TOKEN_ISSUER,
+      aud: TOKEN_AUDIENCE,
+      expiresIn: 60_000,
+      ...options,
+    })(payload);
   const userId = '01900000-0000-7000-8000-000000000001';
 
   it('returns the principal of a valid token', () => {
@@ -34,8 +32,20 @@ describe('TokenVerifier', () => {
     ['an unknown role', () => sign({ sub: userId, role: 'root' })],
     ['a subject that is not a UUID', () => sign({ sub: 'bob', role: 'user' })],
     ['another audience', () => sign({ sub: userId, role: 'user' }, { aud: 'elsewhere' })],
-    ['an expired token', () => sign({ sub: userId, role: 'user' }, { clockTimestamp: Date.now() - 3_600_000 })],
-    ['another key', () => (createSigner({ key: pem().privateKey, algorithm: 'EdDSA', iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE }) as (p: object) => string)({ sub: userId, role: 'admin' })],
+    [
+      'an expired token',
+      () => sign({ sub: userId, role: 'user' }, { clockTimestamp: Date.now() - 3_600_000 }),
+    ],
+    [
+      'another key',
+      () =>
+        createSigner<object>({
+          key: pem().privateKey,
+          algorithm: 'EdDSA',
+          iss: TOKEN_ISSUER,
+          aud: TOKEN_AUDIENCE,
+        })({ sub: userId, role: 'admin' }),
+    ],
   ])('refuses %s', (_case, token) => {
     expect(() => verifier.principalOf(token())).toThrow(KitError);
   });

@@ -28,7 +28,10 @@ export class TokenVerifier {
     try {
       claims = this.verify(token);
     } catch (error) {
-      const reason = (error as { code?: string }).code === 'FAST_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid';
+      const reason =
+        (error as { code?: string }).code === 'FAST_JWT_EXPIRED'
+          ? 'the token has expired'
+          : 'the token is not valid';
       throw KitError.unauthenticated(reason);
     }
     const { sub, role } = claims;

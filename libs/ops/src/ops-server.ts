@@ -43,7 +43,12 @@ export async function startOpsServer(options: {
         try {
           return { name, critical, ...(await withTimeout(check(), 2_000)) };
         } catch (error) {
-          return { name, critical, ok: false, detail: error instanceof Error ? error.message : String(error) };
+          return {
+            name,
+            critical,
+            ok: false,
+            detail: error instanceof Error ? error.message : String(error),
+          };
         }
       }),
     );

@@ -1,7 +1,21 @@
 import type { DataSource } from 'typeorm';
 import { pageTokenSecret, type BaseEnv } from '@nexus/config';
-import { PageTokenCodec, createDataSource, migrate, migrationState, type Aggregate } from '@nexus/db';
-import { OutboxRelay, createKafka, kafkaReachable, type Kafka, type RunningConsumer } from '@nexus/events';
+import {
+  PageTokenCodec,
+  createDataSource,
+  migrate,
+  migrationState,
+  type Aggregate,
+  type EntityClass,
+  type MigrationClass,
+} from '@nexus/db';
+import {
+  OutboxRelay,
+  createKafka,
+  kafkaReachable,
+  type Kafka,
+  type RunningConsumer,
+} from '@nexus/events';
 import { RpcKit, TokenVerifier, startGrpcServer, type ServiceBinding } from '@nexus/grpc';
 import { ServiceMetrics, createLogger, startOpsServer, type Logger } from '@nexus/ops';
 
@@ -29,8 +43,8 @@ export interface ServiceSpec {
   /** e.g. `users`; names the logs, metrics and Kafka client. */
   name: string;
   schema: string;
-  entities: Function[];
-  migrations: Function[];
+  entities: EntityClass[];
+  migrations: MigrationClass[];
   /** Aggregates whose events the relay publishes (their topics are created up front). */
   aggregates: Aggregate<never>[];
   /** Builds the gRPC services from the runtime. */
@@ -53,7 +67,10 @@ export interface RunningService {
  * migrations, outbox relay, consumers, gRPC server with health and
  * reflection, and the ops HTTP server. stop() undoes it in reverse order.
  */
-export async function startService(spec: ServiceSpec, config: ServiceConfig): Promise<RunningService> {
+export async function startService(
+  spec: ServiceSpec,
+  config: ServiceConfig,
+): Promise<RunningService> {
   const { env } = config;
   const logger = createLogger({ service: spec.name, level: env.LOG_LEVEL });
   const metrics = new ServiceMetrics(spec.name);
@@ -97,23 +114,37 @@ export async function startService(spec: ServiceSpec, config: ServiceConfig): Pr
     }),
   };
   const consumers = (await spec.consume?.(runtime)) ?? [];
-  const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, services: spec.bind(runtime), logger });
+  const grpc = await startGrpcServer({
+    host: config.host,
+    port: config.grpcPort,
+    services: spec.bind(runtime),
+    logger,
+  });
   const ops = await startOpsServer({
     host: config.host,
     port: config.httpPort,
     registry: metrics.registry,
     checks: [
-      { name: 'database', check: async () => ({ ok: (await dataSource.query('SELECT 1')) !== undefined }) },
+      {
+        name: 'database',
+        check: async () => ({ ok: (await dataSource.query('SELECT 1')) !== undefined }),
+      },
       {
         name: 'migrations',
         check: async () => {
           const { pending } = await migrationState(dataSource);
-          return pending.length === 0 ? { ok: true } : { ok: false, detail: `pending: ${pending.join(', ')}` };
+          return pending.length === 0
+            ? { ok: true }
+            : { ok: false, detail: `pending: ${pending.join(', ')}` };
         },
       },
       // Not critical: while the broker is away, writes wait in the outbox.
       { name: 'kafka', critical: false, check: () => kafkaReachable(kafka) },
-      { name: 'outbox-relay', critical: false, check: async () => ({ ok: true, detail: relay.status }) },
+      {
+        name: 'outbox-relay',
+        critical: false,
+        check: async () => ({ ok: true, detail: relay.status }),
+      },
     ],
   });
   await spec.afterStart?.(runtime);
@@ -155,7 +186,9 @@ export function runUntilSignalled(start: () => Promise<RunningService>): void {
       process.on('SIGTERM', () => stop('SIGTERM'));
     },
     (error: unknown) => {
-      process.stderr.write(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(1);
     },
   );

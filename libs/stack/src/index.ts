@@ -1,4 +1,10 @@
-export { ensureKafkaJars, fetchKafkaJars, startKafka, type KafkaOptions, type RunningKafka } from './kafka';
+export {
+  ensureKafkaJars,
+  fetchKafkaJars,
+  startKafka,
+  type KafkaOptions,
+  type RunningKafka,
+} from './kafka';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
 export { freePort, freePorts, isPortListening } from './ports';
 export { startPostgres, type PostgresOptions, type RunningPostgres } from './postgres';

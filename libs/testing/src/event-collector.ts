@@ -17,7 +17,10 @@ export class EventCollector {
   readonly events: CollectedEvent[] = [];
   private constructor(private readonly consumer: Consumer) {}
 
-  static async start(topics: string[], brokers = requireEnv('KAFKA_BROKERS')): Promise<EventCollector> {
+  static async start(
+    topics: string[],
+    brokers = requireEnv('KAFKA_BROKERS'),
+  ): Promise<EventCollector> {
     const kafka = createKafka({
       brokers,
       clientId: 'nexus-test-collector',
@@ -31,9 +34,16 @@ export class EventCollector {
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         const headers = Object.fromEntries(
-          Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(Array.isArray(value) ? value[0] : value)]),
+          Object.entries(message.headers ?? {}).map(([name, value]) => [
+            name,
+            String(Array.isArray(value) ? value[0] : value),
+          ]),
         );
-        collector.events.push({ ...parseEvent(message, topic, partition), key: message.key?.toString() ?? '', headers });
+        collector.events.push({
+          ...parseEvent(message, topic, partition),
+          key: message.key?.toString() ?? '',
+          headers,
+        });
       },
     });
     return collector;
@@ -52,7 +62,9 @@ export class EventCollector {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.events)) {
       if (Date.now() > deadline) {
-        throw new Error(`timed out after ${timeoutMs} ms; collected ${this.events.length} events: ${this.events.map((e) => e.type).join(', ')}`);
+        throw new Error(
+          `timed out after ${timeoutMs} ms; collected ${this.events.length} events: ${this.events.map((e) => e.type).join(', ')}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -60,7 +72,11 @@ export class EventCollector {
   }
 
   /** Waits for `count` events about `subject` and returns them. */
-  async waitForSubject(subject: string, count: number, timeoutMs = 30_000): Promise<CollectedEvent[]> {
+  async waitForSubject(
+    subject: string,
+    count: number,
+    timeoutMs = 30_000,
+  ): Promise<CollectedEvent[]> {
     await this.waitFor(() => this.about(subject).length >= count, timeoutMs);
     return this.about(subject);
   }

@@ -52,19 +52,33 @@ export default async function globalSetup(): Promise<void> {
   process.env.LOG_LEVEL ??= 'silent';
 }
 
-async function startStack(withPostgres: boolean, withKafka: boolean): Promise<{ databaseUrl?: string; kafkaBrokers?: string }> {
-  const args = [path.join(ROOT, 'libs/stack/src/cli.ts'), 'up', '--ephemeral', '--exit-with-parent'];
+async function startStack(
+  withPostgres: boolean,
+  withKafka: boolean,
+): Promise<{ databaseUrl?: string; kafkaBrokers?: string }> {
+  const args = [
+    path.join(ROOT, 'libs/stack/src/cli.ts'),
+    'up',
+    '--ephemeral',
+    '--exit-with-parent',
+  ];
   if (!withPostgres) args.push('--no-postgres');
   if (!withKafka) args.push('--no-kafka');
   // tsx's CLI run by node directly: its exit then means the stack has stopped.
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), ...args], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), ...args],
+    {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   globalThis.__nexusStack = { child };
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the local stack exited with code ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the local stack exited with code ${code} before it was ready`)),
+    );
     lines.once('line', (line) => {
       try {
         resolve(JSON.parse(line) as { databaseUrl?: string; kafkaBrokers?: string });

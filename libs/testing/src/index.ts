@@ -1,7 +1,11 @@
 // Test support: the run's real PostgreSQL and Kafka (see global-setup.ts),
 // services on ephemeral ports, tokens for any role, event and error assertions.
 export { EventCollector, requireEnv, type CollectedEvent } from './event-collector';
-export { migrationRoundTrip, type MigrationRoundTrip, type SchemaDefinition } from './migration-check';
+export {
+  migrationRoundTrip,
+  type MigrationRoundTrip,
+  type SchemaDefinition,
+} from './migration-check';
 export { grpcError, type ObservedError } from './grpc-assertions';
 export { startTestService, testServiceConfig } from './test-service';
 export { signTestToken } from './tokens';

@@ -6,13 +6,15 @@ import {
   pendingSchemaChanges,
   revert,
   withScratchDatabase,
+  type EntityClass,
+  type MigrationClass,
 } from '@nexus/db';
 import { requireEnv } from './event-collector';
 
 export interface SchemaDefinition {
   schema: string;
-  entities: Function[];
-  migrations: Function[];
+  entities: EntityClass[];
+  migrations: MigrationClass[];
 }
 
 export interface MigrationRoundTrip {
@@ -29,7 +31,9 @@ export interface MigrationRoundTrip {
  * runs this for every service, so entities and migrations cannot disagree
  * and every migration is reversible.
  */
-export async function migrationRoundTrip(definition: SchemaDefinition): Promise<MigrationRoundTrip> {
+export async function migrationRoundTrip(
+  definition: SchemaDefinition,
+): Promise<MigrationRoundTrip> {
   return withScratchDatabase(requireEnv('DATABASE_URL'), 'nexus_migrations', async (url) => {
     const dataSource = createDataSource({
       url,
@@ -44,10 +48,10 @@ export async function migrationRoundTrip(definition: SchemaDefinition): Promise<
       await migrate(dataSource);
       const driftAfterUp = await pendingSchemaChanges(dataSource);
       await revert(dataSource, (await migrationState(dataSource)).applied.length);
-      const tables = (await dataSource.query(
+      const tables = await dataSource.query<{ table_name: string }[]>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [definition.schema],
-      )) as { table_name: string }[];
+      );
       await migrate(dataSource);
       return {
         driftAfterUp,

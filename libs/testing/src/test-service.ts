@@ -1,5 +1,10 @@
 import { parseEnv, baseEnvSchema } from '@nexus/config';
-import { startService, type RunningService, type ServiceConfig, type ServiceSpec } from '@nexus/runtime';
+import {
+  startService,
+  type RunningService,
+  type ServiceConfig,
+  type ServiceSpec,
+} from '@nexus/runtime';
 
 /** Service configuration for a test: the run's database and broker, free ports on loopback. */
 export function testServiceConfig(): ServiceConfig {
@@ -13,6 +18,9 @@ export function testServiceConfig(): ServiceConfig {
 }
 
 /** Starts a service on 127.0.0.1 with ephemeral ports; stop it in afterAll. */
-export function startTestService(spec: ServiceSpec, config: ServiceConfig = testServiceConfig()): Promise<RunningService> {
+export function startTestService(
+  spec: ServiceSpec,
+  config: ServiceConfig = testServiceConfig(),
+): Promise<RunningService> {
   return startService(spec, config);
 }

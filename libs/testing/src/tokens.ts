@@ -15,13 +15,13 @@ export function signTestToken(claims: {
   issuedAt?: number;
   key?: string;
 }): string {
-  const sign = createSigner({
+  const sign = createSigner<Record<string, unknown>>({
     key: claims.key ?? requireEnv('JWT_PRIVATE_KEY'),
     algorithm: 'EdDSA',
     iss: TOKEN_ISSUER,
     aud: TOKEN_AUDIENCE,
     expiresIn: claims.expiresInMs ?? 60_000,
     clockTimestamp: claims.issuedAt,
-  }) as (payload: Record<string, unknown>) => string;
+  });
   return sign({ sub: claims.userId ?? uuidv7(), role: claims.role });
 }

@@ -29,14 +29,20 @@ describe('Authenticate', () => {
 
   it('refuses a wrong password and counts it, and an unknown login alike', async () => {
     const { user } = await users.signUp();
-    const wrong = await grpcError(users.client.authenticate({ login: user.email, password: 'wrong password!!' }));
+    const wrong = await grpcError(
+      users.client.authenticate({ login: user.email, password: 'wrong password!!' }),
+    );
     expect(wrong).toMatchObject({ code: status.UNAUTHENTICATED, reason: 'INVALID_CREDENTIALS' });
-    const unknown = await grpcError(users.client.authenticate({ login: 'nobody@example.com', password: PASSWORD }));
+    const unknown = await grpcError(
+      users.client.authenticate({ login: 'nobody@example.com', password: PASSWORD }),
+    );
     expect(unknown).toMatchObject({ code: status.UNAUTHENTICATED, details: wrong.details });
     const after = await users.client.getUser({ id: user.id }, { token: users.adminToken });
     expect(after.failedLoginCount).toBe(1);
     await users.client.authenticate({ login: user.email, password: PASSWORD });
-    expect((await users.client.getUser({ id: user.id }, { token: users.adminToken })).failedLoginCount).toBe(0);
+    expect(
+      (await users.client.getUser({ id: user.id }, { token: users.adminToken })).failedLoginCount,
+    ).toBe(0);
   });
 
   it('rejects empty credentials with field details', async () => {
@@ -60,9 +66,10 @@ describe('ChangePassword', () => {
       { id: me.user.id, oldPassword: PASSWORD, newPassword: 'a brand new passphrase' },
       { token: me.token },
     );
-    expect((await grpcError(users.client.authenticate({ login: me.user.email, password: PASSWORD }))).code).toBe(
-      status.UNAUTHENTICATED,
-    );
+    expect(
+      (await grpcError(users.client.authenticate({ login: me.user.email, password: PASSWORD })))
+        .code,
+    ).toBe(status.UNAUTHENTICATED);
     await users.client.authenticate({ login: me.user.email, password: 'a brand new passphrase' });
   });
 
@@ -82,7 +89,10 @@ describe('ChangePassword', () => {
 describe('email verification', () => {
   it('verifies with a single-use token', async () => {
     const { user } = await users.signUp();
-    const issued = await users.client.requestEmailVerification({ id: user.id }, { token: users.adminToken });
+    const issued = await users.client.requestEmailVerification(
+      { id: user.id },
+      { token: users.adminToken },
+    );
     expect(issued.token).not.toBe('');
     const verified = await users.client.verifyEmail({ token: issued.token });
     expect(verified.emailVerified).toBe(true);
@@ -92,12 +102,20 @@ describe('email verification', () => {
 
   it('gives users no token in the response, and refuses an already verified email', async () => {
     const me = await users.signUp();
-    const issued = await users.client.requestEmailVerification({ id: me.user.id }, { token: me.token });
+    const issued = await users.client.requestEmailVerification(
+      { id: me.user.id },
+      { token: me.token },
+    );
     expect(issued.token).toBe('');
     expect(issued.expireTime!.getTime()).toBeGreaterThan(Date.now());
-    const adminIssued = await users.client.requestEmailVerification({ id: me.user.id }, { token: users.adminToken });
+    const adminIssued = await users.client.requestEmailVerification(
+      { id: me.user.id },
+      { token: users.adminToken },
+    );
     await users.client.verifyEmail({ token: adminIssued.token });
-    const again = await grpcError(users.client.requestEmailVerification({ id: me.user.id }, { token: me.token }));
+    const again = await grpcError(
+      users.client.requestEmailVerification({ id: me.user.id }, { token: me.token }),
+    );
     expect(again.code).toBe(status.FAILED_PRECONDITION);
   });
 });
@@ -106,12 +124,15 @@ describe('GetJwks', () => {
   it('publishes the public key that verifies issued tokens', async () => {
     const { keys } = await users.client.getJwks({});
     expect(keys).toHaveLength(1);
-    const key = keys[0]!;
+    const key = keys[0];
     expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
     const pem = createPublicKey({ key: { kty: key.kty, crv: key.crv, x: key.x }, format: 'jwk' })
       .export({ type: 'spki', format: 'pem' })
       .toString();
     const me = await users.signUp();
-    expect(new TokenVerifier(pem).principalOf(me.token)).toMatchObject({ userId: me.user.id, role: 'user' });
+    expect(new TokenVerifier(pem).principalOf(me.token)).toMatchObject({
+      userId: me.user.id,
+      role: 'user',
+    });
   });
 });

@@ -26,7 +26,10 @@ export class CredentialsService {
    * lookup is recorded on the user (failed count, last login), so each one
    * commits a change and its event; an unknown login costs the same time.
    */
-  async authenticate(login: string, password: string): Promise<{ user: UserEntity; token: AccessToken }> {
+  async authenticate(
+    login: string,
+    password: string,
+  ): Promise<{ user: UserEntity; token: AccessToken }> {
     const found = await this.dataSource.manager.findOne(UserEntity, {
       where: login.includes('@') ? { email: login } : { username: login },
     });
@@ -49,12 +52,21 @@ export class CredentialsService {
     return { user, token: this.signer.issue(user.id, user.role) };
   }
 
-  async changePassword(caller: Principal, id: string, oldPassword: string, newPassword: string): Promise<void> {
+  async changePassword(
+    caller: Principal,
+    id: string,
+    oldPassword: string,
+    newPassword: string,
+  ): Promise<void> {
     checkSelf(caller, id, 'change the password of');
     const user = await this.users.get(id);
     if (!(await this.hasher.verify(user.passwordHash, oldPassword))) {
       throw new UsersError('WRONG_PASSWORD', 'the old password is wrong', [
-        { field: 'old_password', description: 'does not match the current password', reason: 'WRONG_PASSWORD' },
+        {
+          field: 'old_password',
+          description: 'does not match the current password',
+          reason: 'WRONG_PASSWORD',
+        },
       ]);
     }
     const passwordHash = await this.hasher.hash(newPassword);
@@ -73,10 +85,14 @@ export class CredentialsService {
    * Issues a single-use token proving the user's current email. The token is
    * returned to admins only (the mail sender acts as one); others get it by mail.
    */
-  async requestEmailVerification(caller: Principal, id: string): Promise<{ token: string; expiresAt: Date }> {
+  async requestEmailVerification(
+    caller: Principal,
+    id: string,
+  ): Promise<{ token: string; expiresAt: Date }> {
     if (!isAdmin(caller)) checkSelf(caller, id, 'verify the email of');
     const user = await this.users.get(id);
-    if (user.emailVerified) throw new UsersError('ALREADY_VERIFIED', 'this email is already verified');
+    if (user.emailVerified)
+      throw new UsersError('ALREADY_VERIFIED', 'this email is already verified');
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.verificationTtlSeconds * 1000);
     await this.dataSource.manager.insert(EmailVerificationEntity, {
@@ -98,10 +114,23 @@ export class CredentialsService {
         lock: { mode: 'pessimistic_write' },
       });
       const user = record && (await this.users.find(record.userId, { manager: tx.manager }));
-      if (!record || !user || record.expiresAt.getTime() < Date.now() || record.email !== user.email) {
-        throw new UsersError('INVALID_VERIFICATION_TOKEN', 'the token is invalid, expired or already used', [
-          { field: 'token', description: 'is invalid, expired or already used', reason: 'INVALID_TOKEN' },
-        ]);
+      if (
+        !record ||
+        !user ||
+        record.expiresAt.getTime() < Date.now() ||
+        record.email !== user.email
+      ) {
+        throw new UsersError(
+          'INVALID_VERIFICATION_TOKEN',
+          'the token is invalid, expired or already used',
+          [
+            {
+              field: 'token',
+              description: 'is invalid, expired or already used',
+              reason: 'INVALID_TOKEN',
+            },
+          ],
+        );
       }
       await tx.manager.update(EmailVerificationEntity, { id: record.id }, { usedAt: new Date() });
       return this.users.update(tx, user.id, {

@@ -30,14 +30,14 @@ export class TokenSigner {
     }
     const kid = thumbprint(derived.crv, derived.x ?? '');
     this.jwk = { kty: 'OKP', crv: 'Ed25519', x: derived.x ?? '', kid, alg: 'EdDSA', use: 'sig' };
-    this.sign = createSigner({
+    this.sign = createSigner<Record<string, unknown>>({
       key: privateKeyPem,
       algorithm: 'EdDSA',
       iss: TOKEN_ISSUER,
       aud: TOKEN_AUDIENCE,
       kid,
       expiresIn: ttlSeconds * 1000,
-    }) as (claims: Record<string, unknown>) => string;
+    });
   }
 
   issue(userId: string, role: Role): AccessToken {
@@ -48,5 +48,7 @@ export class TokenSigner {
 
 /** RFC 7638 JWK thumbprint, the key id. */
 function thumbprint(crv: string, x: string): string {
-  return createHash('sha256').update(JSON.stringify({ crv, kty: 'OKP', x })).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ crv, kty: 'OKP', x }))
+    .digest('base64url');
 }

@@ -17,8 +17,17 @@ export async function bootstrapAdmin(
   const email = admin.email.toLowerCase();
   if (await dataSource.manager.existsBy(UserEntity, { email })) return;
   try {
-    const username = email.split('@')[0]?.replace(/[^a-z0-9._-]/g, '').slice(0, 32).padEnd(3, '0') ?? 'admin';
-    await users.create('system', { email, username, fullName: 'Administrator', role: 'admin', preferences: {} }, admin.password);
+    const username =
+      email
+        .split('@')[0]
+        ?.replace(/[^a-z0-9._-]/g, '')
+        .slice(0, 32)
+        .padEnd(3, '0') ?? 'admin';
+    await users.create(
+      'system',
+      { email, username, fullName: 'Administrator', role: 'admin', preferences: {} },
+      admin.password,
+    );
     logger.info({ email }, 'created the first admin');
   } catch (error) {
     if ((error as { code?: string }).code !== 'EMAIL_TAKEN') throw error;

@@ -10,32 +10,56 @@ export type UpdatableField = (typeof ADMIN_UPDATABLE)[number];
  * Who may create a user with `role`: admins any role; without a token,
  * self sign-up as a plain user when enabled; nobody else.
  */
-export function checkCreate(caller: Principal | null, role: Role, selfSignupEnabled: boolean): void {
+export function checkCreate(
+  caller: Principal | null,
+  role: Role,
+  selfSignupEnabled: boolean,
+): void {
   if (caller === null) {
-    if (!selfSignupEnabled) throw new UsersError('SIGNUP_DISABLED', 'self sign-up is disabled; ask an admin');
+    if (!selfSignupEnabled)
+      throw new UsersError('SIGNUP_DISABLED', 'self sign-up is disabled; ask an admin');
     if (role !== 'user') {
-      throw new UsersError('ROLE_NOT_ALLOWED', `self sign-up creates users with role user, not ${role}`, [
-        { field: 'user.role', description: 'only an admin may choose another role', reason: 'ROLE_NOT_ALLOWED' },
-      ]);
+      throw new UsersError(
+        'ROLE_NOT_ALLOWED',
+        `self sign-up creates users with role user, not ${role}`,
+        [
+          {
+            field: 'user.role',
+            description: 'only an admin may choose another role',
+            reason: 'ROLE_NOT_ALLOWED',
+          },
+        ],
+      );
     }
     return;
   }
-  if (!isAdmin(caller)) throw KitError.denied('only admins create users; sign up without a token instead');
+  if (!isAdmin(caller))
+    throw KitError.denied('only admins create users; sign up without a token instead');
 }
 
 /** Every role reads the directory. */
 export function checkRead(_caller: Principal): void {}
 
 /** Admins update anyone; users (not guests) update their own profile fields. */
-export function checkUpdate(caller: Principal, userId: string, fields: ReadonlySet<UpdatableField>): void {
+export function checkUpdate(
+  caller: Principal,
+  userId: string,
+  fields: ReadonlySet<UpdatableField>,
+): void {
   if (isAdmin(caller)) return;
   checkSelf(caller, userId, 'update');
-  const forbidden = [...fields].filter((field) => !(SELF_UPDATABLE as readonly string[]).includes(field));
+  const forbidden = [...fields].filter(
+    (field) => !(SELF_UPDATABLE as readonly string[]).includes(field),
+  );
   if (forbidden.length > 0) {
     throw new UsersError(
       'FIELD_NOT_ALLOWED',
       `only an admin may change ${forbidden.join(', ')}`,
-      forbidden.map((field) => ({ field: `user.${field}`, description: 'only an admin may change this', reason: 'ADMIN_ONLY' })),
+      forbidden.map((field) => ({
+        field: `user.${field}`,
+        description: 'only an admin may change this',
+        reason: 'ADMIN_ONLY',
+      })),
     );
   }
 }
@@ -54,5 +78,6 @@ export function checkAdmin(caller: Principal, action: string): void {
 /** The caller acting on their own account, and allowed to write at all. */
 export function checkSelf(caller: Principal, userId: string, action: string): void {
   if (!canWrite(caller)) throw KitError.denied('guests have read-only access');
-  if (caller.userId !== userId) throw new UsersError('NOT_YOURSELF', `users may only ${action} their own account`);
+  if (caller.userId !== userId)
+    throw new UsersError('NOT_YOURSELF', `users may only ${action} their own account`);
 }

@@ -72,10 +72,13 @@ export function userServiceHandlers(
       return toUserMessage(await users.get(ctx.requirePrincipal(), id));
     }),
 
-    batchGetUsers: rpc.unary('BatchGetUsers', async (request: usersV1.BatchGetUsersRequest, ctx) => {
-      const { ids } = validate(batchGetSchema, request);
-      return { users: (await users.batchGet(ctx.requirePrincipal(), ids)).map(toUserMessage) };
-    }),
+    batchGetUsers: rpc.unary(
+      'BatchGetUsers',
+      async (request: usersV1.BatchGetUsersRequest, ctx) => {
+        const { ids } = validate(batchGetSchema, request);
+        return { users: (await users.batchGet(ctx.requirePrincipal(), ids)).map(toUserMessage) };
+      },
+    ),
 
     listUsers: rpc.unary('ListUsers', async (request: usersV1.ListUsersRequest, ctx) => {
       const caller = ctx.requirePrincipal();
@@ -93,7 +96,11 @@ export function userServiceHandlers(
         pageToken: query.pageToken,
         includeTotal: query.includeTotalSize,
       });
-      return { users: page.items.map(toUserMessage), nextPageToken: page.nextPageToken, totalSize: page.totalSize ?? 0 };
+      return {
+        users: page.items.map(toUserMessage),
+        nextPageToken: page.nextPageToken,
+        totalSize: page.totalSize ?? 0,
+      };
     }),
 
     updateUser: rpc.unary('UpdateUser', async (request: usersV1.UpdateUserRequest, ctx) => {
@@ -118,11 +125,14 @@ export function userServiceHandlers(
       return toUserMessage(await users.undelete(ctx.requirePrincipal(), id));
     }),
 
-    changePassword: rpc.unary('ChangePassword', async (request: usersV1.ChangePasswordRequest, ctx) => {
-      const { id, oldPassword, newPassword } = validate(changePasswordSchema, request);
-      await credentials.changePassword(ctx.requirePrincipal(), id, oldPassword, newPassword);
-      return {};
-    }),
+    changePassword: rpc.unary(
+      'ChangePassword',
+      async (request: usersV1.ChangePasswordRequest, ctx) => {
+        const { id, oldPassword, newPassword } = validate(changePasswordSchema, request);
+        await credentials.changePassword(ctx.requirePrincipal(), id, oldPassword, newPassword);
+        return {};
+      },
+    ),
 
     requestEmailVerification: rpc.unary(
       'RequestEmailVerification',
@@ -141,7 +151,12 @@ export function userServiceHandlers(
     authenticate: rpc.unary('Authenticate', async (request: usersV1.AuthenticateRequest) => {
       const { login, password } = validate(authenticateSchema, request);
       const { user, token } = await credentials.authenticate(login, password);
-      return { accessToken: token.token, tokenType: 'Bearer', expireTime: token.expiresAt, user: toUserMessage(user) };
+      return {
+        accessToken: token.token,
+        tokenType: 'Bearer',
+        expireTime: token.expiresAt,
+        user: toUserMessage(user),
+      };
     }),
 
     getJwks: rpc.unary('GetJwks', async () => ({ keys: [signer.jwk] })),

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { commonV1, usersV1 } from '@nexus/proto';
 import { EventCollector, grpcError, signTestToken } from '@nexus/testing';
 import { PASSWORD, startUsers, uniqueUser, type UsersHarness } from '../testing/users-harness';
@@ -19,8 +19,12 @@ afterAll(async () => {
 
 const asUser = (token: string) => ({ token });
 const emailTaken = async (email: string, token: string) =>
-  (await users.client.listUsers(usersV1.ListUsersRequest.fromPartial({ emailPrefix: email }), asUser(token))).users
-    .length > 0;
+  (
+    await users.client.listUsers(
+      usersV1.ListUsersRequest.fromPartial({ emailPrefix: email }),
+      asUser(token),
+    )
+  ).users.length > 0;
 
 describe('CreateUser', () => {
   it('signs up without a token as a plain, active, unverified user', async () => {
@@ -40,7 +44,9 @@ describe('CreateUser', () => {
 
   it('refuses self sign-up with another role and writes nothing', async () => {
     const draft = uniqueUser({ role: commonV1.Role.ROLE_ADMIN });
-    const error = await grpcError(users.client.createUser({ user: draft, password: PASSWORD, requestId: '' }));
+    const error = await grpcError(
+      users.client.createUser({ user: draft, password: PASSWORD, requestId: '' }),
+    );
     expect(error.code).toBe(status.PERMISSION_DENIED);
     expect(error.fields).toEqual(['user.role']);
     expect(await emailTaken(draft.email, users.adminToken)).toBe(false);
@@ -50,21 +56,37 @@ describe('CreateUser', () => {
     const email = `not-an-email-${Date.now()}`;
     const error = await grpcError(
       users.client.createUser({
-        user: usersV1.User.fromPartial({ email, username: 'x', fullName: '', role: 99 as commonV1.Role }),
+        user: usersV1.User.fromPartial({
+          email,
+          username: 'x',
+          fullName: '',
+          role: 99 as commonV1.Role,
+        }),
         password: 'short',
         requestId: 'not-a-uuid',
       }),
     );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(error.fields.sort()).toEqual(
-      ['password', 'request_id', 'user.email', 'user.full_name', 'user.role', 'user.username'].sort(),
+      [
+        'password',
+        'request_id',
+        'user.email',
+        'user.full_name',
+        'user.role',
+        'user.username',
+      ].sort(),
     );
     expect(await emailTaken(email, users.adminToken)).toBe(false);
   });
 
   it('rejects over-long fields and a missing user', async () => {
     const tooLong = await grpcError(
-      users.client.createUser({ user: uniqueUser({ fullName: 'x'.repeat(201) }), password: PASSWORD, requestId: '' }),
+      users.client.createUser({
+        user: uniqueUser({ fullName: 'x'.repeat(201) }),
+        password: PASSWORD,
+        requestId: '',
+      }),
     );
     expect(tooLong.code).toBe(status.INVALID_ARGUMENT);
     expect(tooLong.fields).toEqual(['user.full_name']);
@@ -81,15 +103,24 @@ describe('CreateUser', () => {
         requestId: '',
       }),
     );
-    expect(sameEmail).toMatchObject({ code: status.ALREADY_EXISTS, reason: 'EMAIL_TAKEN', fields: ['user.email'] });
+    expect(sameEmail).toMatchObject({
+      code: status.ALREADY_EXISTS,
+      reason: 'EMAIL_TAKEN',
+      fields: ['user.email'],
+    });
     const sameUsername = await grpcError(
-      users.client.createUser({ user: uniqueUser({ username: first.user.username }), password: PASSWORD, requestId: '' }),
+      users.client.createUser({
+        user: uniqueUser({ username: first.user.username }),
+        password: PASSWORD,
+        requestId: '',
+      }),
     );
     expect(sameUsername).toMatchObject({ code: status.ALREADY_EXISTS, fields: ['user.username'] });
   });
 
   it('returns the first user for a retried create with the same request id', async () => {
-    const requestId = '0190a1b2-c3d4-7e5f-8a9b-' + Date.now().toString(16).padStart(12, '0').slice(-12);
+    const requestId =
+      '0190a1b2-c3d4-7e5f-8a9b-' + Date.now().toString(16).padStart(12, '0').slice(-12);
     const draft = uniqueUser();
     const [a, b] = await Promise.all([
       users.client.createUser({ user: draft, password: PASSWORD, requestId }),
@@ -109,7 +140,10 @@ describe('CreateUser', () => {
     expect(manager.role).toBe(commonV1.Role.ROLE_MANAGER);
     const plain = await users.signUp();
     const error = await grpcError(
-      users.client.createUser({ user: uniqueUser(), password: PASSWORD, requestId: '' }, asUser(plain.token)),
+      users.client.createUser(
+        { user: uniqueUser(), password: PASSWORD, requestId: '' },
+        asUser(plain.token),
+      ),
     );
     expect(error.code).toBe(status.PERMISSION_DENIED);
   });
@@ -130,16 +164,22 @@ describe('CreateUser', () => {
 describe('authentication of calls', () => {
   it('requires a token to read the directory', async () => {
     const { user } = await users.signUp();
-    expect((await grpcError(users.client.getUser({ id: user.id }))).code).toBe(status.UNAUTHENTICATED);
+    expect((await grpcError(users.client.getUser({ id: user.id }))).code).toBe(
+      status.UNAUTHENTICATED,
+    );
   });
 
   it('refuses tokens that are forged, expired or malformed', async () => {
     const { user } = await users.signUp();
-    const otherKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const otherKey = generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const forged = signTestToken({ role: 'admin', key: otherKey });
     const expired = signTestToken({ role: 'admin', issuedAt: Date.now() - 3_600_000 });
     for (const token of [forged, expired, 'not.a.token']) {
-      expect((await grpcError(users.client.getUser({ id: user.id }, asUser(token)))).code).toBe(status.UNAUTHENTICATED);
+      expect((await grpcError(users.client.getUser({ id: user.id }, asUser(token)))).code).toBe(
+        status.UNAUTHENTICATED,
+      );
     }
   });
 });
@@ -148,13 +188,20 @@ describe('GetUser and BatchGetUsers', () => {
   it('returns users in the order asked, and NOT_FOUND for an unknown id', async () => {
     const a = await users.signUp();
     const b = await users.signUp();
-    const batch = await users.client.batchGetUsers({ ids: [b.user.id, a.user.id] }, asUser(a.token));
+    const batch = await users.client.batchGetUsers(
+      { ids: [b.user.id, a.user.id] },
+      asUser(a.token),
+    );
     expect(batch.users.map((u) => u.id)).toEqual([b.user.id, a.user.id]);
     const unknown = '01900000-0000-7000-8000-000000000000';
-    const error = await grpcError(users.client.batchGetUsers({ ids: [a.user.id, unknown] }, asUser(a.token)));
+    const error = await grpcError(
+      users.client.batchGetUsers({ ids: [a.user.id, unknown] }, asUser(a.token)),
+    );
     expect(error.code).toBe(status.NOT_FOUND);
     expect(error.details).toContain(unknown);
-    expect((await grpcError(users.client.getUser({ id: 'abc' }, asUser(a.token)))).fields).toEqual(['id']);
+    expect((await grpcError(users.client.getUser({ id: 'abc' }, asUser(a.token)))).fields).toEqual([
+      'id',
+    ]);
   });
 });
 
@@ -215,7 +262,9 @@ describe('ListUsers', () => {
     );
     const [body, signature] = first.nextPageToken.split('.');
     const tamperedBody = Buffer.from(
-      Buffer.from(body!, 'base64url').toString().replace(/"i":"[^"]+"/, '"i":"00000000-0000-7000-8000-000000000000"'),
+      Buffer.from(body, 'base64url')
+        .toString()
+        .replace(/"i":"[^"]+"/, '"i":"00000000-0000-7000-8000-000000000000"'),
     ).toString('base64url');
     const attempts = [
       { namePrefix: prefix, pageSize: 2, pageToken: `${tamperedBody}.${signature}` },
@@ -223,15 +272,23 @@ describe('ListUsers', () => {
       { namePrefix: prefix, pageSize: 2, pageToken: 'garbage' },
     ];
     for (const attempt of attempts) {
-      const error = await grpcError(users.client.listUsers(usersV1.ListUsersRequest.fromPartial(attempt), asUser(reader)));
+      const error = await grpcError(
+        users.client.listUsers(usersV1.ListUsersRequest.fromPartial(attempt), asUser(reader)),
+      );
       expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, fields: ['page_token'] });
     }
     const negative = await grpcError(
-      users.client.listUsers(usersV1.ListUsersRequest.fromPartial({ pageSize: -1 }), asUser(reader)),
+      users.client.listUsers(
+        usersV1.ListUsersRequest.fromPartial({ pageSize: -1 }),
+        asUser(reader),
+      ),
     );
     expect(negative.fields).toEqual(['page_size']);
     const badOrder = await grpcError(
-      users.client.listUsers(usersV1.ListUsersRequest.fromPartial({ orderBy: 42 as usersV1.UserOrderBy }), asUser(reader)),
+      users.client.listUsers(
+        usersV1.ListUsersRequest.fromPartial({ orderBy: 42 as usersV1.UserOrderBy }),
+        asUser(reader),
+      ),
     );
     expect(badOrder.fields).toEqual(['order_by']);
   });
@@ -244,10 +301,15 @@ describe('UpdateUser', () => {
   it('lets users change their own profile, with a new etag each time', async () => {
     const me = await users.signUp();
     const updated = await users.client.updateUser(
-      update({ id: me.user.id, etag: me.user.etag, fullName: 'New Name', preferences: { theme: 'dark' } }, [
-        'full_name',
-        'preferences',
-      ]),
+      update(
+        {
+          id: me.user.id,
+          etag: me.user.etag,
+          fullName: 'New Name',
+          preferences: { theme: 'dark' },
+        },
+        ['full_name', 'preferences'],
+      ),
       asUser(me.token),
     );
     expect(updated).toMatchObject({ fullName: 'New Name', preferences: { theme: 'dark' } });
@@ -257,20 +319,29 @@ describe('UpdateUser', () => {
   it('answers ABORTED on a stale etag and changes nothing', async () => {
     const me = await users.signUp();
     const error = await grpcError(
-      users.client.updateUser(update({ id: me.user.id, etag: '"7"', fullName: 'Lost' }, ['full_name']), asUser(me.token)),
+      users.client.updateUser(
+        update({ id: me.user.id, etag: '"7"', fullName: 'Lost' }, ['full_name']),
+        asUser(me.token),
+      ),
     );
     expect(error.code).toBe(status.ABORTED);
-    expect((await users.client.getUser({ id: me.user.id }, asUser(me.token))).fullName).toBe(me.user.fullName);
+    expect((await users.client.getUser({ id: me.user.id }, asUser(me.token))).fullName).toBe(
+      me.user.fullName,
+    );
   });
 
   it('lets exactly one of two writers with the same etag win', async () => {
     const me = await users.signUp();
     const attempt = (fullName: string) =>
       users.client
-        .updateUser(update({ id: me.user.id, etag: me.user.etag, fullName }, ['full_name']), asUser(me.token))
+        .updateUser(
+          update({ id: me.user.id, etag: me.user.etag, fullName }, ['full_name']),
+          asUser(me.token),
+        )
         .then(
           () => 'won',
-          (error: { code: number }) => (error.code === status.ABORTED ? 'aborted' : `failed ${error.code}`),
+          (error: Pick<ServiceError, 'code'>) =>
+            error.code === status.ABORTED ? 'aborted' : `failed ${error.code}`,
         );
     const outcomes = await Promise.all([attempt('Writer A'), attempt('Writer B')]);
     expect(outcomes.sort()).toEqual(['aborted', 'won']);
@@ -287,7 +358,10 @@ describe('UpdateUser', () => {
     );
     expect(ownRole).toMatchObject({ code: status.PERMISSION_DENIED, fields: ['user.role'] });
     const someoneElse = await grpcError(
-      users.client.updateUser(update({ id: other.user.id, fullName: 'Hijacked' }, ['full_name']), asUser(me.token)),
+      users.client.updateUser(
+        update({ id: other.user.id, fullName: 'Hijacked' }, ['full_name']),
+        asUser(me.token),
+      ),
     );
     expect(someoneElse.code).toBe(status.PERMISSION_DENIED);
     const after = await users.client.getUser({ id: me.user.id }, asUser(me.token));
@@ -298,7 +372,10 @@ describe('UpdateUser', () => {
   it('keeps guests read-only', async () => {
     const guest = await users.signUp({ role: commonV1.Role.ROLE_GUEST });
     const error = await grpcError(
-      users.client.updateUser(update({ id: guest.user.id, fullName: 'Guest' }, ['full_name']), asUser(guest.token)),
+      users.client.updateUser(
+        update({ id: guest.user.id, fullName: 'Guest' }, ['full_name']),
+        asUser(guest.token),
+      ),
     );
     expect(error.code).toBe(status.PERMISSION_DENIED);
   });
@@ -306,7 +383,9 @@ describe('UpdateUser', () => {
   it('rejects an empty or unknown update mask', async () => {
     const me = await users.signUp();
     for (const mask of [[], ['password_hash']]) {
-      const error = await grpcError(users.client.updateUser(update({ id: me.user.id }, mask), asUser(me.token)));
+      const error = await grpcError(
+        users.client.updateUser(update({ id: me.user.id }, mask), asUser(me.token)),
+      );
       expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, fields: ['update_mask'] });
     }
   });
@@ -314,7 +393,10 @@ describe('UpdateUser', () => {
   it('lets admins change roles, and unverifies a changed email', async () => {
     const target = await users.signUp();
     const updated = await users.client.updateUser(
-      update({ id: target.user.id, role: commonV1.Role.ROLE_MANAGER, email: uniqueUser().email }, ['role', 'email']),
+      update({ id: target.user.id, role: commonV1.Role.ROLE_MANAGER, email: uniqueUser().email }, [
+        'role',
+        'email',
+      ]),
       asUser(users.adminToken),
     );
     expect(updated).toMatchObject({ role: commonV1.Role.ROLE_MANAGER, emailVerified: false });
@@ -324,24 +406,36 @@ describe('UpdateUser', () => {
 describe('DeleteUser and UndeleteUser', () => {
   it('deactivates by default, refuses sign-in, and admins reactivate', async () => {
     const me = await users.signUp();
-    const { user } = await users.client.deleteUser({ id: me.user.id, etag: '', hard: false }, asUser(me.token));
-    expect(user?.isActive).toBe(false);
-    const signIn = await grpcError(users.client.authenticate({ login: me.user.email, password: PASSWORD }));
-    expect(signIn).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'ACCOUNT_INACTIVE' });
-    expect((await grpcError(users.client.undeleteUser({ id: me.user.id }, asUser(me.token)))).code).toBe(
-      status.PERMISSION_DENIED,
+    const { user } = await users.client.deleteUser(
+      { id: me.user.id, etag: '', hard: false },
+      asUser(me.token),
     );
+    expect(user?.isActive).toBe(false);
+    const signIn = await grpcError(
+      users.client.authenticate({ login: me.user.email, password: PASSWORD }),
+    );
+    expect(signIn).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'ACCOUNT_INACTIVE' });
+    expect(
+      (await grpcError(users.client.undeleteUser({ id: me.user.id }, asUser(me.token)))).code,
+    ).toBe(status.PERMISSION_DENIED);
     const restored = await users.client.undeleteUser({ id: me.user.id }, asUser(users.adminToken));
     expect(restored.isActive).toBe(true);
   });
 
   it('erases the row only for admins', async () => {
     const me = await users.signUp();
-    const byUser = await grpcError(users.client.deleteUser({ id: me.user.id, etag: '', hard: true }, asUser(me.token)));
+    const byUser = await grpcError(
+      users.client.deleteUser({ id: me.user.id, etag: '', hard: true }, asUser(me.token)),
+    );
     expect(byUser.code).toBe(status.PERMISSION_DENIED);
-    const erased = await users.client.deleteUser({ id: me.user.id, etag: '', hard: true }, asUser(users.adminToken));
+    const erased = await users.client.deleteUser(
+      { id: me.user.id, etag: '', hard: true },
+      asUser(users.adminToken),
+    );
     expect(erased.user).toBeUndefined();
-    const gone = await grpcError(users.client.getUser({ id: me.user.id }, asUser(users.adminToken)));
+    const gone = await grpcError(
+      users.client.getUser({ id: me.user.id }, asUser(users.adminToken)),
+    );
     expect(gone.code).toBe(status.NOT_FOUND);
   });
 });
@@ -356,8 +450,8 @@ describe('change events', () => {
       }),
       asUser(me.token),
     );
-    const received = await events.waitFor(
-      () => events.about(me.user.id).some((e) => e.data.after?.fullName === 'Evented'),
+    const received = await events.waitFor(() =>
+      events.about(me.user.id).some((e) => e.data.after?.fullName === 'Evented'),
     );
     const mine = received.filter((e) => e.subject === me.user.id);
     const created = mine.find((e) => e.type === 'nexus.users.user.created')!;
@@ -370,7 +464,11 @@ describe('change events', () => {
       'content-type': 'application/json',
     });
     expect(created.headers.ce_id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(created.data).toMatchObject({ before: null, actor: null, after: { id: me.user.id, email: me.user.email } });
+    expect(created.data).toMatchObject({
+      before: null,
+      actor: null,
+      after: { id: me.user.id, email: me.user.email },
+    });
     const updated = mine.find((e) => e.data.after?.fullName === 'Evented')!;
     expect(updated.type).toBe('nexus.users.user.updated');
     expect(updated.data).toMatchObject({ changed: ['fullName'], actor: me.user.id });

@@ -1,14 +1,25 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { Principal, Role } from '@nexus/core';
 import {
-  CrudRepository,
   inTransaction,
   likePrefix,
-  violatedUniqueConstraint, type Page, type SortOrder, type Tx } from '@nexus/db';
+  violatedUniqueConstraint,
+  type CrudRepository,
+  type Page,
+  type SortOrder,
+  type Tx,
+} from '@nexus/db';
 import { UsersError } from '../users.errors';
 import type { PasswordHasher } from '../credentials/password-hasher';
-import { checkAdmin, checkCreate, checkDelete, checkRead, checkUpdate, type UpdatableField } from './user-access';
-import { UserEntity } from './user.entity';
+import {
+  checkAdmin,
+  checkCreate,
+  checkDelete,
+  checkRead,
+  checkUpdate,
+  type UpdatableField,
+} from './user-access';
+import type { UserEntity } from './user.entity';
 import type { UserChanges } from './user.validation';
 
 export interface NewUser {
@@ -55,7 +66,11 @@ export class UserService {
     const passwordHash = await this.hasher.hash(password);
     const actor = caller === 'system' || caller === null ? null : caller.userId;
     return this.write(actor, async (tx) => {
-      const { entity } = await this.users.create(tx, { ...input, passwordHash, isActive: true }, requestId);
+      const { entity } = await this.users.create(
+        tx,
+        { ...input, passwordHash, isActive: true },
+        requestId,
+      );
       return entity;
     });
   }
@@ -72,7 +87,13 @@ export class UserService {
 
   async list(
     caller: Principal,
-    query: { filters: UserFilters; order: UserOrder; pageSize: number; pageToken: string; includeTotal: boolean },
+    query: {
+      filters: UserFilters;
+      order: UserOrder;
+      pageSize: number;
+      pageToken: string;
+      includeTotal: boolean;
+    },
   ): Promise<Page<UserEntity>> {
     checkRead(caller);
     const { filters } = query;
@@ -102,14 +123,22 @@ export class UserService {
             user.email = changes.email;
             user.emailVerified = false; // a new address is unproven
           }
-          Object.assign(user, pickDefined(changes, ['username', 'fullName', 'preferences', 'role', 'isActive']));
+          Object.assign(
+            user,
+            pickDefined(changes, ['username', 'fullName', 'preferences', 'role', 'isActive']),
+          );
         },
       }),
     );
   }
 
   /** Deactivates (a soft delete: sign-in refused, data kept) or erases the user. */
-  async delete(caller: Principal, id: string, etag: string, hard: boolean): Promise<UserEntity | null> {
+  async delete(
+    caller: Principal,
+    id: string,
+    etag: string,
+    hard: boolean,
+  ): Promise<UserEntity | null> {
     checkDelete(caller, id, hard);
     return this.write(caller.userId, async (tx) => {
       if (hard) {
@@ -161,22 +190,31 @@ export class UserService {
 
 function applyFilters(qb: SelectQueryBuilder<UserEntity>, filters: UserFilters): void {
   if (filters.role !== undefined) qb.andWhere('e.role = :role', { role: filters.role });
-  if (filters.isActive !== undefined) qb.andWhere('e.is_active = :isActive', { isActive: filters.isActive });
+  if (filters.isActive !== undefined)
+    qb.andWhere('e.is_active = :isActive', { isActive: filters.isActive });
   if (filters.emailVerified !== undefined) {
     qb.andWhere('e.email_verified = :emailVerified', { emailVerified: filters.emailVerified });
   }
   if (filters.namePrefix) {
-    qb.andWhere("(e.username LIKE :namePrefix ESCAPE '\\' OR lower(e.full_name) LIKE :namePrefix ESCAPE '\\')", {
-      namePrefix: likePrefix(filters.namePrefix),
-    });
+    qb.andWhere(
+      "(e.username LIKE :namePrefix ESCAPE '\\' OR lower(e.full_name) LIKE :namePrefix ESCAPE '\\')",
+      {
+        namePrefix: likePrefix(filters.namePrefix),
+      },
+    );
   }
   if (filters.emailPrefix) {
-    qb.andWhere("e.email LIKE :emailPrefix ESCAPE '\\'", { emailPrefix: likePrefix(filters.emailPrefix) });
+    qb.andWhere("e.email LIKE :emailPrefix ESCAPE '\\'", {
+      emailPrefix: likePrefix(filters.emailPrefix),
+    });
   }
 }
 
-function pickDefined<T extends object, K extends keyof T>(source: T, keys: K[]): Partial<Pick<T, K>> {
-  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<
-    Pick<T, K>
-  >;
+function pickDefined<T extends object, K extends keyof T>(
+  source: T,
+  keys: K[],
+): Partial<Pick<T, K>> {
+  return Object.fromEntries(
+    keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]),
+  ) as Partial<Pick<T, K>>;
 }

@@ -24,12 +24,23 @@ const username = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9._-]{3,32}$/, 'must be 3 to 32 letters, digits, ".", "_" or "-"');
-const fullName = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const password = z.string().min(12, 'must be at least 12 characters').max(256, 'must be at most 256 characters');
+const fullName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
+const password = z
+  .string()
+  .min(12, 'must be at least 12 characters')
+  .max(256, 'must be at most 256 characters');
 /** A role a caller names: one of the four; UNSPECIFIED only where a default applies. */
 const role = z.number().transform((value, ctx) => {
   const named = ROLE_OF_PROTO[value as commonV1.Role];
-  if (!named) ctx.addIssue({ code: 'custom', message: 'must be ROLE_ADMIN, ROLE_MANAGER, ROLE_USER or ROLE_GUEST' });
+  if (!named)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be ROLE_ADMIN, ROLE_MANAGER, ROLE_USER or ROLE_GUEST',
+    });
   return named as Role;
 });
 const preferences = z
@@ -44,7 +55,10 @@ export const createUserSchema = z.object({
       email,
       username,
       fullName,
-      role: z.number().transform((value) => (value === 0 ? commonV1.Role.ROLE_USER : value)).pipe(role),
+      role: z
+        .number()
+        .transform((value) => (value === 0 ? commonV1.Role.ROLE_USER : value))
+        .pipe(role),
       preferences: preferences.optional().transform((value) => value ?? {}),
     },
     required,
@@ -81,7 +95,9 @@ export function updateUserSchema(
     z.object({ id: uuid, etag: z.string().max(64) }),
   );
   // Built per mask, so the static type is asserted: fields outside the mask stay unset.
-  return z.object({ user: fields }, required) as unknown as z.ZodType<{ user: { id: string; etag: string } & UserChanges }>;
+  return z.object({ user: fields }, required) as unknown as z.ZodType<{
+    user: { id: string; etag: string } & UserChanges;
+  }>;
 }
 
 export const idSchema = z.object({ id: uuid });
@@ -98,7 +114,9 @@ export const listUsersSchema = z.object({
   emailVerified: z.boolean().optional(),
   namePrefix: z.string().trim().toLowerCase().max(200, 'must be at most 200 characters'),
   emailPrefix: z.string().trim().toLowerCase().max(254, 'must be at most 254 characters'),
-  orderBy: z.enum(usersV1.UserOrderBy, 'must be a UserOrderBy value').refine((value) => value !== usersV1.UserOrderBy.UNRECOGNIZED, 'must be a UserOrderBy value'),
+  orderBy: z
+    .enum(usersV1.UserOrderBy, 'must be a UserOrderBy value')
+    .refine((value) => value !== usersV1.UserOrderBy.UNRECOGNIZED, 'must be a UserOrderBy value'),
   includeTotalSize: z.boolean(),
 });
 
@@ -115,6 +133,11 @@ export const verifyEmailSchema = z.object({
 });
 
 export const authenticateSchema = z.object({
-  login: z.string().trim().toLowerCase().min(1, 'is required').max(254, 'must be at most 254 characters'),
+  login: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, 'is required')
+    .max(254, 'must be at most 254 characters'),
   password: z.string().min(1, 'is required').max(256, 'must be at most 256 characters'),
 });

@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.infra-preset.js'),
+  displayName: 'runtime',
+  rootDir: __dirname,
+};

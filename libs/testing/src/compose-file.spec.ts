@@ -1,0 +1,139 @@
+/**
+ * Keeps docker-compose.yml in step with the apps: every runnable app
+ * (apps/<name>/src/main.ts) must appear as a compose service, built from the
+ * shared Dockerfile, publishing the ports its config.ts defaults to, started only
+ * after the migrations, and given Postgres and Kafka. Reads files only: no Docker.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+type Dict = Record<string, unknown>;
+
+interface ComposeService {
+  build?: string | { context?: string; dockerfile?: string; args?: Dict | string[] };
+  ports?: (string | number | { published?: string | number; target?: string | number })[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  environment?: Dict | string[];
+}
+
+function readCompose(): Record<string, ComposeService> {
+  const text = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+  // merge: the services share their environment through a `<<: *service-env` key.
+  const compose = parse(text, { merge: true }) as { services?: Record<string, ComposeService> };
+  return compose.services ?? {};
+}
+
+function runnableApps(): string[] {
+  const apps = path.join(ROOT, 'apps');
+  return readdirSync(apps)
+    .filter((name) => existsSync(path.join(apps, name, 'src', 'main.ts')))
+    .sort();
+}
+
+/** The `<NAME>_GRPC_PORT: envPort(n)` / `<NAME>_HTTP_PORT: envPort(n)` defaults of an app. */
+function defaultPorts(app: string): { grpc?: number; http?: number } {
+  const source = readFileSync(path.join(ROOT, 'apps', app, 'src', 'config.ts'), 'utf8');
+  const prefix = app.toUpperCase().replace(/-/g, '_');
+  const port = (kind: string): number | undefined => {
+    const match = new RegExp(`\\b${prefix}_${kind}_PORT\\s*:\\s*envPort\\(\\s*(\\d+)\\s*\\)`).exec(
+      source,
+    );
+    return match ? Number(match[1]) : undefined;
+  };
+  return { grpc: port('GRPC'), http: port('HTTP') };
+}
+
+/** Port mappings as "published:target", from the short ("[ip:]host:container[/tcp]") or long syntax. */
+function portMappings(service: ComposeService): string[] {
+  return (service.ports ?? [])
+    .map((entry) => {
+      if (typeof entry === 'object') return `${entry.published ?? ''}:${entry.target ?? ''}`;
+      const parts = String(entry)
+        .replace(/\/(tcp|udp)$/, '')
+        .split(':');
+      return parts.length === 1
+        ? `:${parts[0]}`
+        : `${parts[parts.length - 2]}:${parts[parts.length - 1]}`;
+    })
+    .sort();
+}
+
+function environment(service: ComposeService): Dict {
+  const env = service.environment ?? {};
+  if (!Array.isArray(env)) return env;
+  return Object.fromEntries(
+    env.map((entry) => [entry.split('=')[0], entry.split('=').slice(1).join('=')]),
+  );
+}
+
+function buildArgs(service: ComposeService): Dict {
+  if (typeof service.build !== 'object') return {};
+  const args = service.build.args ?? {};
+  if (!Array.isArray(args)) return args;
+  return Object.fromEntries(
+    args.map((entry) => [entry.split('=')[0], entry.split('=').slice(1).join('=')]),
+  );
+}
+
+const services = readCompose();
+const apps = runnableApps();
+
+it('finds the runnable apps it checks', () => {
+  expect(apps.length).toBeGreaterThan(0);
+});
+
+describe.each(apps)('the %s app in docker-compose.yml', (app) => {
+  const service = (): ComposeService => {
+    const found = services[app];
+    if (!found) throw new Error(`docker-compose.yml has no service "${app}" for apps/${app}`);
+    return found;
+  };
+
+  it('has a service of the same name, built from the root Dockerfile with SERVICE set to the app', () => {
+    const { build } = service();
+    expect(typeof build).toBe('object');
+    if (typeof build !== 'object') return;
+    expect(path.resolve(ROOT, build.context ?? '.')).toBe(ROOT);
+    expect(build.dockerfile ?? 'Dockerfile').toBe('Dockerfile');
+    expect(String(buildArgs(service()).SERVICE)).toBe(app);
+  });
+
+  it('publishes the ports its config.ts defaults to, on the same host ports', () => {
+    const { grpc, http } = defaultPorts(app);
+    // Every service has the ops HTTP port; no match means the regex lost track of config.ts.
+    expect(http).toBeDefined();
+    const expected = [grpc, http].filter((p) => p !== undefined).map((p) => `${p}:${p}`);
+    expect(portMappings(service())).toEqual(expected.sort());
+  });
+
+  it('listens inside the container on the ports it publishes', () => {
+    const env = environment(service());
+    const prefix = app.toUpperCase().replace(/-/g, '_');
+    const { grpc, http } = defaultPorts(app);
+    // Unset means the config.ts default, which the previous test ties to the mapping.
+    for (const [name, port] of [
+      [`${prefix}_GRPC_PORT`, grpc],
+      [`${prefix}_HTTP_PORT`, http],
+    ] as const) {
+      if (env[name] !== undefined && env[name] !== null) expect(Number(env[name])).toBe(port);
+    }
+  });
+
+  it('starts only after the migrate service has completed successfully', () => {
+    const dependsOn = service().depends_on;
+    expect(dependsOn).toBeDefined();
+    expect(Array.isArray(dependsOn)).toBe(false); // the list form cannot state a condition
+    expect((dependsOn as Record<string, { condition?: string }>).migrate?.condition).toBe(
+      'service_completed_successfully',
+    );
+  });
+
+  it('is given DATABASE_URL and KAFKA_BROKERS', () => {
+    expect(Object.keys(environment(service()))).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'KAFKA_BROKERS']),
+    );
+  });
+});
