@@ -31,10 +31,10 @@ async function main(): Promise<number> {
   );
   env.NEXUS_TEST_SUMMARY = summaryFile;
   try {
-    const nx = path.join(ROOT, 'node_modules/nx/bin/nx.js');
+    const nx = path.join(ROOT, 'node_modules/.bin/nx');
     const args = ['run-many', '-t', 'test', '--outputStyle=stream', ...process.argv.slice(2)];
     const code = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, [nx, ...args], { cwd: ROOT, env, stdio: 'inherit' });
+      const child = spawn(nx, args, { cwd: ROOT, env, stdio: 'inherit' });
       child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
     });
     printSummary(summaryFile);
