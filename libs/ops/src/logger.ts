@@ -21,11 +21,17 @@ const REDACTED = [
 ];
 
 /** JSON logs to stdout, one line per event, secrets redacted. */
-export function createLogger(options: { service: string; level: string }): Logger {
-  return pino({
-    name: options.service,
-    level: options.level,
-    redact: { paths: REDACTED, censor: '[redacted]' },
-    base: { service: options.service },
-  });
+export function createLogger(
+  options: { service: string; level: string },
+  destination: pino.DestinationStream = process.stdout,
+): Logger {
+  return pino(
+    {
+      name: options.service,
+      level: options.level,
+      redact: { paths: REDACTED, censor: '[redacted]' },
+      base: { service: options.service },
+    },
+    destination,
+  );
 }
