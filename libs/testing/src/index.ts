@@ -9,3 +9,9 @@ export {
 export { grpcError, type ObservedError } from './grpc-assertions';
 export { startTestService, testServiceConfig } from './test-service';
 export { signTestToken } from './tokens';
+export {
+  TEST_PASSWORD,
+  startUsersProcess,
+  type TestUser,
+  type UsersProcess,
+} from './users-process';

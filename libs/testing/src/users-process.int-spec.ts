@@ -1,0 +1,19 @@
+import { commonV1 } from '@nexus/proto';
+import { startUsersProcess, type UsersProcess } from './users-process';
+
+describe('startUsersProcess', () => {
+  let users: UsersProcess;
+  beforeAll(async () => {
+    users = await startUsersProcess();
+  }, 90_000);
+  afterAll(async () => users.stop());
+
+  it('runs a users service whose admin can sign users up and deactivate them', async () => {
+    expect(users.admin.user.role).toBe(commonV1.Role.ROLE_ADMIN);
+    const guest = await users.signUp(commonV1.Role.ROLE_GUEST);
+    expect(guest.user.role).toBe(commonV1.Role.ROLE_GUEST);
+    await users.deactivate(guest.user.id);
+    const after = await users.client.getUser({ id: guest.user.id }, { token: users.admin.token });
+    expect(after.isActive).toBe(false);
+  });
+});
