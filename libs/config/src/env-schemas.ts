@@ -55,3 +55,12 @@ export function pageTokenSecret(env: BaseEnv): string {
   }
   return 'nexus-development-page-token-secret-not-for-production';
 }
+
+/**
+ * Where the other services listen, for services that call them. Defaults are
+ * the local stack's ports (ARCHITECTURE.md, Shape).
+ */
+export const serviceAddressesEnvSchema = z.object({
+  USERS_GRPC_ADDRESS: z.string().default('127.0.0.1:50051'),
+  CONTENT_GRPC_ADDRESS: z.string().default('127.0.0.1:50052'),
+});

@@ -7,5 +7,6 @@ export {
   envPort,
   pageTokenSecret,
   privateKeySchema,
+  serviceAddressesEnvSchema,
   type BaseEnv,
 } from './env-schemas';

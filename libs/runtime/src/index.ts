@@ -1,4 +1,5 @@
 // How every service starts and stops: one bootstrap wiring the shared kit.
+export { startPeriodicJob, type Stoppable } from './periodic-job';
 export {
   runUntilSignalled,
   startService,

@@ -18,6 +18,7 @@ import {
 } from '@nexus/events';
 import { RpcKit, TokenVerifier, startGrpcServer, type ServiceBinding } from '@nexus/grpc';
 import { ServiceMetrics, createLogger, startOpsServer, type Logger } from '@nexus/ops';
+import type { Stoppable } from './periodic-job';
 
 /** The configuration every service has, whatever its own settings. */
 export interface ServiceConfig {
@@ -51,6 +52,8 @@ export interface ServiceSpec {
   bind: (runtime: ServiceRuntime) => ServiceBinding[];
   /** Starts the service's event consumers, if it has any. */
   consume?: (runtime: ServiceRuntime) => Promise<RunningConsumer[]>;
+  /** Starts background work (periodic jobs); stopped before the database closes. */
+  background?: (runtime: ServiceRuntime) => Stoppable[];
   /** Runs once everything listens (e.g. bootstrap data). */
   afterStart?: (runtime: ServiceRuntime) => Promise<void>;
 }
@@ -114,6 +117,7 @@ export async function startService(
     }),
   };
   const consumers = (await spec.consume?.(runtime)) ?? [];
+  const background = spec.background?.(runtime) ?? [];
   const grpc = await startGrpcServer({
     host: config.host,
     port: config.grpcPort,
@@ -156,7 +160,7 @@ export async function startService(
     runtime,
     stop: async () => {
       await grpc.shutdown();
-      await Promise.all(consumers.map((consumer) => consumer.stop()));
+      await Promise.all([...consumers, ...background].map((part) => part.stop()));
       await relay.stop();
       await ops.close();
       await dataSource.destroy();

@@ -1,3 +1,4 @@
+import { lookUpUsers } from '@nexus/clients';
 import { commonV1 } from '@nexus/proto';
 import { startUsersProcess, type UsersProcess } from './users-process';
 
@@ -15,5 +16,18 @@ describe('startUsersProcess', () => {
     await users.deactivate(guest.user.id);
     const after = await users.client.getUser({ id: guest.user.id }, { token: users.admin.token });
     expect(after.isActive).toBe(false);
+  });
+
+  it('looks users up, telling unknown and deactivated ids apart', async () => {
+    const active = await users.signUp();
+    const gone = await users.signUp();
+    await users.deactivate(gone.user.id);
+    const unknown = '01900000-0000-7000-8000-00000000beef';
+    const lookup = await lookUpUsers(users.client, [active.user.id, unknown, gone.user.id], {
+      token: active.token,
+    });
+    expect([...lookup.found.keys()].sort()).toEqual([active.user.id, gone.user.id].sort());
+    expect(lookup.missing).toEqual([unknown]);
+    expect(lookup.inactive).toEqual([gone.user.id]);
   });
 });
