@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createDataSource, migrate } from '@nexus/db';
 import { startLocalStack, type LocalStack } from '@nexus/stack';
+import { runningStack } from './cli/stack';
 import { developmentKeys } from './dev-secrets';
 import {
   ROOT,
@@ -30,6 +31,12 @@ async function main(): Promise<void> {
     throw new Error('npm start is the development stack; run the services directly in production');
 
   let stack: LocalStack | undefined;
+  const detached = runningStack();
+  if ((!env.DATABASE_URL || !env.KAFKA_BROKERS) && detached) {
+    say(`using the local stack started by \`nexus stack up\` (pid ${detached.pid})`);
+    env.DATABASE_URL ??= detached.databaseUrl;
+    env.KAFKA_BROKERS ??= detached.kafkaBrokers;
+  }
   if (!env.DATABASE_URL || !env.KAFKA_BROKERS) {
     say('starting the local stack (first run downloads the Kafka broker from Maven Central)...');
     stack = await startLocalStack({
