@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import 'reflect-metadata';
-import { createDataSource, migrate, withScratchDatabase } from '@nexus/db';
+import { migrate, withScratchDatabase } from '@nexus/db';
+import { withServiceDatabase } from './cli/database';
 import { loadServiceDatabase, type ServiceDatabase } from './service-registry';
 
 interface Query {
@@ -22,29 +23,16 @@ export async function generateMigration(
   if (!/^[a-z][a-z0-9-]*$/.test(name))
     throw new Error('the name must be kebab-case, e.g. add-user-avatar');
   const database = loadServiceDatabase(service);
-  const { up, down } = await withScratchDatabase(
-    databaseUrl,
-    'nexus_generate',
-    async (url): Promise<{ up: Query[]; down: Query[] }> => {
-      const dataSource = createDataSource({
-        url,
-        schema: database.schema,
-        entities: database.entities,
-        migrations: database.migrations,
-        poolSize: 2,
-        maxOverflow: 0,
-        sqlEcho: false,
-        applicationName: 'nexus-generate',
-      });
-      await dataSource.initialize();
-      try {
+  const { up, down } = await withScratchDatabase(databaseUrl, 'nexus_generate', (url) =>
+    withServiceDatabase(
+      database,
+      async (dataSource): Promise<{ up: Query[]; down: Query[] }> => {
         await migrate(dataSource);
         const sql = await dataSource.driver.createSchemaBuilder().log();
         return { up: sql.upQueries, down: [...sql.downQueries].reverse() };
-      } finally {
-        await dataSource.destroy();
-      }
-    },
+      },
+      url,
+    ),
   );
   if (up.length === 0)
     throw new Error(`${service}: entities and migrations already agree; nothing to generate`);

@@ -9,8 +9,9 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { createDataSource, migrate } from '@nexus/db';
+import { migrate } from '@nexus/db';
 import { startLocalStack, type LocalStack } from '@nexus/stack';
+import { withServiceDatabase } from './cli/database';
 import { runningStack } from './cli/stack';
 import { developmentKeys } from './dev-secrets';
 import {
@@ -60,7 +61,11 @@ async function main(): Promise<void> {
   env.NEXUS_ADMIN_PASSWORD ??= DEV_ADMIN.password;
 
   for (const service of listServices()) {
-    const applied = await migrateService(service, env.DATABASE_URL as string);
+    const applied = await withServiceDatabase(
+      loadServiceDatabase(service),
+      migrate,
+      env.DATABASE_URL,
+    );
     say(`${service}: schema up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
   }
 
@@ -100,24 +105,6 @@ async function main(): Promise<void> {
     `first admin: ${env.NEXUS_ADMIN_EMAIL} / ${env.NEXUS_ADMIN_PASSWORD === DEV_ADMIN.password ? DEV_ADMIN.password : '(from NEXUS_ADMIN_PASSWORD)'}`,
   );
   say('Ctrl-C stops everything.');
-}
-
-async function migrateService(service: string, url: string): Promise<string[]> {
-  const database = loadServiceDatabase(service);
-  const dataSource = createDataSource({
-    url,
-    ...database,
-    poolSize: 2,
-    maxOverflow: 0,
-    sqlEcho: false,
-    applicationName: 'nexus-start',
-  });
-  await dataSource.initialize();
-  try {
-    return await migrate(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
 }
 
 function startApp(app: string, env: NodeJS.ProcessEnv): { app: string; child: ChildProcess } {
