@@ -5,8 +5,9 @@ export interface Stoppable {
 }
 
 /**
- * Runs `run` every `intervalMs` (first run after one interval), never two at
- * once; a failed run is logged and the next one happens on schedule. Jobs must
+ * Runs `run` every `intervalMs` (first run after one interval). A tick that
+ * comes while a run is still going is skipped, so runs never overlap or pile
+ * up; a failed run is logged and the next one happens on schedule. Jobs must
  * be idempotent: every replica runs them.
  */
 export function startPeriodicJob(options: {

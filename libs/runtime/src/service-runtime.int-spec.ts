@@ -65,4 +65,24 @@ describe('startService', () => {
     expect(await portIsFree(service.grpcPort)).toBe(true);
     expect(await portIsFree(service.httpPort)).toBe(true);
   });
+
+  it('runs without a gRPC server when the spec opts out, serving its own HTTP routes', async () => {
+    const service = await startService(
+      {
+        ...spec,
+        grpc: false,
+        routes: (app, runtime) =>
+          app.get('/api/name', (_req, res) => void res.json({ logger: typeof runtime.logger })),
+      },
+      { ...config(true), grpcPort: 1 }, // would fail to bind if it were used
+    );
+    try {
+      expect(service.grpcPort).toBe(0);
+      const response = await fetch(`http://127.0.0.1:${service.httpPort}/api/name`);
+      expect(await response.json()).toEqual({ logger: 'object' });
+      expect((await readiness(service)).status).toBe(200);
+    } finally {
+      await service.stop();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import type { DataSource } from 'typeorm';
 import { pageTokenSecret, type BaseEnv } from '@nexus/config';
 import {
@@ -24,6 +25,7 @@ import type { Stoppable } from './periodic-job';
 export interface ServiceConfig {
   env: BaseEnv;
   host: string;
+  /** Ignored when the spec has no gRPC server (`grpc: false`). */
   grpcPort: number;
   httpPort: number;
   /** Apply pending migrations at start (development and tests; a Job does it in production). */
@@ -50,6 +52,10 @@ export interface ServiceSpec {
   aggregates: Aggregate<never>[];
   /** Builds the gRPC services from the runtime. */
   bind: (runtime: ServiceRuntime) => ServiceBinding[];
+  /** False for a service without a gRPC server (an HTTP-only service such as analytics). */
+  grpc?: boolean;
+  /** Adds the service's own HTTP routes to the ops server (its HTTP API, pages). */
+  routes?: (app: Express, runtime: ServiceRuntime) => void;
   /** Starts the service's event consumers, if it has any. */
   consume?: (runtime: ServiceRuntime) => Promise<RunningConsumer[]>;
   /** Starts background work (periodic jobs); stopped before the database closes. */
@@ -59,6 +65,7 @@ export interface ServiceSpec {
 }
 
 export interface RunningService {
+  /** 0 when the service has no gRPC server. */
   grpcPort: number;
   httpPort: number;
   runtime: ServiceRuntime;
@@ -118,16 +125,20 @@ export async function startService(
   };
   const consumers = (await spec.consume?.(runtime)) ?? [];
   const background = spec.background?.(runtime) ?? [];
-  const grpc = await startGrpcServer({
-    host: config.host,
-    port: config.grpcPort,
-    services: spec.bind(runtime),
-    logger,
-  });
+  const grpc =
+    spec.grpc === false
+      ? { port: 0, shutdown: async () => undefined }
+      : await startGrpcServer({
+          host: config.host,
+          port: config.grpcPort,
+          services: spec.bind(runtime),
+          logger,
+        });
   const ops = await startOpsServer({
     host: config.host,
     port: config.httpPort,
     registry: metrics.registry,
+    routes: spec.routes && ((app) => spec.routes?.(app, runtime)),
     checks: [
       {
         name: 'database',
