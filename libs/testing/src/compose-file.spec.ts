@@ -4,11 +4,10 @@
  * shared Dockerfile, publishing the ports its config.ts defaults to, started only
  * after the migrations, and given Postgres and Kafka. Reads files only: no Docker.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-
-const ROOT = path.resolve(__dirname, '../../..');
+import { REPO_ROOT as ROOT, defaultPorts, envPrefix, runnableApps } from './app-ports';
 
 type Dict = Record<string, unknown>;
 
@@ -24,26 +23,6 @@ function readCompose(): Record<string, ComposeService> {
   // merge: the services share their environment through a `<<: *service-env` key.
   const compose = parse(text, { merge: true }) as { services?: Record<string, ComposeService> };
   return compose.services ?? {};
-}
-
-function runnableApps(): string[] {
-  const apps = path.join(ROOT, 'apps');
-  return readdirSync(apps)
-    .filter((name) => existsSync(path.join(apps, name, 'src', 'main.ts')))
-    .sort();
-}
-
-/** The `<NAME>_GRPC_PORT: envPort(n)` / `<NAME>_HTTP_PORT: envPort(n)` defaults of an app. */
-function defaultPorts(app: string): { grpc?: number; http?: number } {
-  const source = readFileSync(path.join(ROOT, 'apps', app, 'src', 'config.ts'), 'utf8');
-  const prefix = app.toUpperCase().replace(/-/g, '_');
-  const port = (kind: string): number | undefined => {
-    const match = new RegExp(`\\b${prefix}_${kind}_PORT\\s*:\\s*envPort\\(\\s*(\\d+)\\s*\\)`).exec(
-      source,
-    );
-    return match ? Number(match[1]) : undefined;
-  };
-  return { grpc: port('GRPC'), http: port('HTTP') };
 }
 
 /** Port mappings as "published:target", from the short ("[ip:]host:container[/tcp]") or long syntax. */
@@ -111,7 +90,7 @@ describe.each(apps)('the %s app in docker-compose.yml', (app) => {
 
   it('listens inside the container on the ports it publishes', () => {
     const env = environment(service());
-    const prefix = app.toUpperCase().replace(/-/g, '_');
+    const prefix = envPrefix(app);
     const { grpc, http } = defaultPorts(app);
     // Unset means the config.ts default, which the previous test ties to the mapping.
     for (const [name, port] of [
