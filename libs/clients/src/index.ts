@@ -8,3 +8,16 @@ export {
 } from './promise-client';
 export { lookUpUsers, type UserLookup } from './user-lookup';
 export { createUsersClient, type UsersClient } from './users-client';
+export {
+  createContentClient,
+  type ContentClient,
+  type DocumentsClient,
+  type FilesClient,
+} from './content-client';
+export { createWorkClients, type WorkProjectsClient, type WorkTasksClient } from './work-client';
+export {
+  createAiUsageClients,
+  type AiUsageClient,
+  type BudgetClient,
+  type ModelPriceClient,
+} from './ai-usage-client';

@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { runUntilSignalled, startService } from '@nexus/runtime';
+import { workConfig } from './config';
+import { workService } from './work.app';
+
+const config = workConfig();
+runUntilSignalled(() => startService(workService(config), config.service));

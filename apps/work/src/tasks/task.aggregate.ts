@@ -1,0 +1,11 @@
+import { defineAggregate, type JsonObject } from '@nexus/db';
+import { workV1 } from '@nexus/proto';
+import type { TaskEntity } from './task.entity';
+import { toTaskMessage } from './task.mapping';
+
+/** Events on `nexus.work.task` carry the API's Task message (blockers included) in proto3 JSON. */
+export const taskAggregate = defineAggregate<TaskEntity>({
+  service: 'work',
+  name: 'task',
+  toResource: (task) => workV1.Task.toJSON(toTaskMessage(task)) as JsonObject,
+});

@@ -1,0 +1,102 @@
+import { createUsersClient } from '@nexus/clients';
+import { CrudRepository } from '@nexus/db';
+import { runEventConsumer } from '@nexus/events';
+import { workV1 } from '@nexus/proto';
+import type { ServiceRuntime, ServiceSpec } from '@nexus/runtime';
+import type { WorkConfig } from './config';
+import { database } from './database';
+import { projectAggregate } from './projects/project.aggregate';
+import { ProjectEntity } from './projects/project.entity';
+import { projectServiceHandlers } from './projects/project.grpc';
+import { ProjectMemberService } from './projects/project-member.service';
+import { ProjectService } from './projects/project.service';
+import { hydrateProjects } from './projects/project.store';
+import { LockedWriter } from './shared/locked-write';
+import { leavingUserId, removeUserFromWork } from './shared/user-cascade';
+import { UserDirectory } from './shared/user-directory';
+import { taskAggregate } from './tasks/task.aggregate';
+import { TaskEntity } from './tasks/task.entity';
+import { taskServiceHandlers } from './tasks/task.grpc';
+import { TaskDependencyService } from './tasks/task-dependency.service';
+import { TaskService } from './tasks/task.service';
+import { hydrateTasks } from './tasks/task.store';
+import { TimeEntryService } from './tasks/time-entry.service';
+
+/** Everything the handlers and the consumer share, built once from the runtime. */
+function buildParts(runtime: ServiceRuntime, users: UserDirectory) {
+  const { dataSource, pageTokens } = runtime;
+  const projectWriter = new LockedWriter(
+    ProjectEntity,
+    projectAggregate,
+    hydrateProjects,
+    'project',
+  );
+  const taskWriter = new LockedWriter(TaskEntity, taskAggregate, hydrateTasks, 'task');
+  const projectRepository = new CrudRepository(
+    dataSource,
+    ProjectEntity,
+    projectAggregate,
+    pageTokens,
+  );
+  const taskRepository = new CrudRepository(dataSource, TaskEntity, taskAggregate, pageTokens);
+  const members = new ProjectMemberService(dataSource, projectWriter, users);
+  return {
+    taskWriter,
+    members,
+    projects: new ProjectService(dataSource, projectRepository, projectWriter),
+    tasks: new TaskService(dataSource, taskRepository, taskWriter, users),
+    dependencies: new TaskDependencyService(dataSource, taskWriter),
+    time: new TimeEntryService(dataSource, taskWriter, pageTokens),
+  };
+}
+
+/** The work service: projects with members and budgets, tasks with dependencies and time. */
+export function workService(config: WorkConfig): ServiceSpec {
+  const users = new UserDirectory(createUsersClient({ address: config.usersAddress }));
+  return {
+    name: 'work',
+    ...database,
+    aggregates: [projectAggregate, taskAggregate],
+    bind: (runtime) => {
+      const parts = buildParts(runtime, users);
+      return [
+        {
+          name: 'nexus.work.v1.ProjectService',
+          definition: workV1.ProjectServiceService,
+          implementation: projectServiceHandlers(
+            runtime.rpc,
+            runtime.dataSource,
+            parts.projects,
+            parts.members,
+          ),
+        },
+        {
+          name: 'nexus.work.v1.TaskService',
+          definition: workV1.TaskServiceService,
+          implementation: taskServiceHandlers(
+            runtime.rpc,
+            parts.tasks,
+            parts.dependencies,
+            parts.time,
+          ),
+        },
+      ];
+    },
+    consume: async (runtime) => {
+      const parts = buildParts(runtime, users);
+      return [
+        await runEventConsumer({
+          kafka: runtime.kafka,
+          dataSource: runtime.dataSource,
+          logger: runtime.logger,
+          groupId: 'nexus-work',
+          topics: ['nexus.users.user'],
+          handle: async (event, tx) => {
+            const userId = leavingUserId(event);
+            if (userId) await removeUserFromWork(tx, userId, parts.taskWriter, parts.members);
+          },
+        }),
+      ];
+    },
+  };
+}
