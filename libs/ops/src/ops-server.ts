@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 
 /** One readiness condition; `detail` says what is wrong when not ok. */
@@ -29,6 +29,11 @@ export async function startOpsServer(options: {
   port: number;
   registry: Registry;
   checks: ReadinessCheck[];
+  /**
+   * Adds a service's own HTTP routes (an HTTP API, a page) after the ops
+   * routes, for services whose API is HTTP rather than gRPC.
+   */
+  routes?: (app: Express) => void;
 }): Promise<OpsServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -59,6 +64,8 @@ export async function startOpsServer(options: {
   app.get('/metrics', async (_req, res) => {
     res.type(options.registry.contentType).send(await options.registry.metrics());
   });
+
+  options.routes?.(app);
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port, options.host, () => resolve(listening));
