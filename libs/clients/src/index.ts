@@ -21,3 +21,9 @@ export {
   type BudgetClient,
   type ModelPriceClient,
 } from './ai-usage-client';
+export {
+  createCommsClient,
+  type ChatClient,
+  type CommsClient,
+  type EmailClient,
+} from './comms-client';

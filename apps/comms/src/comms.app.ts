@@ -1,0 +1,91 @@
+import { createUsersClient } from '@nexus/clients';
+import { CrudRepository } from '@nexus/db';
+import { runEventConsumer } from '@nexus/events';
+import { commsV1 } from '@nexus/proto';
+import type { ServiceSpec } from '@nexus/runtime';
+import { createAttachmentChecker } from './attachments/create-attachment-checker';
+import type { CommsConfig } from './config';
+import { database } from './database';
+import { UserEventsHandler } from './directory/user-events.consumer';
+import { UserDirectory } from './directory/user-directory';
+import { EmailCopies } from './emails/email-copies';
+import { EmailDraftsService } from './emails/email-drafts.service';
+import { EmailSendingService } from './emails/email-sending.service';
+import { emailAggregate } from './emails/email.aggregate';
+import { EmailEntity } from './emails/email.entity';
+import { emailServiceHandlers } from './emails/email.grpc';
+import { EmailService } from './emails/email.service';
+import { MailboxService } from './mailboxes/mailbox.service';
+import { chatMessageAggregate } from './messages/chat-message.aggregate';
+import { ChatMessageEntity } from './messages/chat-message.entity';
+import { ChatMessageService } from './messages/chat-message.service';
+import { chatRoomAggregate } from './rooms/chat-room.aggregate';
+import { ChatRoomService } from './rooms/chat-room.service';
+import { chatServiceHandlers } from './rooms/chat.grpc';
+import { RoomStore } from './rooms/room-store';
+
+/** The comms service: internal email with mailboxes and threads, and chat. */
+export function commsService(config: CommsConfig): ServiceSpec {
+  const users = createUsersClient({ address: config.usersAddress });
+  const attachments = createAttachmentChecker(config.contentAddress);
+
+  return {
+    name: 'comms',
+    ...database,
+    aggregates: [emailAggregate, chatRoomAggregate, chatMessageAggregate],
+    bind: ({ dataSource, pageTokens, rpc }) => {
+      const directory = new UserDirectory(dataSource, users);
+      const mailboxes = new MailboxService(dataSource);
+      const copies = new EmailCopies(
+        dataSource,
+        new CrudRepository(dataSource, EmailEntity, emailAggregate, pageTokens),
+        mailboxes,
+        directory,
+      );
+      const rooms = new RoomStore(dataSource);
+      const messages = new CrudRepository(
+        dataSource,
+        ChatMessageEntity,
+        chatMessageAggregate,
+        pageTokens,
+        'chat message',
+      );
+      return [
+        {
+          name: 'nexus.comms.v1.EmailService',
+          definition: commsV1.EmailServiceService,
+          implementation: emailServiceHandlers(rpc, {
+            emails: new EmailService(copies),
+            drafts: new EmailDraftsService(copies, attachments),
+            sending: new EmailSendingService(copies, attachments),
+          }),
+        },
+        {
+          name: 'nexus.comms.v1.ChatService',
+          definition: commsV1.ChatServiceService,
+          implementation: chatServiceHandlers(
+            rpc,
+            new ChatRoomService(rooms, directory, pageTokens),
+            new ChatMessageService(messages, rooms, directory, attachments),
+          ),
+        },
+      ];
+    },
+    consume: async ({ kafka, dataSource, logger }) => {
+      const handler = new UserEventsHandler(
+        new MailboxService(dataSource),
+        new RoomStore(dataSource),
+      );
+      return [
+        await runEventConsumer({
+          kafka,
+          dataSource,
+          logger,
+          groupId: 'nexus-comms',
+          topics: ['nexus.users.user'],
+          handle: (event, tx) => handler.handle(event, tx),
+        }),
+      ];
+    },
+  };
+}

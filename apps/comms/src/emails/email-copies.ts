@@ -1,0 +1,37 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { KitError } from '@nexus/core';
+import type { CrudRepository } from '@nexus/db';
+import type { UserDirectory } from '../directory/user-directory';
+import type { MailboxService } from '../mailboxes/mailbox.service';
+import type { EmailEntity } from './email.entity';
+
+/**
+ * What every email operation shares: the copies' repository, the mailbox
+ * counters, and the one access rule: a copy exists only for its owner.
+ */
+export class EmailCopies {
+  constructor(
+    readonly dataSource: DataSource,
+    readonly repository: CrudRepository<EmailEntity>,
+    readonly mailboxes: MailboxService,
+    readonly directory: UserDirectory,
+  ) {}
+
+  /** The owner's copy, or NOT_FOUND: someone else's copy is not there for them. */
+  async getOwned(ownerId: string, id: string, manager?: EntityManager): Promise<EmailEntity> {
+    const email = await this.repository.find(id, { manager });
+    if (!email || email.ownerId !== ownerId) throw KitError.notFound('email', id);
+    return email;
+  }
+
+  /** Marks the copies whose sender has been deleted; returns them for chaining. */
+  async withSenders(emails: EmailEntity[]): Promise<EmailEntity[]> {
+    const deleted = await this.directory.deletedAmong(emails.map((email) => email.senderId));
+    for (const email of emails) email.senderDeleted = deleted.has(email.senderId);
+    return emails;
+  }
+
+  async withSender(email: EmailEntity): Promise<EmailEntity> {
+    return (await this.withSenders([email]))[0];
+  }
+}

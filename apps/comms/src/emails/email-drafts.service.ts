@@ -1,0 +1,194 @@
+import { KitError, uuidv7, type Principal } from '@nexus/core';
+import { inTransaction, type Tx } from '@nexus/db';
+import type { AttachmentChecker } from '../attachments/attachment-checker';
+import { MailboxService } from '../mailboxes/mailbox.service';
+import { checkCanWrite, checkDraft } from './email-access';
+import type { EmailCopies } from './email-copies';
+import type { EmailEntity } from './email.entity';
+import { newMessageId, prefixSubject, replyHeaders } from './message-headers';
+import { replyAllAddressing } from './recipients';
+
+export interface DraftContent {
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  bodyText: string;
+  bodyHtml: string;
+  attachmentIds: string[];
+}
+
+export type DraftChanges = Partial<DraftContent>;
+
+interface Threading {
+  threadId: string;
+  inReplyTo: string;
+  referenceIds: string[];
+}
+
+/** Writing drafts: new, edited, or composed as a reply or forward of a copy. */
+export class EmailDraftsService {
+  constructor(
+    private readonly copies: EmailCopies,
+    private readonly attachments: AttachmentChecker,
+  ) {}
+
+  async create(
+    caller: Principal,
+    content: DraftContent,
+    requestId: string | undefined,
+    deadline?: Date,
+  ): Promise<EmailEntity> {
+    checkCanWrite(caller);
+    await this.attachments.check(caller, content.attachmentIds, {
+      field: 'email.attachment_ids',
+      deadline,
+    });
+    const threading = { threadId: uuidv7(), inReplyTo: '', referenceIds: [] };
+    return this.insert(caller, content, threading, requestId);
+  }
+
+  async update(
+    caller: Principal,
+    id: string,
+    etag: string,
+    changes: DraftChanges,
+    deadline?: Date,
+  ): Promise<EmailEntity> {
+    checkCanWrite(caller);
+    checkDraft(await this.copies.getOwned(caller.userId, id));
+    if (changes.attachmentIds) {
+      await this.attachments.check(caller, changes.attachmentIds, {
+        field: 'email.attachment_ids',
+        deadline,
+      });
+    }
+    const updated = await inTransaction(this.copies.dataSource, caller.userId, (tx) =>
+      this.copies.repository.update(tx, id, {
+        etag: etag || undefined,
+        apply: (email) => {
+          checkDraft(email);
+          if (changes.to) email.toRecipients = changes.to;
+          if (changes.cc) email.ccRecipients = changes.cc;
+          if (changes.bcc) email.bccRecipients = changes.bcc;
+          if (changes.subject !== undefined) email.subject = changes.subject;
+          if (changes.bodyText !== undefined) email.bodyText = changes.bodyText;
+          if (changes.bodyHtml !== undefined) email.bodyHtml = changes.bodyHtml;
+          if (changes.attachmentIds) email.attachmentIds = changes.attachmentIds;
+        },
+      }),
+    );
+    return this.copies.withSender(updated);
+  }
+
+  /** A draft to the original's sender (or, for one's own sent copy, its recipients). */
+  async reply(
+    caller: Principal,
+    id: string,
+    body: { bodyText: string; bodyHtml: string },
+    all: boolean,
+    requestId: string | undefined,
+  ): Promise<EmailEntity> {
+    checkCanWrite(caller);
+    const original = await this.copies.getOwned(caller.userId, id);
+    const addressing = all
+      ? replyAllAddressing(
+          { senderId: original.senderId, to: original.toRecipients, cc: original.ccRecipients },
+          caller.userId,
+        )
+      : {
+          to: original.senderId === caller.userId ? original.toRecipients : [original.senderId],
+          cc: [],
+        };
+    return this.insert(
+      caller,
+      {
+        ...addressing,
+        bcc: [],
+        subject: prefixSubject('Re', original.subject),
+        ...body,
+        attachmentIds: [],
+      },
+      { threadId: original.threadId, ...replyHeaders(original) },
+      requestId,
+    );
+  }
+
+  /** A draft carrying the original's text and attachments, in the original's thread. */
+  async forward(
+    caller: Principal,
+    id: string,
+    input: { to: string[]; bodyText: string },
+    requestId: string | undefined,
+  ): Promise<EmailEntity> {
+    checkCanWrite(caller);
+    const original = await this.copies.getOwned(caller.userId, id);
+    const quoted = `${input.bodyText}\n\n---------- Forwarded message ----------\nSubject: ${original.subject}\n\n${original.bodyText}`;
+    return this.insert(
+      caller,
+      {
+        to: input.to,
+        cc: [],
+        bcc: [],
+        subject: prefixSubject('Fwd', original.subject),
+        bodyText: quoted,
+        bodyHtml: '',
+        attachmentIds: original.attachmentIds,
+      },
+      { threadId: original.threadId, ...replyHeaders(original) },
+      requestId,
+    );
+  }
+
+  private async insert(
+    caller: Principal,
+    content: DraftContent,
+    threading: Threading,
+    requestId: string | undefined,
+  ): Promise<EmailEntity> {
+    const email = await inTransaction(this.copies.dataSource, caller.userId, async (tx: Tx) => {
+      const now = new Date();
+      const { entity, created } = await this.copies.repository.create(
+        tx,
+        {
+          ownerId: caller.userId,
+          mailbox: 'drafts',
+          previousMailbox: null,
+          status: 'draft',
+          senderId: caller.userId,
+          toRecipients: content.to,
+          ccRecipients: content.cc,
+          bccRecipients: content.bcc,
+          subject: content.subject,
+          bodyText: content.bodyText,
+          bodyHtml: content.bodyHtml,
+          attachmentIds: content.attachmentIds,
+          messageId: newMessageId(),
+          ...threading,
+          isRead: true,
+          sentAt: null,
+          receivedAt: null,
+          sortTime: now,
+          outbound: [],
+        },
+        requestId,
+      );
+      // Request ids are chosen by callers: another user's id must not reveal their draft.
+      if (!created && entity.ownerId !== caller.userId) {
+        throw KitError.invalid([
+          { field: 'request_id', description: 'was already used', reason: 'REUSED' },
+        ]);
+      }
+      if (created) {
+        await this.copies.mailboxes.adjust(
+          tx.manager,
+          caller.userId,
+          'drafts',
+          MailboxService.one(true, 1),
+        );
+      }
+      return entity;
+    });
+    return this.copies.withSender(email);
+  }
+}

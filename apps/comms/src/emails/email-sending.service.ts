@@ -1,0 +1,155 @@
+import { In, type EntityManager } from 'typeorm';
+import { KitError, uuidv7, type Principal } from '@nexus/core';
+import { etagOf, inTransaction, type Tx } from '@nexus/db';
+import type { AttachmentChecker } from '../attachments/attachment-checker';
+import { CommsError } from '../comms.errors';
+import type { NamedUser } from '../directory/user-directory';
+import { MailboxService } from '../mailboxes/mailbox.service';
+import { checkCanWrite, checkDraft } from './email-access';
+import type { EmailCopies } from './email-copies';
+import { EmailEntity } from './email.entity';
+import { threadCandidates } from './message-headers';
+import {
+  externalRecipients,
+  internalRecipients,
+  isInternal,
+  visibleBcc,
+  type Addressing,
+} from './recipients';
+
+/**
+ * Sending: in one transaction the draft becomes the sender's sent copy and
+ * every internal recipient gets a received copy in their inbox, each with
+ * its own event; external addresses wait as pending outbound deliveries.
+ */
+export class EmailSendingService {
+  constructor(
+    private readonly copies: EmailCopies,
+    private readonly attachments: AttachmentChecker,
+  ) {}
+
+  async send(caller: Principal, id: string, etag: string, deadline?: Date): Promise<EmailEntity> {
+    checkCanWrite(caller);
+    const draft = await this.copies.getOwned(caller.userId, id);
+    checkDraft(draft);
+    if (etag && etag !== etagOf(draft)) {
+      throw new KitError(
+        'ETAG_MISMATCH',
+        `etag ${etag} does not match the current version; read the draft again and retry`,
+        [],
+        { current_etag: etagOf(draft) },
+      );
+    }
+    const addressing: Addressing = {
+      to: draft.toRecipients,
+      cc: draft.ccRecipients,
+      bcc: draft.bccRecipients,
+    };
+    if (addressing.to.length + addressing.cc.length + addressing.bcc.length === 0) {
+      throw new CommsError('NO_RECIPIENTS', 'a draft needs at least one recipient to be sent', [
+        { field: 'to', description: 'must name at least one recipient', reason: 'REQUIRED' },
+      ]);
+    }
+    // Checked against the version read here; the send below insists on that same version.
+    await this.copies.directory.requireActive(caller, namedRecipients(addressing), deadline);
+    await this.attachments.check(caller, draft.attachmentIds, {
+      field: 'attachment_ids',
+      deadline,
+    });
+
+    const sent = await inTransaction(this.copies.dataSource, caller.userId, async (tx) => {
+      const now = new Date();
+      const senderCopy = await this.copies.repository.update(tx, id, {
+        etag: etagOf(draft),
+        verb: 'sent',
+        apply: (email) => {
+          checkDraft(email);
+          email.status = 'sent';
+          email.mailbox = 'sent';
+          email.sentAt = now;
+          email.sortTime = now;
+          email.outbound = externalRecipients(addressing).map((address) => ({
+            address,
+            state: 'pending',
+          }));
+        },
+      });
+      const { mailboxes } = this.copies;
+      await mailboxes.adjust(tx.manager, caller.userId, 'drafts', MailboxService.one(true, -1));
+      await mailboxes.adjust(tx.manager, caller.userId, 'sent', MailboxService.one(true, 1));
+      for (const recipient of internalRecipients(addressing)) {
+        await this.deliver(tx, senderCopy, addressing, recipient, now);
+      }
+      return senderCopy;
+    });
+    return this.copies.withSender(sent);
+  }
+
+  /** The recipient's own copy, threaded by the headers against their own mail. */
+  private async deliver(
+    tx: Tx,
+    sent: EmailEntity,
+    addressing: Addressing,
+    recipient: string,
+    now: Date,
+  ): Promise<void> {
+    const threadId = (await threadOf(tx.manager, recipient, threadCandidates(sent))) ?? uuidv7();
+    await this.copies.repository.create(tx, {
+      ownerId: recipient,
+      mailbox: 'inbox',
+      previousMailbox: null,
+      status: 'received',
+      senderId: sent.senderId,
+      toRecipients: addressing.to,
+      ccRecipients: addressing.cc,
+      bccRecipients: visibleBcc(addressing, sent.senderId, recipient),
+      subject: sent.subject,
+      bodyText: sent.bodyText,
+      bodyHtml: sent.bodyHtml,
+      attachmentIds: sent.attachmentIds,
+      threadId,
+      messageId: sent.messageId,
+      inReplyTo: sent.inReplyTo,
+      referenceIds: sent.referenceIds,
+      isRead: false,
+      sentAt: sent.sentAt,
+      receivedAt: now,
+      sortTime: now,
+      outbound: [],
+    });
+    await this.copies.mailboxes.adjust(
+      tx.manager,
+      recipient,
+      'inbox',
+      MailboxService.one(false, 1),
+    );
+  }
+}
+
+/** The thread of the owner's copy of the nearest referenced message, if they have one. */
+async function threadOf(
+  manager: EntityManager,
+  ownerId: string,
+  candidates: string[],
+): Promise<string | undefined> {
+  if (candidates.length === 0) return undefined;
+  const found = await manager.find(EmailEntity, {
+    where: { ownerId, messageId: In(candidates) },
+    select: { messageId: true, threadId: true },
+  });
+  for (const messageId of candidates) {
+    const match = found.find((email) => email.messageId === messageId);
+    if (match) return match.threadId;
+  }
+  return undefined;
+}
+
+function namedRecipients(addressing: Addressing): NamedUser[] {
+  const named: NamedUser[] = [];
+  for (const field of ['to', 'cc', 'bcc'] as const) {
+    addressing[field].forEach((recipient, index) => {
+      if (isInternal(recipient)) named.push({ id: recipient, field: `${field}[${index}]` });
+    });
+  }
+  return named;
+}

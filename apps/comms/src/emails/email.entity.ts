@@ -1,0 +1,98 @@
+import { Column, Entity, Index } from 'typeorm';
+import { BaseEntity } from '@nexus/db';
+import { MAILBOX_ROLES, type MailboxRole } from '../mailboxes/mailbox.entity';
+
+export const EMAIL_STATUSES = ['draft', 'sent', 'received'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+export interface OutboundDelivery {
+  address: string;
+  state: 'pending';
+}
+
+/**
+ * One user's copy of a message: the sender's draft/sent copy or a
+ * recipient's received copy. Copies of one message share `message_id`.
+ * Every list runs on the owner's rows, newest `sort_time` first; each filter
+ * has an index led by the owner.
+ */
+@Entity({ name: 'emails' })
+@Index('IDX_emails_owner_sort', ['ownerId', 'sortTime', 'id'])
+@Index('IDX_emails_owner_mailbox_sort', ['ownerId', 'mailbox', 'sortTime', 'id'])
+@Index('IDX_emails_owner_thread_sort', ['ownerId', 'threadId', 'sortTime', 'id'])
+@Index('IDX_emails_owner_sender_sort', ['ownerId', 'senderId', 'sortTime', 'id'])
+@Index('IDX_emails_owner_unread_sort', ['ownerId', 'mailbox', 'sortTime', 'id'], {
+  where: '"is_read" = false',
+})
+@Index('IDX_emails_owner_message_id', ['ownerId', 'messageId'])
+export class EmailEntity extends BaseEntity {
+  @Column({ type: 'uuid' })
+  ownerId!: string;
+
+  @Column({ type: 'enum', enum: MAILBOX_ROLES, enumName: 'mailbox_role' })
+  mailbox!: MailboxRole;
+
+  /** Where a copy in the trash came from, so Restore puts it back. */
+  @Column({ type: 'enum', enum: MAILBOX_ROLES, enumName: 'mailbox_role', nullable: true })
+  previousMailbox!: MailboxRole | null;
+
+  @Column({ type: 'enum', enum: EMAIL_STATUSES, enumName: 'email_status' })
+  status!: EmailStatus;
+
+  @Column({ type: 'uuid' })
+  senderId!: string;
+
+  /** User ids or external addresses. */
+  @Column({ type: 'text', array: true, default: '{}' })
+  toRecipients!: string[];
+
+  @Column({ type: 'text', array: true, default: '{}' })
+  ccRecipients!: string[];
+
+  @Column({ type: 'text', array: true, default: '{}' })
+  bccRecipients!: string[];
+
+  @Column({ type: 'text', default: '' })
+  subject!: string;
+
+  @Column({ type: 'text', default: '' })
+  bodyText!: string;
+
+  @Column({ type: 'text', default: '' })
+  bodyHtml!: string;
+
+  @Column({ type: 'uuid', array: true, default: '{}' })
+  attachmentIds!: string[];
+
+  @Column({ type: 'uuid' })
+  threadId!: string;
+
+  @Column({ type: 'text' })
+  messageId!: string;
+
+  @Column({ type: 'text', default: '' })
+  inReplyTo!: string;
+
+  @Column({ type: 'text', array: true, default: '{}' })
+  referenceIds!: string[];
+
+  @Column({ type: 'boolean', default: false })
+  isRead!: boolean;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  sentAt!: Date | null;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  receivedAt!: Date | null;
+
+  /** Received, else sent, else created: the order of every list. */
+  @Column({ type: 'timestamptz', precision: 3 })
+  sortTime!: Date;
+
+  /** The sender's sent copy: external addresses awaiting a mail relay. */
+  @Column({ type: 'jsonb', default: [] })
+  outbound!: OutboundDelivery[];
+
+  /** Not stored: whether the sender's account was deleted (filled on read). */
+  senderDeleted = false;
+}

@@ -1,0 +1,158 @@
+import { checkUpdateMask } from '@nexus/db';
+import type { RpcKit } from '@nexus/grpc';
+import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import type { commsV1 } from '@nexus/proto';
+import type { EmailDraftsService } from './email-drafts.service';
+import type { EmailSendingService } from './email-sending.service';
+import type { EmailService } from './email.service';
+import { MAILBOX_TO_PROTO, toEmailMessage } from './email.mapping';
+import {
+  DRAFT_UPDATABLE,
+  createDraftSchema,
+  forwardSchema,
+  getSchema,
+  listEmailsSchema,
+  replySchema,
+  sendSchema,
+  threadSchema,
+  trashSchema,
+  updateDraftSchema,
+} from './email.validation';
+
+export interface EmailServices {
+  emails: EmailService;
+  drafts: EmailDraftsService;
+  sending: EmailSendingService;
+}
+
+/** nexus.comms.v1.EmailService: decode, validate, call the domain, encode. */
+export function emailServiceHandlers(
+  rpc: RpcKit,
+  { emails, drafts, sending }: EmailServices,
+): commsV1.EmailServiceServer {
+  return {
+    listMailboxes: rpc.unary(
+      'ListMailboxes',
+      async (_request: commsV1.ListMailboxesRequest, ctx) => {
+        const boxes = await emails.mailboxes(ctx.requirePrincipal());
+        return {
+          mailboxes: boxes.map((box) => ({
+            role: MAILBOX_TO_PROTO[box.role],
+            totalCount: box.totalCount,
+            unreadCount: box.unreadCount,
+          })),
+        };
+      },
+    ),
+
+    createDraft: rpc.unary('CreateDraft', async (request: commsV1.CreateDraftRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { email, requestId } = validate(createDraftSchema, request);
+      return toEmailMessage(await drafts.create(caller, email, requestId, ctx.deadline));
+    }),
+
+    updateDraft: rpc.unary('UpdateDraft', async (request: commsV1.UpdateDraftRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const paths = checkUpdateMask(
+        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
+        DRAFT_UPDATABLE,
+      );
+      const { email } = validate(updateDraftSchema(paths), request);
+      const { id, etag, ...changes } = email;
+      return toEmailMessage(await drafts.update(caller, id, etag, changes, ctx.deadline));
+    }),
+
+    sendEmail: rpc.unary('SendEmail', async (request: commsV1.SendEmailRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id, etag } = validate(sendSchema, request);
+      return toEmailMessage(await sending.send(caller, id, etag, ctx.deadline));
+    }),
+
+    reply: rpc.unary('Reply', async (request: commsV1.ReplyRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id, requestId, ...body } = validate(replySchema, request);
+      return toEmailMessage(await drafts.reply(caller, id, body, false, requestId));
+    }),
+
+    replyAll: rpc.unary('ReplyAll', async (request: commsV1.ReplyAllRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id, requestId, ...body } = validate(replySchema, request);
+      return toEmailMessage(await drafts.reply(caller, id, body, true, requestId));
+    }),
+
+    forward: rpc.unary('Forward', async (request: commsV1.ForwardRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id, requestId, ...input } = validate(forwardSchema, request);
+      return toEmailMessage(await drafts.forward(caller, id, input, requestId));
+    }),
+
+    getEmail: rpc.unary('GetEmail', async (request: commsV1.GetEmailRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id } = validate(getSchema, request);
+      return toEmailMessage(await emails.get(caller, id));
+    }),
+
+    getThread: rpc.unary('GetThread', async (request: commsV1.GetThreadRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { threadId } = validate(threadSchema, request);
+      return { emails: (await emails.thread(caller, threadId)).map(toEmailMessage) };
+    }),
+
+    listEmails: rpc.unary('ListEmails', async (request: commsV1.ListEmailsRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const query = validate(listEmailsSchema, request);
+      const page = await emails.list(caller, {
+        filters: {
+          mailbox: query.mailbox,
+          threadId: query.threadId,
+          unreadOnly: query.unreadOnly,
+          senderId: query.senderId,
+          startTime: query.startTime,
+          endTime: query.endTime,
+        },
+        pageSize: query.pageSize,
+        pageToken: query.pageToken,
+        includeTotal: query.includeTotalSize,
+      });
+      return {
+        emails: page.items.map(toEmailMessage),
+        nextPageToken: page.nextPageToken,
+        totalSize: page.totalSize ?? 0,
+      };
+    }),
+
+    markRead: rpc.unary('MarkRead', async (request: commsV1.MarkReadRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id } = validate(getSchema, request);
+      return toEmailMessage(await emails.setRead(caller, id, true));
+    }),
+
+    markUnread: rpc.unary('MarkUnread', async (request: commsV1.MarkUnreadRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id } = validate(getSchema, request);
+      return toEmailMessage(await emails.setRead(caller, id, false));
+    }),
+
+    moveToTrash: rpc.unary('MoveToTrash', async (request: commsV1.MoveToTrashRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id, etag } = validate(trashSchema, request);
+      return toEmailMessage(await emails.moveToTrash(caller, id, etag));
+    }),
+
+    restore: rpc.unary('Restore', async (request: commsV1.RestoreRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id } = validate(getSchema, request);
+      return toEmailMessage(await emails.restore(caller, id));
+    }),
+
+    deleteForever: rpc.unary(
+      'DeleteForever',
+      async (request: commsV1.DeleteForeverRequest, ctx) => {
+        const caller = ctx.requirePrincipal();
+        const { id, etag } = validate(trashSchema, request);
+        await emails.deleteForever(caller, id, etag);
+        return {};
+      },
+    ),
+  };
+}

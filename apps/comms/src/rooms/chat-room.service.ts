@@ -1,0 +1,354 @@
+import type { SelectQueryBuilder } from 'typeorm';
+import { KitError, uuidv7, type Principal } from '@nexus/core';
+import {
+  CrudRepository,
+  RequestIdRecord,
+  inTransaction,
+  violatedUniqueConstraint,
+  type PageTokenCodec,
+  type Tx,
+} from '@nexus/db';
+import type { UserDirectory } from '../directory/user-directory';
+import {
+  checkActive,
+  checkCanWrite,
+  checkInvite,
+  checkJoin,
+  checkManage,
+  checkMember,
+  checkNotDirect,
+  checkRead,
+  directKey,
+} from './chat-access';
+import type { ChatMemberEntity } from './chat-member.entity';
+import { chatRoomAggregate } from './chat-room.aggregate';
+import { ChatRoomEntity, type RoomKind } from './chat-room.entity';
+import type { RoomView } from './chat-room.mapping';
+import type { RoomStore } from './room-store';
+
+export interface NewRoom {
+  name: string;
+  kind: RoomKind;
+  topic: string;
+}
+
+export interface RoomFilters {
+  userId: string;
+  scope: 'joined' | 'public_channels';
+  kind?: RoomKind;
+}
+
+export interface RoomWithView {
+  room: ChatRoomEntity;
+  view?: RoomView;
+}
+
+/** Rooms and their membership. */
+export class ChatRoomService {
+  private readonly lists: CrudRepository<ChatRoomEntity>;
+
+  constructor(
+    private readonly rooms: RoomStore,
+    private readonly directory: UserDirectory,
+    pageTokens: PageTokenCodec,
+  ) {
+    this.lists = new CrudRepository(
+      rooms.dataSource,
+      ChatRoomEntity,
+      chatRoomAggregate,
+      pageTokens,
+      'chat room',
+    );
+  }
+
+  /** A new room with the caller as owner; a direct room of an existing pair is returned as it is. */
+  async create(
+    caller: Principal,
+    input: NewRoom,
+    memberIds: string[],
+    requestId: string | undefined,
+    deadline: Date | undefined,
+  ): Promise<ChatRoomEntity> {
+    checkCanWrite(caller);
+    const others = [...new Set(memberIds)].filter((id) => id !== caller.userId);
+    const key = input.kind === 'direct' ? directKey(caller.userId, others[0] ?? '') : null;
+    if (key) {
+      const existing = await this.findDirect(key);
+      if (existing) return existing;
+    }
+    await this.directory.requireActive(
+      caller,
+      others.map((id) => ({ id, field: `member_ids[${memberIds.indexOf(id)}]` })),
+      deadline,
+    );
+    try {
+      return await inTransaction(this.rooms.dataSource, caller.userId, (tx) =>
+        this.insert(tx, caller, input, others, key, requestId),
+      );
+    } catch (error) {
+      // A concurrent create of the same pair won: return its room.
+      if (key && violatedUniqueConstraint(error) === 'UQ_chat_rooms_direct_key') {
+        const existing = await this.findDirect(key);
+        if (existing) return existing;
+      }
+      throw error;
+    }
+  }
+
+  async get(caller: Principal, id: string): Promise<RoomWithView> {
+    const room = await this.rooms.get(id);
+    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
+    checkRead(caller, room, member);
+    return { room, view: viewOf(room, member) };
+  }
+
+  async list(
+    caller: Principal,
+    query: {
+      filters: Omit<RoomFilters, 'userId'>;
+      showDeleted: boolean;
+      pageSize: number;
+      pageToken: string;
+      includeTotal: boolean;
+    },
+  ) {
+    const filters: RoomFilters = { ...query.filters, userId: caller.userId };
+    const page = await this.lists.list({
+      filter: (qb) => applyFilters(qb, filters),
+      filterValues: { ...filters, showDeleted: query.showDeleted },
+      order: { key: 'activity_desc', property: 'lastMessageAt', direction: 'DESC' },
+      pageSize: query.pageSize,
+      pageToken: query.pageToken,
+      includeTotal: query.includeTotal,
+      showDeleted: query.showDeleted,
+    });
+    const members = await this.rooms.membersOf(
+      this.rooms.dataSource.manager,
+      page.items.map((room) => room.id),
+    );
+    const items: RoomWithView[] = page.items.map((room) => {
+      room.members = members.filter((m) => m.roomId === room.id);
+      const own = room.members.find((m) => m.userId === caller.userId) ?? null;
+      return { room, view: viewOf(room, own) };
+    });
+    return { items, nextPageToken: page.nextPageToken, totalSize: page.totalSize };
+  }
+
+  async update(
+    caller: Principal,
+    id: string,
+    etag: string,
+    changes: { name?: string; topic?: string },
+  ): Promise<ChatRoomEntity> {
+    await this.checkManaging(caller, id);
+    return this.write(caller, (tx) =>
+      this.rooms.change(tx, id, {
+        etag,
+        apply: (room) => {
+          checkActive(room);
+          const before = `${room.name}\u0000${room.topic}`;
+          if (changes.name !== undefined) room.name = changes.name;
+          if (changes.topic !== undefined) room.topic = changes.topic;
+          return `${room.name}\u0000${room.topic}` !== before;
+        },
+      }),
+    );
+  }
+
+  async archive(caller: Principal, id: string, etag: string): Promise<ChatRoomEntity> {
+    await this.checkManaging(caller, id);
+    return this.write(caller, (tx) =>
+      this.rooms.change(tx, id, {
+        etag,
+        verb: 'deleted',
+        apply: (room) => {
+          checkActive(room);
+          room.deletedAt = new Date();
+          return true;
+        },
+      }),
+    );
+  }
+
+  async restore(caller: Principal, id: string): Promise<ChatRoomEntity> {
+    await this.checkManaging(caller, id);
+    return this.write(caller, (tx) =>
+      this.rooms.change(tx, id, {
+        verb: 'restored',
+        apply: (room) => {
+          if (!room.deletedAt) throw new KitError('NOT_DELETED', `chat room ${id} is not archived`);
+          room.deletedAt = null;
+          return true;
+        },
+      }),
+    );
+  }
+
+  async join(caller: Principal, id: string): Promise<ChatRoomEntity> {
+    checkCanWrite(caller);
+    const room = await this.rooms.get(id);
+    checkRead(caller, room, room.members.find((m) => m.userId === caller.userId) ?? null);
+    checkJoin(room);
+    checkActive(room);
+    return this.write(caller, (tx) =>
+      this.rooms.change(tx, id, {
+        apply: (current, t) =>
+          this.rooms.addMembers(t.manager, current.id, [{ userId: caller.userId, role: 'member' }]),
+      }),
+    );
+  }
+
+  async invite(
+    caller: Principal,
+    id: string,
+    userIds: string[],
+    deadline: Date | undefined,
+  ): Promise<ChatRoomEntity> {
+    const room = await this.rooms.get(id);
+    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
+    checkRead(caller, room, member);
+    checkInvite(caller, room, member);
+    checkActive(room);
+    await this.directory.requireActive(
+      caller,
+      userIds.map((userId, index) => ({ id: userId, field: `user_ids[${index}]` })),
+      deadline,
+    );
+    return this.write(caller, (tx) =>
+      this.rooms.change(tx, id, {
+        apply: (current, t) =>
+          this.rooms.addMembers(
+            t.manager,
+            current.id,
+            userIds.map((userId) => ({ userId, role: 'member' as const })),
+          ),
+      }),
+    );
+  }
+
+  async leave(caller: Principal, id: string): Promise<void> {
+    const room = await this.rooms.get(id);
+    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
+    checkRead(caller, room, member);
+    checkMember(room, member);
+    checkNotDirect(room);
+    await this.write(caller, (tx) =>
+      this.rooms.change(tx, id, {
+        apply: (current, t) => this.rooms.removeMember(t.manager, current.id, caller.userId),
+      }),
+    );
+  }
+
+  async removeMember(caller: Principal, id: string, userId: string): Promise<ChatRoomEntity> {
+    const room = await this.checkManaging(caller, id);
+    checkNotDirect(room);
+    return this.write(caller, (tx) =>
+      this.rooms.change(tx, id, {
+        apply: (current, t) => this.rooms.removeMember(t.manager, current.id, userId),
+      }),
+    );
+  }
+
+  /** Moves the caller's read marker to the room's latest message. */
+  async markRead(caller: Principal, id: string): Promise<void> {
+    const room = await this.rooms.get(id);
+    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
+    checkRead(caller, room, member);
+    checkMember(room, member);
+    // A read marker is the member's own state, not part of the room resource: no event.
+    await this.rooms.dataSource.query(
+      `UPDATE "comms"."chat_members" m SET "last_read_seq" = r."last_seq" FROM "comms"."chat_rooms" r
+       WHERE r."id" = m."room_id" AND m."room_id" = $1 AND m."user_id" = $2`,
+      [id, caller.userId],
+    );
+  }
+
+  private async checkManaging(caller: Principal, id: string): Promise<ChatRoomEntity> {
+    const room = await this.rooms.get(id);
+    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
+    checkRead(caller, room, member);
+    checkManage(caller, room, member);
+    return room;
+  }
+
+  private write<T>(caller: Principal, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return inTransaction(this.rooms.dataSource, caller.userId, work);
+  }
+
+  private async findDirect(key: string): Promise<ChatRoomEntity | null> {
+    const room = await this.rooms.dataSource.manager.findOne(ChatRoomEntity, {
+      where: { directKey: key },
+      withDeleted: true,
+    });
+    return room ? this.rooms.get(room.id) : null;
+  }
+
+  /** Inserts room and members, then emits one `created` with both; honours request_id. */
+  private async insert(
+    tx: Tx,
+    caller: Principal,
+    input: NewRoom,
+    others: string[],
+    key: string | null,
+    requestId: string | undefined,
+  ): Promise<ChatRoomEntity> {
+    const id = uuidv7();
+    if (requestId) {
+      const claimed = await tx.manager
+        .createQueryBuilder()
+        .insert()
+        .into(RequestIdRecord)
+        .values({ requestId, resourceType: chatRoomAggregate.topic, resourceId: id })
+        .orIgnore()
+        .returning('request_id')
+        .execute();
+      if ((claimed.raw as unknown[]).length === 0) {
+        const earlier = await tx.manager.findOneByOrFail(RequestIdRecord, { requestId });
+        const room =
+          earlier.resourceType === chatRoomAggregate.topic
+            ? await this.rooms.find(earlier.resourceId, tx.manager)
+            : null;
+        if (!room || room.creatorId !== caller.userId) {
+          throw KitError.invalid([
+            { field: 'request_id', description: 'was already used', reason: 'REUSED' },
+          ]);
+        }
+        return room;
+      }
+    }
+    await tx.manager.insert(ChatRoomEntity, {
+      id,
+      name: input.name,
+      kind: input.kind,
+      topic: input.topic,
+      creatorId: caller.userId,
+      directKey: key,
+      lastSeq: '0',
+    });
+    const creatorRole = input.kind === 'direct' ? 'member' : 'owner';
+    await this.rooms.addMembers(tx.manager, id, [
+      { userId: caller.userId, role: creatorRole },
+      ...others.map((userId) => ({ userId, role: 'member' as const })),
+    ]);
+    const room = await this.rooms.get(id, tx.manager);
+    await tx.emit(chatRoomAggregate, 'created', null, room);
+    return room;
+  }
+}
+
+function viewOf(room: ChatRoomEntity, member: ChatMemberEntity | null): RoomView {
+  const unread = member ? Number(room.lastSeq) - Number(member.lastReadSeq) : 0;
+  return { unreadCount: Math.max(0, unread), lastMessageTime: room.lastMessageAt };
+}
+
+function applyFilters(qb: SelectQueryBuilder<ChatRoomEntity>, filters: RoomFilters): void {
+  if (filters.scope === 'joined') {
+    qb.andWhere(
+      'e.id IN (SELECT m.room_id FROM "comms"."chat_members" m WHERE m.user_id = :userId)',
+      { userId: filters.userId },
+    );
+  } else {
+    qb.andWhere("e.kind = 'channel'");
+  }
+  if (filters.kind) qb.andWhere('e.kind = :kind', { kind: filters.kind });
+}
