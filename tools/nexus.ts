@@ -8,6 +8,7 @@ import { CliError } from './cli/database';
 import { registerBackupCommands } from './cli/db-backup';
 import { registerMigrationCommands } from './cli/db-migrations';
 import { registerResetCommand } from './cli/db-reset';
+import { registerSeedCommand } from './cli/db-seed';
 import { registerVerifyCommand } from './cli/db-verify';
 import { registerStackCommands } from './cli/stack';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   const db = program.command('db').description('the database lifecycle (reads DATABASE_URL)');
   registerMigrationCommands(db);
+  registerSeedCommand(db);
   registerVerifyCommand(db);
   registerResetCommand(db);
   registerBackupCommands(db);

@@ -12,7 +12,10 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
  * float, so no value is rounded on its way through JSON or JavaScript.
  */
 export interface Money {
-  /** Decimal amount, e.g. "19.99" or "-3". At most 4 fractional digits. */
+  /**
+   * Decimal amount, e.g. "19.99" or "-3". Up to 12 fractional digits (AI
+   * usage prices a single token); amounts are never rounded in transit.
+   */
   amount: string;
   /** ISO 4217 currency code, e.g. "EUR". */
   currencyCode: string;

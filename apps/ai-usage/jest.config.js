@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.infra-preset.js'),
+  displayName: 'ai-usage',
+  rootDir: __dirname,
+};

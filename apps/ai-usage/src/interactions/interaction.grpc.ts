@@ -1,0 +1,88 @@
+import type { RpcKit } from '@nexus/grpc';
+import { aiUsageV1 } from '@nexus/proto';
+import { validate } from '@nexus/core';
+import type { UsageSummaryService } from '../usage/usage-summary.service';
+import { summaryHandler } from '../usage/usage-summary.grpc';
+import { toInteractionMessage } from './interaction.message';
+import type { InteractionOrder, InteractionService } from './interaction.service';
+import {
+  batchRecordSchema,
+  idSchema,
+  listInteractionsSchema,
+  recordInteractionSchema,
+} from './interaction.validation';
+
+const ORDER_OF_PROTO: Record<aiUsageV1.InteractionOrderBy, InteractionOrder> = {
+  [aiUsageV1.InteractionOrderBy.INTERACTION_ORDER_BY_UNSPECIFIED]: 'start_time_desc',
+  [aiUsageV1.InteractionOrderBy.INTERACTION_ORDER_BY_START_TIME_DESC]: 'start_time_desc',
+  [aiUsageV1.InteractionOrderBy.INTERACTION_ORDER_BY_START_TIME_ASC]: 'start_time_asc',
+  [aiUsageV1.InteractionOrderBy.UNRECOGNIZED]: 'start_time_desc',
+};
+
+/** nexus.aiusage.v1.AiUsageService: decode, validate, call the domain, encode. */
+export function aiUsageServiceHandlers(
+  rpc: RpcKit,
+  interactions: InteractionService,
+  summaries: UsageSummaryService,
+): aiUsageV1.AiUsageServiceServer {
+  return {
+    recordInteraction: rpc.unary(
+      'RecordInteraction',
+      async (request: aiUsageV1.RecordInteractionRequest, ctx) => {
+        const caller = ctx.requirePrincipal();
+        const item = validate(recordInteractionSchema, request);
+        const [recorded] = await interactions.record(caller, [item]);
+        return toInteractionMessage(recorded);
+      },
+    ),
+
+    batchRecordInteractions: rpc.unary(
+      'BatchRecordInteractions',
+      async (request: aiUsageV1.BatchRecordInteractionsRequest, ctx) => {
+        const caller = ctx.requirePrincipal();
+        const { requests } = validate(batchRecordSchema, request);
+        const recorded = await interactions.record(caller, requests);
+        return { interactions: recorded.map(toInteractionMessage) };
+      },
+    ),
+
+    getInteraction: rpc.unary(
+      'GetInteraction',
+      async (request: aiUsageV1.GetInteractionRequest, ctx) => {
+        const caller = ctx.requirePrincipal();
+        const { id } = validate(idSchema, request);
+        return toInteractionMessage(await interactions.get(caller, id));
+      },
+    ),
+
+    listInteractions: rpc.unary(
+      'ListInteractions',
+      async (request: aiUsageV1.ListInteractionsRequest, ctx) => {
+        const caller = ctx.requirePrincipal();
+        const query = validate(listInteractionsSchema, request);
+        const page = await interactions.list(caller, {
+          filters: {
+            userId: query.userId,
+            module: query.module,
+            model: query.model,
+            provider: query.provider,
+            status: query.status,
+            startTime: query.startTime,
+            endTime: query.endTime,
+          },
+          order: ORDER_OF_PROTO[query.orderBy],
+          pageSize: query.pageSize,
+          pageToken: query.pageToken,
+          includeTotal: query.includeTotalSize,
+        });
+        return {
+          interactions: page.items.map(toInteractionMessage),
+          nextPageToken: page.nextPageToken,
+          totalSize: page.totalSize ?? 0,
+        };
+      },
+    ),
+
+    getUsageSummary: summaryHandler(rpc, summaries),
+  };
+}

@@ -1,0 +1,173 @@
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { Principal } from '@nexus/core';
+import { inTransaction, type CrudRepository, type Page, type SortOrder } from '@nexus/db';
+import { checkBudgets } from '../budgets/budget-check';
+import type { BudgetEntity } from '../budgets/budget.entity';
+import { normalizeDecimal } from '../decimal';
+import { computeCost } from '../prices/cost';
+import { findPrices, type MatchedPrice } from '../prices/price-lookup';
+import { addToRollup } from '../usage/rollup';
+import { checkReadInteraction, checkRecord, readableUser } from './interaction-access';
+import type { AiInteractionEntity, InteractionStatus, Module } from './interaction.entity';
+import type { InteractionInput } from './interaction.validation';
+import { captureText } from './prompt-capture';
+
+export interface InteractionFilters {
+  userId?: string;
+  module?: Module;
+  model: string;
+  provider: string;
+  status?: InteractionStatus;
+  startTime?: Date;
+  endTime?: Date;
+}
+
+export type InteractionOrder = 'start_time_desc' | 'start_time_asc';
+
+const ORDERS: Record<InteractionOrder, SortOrder<AiInteractionEntity>> = {
+  start_time_desc: { key: 'start_time_desc', property: 'startedAt', direction: 'DESC' },
+  start_time_asc: { key: 'start_time_asc', property: 'startedAt', direction: 'ASC' },
+};
+
+type Draft = Omit<AiInteractionEntity, 'id' | 'createdAt' | 'updatedAt' | 'version'>;
+
+/**
+ * Recording and reading interactions. A record is one transaction: the
+ * interactions with their events, their rollup rows and the budget checks.
+ */
+export class InteractionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly interactions: CrudRepository<AiInteractionEntity>,
+    private readonly budgets: CrudRepository<BudgetEntity>,
+    private readonly capturePrompts: boolean,
+  ) {}
+
+  /** Records every item or none; a retried request id returns what it recorded first. */
+  async record(
+    caller: Principal,
+    items: readonly { interaction: InteractionInput; requestId?: string }[],
+  ): Promise<AiInteractionEntity[]> {
+    const now = new Date();
+    const drafts = items.map((item) => this.draft(caller, item.interaction, now));
+    drafts.forEach((draft) => checkRecord(caller, draft.userId));
+    return inTransaction(this.dataSource, caller.userId, async (tx) => {
+      const prices = await findPrices(
+        tx.manager,
+        drafts.map((draft) => ({
+          provider: draft.provider,
+          responseModel: draft.responseModel,
+          requestModel: draft.requestModel,
+          at: draft.startedAt,
+        })),
+      );
+      const recorded: AiInteractionEntity[] = [];
+      const created: AiInteractionEntity[] = [];
+      for (const [index, draft] of drafts.entries()) {
+        const { entity, created: isNew } = await this.interactions.create(
+          tx,
+          priced(draft, prices[index] ?? null),
+          items[index]?.requestId,
+        );
+        recorded.push(entity);
+        if (isNew) created.push(entity);
+      }
+      await addToRollup(tx.manager, created);
+      await checkBudgets(tx, this.budgets, created);
+      return recorded;
+    });
+  }
+
+  async get(caller: Principal, id: string): Promise<AiInteractionEntity> {
+    const interaction = await this.interactions.get(id);
+    checkReadInteraction(caller, interaction.userId);
+    return interaction;
+  }
+
+  async list(
+    caller: Principal,
+    query: {
+      filters: InteractionFilters;
+      order: InteractionOrder;
+      pageSize: number;
+      pageToken: string;
+      includeTotal: boolean;
+    },
+  ): Promise<Page<AiInteractionEntity>> {
+    const filters = { ...query.filters, userId: readableUser(caller, query.filters.userId) };
+    return this.interactions.list({
+      filter: (qb) => applyFilters(qb, filters),
+      filterValues: filters,
+      order: ORDERS[query.order],
+      pageSize: query.pageSize,
+      pageToken: query.pageToken,
+      includeTotal: query.includeTotal,
+    });
+  }
+
+  private draft(caller: Principal, input: InteractionInput, now: Date): Draft {
+    const prompt = captureText(input.prompt, this.capturePrompts);
+    const response = captureText(input.response, this.capturePrompts);
+    return {
+      userId: input.userId ?? caller.userId,
+      module: input.module,
+      provider: input.provider,
+      requestModel: input.requestModel,
+      responseModel: input.responseModel,
+      model: input.responseModel || input.requestModel,
+      operation: input.operation,
+      prompt: prompt.text,
+      response: response.text,
+      promptCaptured: this.capturePrompts,
+      promptLength: prompt.length,
+      responseLength: response.length,
+      promptSha256: prompt.sha256,
+      responseSha256: response.sha256,
+      inputTokens: input.inputTokens,
+      outputTokens: input.outputTokens,
+      cachedInputTokens: input.cachedInputTokens,
+      reasoningTokens: input.reasoningTokens,
+      totalTokens: input.inputTokens + input.outputTokens,
+      computedCost: null,
+      computedCurrency: null,
+      reportedCost: input.reportedCost ? normalizeDecimal(input.reportedCost.amount) : null,
+      reportedCurrency: input.reportedCost?.currencyCode ?? null,
+      unpriced: true,
+      priceId: null,
+      latencyMs: input.latencyMs,
+      timeToFirstTokenMs: input.timeToFirstTokenMs ?? null,
+      status: input.status,
+      errorMessage: input.errorMessage,
+      conversationId: input.conversationId,
+      traceId: input.traceId,
+      metadata: input.metadata,
+      startedAt: input.startTime ?? now,
+    };
+  }
+}
+
+/** The draft with the cost of the matched price; unmatched drafts stay unpriced. */
+function priced(draft: Draft, price: MatchedPrice | null): Draft {
+  if (!price) return draft;
+  return {
+    ...draft,
+    computedCost: computeCost(draft, price),
+    computedCurrency: price.currency,
+    unpriced: false,
+    priceId: price.id,
+  };
+}
+
+function applyFilters(
+  qb: SelectQueryBuilder<AiInteractionEntity>,
+  filters: InteractionFilters,
+): void {
+  if (filters.userId) qb.andWhere('e.user_id = :userId', { userId: filters.userId });
+  if (filters.module) qb.andWhere('e.module = :module', { module: filters.module });
+  if (filters.model) qb.andWhere('e.model = :model', { model: filters.model });
+  if (filters.provider) qb.andWhere('e.provider = :provider', { provider: filters.provider });
+  if (filters.status) qb.andWhere('e.status = :status', { status: filters.status });
+  if (filters.startTime)
+    qb.andWhere('e.started_at >= :startTime', { startTime: filters.startTime });
+  if (filters.endTime) qb.andWhere('e.started_at < :endTime', { endTime: filters.endTime });
+}

@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { runUntilSignalled, startService } from '@nexus/runtime';
+import { aiUsageService } from './ai-usage.app';
+import { aiUsageConfig } from './config';
+
+const config = aiUsageConfig();
+runUntilSignalled(() => startService(aiUsageService(config), config.service));

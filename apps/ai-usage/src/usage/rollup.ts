@@ -1,0 +1,144 @@
+import type { EntityManager } from 'typeorm';
+import { COST_SCALE, formatDecimal, parseDecimal } from '../decimal';
+import type { AiInteractionEntity } from '../interactions/interaction.entity';
+import { effectiveCost } from '../interactions/interaction.message';
+import { observe, toJson, type Histogram } from './latency-histogram';
+
+interface RollupDelta {
+  key: [string, string, string, string, string, string];
+  count: number;
+  errors: number;
+  unpriced: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+  totalTokens: number;
+  cost: bigint;
+  latencyMin: number;
+  latencyMax: number;
+  histogram: Histogram;
+}
+
+/** The UTC day of a time, YYYY-MM-DD. */
+export function utcDay(time: Date): string {
+  return time.toISOString().slice(0, 10);
+}
+
+/** Adds interactions into per-key deltas, one per rollup row they touch. */
+export function rollupDeltas(interactions: readonly AiInteractionEntity[]): RollupDelta[] {
+  const deltas = new Map<string, RollupDelta>();
+  for (const interaction of interactions) {
+    const cost = effectiveCost(interaction);
+    const key: RollupDelta['key'] = [
+      utcDay(interaction.startedAt),
+      interaction.userId,
+      interaction.module,
+      interaction.provider,
+      interaction.model,
+      cost?.currency ?? '',
+    ];
+    const id = JSON.stringify(key);
+    let delta = deltas.get(id);
+    if (!delta) {
+      delta = {
+        key,
+        count: 0,
+        errors: 0,
+        unpriced: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cachedInputTokens: 0,
+        reasoningTokens: 0,
+        totalTokens: 0,
+        cost: 0n,
+        latencyMin: interaction.latencyMs,
+        latencyMax: interaction.latencyMs,
+        histogram: new Map(),
+      };
+      deltas.set(id, delta);
+    }
+    delta.count += 1;
+    if (interaction.status === 'error') delta.errors += 1;
+    if (interaction.unpriced) delta.unpriced += 1;
+    delta.inputTokens += interaction.inputTokens;
+    delta.outputTokens += interaction.outputTokens;
+    delta.cachedInputTokens += interaction.cachedInputTokens;
+    delta.reasoningTokens += interaction.reasoningTokens;
+    delta.totalTokens += interaction.totalTokens;
+    if (cost) delta.cost += parseDecimal(cost.amount, COST_SCALE);
+    delta.latencyMin = Math.min(delta.latencyMin, interaction.latencyMs);
+    delta.latencyMax = Math.max(delta.latencyMax, interaction.latencyMs);
+    observe(delta.histogram, interaction.latencyMs);
+  }
+  // One order for every writer, so two transactions never lock rows crosswise.
+  return [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, delta]) => delta);
+}
+
+const COLUMNS = 18;
+const ROWS_PER_STATEMENT = 1000;
+
+/**
+ * Adds recorded interactions to the daily rollup in the recording
+ * transaction, so a summary never disagrees with the interactions that
+ * committed. Histograms merge bucket by bucket.
+ */
+export async function addToRollup(
+  manager: EntityManager,
+  interactions: readonly AiInteractionEntity[],
+): Promise<void> {
+  const deltas = rollupDeltas(interactions);
+  for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
+    const chunk = deltas.slice(start, start + ROWS_PER_STATEMENT);
+    const params: unknown[] = [];
+    const rows = chunk.map((delta, row) => {
+      params.push(
+        ...delta.key,
+        delta.count,
+        delta.errors,
+        delta.unpriced,
+        delta.inputTokens,
+        delta.outputTokens,
+        delta.cachedInputTokens,
+        delta.reasoningTokens,
+        delta.totalTokens,
+        formatDecimal(delta.cost, COST_SCALE),
+        delta.latencyMin,
+        delta.latencyMax,
+        JSON.stringify(toJson(delta.histogram)),
+      );
+      const p = (column: number) => `$${row * COLUMNS + column}`;
+      return `(${p(1)}::date, ${p(2)}::uuid, ${p(3)}::"ai_usage"."ai_module", ${p(4)}, ${p(5)}, ${p(6)},
+        ${p(7)}::bigint, ${p(8)}::bigint, ${p(9)}::bigint, ${p(10)}::bigint, ${p(11)}::bigint,
+        ${p(12)}::bigint, ${p(13)}::bigint, ${p(14)}::bigint, ${p(15)}::numeric, ${p(16)}::int,
+        ${p(17)}::int, ${p(18)}::jsonb)`;
+    });
+    await manager.query(
+      `INSERT INTO "ai_usage"."usage_daily" AS u
+         (day, user_id, module, provider, model, currency, interaction_count, error_count,
+          unpriced_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens,
+          total_tokens, cost, latency_min, latency_max, latency_histogram)
+       VALUES ${rows.join(', ')}
+       ON CONFLICT (day, user_id, module, provider, model, currency) DO UPDATE SET
+         interaction_count = u.interaction_count + EXCLUDED.interaction_count,
+         error_count = u.error_count + EXCLUDED.error_count,
+         unpriced_count = u.unpriced_count + EXCLUDED.unpriced_count,
+         input_tokens = u.input_tokens + EXCLUDED.input_tokens,
+         output_tokens = u.output_tokens + EXCLUDED.output_tokens,
+         cached_input_tokens = u.cached_input_tokens + EXCLUDED.cached_input_tokens,
+         reasoning_tokens = u.reasoning_tokens + EXCLUDED.reasoning_tokens,
+         total_tokens = u.total_tokens + EXCLUDED.total_tokens,
+         cost = u.cost + EXCLUDED.cost,
+         latency_min = least(u.latency_min, EXCLUDED.latency_min),
+         latency_max = greatest(u.latency_max, EXCLUDED.latency_max),
+         latency_histogram = (
+           SELECT jsonb_object_agg(bucket, total)
+             FROM (SELECT bucket, sum(n::bigint) AS total
+                     FROM (SELECT * FROM jsonb_each_text(u.latency_histogram)
+                           UNION ALL
+                           SELECT * FROM jsonb_each_text(EXCLUDED.latency_histogram)) AS h(bucket, n)
+                    GROUP BY bucket) AS merged)`,
+      params,
+    );
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { isUuid } from '@nexus/core';
+import {
+  MODULE_TO_PROTO,
+  OPERATION_TO_PROTO,
+  SCOPE_TO_PROTO,
+  STATUS_TO_PROTO,
+  inverse,
+} from './enums';
+
+/** Field schemas the request schemas of every aggregate share. */
+
+export const required = { error: 'is required' };
+export const uuid = z.string().refine(isUuid, 'must be a UUID');
+export const optionalUuid = z.union([z.literal(''), uuid]).transform((value) => value || undefined);
+export const requestId = optionalUuid;
+
+/** A proto enum value that must name one of `names` (UNSPECIFIED and unknown values refused). */
+function protoEnum<K extends string>(map: Record<K, number>, label: string) {
+  const byValue = inverse(map);
+  return z.number().transform((value, ctx) => {
+    const name = byValue.get(value);
+    if (!name) ctx.addIssue({ code: 'custom', message: `must be a ${label} value` });
+    return name as K;
+  });
+}
+export const moduleSchema = protoEnum(MODULE_TO_PROTO, 'Module');
+export const operationSchema = protoEnum(OPERATION_TO_PROTO, 'Operation');
+export const statusSchema = protoEnum(STATUS_TO_PROTO, 'InteractionStatus');
+export const scopeSchema = protoEnum(SCOPE_TO_PROTO, 'BudgetScope');
+
+/** Provider and model names: trimmed, lower-cased, printable. */
+export const name = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[^\s*]{1,200}$/, 'must be 1 to 200 characters without spaces or "*"');
+export const optionalName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(200, 'must be at most 200 characters');
+
+/** A non-negative decimal string with at most `scale` fractional digits. */
+export function decimalString(scale: number, maxWhole = 14) {
+  return z
+    .string()
+    .trim()
+    .regex(
+      new RegExp(`^\\d{1,${maxWhole}}(\\.\\d{1,${scale}})?$`),
+      `must be a non-negative decimal with at most ${scale} fractional digits`,
+    );
+}
+
+export const currencyCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
+
+export const timestamp = z.date({ error: 'must be a valid timestamp' });
+export const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .refine((value) => JSON.stringify(value).length <= 16_384, 'must be at most 16 KiB of JSON');
