@@ -280,7 +280,15 @@ export async function seed(options: SeedOptions): Promise<Record<keyof SeedSizes
         { token: person.token },
       );
     });
-    return { ...sizes, users: people.length, tasks: projects.length ? sizes.tasks : 0 };
+    return {
+      users: people.length,
+      documents: sizes.documents,
+      emails: sizes.emails,
+      messages: sizes.messages,
+      projects: sizes.projects,
+      tasks: projects.length ? sizes.tasks : 0,
+      interactions: sizes.interactions,
+    };
   } finally {
     bars.stop();
     users.close();
@@ -316,10 +324,11 @@ export function registerSeedCommand(db: Command): void {
     .option('--no-progress', 'no progress bars')
     .action(async (options: SeedSizes & { seed: number; progress: boolean }) => {
       const env = process.env;
+      const { seed: seedValue, progress, ...sizes } = options;
       const created = await seed({
-        sizes: options,
-        seed: options.seed,
-        progress: options.progress,
+        sizes,
+        seed: seedValue,
+        progress,
         addresses: {
           users: env.USERS_GRPC_ADDRESS ?? '127.0.0.1:50051',
           content: env.CONTENT_GRPC_ADDRESS ?? '127.0.0.1:50052',

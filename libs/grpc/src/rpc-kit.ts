@@ -70,7 +70,9 @@ export class RpcKit {
     return (call) => {
       void this.invoke(method, call as AnyCall, (ctx) => handler(call, ctx)).then(
         () => call.end(),
-        (error: ServerErrorResponse) => call.destroy(error),
+        // grpc-js sends the status of an 'error' event when the stream ends;
+        // destroy() would end it without any status and leave the client waiting.
+        (error: ServerErrorResponse) => call.emit('error', error),
       );
     };
   }

@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.infra-preset.js'),
+  displayName: 'content',
+  rootDir: __dirname,
+};

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  baseEnvSchema,
+  envBoolean,
+  envInt,
+  envPort,
+  loadConfig,
+  serviceAddressesEnvSchema,
+} from '@nexus/config';
+import type { ServiceConfig } from '@nexus/runtime';
+
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+const contentEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).extend({
+  BIND_HOST: z.string().default('0.0.0.0'),
+  CONTENT_GRPC_PORT: envPort(50052),
+  CONTENT_HTTP_PORT: envPort(8082),
+  MIGRATE_ON_START: envBoolean(true),
+  /** Where blobs live; relative paths are taken from the repository root. */
+  CONTENT_BLOB_DIR: z.string().min(1).default('.nexus/blobs'),
+  CONTENT_MAX_FILE_BYTES: envInt(1024 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+  CONTENT_TRASH_RETENTION_DAYS: envInt(30, 0, 3650),
+  CONTENT_PURGE_INTERVAL_SECONDS: envInt(3600, 1, 86_400),
+});
+
+export interface ContentConfig {
+  service: ServiceConfig;
+  usersAddress: string;
+  blobDir: string;
+  maxFileBytes: number;
+  trashRetentionDays: number;
+  /** How often trashed documents are purged and released blobs removed. */
+  maintenanceIntervalMs: number;
+}
+
+/** The content service's configuration, from the environment, validated once. */
+export function contentConfig(
+  env: Record<string, string | undefined> = process.env,
+): ContentConfig {
+  const parsed = loadConfig(contentEnvSchema, env);
+  return {
+    service: {
+      env: parsed,
+      host: parsed.BIND_HOST,
+      grpcPort: parsed.CONTENT_GRPC_PORT,
+      httpPort: parsed.CONTENT_HTTP_PORT,
+      migrateOnStart: parsed.MIGRATE_ON_START,
+    },
+    usersAddress: parsed.USERS_GRPC_ADDRESS,
+    blobDir: path.resolve(REPO_ROOT, parsed.CONTENT_BLOB_DIR),
+    maxFileBytes: parsed.CONTENT_MAX_FILE_BYTES,
+    trashRetentionDays: parsed.CONTENT_TRASH_RETENTION_DAYS,
+    maintenanceIntervalMs: parsed.CONTENT_PURGE_INTERVAL_SECONDS * 1000,
+  };
+}

@@ -1,0 +1,125 @@
+import { createUsersClient } from '@nexus/clients';
+import { CrudRepository } from '@nexus/db';
+import { runEventConsumer } from '@nexus/events';
+import { contentV1 } from '@nexus/proto';
+import { startPeriodicJob, type ServiceRuntime, type ServiceSpec } from '@nexus/runtime';
+import { USER_TOPIC, UserDeletedHandler } from './cascade/user-deleted.handler';
+import type { ContentConfig } from './config';
+import { database } from './database';
+import { documentAggregate } from './documents/document.aggregate';
+import { DocumentEntity } from './documents/document.entity';
+import { documentServiceHandlers } from './documents/document.grpc';
+import { DocumentService } from './documents/document.service';
+import { DocumentStore } from './documents/document.store';
+import { ShareService } from './documents/share.service';
+import { TrashPurger } from './documents/trash-purger';
+import { VersionHistory } from './documents/version-history';
+import { BlobReleaser } from './files/blob-releaser';
+import type { BlobStore } from './files/blob-store';
+import { fileAggregate } from './files/file.aggregate';
+import { FileEntity } from './files/file.entity';
+import { fileServiceHandlers } from './files/file.grpc';
+import { FileService } from './files/file.service';
+import { LocalBlobStore } from './files/local-blob-store';
+import { UserDirectory } from './user-directory';
+
+/** The parts of the content service, built once per runtime. */
+export interface ContentParts {
+  store: DocumentStore;
+  history: VersionHistory;
+  documents: DocumentService;
+  shares: ShareService;
+  files: FileService;
+  releaser: BlobReleaser;
+  purger: TrashPurger;
+}
+
+/** The content service: documents with versions and sharing, files over a blob store. */
+export function contentService(
+  config: ContentConfig,
+  blobs: BlobStore = new LocalBlobStore(config.blobDir),
+): ServiceSpec & { parts(): ContentParts } {
+  let built: ContentParts | undefined;
+  let directory: UserDirectory | undefined;
+  const parts = (runtime: ServiceRuntime): ContentParts => {
+    if (built) return built;
+    const { dataSource, pageTokens, logger } = runtime;
+    directory = new UserDirectory(createUsersClient({ address: config.usersAddress }));
+    const store = new DocumentStore(
+      dataSource,
+      new CrudRepository(dataSource, DocumentEntity, documentAggregate, pageTokens),
+    );
+    const history = new VersionHistory(dataSource, pageTokens);
+    const releaser = new BlobReleaser(dataSource, blobs, logger);
+    built = {
+      store,
+      history,
+      documents: new DocumentService(dataSource, store, history, config.trashRetentionDays),
+      shares: new ShareService(dataSource, store, directory),
+      files: new FileService(
+        dataSource,
+        new CrudRepository(dataSource, FileEntity, fileAggregate, pageTokens),
+        blobs,
+        releaser,
+        config.maxFileBytes,
+      ),
+      releaser,
+      purger: new TrashPurger(dataSource, store, logger),
+    };
+    return built;
+  };
+
+  return {
+    name: 'content',
+    ...database,
+    aggregates: [documentAggregate, fileAggregate],
+    parts: () => {
+      if (!built) throw new Error('the content service has not started');
+      return built;
+    },
+    bind: (runtime) => {
+      const { documents, shares, history, files } = parts(runtime);
+      return [
+        {
+          name: 'nexus.content.v1.DocumentService',
+          definition: contentV1.DocumentServiceService,
+          implementation: documentServiceHandlers(runtime.rpc, documents, shares, history),
+        },
+        {
+          name: 'nexus.content.v1.FileService',
+          definition: contentV1.FileServiceService,
+          implementation: fileServiceHandlers(runtime.rpc, files, config.maxFileBytes),
+        },
+      ];
+    },
+    consume: async (runtime) => {
+      const { documents, shares, files } = parts(runtime);
+      const handler = new UserDeletedHandler(documents, shares, files, runtime.logger);
+      return Promise.all([
+        runEventConsumer({
+          kafka: runtime.kafka,
+          dataSource: runtime.dataSource,
+          logger: runtime.logger,
+          groupId: 'nexus-content',
+          topics: [USER_TOPIC],
+          handle: (event, tx) => handler.handle(event, tx),
+        }),
+      ]);
+    },
+    background: (runtime) => {
+      const { purger, releaser } = parts(runtime);
+      return [
+        startPeriodicJob({
+          name: 'content-maintenance',
+          intervalMs: config.maintenanceIntervalMs,
+          logger: runtime.logger,
+          run: async () => {
+            await purger.purgeExpired();
+            await releaser.releasePending();
+          },
+        }),
+        { stop: async () => directory?.close() },
+      ];
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { DocumentShareEntity } from './documents/document-share.entity';
+import { DocumentVersionEntity } from './documents/document-version.entity';
+import { DocumentEntity } from './documents/document.entity';
+import { BlobReleaseEntity } from './files/blob-release.entity';
+import { FileEntity } from './files/file.entity';
+import { MIGRATIONS } from './migrations';
+
+/** The content schema: what the service, the nexus CLI and the drift check share. */
+export const database = {
+  schema: 'content',
+  entities: [
+    DocumentEntity,
+    DocumentVersionEntity,
+    DocumentShareEntity,
+    FileEntity,
+    BlobReleaseEntity,
+  ],
+  migrations: MIGRATIONS,
+};

@@ -1,0 +1,11 @@
+import { defineAggregate, type JsonObject } from '@nexus/db';
+import { contentV1 } from '@nexus/proto';
+import type { FileEntity } from './file.entity';
+import { toFileMessage } from './file.mapping';
+
+/** Events on `nexus.content.file` carry the API's File message in proto3 JSON. */
+export const fileAggregate = defineAggregate<FileEntity>({
+  service: 'content',
+  name: 'file',
+  toResource: (file) => contentV1.File.toJSON(toFileMessage(file)) as JsonObject,
+});

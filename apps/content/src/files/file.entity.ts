@@ -1,0 +1,44 @@
+import { Check, Column, Entity, Index } from 'typeorm';
+import { BaseEntity } from '@nexus/db';
+
+/**
+ * A stored file: metadata here, bytes in the blob store under their SHA-256.
+ * Many files may share one blob. Sizes and counts are bigint (strings in
+ * JavaScript, so nothing is rounded). The name and MIME pattern indexes
+ * serve ListFiles' prefix filters and live in the migration only.
+ */
+@Entity({ name: 'files' })
+@Check('CHK_files_sha256_hex', `"sha256" ~ '^[0-9a-f]{64}$'`)
+@Check('CHK_files_counts', '"size_bytes" >= 0 AND "download_count" >= 0')
+@Index('IDX_files_created_at_id', ['createdAt', 'id'])
+@Index('IDX_files_name_id', ['name', 'id'])
+@Index('IDX_files_size_bytes_id', ['sizeBytes', 'id'])
+@Index('IDX_files_owner_id', ['ownerId'])
+@Index('IDX_files_sha256', ['sha256'])
+@Index('IDX_files_is_public', ['isPublic'])
+@Index('IDX_files_name_pattern', { synchronize: false })
+@Index('IDX_files_mime_type_pattern', { synchronize: false })
+export class FileEntity extends BaseEntity {
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  mimeType!: string;
+
+  @Column({ type: 'bigint' })
+  sizeBytes!: string;
+
+  /** Lower-case hex; the blob's key. */
+  @Column({ type: 'char', length: 64 })
+  sha256!: string;
+
+  @Column({ type: 'uuid' })
+  ownerId!: string;
+
+  @Column({ type: 'boolean', default: false })
+  isPublic!: boolean;
+
+  /** Incremented in place by downloads; not an edit, so the etag stays. */
+  @Column({ type: 'bigint', default: '0' })
+  downloadCount!: string;
+}

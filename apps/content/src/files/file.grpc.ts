@@ -1,0 +1,175 @@
+import { once } from 'node:events';
+import type { ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
+import { KitError, toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { checkUpdateMask } from '@nexus/db';
+import type { CallContext, RpcKit } from '@nexus/grpc';
+import { contentV1 } from '@nexus/proto';
+import { ContentError } from '../content.errors';
+import { toFileMessage } from './file.mapping';
+import type { FileOrder, FileService } from './file.service';
+import {
+  UPDATABLE,
+  batchGetFilesSchema,
+  deleteFileSchema,
+  fileIdSchema,
+  listFilesSchema,
+  updateFileSchema,
+  uploadMetadataSchema,
+} from './file.validation';
+
+const ORDER_OF_PROTO: Record<contentV1.FileOrderBy, FileOrder> = {
+  [contentV1.FileOrderBy.FILE_ORDER_BY_UNSPECIFIED]: 'create_time_desc',
+  [contentV1.FileOrderBy.FILE_ORDER_BY_CREATE_TIME_DESC]: 'create_time_desc',
+  [contentV1.FileOrderBy.FILE_ORDER_BY_CREATE_TIME_ASC]: 'create_time_asc',
+  [contentV1.FileOrderBy.FILE_ORDER_BY_NAME_ASC]: 'name_asc',
+  [contentV1.FileOrderBy.FILE_ORDER_BY_SIZE_DESC]: 'size_desc',
+  [contentV1.FileOrderBy.UNRECOGNIZED]: 'create_time_desc',
+};
+
+/** nexus.content.v1.FileService: decode, validate, call the domain, encode. */
+export function fileServiceHandlers(
+  rpc: RpcKit,
+  files: FileService,
+  maxFileBytes: number,
+): contentV1.FileServiceServer {
+  const metadataSchema = uploadMetadataSchema(maxFileBytes);
+  return {
+    uploadFile: rpc.clientStream(
+      'UploadFile',
+      async (call: ServerReadableStream<contentV1.UploadFileRequest, contentV1.File>, ctx) => {
+        const caller = ctx.requirePrincipal();
+        const messages = call[Symbol.asyncIterator]() as AsyncIterator<contentV1.UploadFileRequest>;
+        const first = await messages.next();
+        const payload = first.done ? undefined : first.value.payload;
+        if (payload?.$case !== 'metadata') {
+          throw KitError.invalid([
+            { field: 'metadata', description: 'must be the first message', reason: 'REQUIRED' },
+          ]);
+        }
+        const { metadata } = validate(metadataSchema, { metadata: payload.value });
+        const file = await files.upload(caller, metadata, chunksOf(messages, call));
+        return toFileMessage(file);
+      },
+    ),
+
+    downloadFile: rpc.serverStream(
+      'DownloadFile',
+      async (
+        call: ServerWritableStream<contentV1.DownloadFileRequest, contentV1.DownloadFileResponse>,
+        ctx,
+      ) => {
+        const caller = ctx.requirePrincipal();
+        const { id } = validate(fileIdSchema, call.request);
+        const { file, bytes } = await files.download(caller, id);
+        try {
+          await send(call, { payload: { $case: 'file', value: toFileMessage(file) } });
+          for await (const chunk of bytes as AsyncIterable<Buffer>) {
+            if (call.cancelled) break;
+            await send(call, { payload: { $case: 'chunk', value: chunk } });
+          }
+        } finally {
+          bytes.destroy();
+        }
+      },
+    ),
+
+    getFile: rpc.unary('GetFile', async (request: contentV1.GetFileRequest, ctx: CallContext) => {
+      const caller = ctx.requirePrincipal();
+      const { id } = validate(fileIdSchema, request);
+      return toFileMessage(await files.get(caller, id));
+    }),
+
+    batchGetFiles: rpc.unary(
+      'BatchGetFiles',
+      async (request: contentV1.BatchGetFilesRequest, ctx) => {
+        const caller = ctx.requirePrincipal();
+        const { ids } = validate(batchGetFilesSchema, request);
+        return { files: (await files.batchGet(caller, ids)).map(toFileMessage) };
+      },
+    ),
+
+    listFiles: rpc.unary('ListFiles', async (request: contentV1.ListFilesRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const query = validate(listFilesSchema, request);
+      const page = await files.list(caller, {
+        filters: {
+          ownerId: query.ownerId,
+          mimeTypePrefix: query.mimeTypePrefix,
+          namePrefix: query.namePrefix,
+          minSizeBytes: query.minSizeBytes,
+          maxSizeBytes: query.maxSizeBytes,
+          createdAfter: query.createTimeAfter,
+          createdBefore: query.createTimeBefore,
+        },
+        order: ORDER_OF_PROTO[query.orderBy],
+        pageSize: query.pageSize,
+        pageToken: query.pageToken,
+        includeTotal: query.includeTotalSize,
+      });
+      return {
+        files: page.items.map(toFileMessage),
+        nextPageToken: page.nextPageToken,
+        totalSize: page.totalSize ?? 0,
+      };
+    }),
+
+    updateFile: rpc.unary('UpdateFile', async (request: contentV1.UpdateFileRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const paths = checkUpdateMask(
+        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
+        UPDATABLE,
+      );
+      const { file } = validate(updateFileSchema(paths), request);
+      return toFileMessage(await files.update(caller, file.id, file.etag, file));
+    }),
+
+    deleteFile: rpc.unary('DeleteFile', async (request: contentV1.DeleteFileRequest, ctx) => {
+      const caller = ctx.requirePrincipal();
+      const { id, etag } = validate(deleteFileSchema, request);
+      await files.delete(caller, id, etag);
+      return {};
+    }),
+  };
+}
+
+/**
+ * The chunks after the metadata message, pulled one at a time so gRPC flow
+ * control holds the client back while the disk is slower than the network.
+ */
+async function* chunksOf(
+  messages: AsyncIterator<contentV1.UploadFileRequest>,
+  call: ServerReadableStream<contentV1.UploadFileRequest, contentV1.File>,
+): AsyncGenerator<Buffer> {
+  for (;;) {
+    const next = await messages.next();
+    if (next.done) break;
+    const payload = next.value.payload;
+    if (payload?.$case !== 'chunk') {
+      throw KitError.invalid([
+        { field: 'metadata', description: 'may only be sent first', reason: 'UNEXPECTED' },
+      ]);
+    }
+    yield payload.value;
+  }
+  // A cancelled call ends the stream early: those bytes are not the whole file.
+  if (call.cancelled) throw new ContentError('UPLOAD_INCOMPLETE', 'the upload was cancelled');
+}
+
+/** Writes one message, waiting for the client to drain when its buffer is full. */
+async function send(
+  call: ServerWritableStream<contentV1.DownloadFileRequest, contentV1.DownloadFileResponse>,
+  message: contentV1.DownloadFileResponse,
+): Promise<void> {
+  if (call.write(message)) return;
+  const done = new AbortController();
+  const { signal } = done;
+  try {
+    await Promise.race(
+      ['drain', 'cancelled', 'close'].map((event) =>
+        once(call, event, { signal }).catch(() => undefined),
+      ),
+    );
+  } finally {
+    done.abort(); // drops the listeners that did not fire
+  }
+}

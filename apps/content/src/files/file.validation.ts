@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
+import { contentV1 } from '@nexus/proto';
+import { etag, optionalUuid, requestId, required, uuid } from '../validation';
+
+/** Request schemas: what each FileService RPC accepts, with the messages callers see per field. */
+
+const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .refine(
+    (value) =>
+      ![...value].some(
+        (c) => c === '/' || c === '\\' || c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127,
+      ),
+    'must not contain / \\ or control characters',
+  );
+const mimeType = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/,
+    'must be a MIME type such as application/pdf',
+  );
+const sha256 = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => value === '' || /^[0-9a-f]{64}$/.test(value), 'must be 64 hex digits');
+const int64 = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a non-negative integer below 10^15')
+  .transform(Number);
+
+export function uploadMetadataSchema(maxBytes: number) {
+  return z.object({
+    metadata: z.object(
+      {
+        name,
+        mimeType,
+        isPublic: z.boolean(),
+        sizeBytes: int64
+          .refine((size) => size <= maxBytes, `must be at most ${maxBytes} (the maximum file size)`)
+          .optional(),
+        sha256: sha256.transform((value) => value || undefined),
+        requestId,
+      },
+      required,
+    ),
+  });
+}
+export type UploadMetadata = z.output<ReturnType<typeof uploadMetadataSchema>>['metadata'];
+
+export const UPDATABLE = ['name', 'is_public'] as const;
+export type UpdatableField = (typeof UPDATABLE)[number];
+
+export interface FileChanges {
+  name?: string;
+  isPublic?: boolean;
+}
+
+const updatableFields = {
+  name: z.object({ name }),
+  is_public: z.object({ isPublic: z.boolean() }),
+};
+
+/** The named fields of `file`, validated; other fields of the message are ignored (AIP-134). */
+export function updateFileSchema(
+  paths: ReadonlySet<UpdatableField>,
+): z.ZodType<{ file: { id: string; etag: string } & FileChanges }> {
+  const fields = [...paths].reduce<z.ZodObject>(
+    (schema, path) => schema.extend(updatableFields[path].shape),
+    z.object({ id: uuid, etag }),
+  );
+  // Built per mask, so the static type is asserted: fields outside the mask stay unset.
+  return z.object({ file: z.object(fields.shape, required) }) as unknown as z.ZodType<{
+    file: { id: string; etag: string } & FileChanges;
+  }>;
+}
+
+export const fileIdSchema = z.object({ id: uuid });
+export const deleteFileSchema = z.object({ id: uuid, etag });
+export const batchGetFilesSchema = z.object({
+  ids: z.array(uuid).min(1, 'must name at least one id').max(1000, 'must name at most 1000 ids'),
+});
+
+export const listFilesSchema = z
+  .object({
+    pageSize: pageSizeSchema,
+    pageToken: pageTokenSchema,
+    ownerId: optionalUuid,
+    mimeTypePrefix: z.string().trim().toLowerCase().max(255, 'must be at most 255 characters'),
+    namePrefix: z.string().trim().toLowerCase().max(255, 'must be at most 255 characters'),
+    minSizeBytes: int64.optional(),
+    maxSizeBytes: int64.optional(),
+    createTimeAfter: z.date().optional(),
+    createTimeBefore: z.date().optional(),
+    orderBy: z
+      .enum(contentV1.FileOrderBy, 'must be a FileOrderBy value')
+      .refine(
+        (value) => value !== contentV1.FileOrderBy.UNRECOGNIZED,
+        'must be a FileOrderBy value',
+      ),
+    includeTotalSize: z.boolean(),
+  })
+  .refine(
+    (query) =>
+      query.minSizeBytes === undefined ||
+      query.maxSizeBytes === undefined ||
+      query.minSizeBytes <= query.maxSizeBytes,
+    { message: 'must not be below min_size_bytes', path: ['maxSizeBytes'] },
+  );

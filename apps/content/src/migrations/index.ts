@@ -1,0 +1,5 @@
+import { KitTables1795678000000 } from './1795678000000-kit-tables';
+import { CreateContent1795680664777 } from './1795680664777-create-content';
+
+/** Every migration of the content schema, oldest first. Generated; never edit a migration that has landed. */
+export const MIGRATIONS = [KitTables1795678000000, CreateContent1795680664777];
