@@ -88,14 +88,17 @@ function requestId(seed: number, kind: string, index: number): string {
 export async function seed(options: SeedOptions): Promise<Record<keyof SeedSizes, number>> {
   const { sizes, addresses } = options;
   const next = random(options.seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   const phrase = (words: number) => Array.from({ length: words }, () => pick(WORDS)).join(' ');
-  const bars = new MultiBar(
-    { format: ' {kind} [{bar}] {value}/{total}', hideCursor: true, noTTYOutput: options.progress },
-    Presets.shades_classic,
-  );
+  // Bars only on request: without them the output is one summary line.
+  const bars = options.progress
+    ? new MultiBar(
+        { format: ' {kind} [{bar}] {value}/{total}', hideCursor: true },
+        Presets.shades_classic,
+      )
+    : null;
   const run = async (kind: keyof SeedSizes, count: number, step: (i: number) => Promise<void>) => {
-    const bar = options.progress ? bars.create(count, 0, { kind: kind.padEnd(12) }) : null;
+    const bar = bars?.create(count, 0, { kind: kind.padEnd(12) });
     for (let i = 0; i < count; i += 1) {
       await step(i);
       bar?.increment();
@@ -185,7 +188,7 @@ export async function seed(options: SeedOptions): Promise<Record<keyof SeedSizes
         memberIds: people.slice(1).map((person) => person.id),
         requestId: requestId(options.seed, 'room', 0),
       },
-      { token: people[0]!.token },
+      { token: people[0].token },
     );
     await run('messages', sizes.messages, async (i) => {
       await comms.chat.postMessage(
@@ -290,7 +293,7 @@ export async function seed(options: SeedOptions): Promise<Record<keyof SeedSizes
       interactions: sizes.interactions,
     };
   } finally {
-    bars.stop();
+    bars?.stop();
     users.close();
     content.close();
     comms.close();
