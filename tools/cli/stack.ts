@@ -13,9 +13,12 @@ import type { Command } from 'commander';
 import { ROOT } from '../service-registry';
 import { CliError } from './database';
 
-const DATA_DIR = path.join(ROOT, '.nexus');
-const STATE_FILE = path.join(DATA_DIR, 'stack.json');
-const LOG_FILE = path.join(DATA_DIR, 'stack.log');
+/** Where the stack keeps its data and state: .nexus/ unless NEXUS_DATA_DIR says otherwise. */
+function dataDir(): string {
+  return process.env.NEXUS_DATA_DIR ?? path.join(ROOT, '.nexus');
+}
+const stateFile = () => path.join(dataDir(), 'stack.json');
+const logFile = () => path.join(dataDir(), 'stack.log');
 
 export interface RunningStack {
   pid: number;
@@ -34,29 +37,31 @@ function alive(pid: number): boolean {
 
 /** The stack `nexus stack up` started, if it is still running (npm start reuses it). */
 export function runningStack(): RunningStack | null {
-  if (!existsSync(STATE_FILE)) return null;
-  const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as RunningStack;
+  if (!existsSync(stateFile())) return null;
+  const state = JSON.parse(readFileSync(stateFile(), 'utf8')) as RunningStack;
   return alive(state.pid) ? state : null;
 }
 
-async function up(): Promise<RunningStack> {
+async function up(ports: { postgres: string; kafka: string }): Promise<RunningStack> {
   const running = runningStack();
   if (running) return running;
-  mkdirSync(DATA_DIR, { recursive: true });
-  const out = path.join(DATA_DIR, 'stack.out');
+  mkdirSync(dataDir(), { recursive: true });
+  const out = path.join(dataDir(), 'stack.out');
   rmSync(out, { force: true });
   const stdout = openSync(out, 'w');
-  const stderr = openSync(LOG_FILE, 'a');
+  const stderr = openSync(logFile(), 'a');
   const child = spawn(
     process.execPath,
     [
       path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
       'libs/stack/src/cli.ts',
       'up',
+      '--data-dir',
+      dataDir(),
       '--pg-port',
-      '5433',
+      ports.postgres,
       '--kafka-port',
-      '9092',
+      ports.kafka,
     ],
     { cwd: ROOT, detached: true, stdio: ['ignore', stdout, stderr] },
   );
@@ -69,13 +74,13 @@ async function up(): Promise<RunningStack> {
     if (line) {
       const urls = JSON.parse(line) as { databaseUrl: string; kafkaBrokers: string };
       const state = { pid: child.pid!, ...urls };
-      writeFileSync(STATE_FILE, JSON.stringify(state));
+      writeFileSync(stateFile(), JSON.stringify(state));
       return state;
     }
     if (child.exitCode !== null || !alive(child.pid!)) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new CliError(`the local stack did not start; see ${LOG_FILE}`);
+  throw new CliError(`the local stack did not start; see ${logFile()}`);
 }
 
 async function down(): Promise<boolean> {
@@ -85,7 +90,7 @@ async function down(): Promise<boolean> {
   const deadline = Date.now() + 30_000;
   while (alive(running.pid) && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 200));
-  rmSync(STATE_FILE, { force: true });
+  rmSync(stateFile(), { force: true });
   return true;
 }
 
@@ -95,9 +100,11 @@ export function registerStackCommands(program: Command): void {
     .description('the local PostgreSQL and Kafka that npm start uses (data in .nexus/)');
   stack
     .command('up')
-    .description('start them in the background (PostgreSQL 127.0.0.1:5433, Kafka 127.0.0.1:9092)')
-    .action(async () => {
-      const state = await up();
+    .description('start them in the background (data in NEXUS_DATA_DIR, default .nexus/)')
+    .option('--pg-port <port>', 'PostgreSQL port', '5433')
+    .option('--kafka-port <port>', 'Kafka port', '9092')
+    .action(async (options: { pgPort: string; kafkaPort: string }) => {
+      const state = await up({ postgres: options.pgPort, kafka: options.kafkaPort });
       console.log(
         `running (pid ${state.pid})\n  DATABASE_URL=${state.databaseUrl}\n  KAFKA_BROKERS=${state.kafkaBrokers}`,
       );
