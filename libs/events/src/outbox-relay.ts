@@ -44,6 +44,8 @@ export class OutboxRelay {
   private client: Client | null = null;
   private producer: Producer | null = null;
   private wake: (() => void) | null = null;
+  /** A wake-up that came while the relay was busy; the next idle() returns at once. */
+  private wakePending = false;
   private readonly lockKey: string;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -62,7 +64,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.signal();
     await this.loop;
     this.loop = null;
   }
@@ -102,9 +104,9 @@ export class OutboxRelay {
       });
       client.on('error', (error) => {
         this.options.logger.warn({ err: error }, 'outbox relay lost its database connection');
-        this.wake?.();
+        this.signal();
       });
-      client.on('notification', () => this.wake?.());
+      client.on('notification', () => this.signal());
       await client.connect();
       this.client = client;
     }
@@ -166,8 +168,19 @@ export class OutboxRelay {
     return this.producer;
   }
 
+  /** Wakes the relay now, or at its next idle() if it is busy publishing. */
+  private signal(): void {
+    if (this.wake) this.wake();
+    else this.wakePending = true;
+  }
+
   /** Waits `ms`, or less when a NOTIFY, an error or stop() wakes the relay. */
   private idle(ms: number): Promise<void> {
+    if (this.wakePending) {
+      // An event committed while the last batch was being read: look again now.
+      this.wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
