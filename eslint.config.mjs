@@ -5,7 +5,7 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const scopes = ['users', 'content', 'comms', 'work', 'ai-usage', 'analytics'];
+const scopes = ['users', 'content', 'comms', 'work', 'ai-usage', 'analytics', 'e2e', 'bench'];
 
 export default tseslint.config(
   {
