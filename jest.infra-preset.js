@@ -7,4 +7,7 @@ module.exports = {
   ...require('./jest.preset.js'),
   globalSetup: path.join(__dirname, 'libs/testing/src/global-setup.ts'),
   globalTeardown: path.join(__dirname, 'libs/testing/src/global-teardown.ts'),
+  // A failing test can leave a Kafka client or a service process behind; the
+  // run must end anyway rather than hang CI until its time limit.
+  forceExit: true,
 };

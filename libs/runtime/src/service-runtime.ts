@@ -60,7 +60,7 @@ export interface ServiceSpec {
   consume?: (runtime: ServiceRuntime) => Promise<RunningConsumer[]>;
   /** Starts background work (periodic jobs); stopped before the database closes. */
   background?: (runtime: ServiceRuntime) => Stoppable[];
-  /** Runs once everything listens (e.g. bootstrap data). */
+  /** Runs once the gRPC server listens and before the service reports ready (e.g. bootstrap data). */
   afterStart?: (runtime: ServiceRuntime) => Promise<void>;
 }
 
@@ -134,6 +134,9 @@ export async function startService(
           services: spec.bind(runtime),
           logger,
         });
+  // Before /readyz answers: a caller that sees the service ready can rely on
+  // what this sets up (the first admin, say).
+  await spec.afterStart?.(runtime);
   const ops = await startOpsServer({
     host: config.host,
     port: config.httpPort,
@@ -162,7 +165,6 @@ export async function startService(
       },
     ],
   });
-  await spec.afterStart?.(runtime);
   logger.info({ grpcPort: grpc.port, httpPort: ops.port }, `${spec.name} service started`);
 
   return {

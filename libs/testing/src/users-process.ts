@@ -37,7 +37,13 @@ export async function startUsersProcess(): Promise<UsersProcess> {
   });
   const address = app.grpcAddress;
   const client = createUsersClient({ address });
-  const adminSession = await client.authenticate({ login: adminEmail, password: TEST_PASSWORD });
+  const adminSession = await client
+    .authenticate({ login: adminEmail, password: TEST_PASSWORD })
+    .catch(async (error: unknown) => {
+      client.close();
+      await app.stop();
+      throw error;
+    });
   const admin = { user: adminSession.user!, token: adminSession.accessToken };
 
   return {
