@@ -17,6 +17,13 @@ export interface EventConsumerOptions {
   /** What to do with a message that is not a platform event (e.g. dead-letter it). */
   onMalformed?: (message: KafkaMessage, topic: string, error: MalformedEventError) => Promise<void>;
   fromBeginning?: boolean;
+  /**
+   * Called after the transaction of an applied event has committed (not for a
+   * duplicate): metrics and latency probes that must not count a rollback.
+   */
+  onApplied?: (event: PlatformEvent) => void;
+  /** Partitions handled at once (each still in order); default 1. */
+  partitionsConsumedConcurrently?: number;
 }
 
 export interface RunningConsumer {
@@ -47,6 +54,7 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     fromBeginning: options.fromBeginning ?? true,
   });
   await consumer.run({
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachMessage: async ({ topic, partition, message }) => {
       let event: PlatformEvent;
       try {
@@ -60,7 +68,7 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
         await options.onMalformed?.(message, topic, error);
         return;
       }
-      await applyOnce(options, event);
+      if (await applyOnce(options, event)) options.onApplied?.(event);
     },
   });
   return {

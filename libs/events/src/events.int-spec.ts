@@ -191,4 +191,27 @@ describe('outbox relay and event consumer', () => {
     await emit(after, 0);
     await until(() => good.includes(after) && bad.includes('not an event'));
   }, 60_000);
+
+  it('reports each applied event after its commit, handling partitions concurrently in order', async () => {
+    const applied: PlatformEvent[] = [];
+    const running = await runEventConsumer({
+      kafka,
+      dataSource,
+      logger,
+      groupId: `events-test-${uuidv7()}`,
+      topics: [thing.topic],
+      partitionsConsumedConcurrently: 3,
+      handle: async () => undefined,
+      onApplied: (event) => void applied.push(event),
+    });
+    consumers.push(running);
+    newRelay();
+    const ids = [uuidv7(), uuidv7(), uuidv7()];
+    for (let n = 0; n < 3; n += 1) for (const id of ids) await emit(id, n);
+    await until(() => ids.every((id) => applied.filter((e) => e.subject === id).length === 3));
+    for (const id of ids) {
+      const ns = applied.filter((e) => e.subject === id).map((e) => e.data.after?.n);
+      expect(ns).toEqual([0, 1, 2]);
+    }
+  }, 60_000);
 });

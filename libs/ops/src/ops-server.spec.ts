@@ -44,4 +44,17 @@ describe('startOpsServer', () => {
     const response = await get('/metrics');
     expect(response.headers.get('content-type')).toContain('text/plain');
   });
+
+  it('serves the routes a service adds, beside the ops routes', async () => {
+    server = await startOpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      registry: new Registry(),
+      checks: [],
+      routes: (app) => app.get('/api/hello', (_req, res) => void res.json({ hello: 'world' })),
+    });
+    const get = (route: string) => fetch(`http://127.0.0.1:${server!.port}${route}`);
+    expect(await (await get('/api/hello')).json()).toEqual({ hello: 'world' });
+    expect((await get('/healthz')).status).toBe(200);
+  });
 });

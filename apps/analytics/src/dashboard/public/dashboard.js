@@ -1,0 +1,189 @@
+/* global window, document, fetch, Chart, location, setTimeout, URLSearchParams */
+// The analytics dashboard: reads the JSON API and draws it with Chart.js, then
+// refreshes itself. What it last drew is kept on window.nexusDashboard, so a
+// test can compare the charts with the API.
+(function () {
+  'use strict';
+
+  var DAY_MS = 86400000;
+  var params = new URLSearchParams(location.search);
+  var refreshSeconds = Number(params.get('refresh') || document.body.dataset.refreshSeconds) || 15;
+  var charts = {};
+  var state = (window.nexusDashboard = { refreshes: 0, renderedAt: null, series: {}, tiles: {} });
+
+  function isoDay(date) {
+    return date.toISOString().slice(0, 10);
+  }
+
+  function range() {
+    var to = params.get('to') || isoDay(new Date());
+    var from = params.get('from') || isoDay(new Date(Date.parse(to + 'T00:00:00Z') - 29 * DAY_MS));
+    var days = [];
+    for (var t = Date.parse(from + 'T00:00:00Z'); t <= Date.parse(to + 'T00:00:00Z'); t += DAY_MS) {
+      days.push(isoDay(new Date(t)));
+    }
+    return { from: from, to: to, days: days };
+  }
+
+  function api(path, query) {
+    return fetch('/api/v1/' + path + '?' + new URLSearchParams(query)).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok)
+          throw new Error(path + ': ' + (body.error ? body.error.message : response.status));
+        return body;
+      });
+    });
+  }
+
+  /** One value per day of the range, 0 where the API has no row. */
+  function perDay(days, rows, figure, filter) {
+    var byDay = {};
+    rows.forEach(function (row) {
+      if (filter && !filter(row)) return;
+      byDay[row.day] = (byDay[row.day] || 0) + Number(row[figure]);
+    });
+    return days.map(function (day) {
+      return byDay[day] || 0;
+    });
+  }
+
+  function sum(values) {
+    return values.reduce(function (a, b) {
+      return a + b;
+    }, 0);
+  }
+
+  var COLORS = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#0891b2', '#dc2626'];
+
+  function draw(id, type, labels, datasets, options) {
+    state.series[id] = {};
+    datasets.forEach(function (dataset, i) {
+      state.series[id][dataset.label] = dataset.data;
+      dataset.backgroundColor = dataset.backgroundColor || COLORS[i % COLORS.length];
+      dataset.borderColor = dataset.borderColor || COLORS[i % COLORS.length];
+    });
+    var config = {
+      type: type,
+      data: { labels: labels, datasets: datasets },
+      options: Object.assign(
+        {
+          animation: false,
+          maintainAspectRatio: false,
+          plugins: { legend: { display: datasets.length > 1 } },
+          scales: { y: { beginAtZero: true } },
+        },
+        options || {},
+      ),
+    };
+    if (charts[id]) {
+      charts[id].data = config.data;
+      charts[id].update();
+    } else {
+      charts[id] = new Chart(document.getElementById(id), config);
+    }
+  }
+
+  function tile(id, value) {
+    state.tiles[id] = value;
+    document.getElementById('tile-' + id).textContent = String(value);
+  }
+
+  function load() {
+    var r = range();
+    var q = { from: r.from, to: r.to, group_by: 'day' };
+    return Promise.all([
+      api('events', q),
+      api('active-users', q),
+      api('documents', q),
+      api('emails', q),
+      api('chat-messages', q),
+      api('tasks', q),
+      api('ai-usage', q),
+      api('tasks/open', { as_of: r.to }),
+      api('status', {}),
+    ]).then(function (answers) {
+      var labels = r.days.map(function (d) {
+        return d.slice(5);
+      });
+      var usd = function (row) {
+        return row.currency === 'USD';
+      };
+      var events = perDay(r.days, answers[0].rows, 'events');
+      var active = perDay(r.days, answers[1].rows, 'activeUsers');
+      var created = perDay(r.days, answers[2].rows, 'created');
+      var edited = perDay(r.days, answers[2].rows, 'edited');
+      var emails = perDay(r.days, answers[3].rows, 'sent');
+      var messages = perDay(r.days, answers[4].rows, 'messages');
+      var tasksCreated = perDay(r.days, answers[5].rows, 'created');
+      var tasksCompleted = perDay(r.days, answers[5].rows, 'completed');
+      var tokens = perDay(r.days, answers[6].rows, 'totalTokens');
+      var cost = perDay(r.days, answers[6].rows, 'cost', usd);
+      var open = answers[7].rows[0] || { open: 0, overdue: 0 };
+
+      state.from = r.from;
+      state.to = r.to;
+      state.days = r.days;
+      draw('events-chart', 'line', labels, [{ label: 'events', data: events, fill: true }]);
+      draw('active-users-chart', 'bar', labels, [{ label: 'active users', data: active }]);
+      draw('documents-chart', 'bar', labels, [
+        { label: 'created', data: created },
+        { label: 'edited', data: edited },
+      ]);
+      draw('comms-chart', 'line', labels, [
+        { label: 'emails sent', data: emails },
+        { label: 'chat messages', data: messages },
+      ]);
+      draw('tasks-chart', 'bar', labels, [
+        { label: 'created', data: tasksCreated },
+        { label: 'completed', data: tasksCompleted },
+      ]);
+      draw(
+        'ai-chart',
+        'bar',
+        labels,
+        [
+          { label: 'tokens', data: tokens, yAxisID: 'y' },
+          { label: 'cost (USD)', data: cost, type: 'line', yAxisID: 'cost' },
+        ],
+        {
+          scales: {
+            y: { beginAtZero: true, position: 'left' },
+            cost: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false } },
+          },
+        },
+      );
+
+      tile('events', sum(events));
+      tile('active-users', Math.max.apply(null, active.concat([0])));
+      tile('documents-created', sum(created));
+      tile('emails-sent', sum(emails));
+      tile('chat-messages', sum(messages));
+      tile('tasks-completed', sum(tasksCompleted));
+      tile('open-tasks', open.open + ' (' + open.overdue + ')');
+      tile('ai-tokens', sum(tokens));
+      tile('ai-cost', sum(cost).toFixed(2));
+
+      document.getElementById('range').textContent = r.from + ' to ' + r.to;
+      document.getElementById('lag').textContent = String(answers[8].consumerLag);
+      document.getElementById('updated').textContent =
+        new Date().toISOString().slice(11, 19) + ' UTC';
+      document.getElementById('error').hidden = true;
+      state.refreshes += 1;
+      state.renderedAt = new Date().toISOString();
+    });
+  }
+
+  function loop() {
+    load()
+      .catch(function (error) {
+        var box = document.getElementById('error');
+        box.textContent = String(error.message || error);
+        box.hidden = false;
+      })
+      .then(function () {
+        setTimeout(loop, refreshSeconds * 1000);
+      });
+  }
+
+  loop();
+})();
