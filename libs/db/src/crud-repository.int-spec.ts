@@ -161,3 +161,26 @@ describe('CrudRepository', () => {
     expect(events[0]?.n).toBe(0);
   });
 });
+
+describe('inTransaction', () => {
+  it('runs the work again after a deadlock, writing its effects once', async () => {
+    const a = (await create('deadlock-a')).entity;
+    const b = (await create('deadlock-b')).entity;
+    // Two transactions lock the rows in opposite orders: PostgreSQL aborts one with a deadlock.
+    const rename = (first: Widget, second: Widget, name: string) =>
+      inTransaction(dataSource, null, async (tx) => {
+        await tx.manager.query(`UPDATE "${schema}"."widgets" SET name = $1 WHERE id = $2`, [
+          name,
+          first.id,
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await tx.manager.query(`UPDATE "${schema}"."widgets" SET name = $1 WHERE id = $2`, [
+          name,
+          second.id,
+        ]);
+      });
+    await Promise.all([rename(a, b, 'left'), rename(b, a, 'right')]);
+    const names = [(await widgets.get(a.id)).name, (await widgets.get(b.id)).name];
+    expect(names[0]).toBe(names[1]); // the retried transaction ran in full after the other
+  });
+});

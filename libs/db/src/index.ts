@@ -46,5 +46,9 @@ export {
 } from './pagination';
 export { likePrefix } from './like-pattern';
 export { withScratchDatabase } from './scratch-database';
-export { isDatabaseUnavailable, violatedUniqueConstraint } from './pg-errors';
+export {
+  isDatabaseUnavailable,
+  isTransactionConflict,
+  violatedUniqueConstraint,
+} from './pg-errors';
 export { Tx, inTransaction, type ChangeVerb } from './transaction';

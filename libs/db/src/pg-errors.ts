@@ -25,3 +25,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     message,
   );
 }
+
+/** A deadlock or serialization failure: the transaction lost a race and may be retried. */
+export function isTransactionConflict(error: unknown): boolean {
+  const code =
+    (error as PgErrorFields & { driverError?: PgErrorFields }).driverError?.code ??
+    (error as PgErrorFields).code;
+  return code === '40P01' || code === '40001';
+}

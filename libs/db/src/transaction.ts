@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
 import { changedFields, type Aggregate, type JsonObject } from './aggregate';
 import { OutboxEvent } from './kit-tables.entity';
+import { isTransactionConflict } from './pg-errors';
 
 /** created, updated, deleted, restored, or a domain verb such as `sent`. */
 export type ChangeVerb = 'created' | 'updated' | 'deleted' | 'restored' | (string & {});
@@ -50,10 +51,24 @@ export class Tx {
   }
 }
 
-export function inTransaction<T>(
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Runs `work` in one transaction. A deadlock or serialization failure rolls
+ * everything back (outbox rows included), so the work is simply run again, a
+ * few times, before the conflict reaches the caller (as ABORTED).
+ */
+export async function inTransaction<T>(
   dataSource: DataSource,
   actor: string | null,
   work: (tx: Tx) => Promise<T>,
 ): Promise<T> {
-  return dataSource.transaction((manager) => work(new Tx(manager, actor)));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await dataSource.transaction((manager) => work(new Tx(manager, actor)));
+    } catch (error) {
+      if (!isTransactionConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
 }

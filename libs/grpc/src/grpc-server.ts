@@ -11,6 +11,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
 import { descriptorSetPath } from '@nexus/proto';
+import { tolerantDefinition } from './request-guard';
 
 export interface ServiceBinding {
   /** Fully-qualified proto name, e.g. `nexus.users.v1.UserService`. */
@@ -62,7 +63,7 @@ export async function startGrpcServer(options: {
     'grpc.keepalive_permit_without_calls': 1,
   });
   for (const service of options.services)
-    server.addService(service.definition, service.implementation);
+    server.addService(tolerantDefinition(service.definition), service.implementation);
 
   const names = options.services.map((service) => service.name);
   const health = new HealthImplementation(

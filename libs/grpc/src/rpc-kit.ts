@@ -12,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import { uuidv7 } from '@nexus/core';
 import { CallContext } from './call-context';
+import { checkRequest } from './request-guard';
 import { toServiceError } from './status-mapping';
 import { bearerToken, type TokenVerifier } from './token-verifier';
 
@@ -42,7 +43,10 @@ export class RpcKit {
     handler: (request: Req, ctx: CallContext) => Promise<Res>,
   ): handleUnaryCall<Req, Res> {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      void this.invoke(method, call as AnyCall, (ctx) => handler(call.request, ctx)).then(
+      void this.invoke(method, call as AnyCall, (ctx) => {
+        checkRequest(call.request);
+        return handler(call.request, ctx);
+      }).then(
         (response) => callback(null, response),
         (error: ServerErrorResponse) => callback(error),
       );
@@ -68,7 +72,10 @@ export class RpcKit {
     handler: (call: ServerWritableStream<Req, Res>, ctx: CallContext) => Promise<void>,
   ): (call: ServerWritableStream<Req, Res>) => void {
     return (call) => {
-      void this.invoke(method, call as AnyCall, (ctx) => handler(call, ctx)).then(
+      void this.invoke(method, call as AnyCall, (ctx) => {
+        checkRequest(call.request);
+        return handler(call, ctx);
+      }).then(
         () => call.end(),
         // grpc-js sends the status of an 'error' event when the stream ends;
         // destroy() would end it without any status and leave the client waiting.

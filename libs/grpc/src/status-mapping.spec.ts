@@ -40,3 +40,16 @@ describe('toServiceError', () => {
     expect(error.details).toBe('internal error (correlation id corr-9)');
   });
 });
+
+describe('toServiceError on a lost race', () => {
+  it('maps a deadlock that outlived its retries to ABORTED', () => {
+    const deadlock = new QueryFailedError(
+      'UPDATE',
+      [],
+      Object.assign(new Error('deadlock detected'), { code: '40P01' }),
+    );
+    const { error, unexpected } = toServiceError(deadlock, 'c');
+    expect(error.code).toBe(status.ABORTED);
+    expect(unexpected).toBe(false);
+  });
+});

@@ -1,6 +1,6 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { DomainError, type ErrorKind } from '@nexus/core';
-import { isDatabaseUnavailable } from '@nexus/db';
+import { isDatabaseUnavailable, isTransactionConflict } from '@nexus/db';
 import { googleRpc } from '@nexus/proto';
 
 /** The one mapping from error kinds to gRPC status codes. */
@@ -80,6 +80,16 @@ export function toServiceError(thrown: unknown, correlationId: string): MappedEr
     const code = statusOfKind(thrown.kind);
     metadata.set('grpc-status-details-bin', statusDetails(code, thrown));
     return { error: { code, details: thrown.message, metadata }, unexpected: false };
+  }
+  if (isTransactionConflict(thrown)) {
+    return {
+      error: {
+        code: status.ABORTED,
+        details: 'the request conflicted with a concurrent change; retry it',
+        metadata,
+      },
+      unexpected: false,
+    };
   }
   if (isDatabaseUnavailable(thrown)) {
     return {
