@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client as GrpcClient, Metadata, credentials, status } from '@grpc/grpc-js';
+import { contentV1 } from '@nexus/proto';
+import { Client } from 'pg';
+import { ROLES, type Role } from '@nexus/core';
+import type { TestUser } from '@nexus/testing';
+import { ACCESS, expected, type AccessRule, type Expect } from './access-table';
+import { createFixtures, type Fixtures } from './fixtures';
+import {
+  SERVICE_PROTOS,
+  allMethods,
+  invalidTokens,
+  startPlatform,
+  type Platform,
+  type RpcMethod,
+} from './platform';
+import { RawClient, codeName, type Outcome } from './raw-call';
+
+const BROKEN = [status.INTERNAL, status.UNKNOWN, status.UNIMPLEMENTED, status.DATA_LOSS];
+
+let platform: Platform;
+const clients = new Map<string, RawClient>();
+const unary = allMethods().filter((m) => !m.def.requestStream && !m.def.responseStream);
+const streaming = allMethods().filter((m) => m.def.requestStream || m.def.responseStream);
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  for (const [service, app] of Object.entries(platform.apps))
+    clients.set(service, new RawClient(app.grpcAddress));
+}, 180_000);
+
+afterAll(async () => {
+  for (const client of clients.values()) client.close();
+  await platform?.stop();
+});
+
+function call(method: RpcMethod, request: object, token?: string): Promise<Outcome> {
+  const payload = Buffer.from(method.request.encode(method.request.fromPartial(request)).finish());
+  return clients.get(method.service)!.call(method.path, payload, token);
+}
+
+function onlyEmptyLists(method: RpcMethod, outcome: Outcome): boolean {
+  const response = method.def.responseDeserialize(outcome.response!) as Record<string, unknown>;
+  return Object.values(response).every((value) => !Array.isArray(value) || value.length === 0);
+}
+
+function satisfies(method: RpcMethod, outcome: Outcome, expect: Expect): boolean {
+  if (BROKEN.includes(outcome.code)) return false;
+  switch (expect) {
+    case 'empty':
+      return outcome.code === status.OK && onlyEmptyLists(method, outcome);
+    case 'refused':
+      return outcome.code !== status.OK;
+    case 'unauthenticated':
+      return outcome.code === status.UNAUTHENTICATED;
+    case 'denied':
+      return outcome.code === status.PERMISSION_DENIED || outcome.code === status.NOT_FOUND;
+    case 'pass':
+      return outcome.code !== status.UNAUTHENTICATED && outcome.code !== status.PERMISSION_DENIED;
+  }
+}
+
+const ordered = (): [RpcMethod, AccessRule][] =>
+  Object.entries(ACCESS).map(([p, rule]) => [unary.find((m) => m.path === p)!, rule]);
+
+describe('the access matrix', () => {
+  it('has one row for every unary RPC of every gRPC service, and no stale rows', () => {
+    expect(Object.keys(ACCESS).sort()).toEqual(unary.map((m) => m.path).sort());
+    // Client- and server-streaming RPCs (content's UploadFile, DownloadFile) are checked below.
+    expect(streaming.map((m) => m.name).sort()).toEqual(['DownloadFile', 'UploadFile']);
+  });
+
+  it('answers every RPC with no token, an expired token or a foreign key by UNAUTHENTICATED unless it is public', async () => {
+    const owner = await platform.signUp('user');
+    const fx = await createFixtures(platform, owner, await platform.signUp('user'));
+    const bad = invalidTokens(owner.user.id);
+    const failures: string[] = [];
+    for (const [method, rule] of ordered()) {
+      const request = rule.request(fx, owner);
+      const cases: [string, string | undefined, Expect][] = [
+        ['no token', undefined, rule.access === 'public' ? 'pass' : 'unauthenticated'],
+        // A token that is presented is checked even on a public RPC.
+        ['expired token', bad.expired, 'unauthenticated'],
+        ['foreign key', bad.foreignKey, 'unauthenticated'],
+        ['malformed header', 'not a jwt', 'unauthenticated'],
+      ];
+      for (const [label, token, expect] of cases) {
+        const outcome = await call(method, request, token);
+        if (!satisfies(method, outcome, expect))
+          failures.push(
+            `${method.path} ${label}: ${codeName(outcome.code)} (${outcome.details}), expected ${expect}`,
+          );
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('gives each role exactly what the table says, never INTERNAL, and guests never write', async () => {
+    const rows = new Map<string, Record<string, string>>();
+    const failures: string[] = [];
+    for (const role of ROLES) {
+      // A fresh owner (the "user" column's caller) and fresh resources per role.
+      const owner = await platform.signUp('user');
+      const caller: TestUser =
+        role === 'user' ? owner : role === 'admin' ? platform.admin : await platform.signUp(role);
+      const fx: Fixtures = await createFixtures(platform, owner, await platform.signUp('user'));
+      for (const [method, rule] of ordered()) {
+        const expect = expected(rule, role);
+        const outcome = await call(method, rule.request(fx, caller), caller.token);
+        const row = rows.get(method.path) ?? {};
+        row[role] = codeName(outcome.code);
+        rows.set(method.path, row);
+        if (!satisfies(method, outcome, expect))
+          failures.push(
+            `${method.path} as ${role}: ${codeName(outcome.code)} (${outcome.details}), expected ${expect}`,
+          );
+      }
+    }
+    printMatrix(rows);
+    expect(failures).toEqual([]);
+  }, 300_000);
+});
+
+function printMatrix(rows: Map<string, Record<string, string>>): void {
+  const lines = [...rows].map(
+    ([p, row]) =>
+      `${p.replace('/nexus.', '').padEnd(58)} ${ROLES.map((r: Role) => `${r}=${row[r]}`.padEnd(28)).join('')}`,
+  );
+  console.log(`access matrix (observed; expectations in access-table.ts)\n${lines.join('\n')}`);
+}
+
+describe('streaming RPCs', () => {
+  it('refuse UploadFile and DownloadFile without a valid token', async () => {
+    const { FileServiceService } = contentV1;
+    const bad = invalidTokens('00000000-0000-7000-8000-000000000000');
+    const client = new GrpcClient(platform.apps.content.grpcAddress, credentials.createInsecure());
+    const meta = (token?: string) => {
+      const m = new Metadata();
+      if (token) m.set('authorization', `Bearer ${token}`);
+      return m;
+    };
+    try {
+      for (const token of [undefined, bad.expired, bad.foreignKey]) {
+        const upload = await new Promise<number>((resolve) => {
+          const d = FileServiceService.uploadFile;
+          const stream = client.makeClientStreamRequest(
+            d.path,
+            d.requestSerialize,
+            d.responseDeserialize,
+            meta(token),
+            (error) => resolve(error ? error.code : status.OK),
+          );
+          stream.write({
+            payload: {
+              $case: 'metadata',
+              value: {
+                name: 'x.txt',
+                mimeType: 'text/plain',
+                isPublic: false,
+                sha256: '',
+                requestId: '',
+              },
+            },
+          });
+          stream.write({ payload: { $case: 'chunk', value: Buffer.from('x') } });
+          stream.end();
+        });
+        expect(codeName(upload)).toBe('UNAUTHENTICATED');
+        const download = await new Promise<number>((resolve) => {
+          const d = FileServiceService.downloadFile;
+          const stream = client.makeServerStreamRequest(
+            d.path,
+            d.requestSerialize,
+            d.responseDeserialize,
+            { id: '00000000-0000-7000-8000-000000000000' },
+            meta(token),
+          );
+          stream.on('data', () => undefined);
+          stream.on('error', (error: { code: number }) => resolve(error.code));
+          stream.on('end', () => resolve(status.OK));
+        });
+        expect(codeName(download)).toBe('UNAUTHENTICATED');
+      }
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("each service's database role (infra/db/roles.sql)", () => {
+  it("reads its own schema and cannot read any other service's", async () => {
+    const url = new URL(process.env.DATABASE_URL!);
+    const admin = new Client({ connectionString: url.toString() });
+    await admin.connect();
+    const schemas = Object.values(SERVICE_PROTOS).map((s) => s.schema);
+    const password = `pw-${Date.now()}`;
+    try {
+      await admin.query(
+        readFileSync(path.resolve(__dirname, '../../../infra/db/roles.sql'), 'utf8'),
+      );
+      for (const schema of schemas)
+        await admin.query(`ALTER ROLE "nexus_${schema}" PASSWORD '${password}'`);
+      const results: string[] = [];
+      for (const own of schemas) {
+        const asRole = new URL(url.toString());
+        asRole.username = `nexus_${own}`;
+        asRole.password = password;
+        const client = new Client({ connectionString: asRole.toString() });
+        await client.connect();
+        try {
+          const table = async (schema: string) =>
+            (
+              await admin.query<{ name: string }>(
+                `SELECT table_name AS name FROM information_schema.tables
+                  WHERE table_schema = $1 AND table_name <> 'migrations' ORDER BY 1 LIMIT 1`,
+                [schema],
+              )
+            ).rows[0].name;
+          await expect(
+            client.query(`SELECT count(*) FROM "${own}"."${await table(own)}"`),
+          ).resolves.toBeDefined();
+          for (const other of schemas.filter((s) => s !== own)) {
+            const error = await client
+              .query(`SELECT count(*) FROM "${other}"."${await table(other)}"`)
+              .then(
+                () => null,
+                (e: Error) => e,
+              );
+            results.push(`${own} -> ${other}: ${error ? error.message : 'READ ALLOWED'}`);
+          }
+          // Nor may it create anything in public.
+          const created = await client.query('CREATE TABLE public.intruder (id int)').then(
+            () => null,
+            (e: Error) => e,
+          );
+          results.push(`${own} -> public: ${created ? created.message : 'CREATE ALLOWED'}`);
+        } finally {
+          await client.end();
+        }
+      }
+      expect(results.filter((r) => !/permission denied/.test(r))).toEqual([]);
+      expect(results).toHaveLength(schemas.length * schemas.length);
+    } finally {
+      await admin.end();
+    }
+  });
+});

@@ -1,0 +1,584 @@
+import type { Role } from '@nexus/core';
+import { aiUsageV1, commonV1, commsV1, contentV1, workV1 } from '@nexus/proto';
+import { TEST_PASSWORD, type TestUser } from '@nexus/testing';
+import { validInteraction, type Fixtures } from './fixtures';
+
+/**
+ * What a caller may do with an RPC:
+ * - public: no token needed (a token that is presented must still be valid);
+ * - read: any signed-in role, subject to the resource's own sharing rules;
+ * - write: any signed-in role but a guest (guests are read-only everywhere);
+ * - admin: admins only.
+ */
+export type Access = 'public' | 'read' | 'write' | 'admin';
+
+/**
+ * The expected outcome of a call:
+ * - pass: the caller got past authentication and authorisation (a well-formed
+ *   request may still be NOT_FOUND, FAILED_PRECONDITION...);
+ * - denied: PERMISSION_DENIED, or NOT_FOUND where a service hides what the
+ *   caller may not see; never OK;
+ * - empty: OK, but every list in the answer is empty (filtered to what the
+ *   caller may see);
+ * - refused: any error but INTERNAL/UNKNOWN (nothing done), for the known
+ *   deviations listed in KNOWN_DEVIATIONS;
+ * - unauthenticated: UNAUTHENTICATED.
+ */
+export type Expect = 'pass' | 'denied' | 'empty' | 'refused' | 'unauthenticated';
+
+/**
+ * Where a service answers a stranger with something other than
+ * PERMISSION_DENIED/NOT_FOUND, though it still refuses. Findings for the
+ * service's owner, not for this test to hide: each keeps its table row at
+ * "refused" until fixed.
+ */
+export const KNOWN_DEVIATIONS = {
+  // work checks "is archived" before membership: a non-member learns that the
+  // project exists (FAILED_PRECONDITION instead of PERMISSION_DENIED).
+  undeleteProject: 'refused',
+} as const;
+
+export interface AccessRule {
+  access: Access;
+  /** A well-formed request for the caller, against fixtures owned by the "user" role. */
+  request: (fx: Fixtures, caller: TestUser) => object;
+  /** Where the role rule is narrower than the access level says. */
+  roles?: Partial<Record<Role, Expect>>;
+}
+
+/**
+ * The caller in the role column acts on resources owned by the "user"
+ * column's caller: "user" is the owner, "manager" a stranger with a higher
+ * platform role, "guest" a stranger who may never write.
+ */
+export function expected(rule: AccessRule, role: Role): Expect {
+  const override = rule.roles?.[role];
+  if (override) return override;
+  switch (rule.access) {
+    case 'public':
+    case 'read':
+      return 'pass';
+    case 'write':
+      return role === 'guest' ? 'denied' : 'pass';
+    case 'admin':
+      return role === 'admin' ? 'pass' : 'denied';
+  }
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const NO_ROLE = commonV1.Role.ROLE_UNSPECIFIED;
+
+/** THE table: every unary RPC of every gRPC service (the test fails on one left out). */
+export const ACCESS: Record<string, AccessRule> = {
+  // --- content: documents (owner, admin manage; strangers see nothing) ---
+  '/nexus.content.v1.DocumentService/CreateDocument': {
+    access: 'write',
+    request: () => ({
+      document: { title: 'New', kind: contentV1.DocumentKind.DOCUMENT_KIND_DOCUMENT },
+    }),
+  },
+  '/nexus.content.v1.DocumentService/GetDocument': {
+    access: 'read',
+    request: (fx) => ({ id: fx.documentId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/ListDocuments': {
+    access: 'read',
+    request: () => ({ pageSize: 5 }),
+  },
+  '/nexus.content.v1.DocumentService/ListDocumentVersions': {
+    access: 'read',
+    request: (fx) => ({ documentId: fx.documentId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/GetDocumentVersion': {
+    access: 'read',
+    request: (fx) => ({ documentId: fx.documentId, number: 1 }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/ListShares': {
+    access: 'read',
+    request: (fx) => ({ documentId: fx.documentId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/UpdateDocument': {
+    access: 'write',
+    request: (fx) => ({ document: { id: fx.documentId, title: 'Renamed' }, updateMask: ['title'] }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/ShareDocument': {
+    access: 'write',
+    request: (fx) => ({
+      documentId: fx.documentId,
+      userId: fx.other.user.id,
+      role: contentV1.ShareRole.SHARE_ROLE_VIEWER,
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/UpdateShare': {
+    access: 'write',
+    request: (fx) => ({
+      documentId: fx.documentId,
+      userId: fx.other.user.id,
+      role: contentV1.ShareRole.SHARE_ROLE_EDITOR,
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/RevokeShare': {
+    access: 'write',
+    request: (fx) => ({ documentId: fx.documentId, userId: fx.other.user.id }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/RestoreDocumentVersion': {
+    access: 'write',
+    request: (fx) => ({ documentId: fx.documentId, number: 1 }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/DeleteDocument': {
+    access: 'write',
+    request: (fx) => ({ id: fx.documentId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/UndeleteDocument': {
+    access: 'write',
+    request: (fx) => ({ id: fx.documentId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/PurgeDocument': {
+    access: 'write',
+    request: (fx) => ({ id: fx.documentId }),
+    roles: { manager: 'denied' },
+  },
+  // --- content: files (private files: owner and admin only) ---
+  '/nexus.content.v1.FileService/GetFile': {
+    access: 'read',
+    request: (fx) => ({ id: fx.fileId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.content.v1.FileService/BatchGetFiles': {
+    access: 'read',
+    request: (fx) => ({ ids: [fx.fileId] }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.content.v1.FileService/ListFiles': { access: 'read', request: () => ({ pageSize: 5 }) },
+  '/nexus.content.v1.FileService/UpdateFile': {
+    access: 'write',
+    request: (fx) => ({ file: { id: fx.fileId, name: 'renamed.txt' }, updateMask: ['name'] }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/DeleteFile': {
+    access: 'write',
+    request: (fx) => ({ id: fx.fileId }),
+    roles: { manager: 'denied' },
+  },
+
+  // --- comms: chat (channels are public to read; owners and admins manage) ---
+  '/nexus.comms.v1.ChatService/CreateRoom': {
+    access: 'write',
+    request: () => ({ room: { name: 'new-room', kind: commsV1.RoomKind.ROOM_KIND_CHANNEL } }),
+  },
+  '/nexus.comms.v1.ChatService/GetRoom': { access: 'read', request: (fx) => ({ id: fx.roomId }) },
+  '/nexus.comms.v1.ChatService/ListRooms': { access: 'read', request: () => ({ pageSize: 5 }) },
+  '/nexus.comms.v1.ChatService/ListMessages': {
+    access: 'read',
+    request: (fx) => ({ roomId: fx.roomId, pageSize: 5 }),
+  },
+  '/nexus.comms.v1.ChatService/GetEditHistory': {
+    access: 'read',
+    request: (fx) => ({ id: fx.messageId }),
+  },
+  '/nexus.comms.v1.ChatService/JoinRoom': {
+    access: 'write',
+    request: (fx) => ({ roomId: fx.roomId }),
+  },
+  '/nexus.comms.v1.ChatService/MarkRoomRead': {
+    access: 'write',
+    request: (fx) => ({ roomId: fx.roomId }),
+  },
+  '/nexus.comms.v1.ChatService/PostMessage': {
+    access: 'write',
+    request: (fx) => ({ roomId: fx.roomId, text: 'hi' }),
+  },
+  '/nexus.comms.v1.ChatService/EditMessage': {
+    access: 'write',
+    request: (fx) => ({ id: fx.messageId, text: 'edited' }),
+    // Only the author edits; not even an admin puts words in someone's mouth.
+    roles: { admin: 'denied', manager: 'denied' },
+  },
+  '/nexus.comms.v1.ChatService/InviteMembers': {
+    access: 'write',
+    request: (fx) => ({ roomId: fx.roomId, userIds: [fx.other.user.id] }),
+  },
+  '/nexus.comms.v1.ChatService/UpdateRoom': {
+    access: 'write',
+    request: (fx) => ({ room: { id: fx.roomId, topic: 'new topic' }, updateMask: ['topic'] }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.ChatService/RemoveMember': {
+    access: 'write',
+    request: (fx) => ({ roomId: fx.roomId, userId: fx.other.user.id }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.ChatService/DeleteMessage': {
+    access: 'write',
+    request: (fx) => ({ id: fx.messageId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.ChatService/DeleteRoom': {
+    access: 'write',
+    request: (fx) => ({ id: fx.roomId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.ChatService/UndeleteRoom': {
+    access: 'write',
+    request: (fx) => ({ id: fx.roomId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.ChatService/LeaveRoom': {
+    access: 'write',
+    request: (fx) => ({ roomId: fx.roomId }),
+  },
+  // --- comms: email (a mailbox is its owner's alone) ---
+  '/nexus.comms.v1.EmailService/ListMailboxes': { access: 'read', request: () => ({}) },
+  '/nexus.comms.v1.EmailService/ListEmails': { access: 'read', request: () => ({ pageSize: 5 }) },
+  '/nexus.comms.v1.EmailService/GetEmail': {
+    access: 'read',
+    request: (fx) => ({ id: fx.sentEmailId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/GetThread': {
+    access: 'read',
+    request: (fx) => ({ threadId: fx.threadId }),
+  },
+  '/nexus.comms.v1.EmailService/CreateDraft': {
+    access: 'write',
+    request: (fx) => ({ email: { subject: 'x', bodyText: 'y', to: [fx.other.user.email] } }),
+  },
+  '/nexus.comms.v1.EmailService/UpdateDraft': {
+    access: 'write',
+    request: (fx) => ({ email: { id: fx.draftId, subject: 'changed' }, updateMask: ['subject'] }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/MarkRead': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/MarkUnread': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/Reply': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId, bodyText: 'reply' }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/ReplyAll': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId, bodyText: 'reply all' }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/Forward': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId, to: [fx.other.user.email], bodyText: 'fwd' }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/SendEmail': {
+    access: 'write',
+    request: (fx) => ({ id: fx.draftId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/MoveToTrash': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/Restore': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/DeleteForever': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId }),
+    roles: { manager: 'denied' },
+  },
+
+  // --- work: projects and tasks (members by project role; admins everything) ---
+  '/nexus.work.v1.ProjectService/CreateProject': {
+    access: 'write',
+    request: () => ({ project: { name: 'Gemini' } }),
+  },
+  '/nexus.work.v1.ProjectService/GetProject': {
+    access: 'read',
+    request: (fx) => ({ id: fx.projectId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.work.v1.ProjectService/ListProjects': {
+    access: 'read',
+    request: () => ({ pageSize: 5 }),
+  },
+  '/nexus.work.v1.ProjectService/GetProjectStats': {
+    access: 'read',
+    request: (fx) => ({ projectId: fx.projectId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.work.v1.ProjectService/UpdateProject': {
+    access: 'write',
+    request: (fx) => ({
+      project: { id: fx.projectId, description: 'd' },
+      updateMask: ['description'],
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.ProjectService/AddMember': {
+    access: 'write',
+    request: (fx) => ({
+      projectId: fx.projectId,
+      userId: fx.other.user.id,
+      role: workV1.MemberRole.MEMBER_ROLE_MEMBER,
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.ProjectService/UpdateMember': {
+    access: 'write',
+    request: (fx) => ({
+      projectId: fx.projectId,
+      userId: fx.other.user.id,
+      role: workV1.MemberRole.MEMBER_ROLE_VIEWER,
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/CreateTask': {
+    access: 'write',
+    request: (fx) => ({ task: { title: 'More', projectId: fx.projectId } }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/GetTask': {
+    access: 'read',
+    request: (fx) => ({ id: fx.taskId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/ListTasks': {
+    access: 'read',
+    request: (fx) => ({ projectId: fx.projectId, pageSize: 5 }),
+    // Filtered to the caller's projects: a stranger gets an empty page.
+    roles: { manager: 'empty', guest: 'empty' },
+  },
+  '/nexus.work.v1.TaskService/ListTimeEntries': {
+    access: 'read',
+    request: (fx) => ({ taskId: fx.taskId, pageSize: 5 }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/UpdateTask': {
+    access: 'write',
+    request: (fx) => ({ task: { id: fx.taskId, description: 'd' }, updateMask: ['description'] }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/AddDependency': {
+    access: 'write',
+    request: (fx) => ({ taskId: fx.taskId, blockerTaskId: fx.blockerTaskId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/RemoveDependency': {
+    access: 'write',
+    request: (fx) => ({ taskId: fx.taskId, blockerTaskId: fx.blockerTaskId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/LogTime': {
+    access: 'write',
+    request: (fx) => ({ timeEntry: { taskId: fx.taskId, hours: '1', workDate: today() } }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/DeleteTimeEntry': {
+    access: 'write',
+    request: (fx) => ({ id: fx.timeEntryId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/DeleteTask': {
+    access: 'write',
+    request: (fx) => ({ id: fx.taskId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.ProjectService/RemoveMember': {
+    access: 'write',
+    request: (fx) => ({ projectId: fx.projectId, userId: fx.other.user.id }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.ProjectService/DeleteProject': {
+    access: 'write',
+    request: (fx) => ({ id: fx.projectId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.work.v1.ProjectService/UndeleteProject': {
+    access: 'write',
+    request: (fx) => ({ id: fx.projectId }),
+    roles: {
+      manager: KNOWN_DEVIATIONS.undeleteProject,
+      guest: KNOWN_DEVIATIONS.undeleteProject,
+    },
+  },
+
+  // --- ai-usage: own usage for users, everyone's for managers; prices and budgets admin ---
+  '/nexus.aiusage.v1.AiUsageService/RecordInteraction': {
+    access: 'write',
+    request: (_fx, caller) => ({ interaction: validInteraction(caller.user.id) }),
+  },
+  '/nexus.aiusage.v1.AiUsageService/BatchRecordInteractions': {
+    access: 'write',
+    request: (_fx, caller) => ({ requests: [{ interaction: validInteraction(caller.user.id) }] }),
+  },
+  '/nexus.aiusage.v1.AiUsageService/GetInteraction': {
+    access: 'read',
+    request: (fx) => ({ id: fx.interactionId }),
+    roles: { guest: 'denied' },
+  },
+  '/nexus.aiusage.v1.AiUsageService/ListInteractions': {
+    access: 'read',
+    request: () => ({ pageSize: 5 }),
+  },
+  '/nexus.aiusage.v1.AiUsageService/GetUsageSummary': {
+    access: 'read',
+    request: () => ({
+      startTime: new Date(Date.now() - 86_400_000),
+      endTime: new Date(Date.now() + 86_400_000),
+      groupBy: [aiUsageV1.UsageDimension.USAGE_DIMENSION_MODEL],
+    }),
+  },
+  '/nexus.aiusage.v1.ModelPriceService/GetModelPrice': {
+    access: 'read',
+    request: (fx) => ({ id: fx.modelPriceId }),
+  },
+  '/nexus.aiusage.v1.ModelPriceService/ListModelPrices': {
+    access: 'read',
+    request: () => ({ pageSize: 5 }),
+  },
+  '/nexus.aiusage.v1.ModelPriceService/CreateModelPrice': {
+    access: 'admin',
+    request: () => ({
+      modelPrice: {
+        provider: 'anthropic',
+        model: `m-${Math.random().toString(36).slice(2, 8)}`,
+        inputPricePerMillion: '3',
+        outputPricePerMillion: '15',
+        currencyCode: 'USD',
+        effectiveTime: new Date('2025-01-01T00:00:00Z'),
+      },
+    }),
+  },
+  '/nexus.aiusage.v1.ModelPriceService/UpdateModelPrice': {
+    access: 'admin',
+    request: (fx) => ({
+      modelPrice: { id: fx.modelPriceId, outputPricePerMillion: '3' },
+      updateMask: ['output_price_per_million'],
+    }),
+  },
+  '/nexus.aiusage.v1.ModelPriceService/DeleteModelPrice': {
+    access: 'admin',
+    request: (fx) => ({ id: fx.modelPriceId }),
+  },
+  '/nexus.aiusage.v1.ModelPriceService/UndeleteModelPrice': {
+    access: 'admin',
+    request: (fx) => ({ id: fx.modelPriceId }),
+  },
+  '/nexus.aiusage.v1.BudgetService/GetBudget': {
+    access: 'read',
+    request: (fx) => ({ id: fx.budgetId }),
+    roles: { guest: 'denied' },
+  },
+  '/nexus.aiusage.v1.BudgetService/ListBudgets': {
+    access: 'read',
+    request: () => ({ pageSize: 5 }),
+  },
+  '/nexus.aiusage.v1.BudgetService/CreateBudget': {
+    access: 'admin',
+    request: () => ({
+      budget: {
+        scope: aiUsageV1.BudgetScope.BUDGET_SCOPE_MODULE,
+        module: aiUsageV1.Module.MODULE_OTHER,
+        amount: { amount: '5', currencyCode: 'EUR' },
+      },
+    }),
+  },
+  '/nexus.aiusage.v1.BudgetService/UpdateBudget': {
+    access: 'admin',
+    request: (fx) => ({
+      budget: { id: fx.budgetId, amount: { amount: '200', currencyCode: 'USD' } },
+      updateMask: ['amount'],
+    }),
+  },
+  '/nexus.aiusage.v1.BudgetService/DeleteBudget': {
+    access: 'admin',
+    request: (fx) => ({ id: fx.budgetId }),
+  },
+
+  // --- users (last: they deactivate the owner) ---
+  '/nexus.users.v1.UserService/GetJwks': { access: 'public', request: () => ({}) },
+  '/nexus.users.v1.UserService/Authenticate': {
+    access: 'public',
+    request: (fx) => ({ login: fx.owner.user.email, password: TEST_PASSWORD }),
+  },
+  '/nexus.users.v1.UserService/VerifyEmail': {
+    access: 'public',
+    request: () => ({ token: 'not-a-real-verification-token' }),
+  },
+  // Public sign-up; with a token only admins create users.
+  '/nexus.users.v1.UserService/CreateUser': {
+    access: 'public',
+    request: () => {
+      const tag = Math.random().toString(36).slice(2, 10);
+      return {
+        user: {
+          email: `m-${tag}@example.com`,
+          username: `m-${tag}`,
+          fullName: 'Matrix',
+          role: NO_ROLE,
+        },
+        password: TEST_PASSWORD,
+      };
+    },
+    roles: { manager: 'denied', user: 'denied', guest: 'denied' },
+  },
+  '/nexus.users.v1.UserService/GetUser': {
+    access: 'read',
+    request: (fx) => ({ id: fx.owner.user.id }),
+  },
+  '/nexus.users.v1.UserService/BatchGetUsers': {
+    access: 'read',
+    request: (fx) => ({ ids: [fx.owner.user.id] }),
+  },
+  '/nexus.users.v1.UserService/ListUsers': { access: 'read', request: () => ({ pageSize: 5 }) },
+  '/nexus.users.v1.UserService/UpdateUser': {
+    access: 'write',
+    request: (fx) => ({
+      user: { id: fx.owner.user.id, fullName: 'Renamed' },
+      updateMask: ['full_name'],
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.users.v1.UserService/RequestEmailVerification': {
+    access: 'write',
+    request: (fx) => ({ id: fx.owner.user.id }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.users.v1.UserService/ChangePassword': {
+    access: 'write',
+    request: (fx) => ({
+      id: fx.owner.user.id,
+      oldPassword: TEST_PASSWORD,
+      newPassword: `${TEST_PASSWORD} 2`,
+    }),
+    // Only the account itself (it knows the old password); admins reset by other means.
+    roles: { admin: 'denied', manager: 'denied' },
+  },
+  '/nexus.users.v1.UserService/DeleteUser': {
+    access: 'write',
+    request: (fx) => ({ id: fx.owner.user.id }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.users.v1.UserService/UndeleteUser': {
+    access: 'admin',
+    request: (fx) => ({ id: fx.owner.user.id }),
+  },
+};
