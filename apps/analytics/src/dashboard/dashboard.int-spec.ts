@@ -107,7 +107,8 @@ beforeAll(async () => {
   publisher = await EventPublisher.connect(testKafka('analytics-dashboard-test'));
   profile = mkdtempSync(path.join(tmpdir(), 'analytics-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    // Debian's chromium here; CI hosts with another Chromium-based browser set CHROMIUM_PATH.
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 1000 },
