@@ -1,12 +1,9 @@
-import { z } from 'zod';
 import { baseEnvSchema, envBoolean, envPort, loadConfig } from '@nexus/config';
-import type { ServiceConfig } from '@nexus/runtime';
+import { serviceConfig, type ServiceConfig } from '@nexus/runtime';
 
 const aiUsageEnvSchema = baseEnvSchema.extend({
-  BIND_HOST: z.string().default('0.0.0.0'),
   AI_USAGE_GRPC_PORT: envPort(50055),
   AI_USAGE_HTTP_PORT: envPort(8085),
-  MIGRATE_ON_START: envBoolean(true),
   // Off by default in every environment: prompts hold personal data, so
   // keeping them is a deliberate deployment decision.
   AI_USAGE_CAPTURE_PROMPTS: envBoolean(false),
@@ -24,13 +21,10 @@ export function aiUsageConfig(
 ): AiUsageConfig {
   const parsed = loadConfig(aiUsageEnvSchema, env);
   return {
-    service: {
-      env: parsed,
-      host: parsed.BIND_HOST,
+    service: serviceConfig(parsed, {
       grpcPort: parsed.AI_USAGE_GRPC_PORT,
       httpPort: parsed.AI_USAGE_HTTP_PORT,
-      migrateOnStart: parsed.MIGRATE_ON_START,
-    },
+    }),
     capturePrompts: parsed.AI_USAGE_CAPTURE_PROMPTS,
   };
 }

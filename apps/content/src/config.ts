@@ -2,21 +2,18 @@ import path from 'node:path';
 import { z } from 'zod';
 import {
   baseEnvSchema,
-  envBoolean,
   envInt,
   envPort,
   loadConfig,
   serviceAddressesEnvSchema,
 } from '@nexus/config';
-import type { ServiceConfig } from '@nexus/runtime';
+import { serviceConfig, type ServiceConfig } from '@nexus/runtime';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 const contentEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).extend({
-  BIND_HOST: z.string().default('0.0.0.0'),
   CONTENT_GRPC_PORT: envPort(50052),
   CONTENT_HTTP_PORT: envPort(8082),
-  MIGRATE_ON_START: envBoolean(true),
   /** Where blobs live; relative paths are taken from the repository root. */
   CONTENT_BLOB_DIR: z.string().min(1).default('.nexus/blobs'),
   CONTENT_MAX_FILE_BYTES: envInt(1024 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
@@ -40,13 +37,10 @@ export function contentConfig(
 ): ContentConfig {
   const parsed = loadConfig(contentEnvSchema, env);
   return {
-    service: {
-      env: parsed,
-      host: parsed.BIND_HOST,
+    service: serviceConfig(parsed, {
       grpcPort: parsed.CONTENT_GRPC_PORT,
       httpPort: parsed.CONTENT_HTTP_PORT,
-      migrateOnStart: parsed.MIGRATE_ON_START,
-    },
+    }),
     usersAddress: parsed.USERS_GRPC_ADDRESS,
     blobDir: path.resolve(REPO_ROOT, parsed.CONTENT_BLOB_DIR),
     maxFileBytes: parsed.CONTENT_MAX_FILE_BYTES,

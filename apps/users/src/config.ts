@@ -7,13 +7,11 @@ import {
   loadConfig,
   privateKeySchema,
 } from '@nexus/config';
-import type { ServiceConfig } from '@nexus/runtime';
+import { serviceConfig, type ServiceConfig } from '@nexus/runtime';
 
 const usersEnvSchema = baseEnvSchema.extend({
-  BIND_HOST: z.string().default('0.0.0.0'),
   USERS_GRPC_PORT: envPort(50051),
   USERS_HTTP_PORT: envPort(8081),
-  MIGRATE_ON_START: envBoolean(true),
   JWT_PRIVATE_KEY: privateKeySchema,
   ACCESS_TOKEN_TTL_SECONDS: envInt(900, 60, 86_400),
   EMAIL_VERIFICATION_TTL_SECONDS: envInt(86_400, 60, 30 * 86_400),
@@ -36,13 +34,10 @@ export interface UsersConfig {
 export function usersConfig(env: Record<string, string | undefined> = process.env): UsersConfig {
   const parsed = loadConfig(usersEnvSchema, env);
   return {
-    service: {
-      env: parsed,
-      host: parsed.BIND_HOST,
+    service: serviceConfig(parsed, {
       grpcPort: parsed.USERS_GRPC_PORT,
       httpPort: parsed.USERS_HTTP_PORT,
-      migrateOnStart: parsed.MIGRATE_ON_START,
-    },
+    }),
     jwtPrivateKey: parsed.JWT_PRIVATE_KEY,
     accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
     emailVerificationTtlSeconds: parsed.EMAIL_VERIFICATION_TTL_SECONDS,

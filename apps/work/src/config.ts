@@ -1,18 +1,9 @@
-import { z } from 'zod';
-import {
-  baseEnvSchema,
-  envBoolean,
-  envPort,
-  loadConfig,
-  serviceAddressesEnvSchema,
-} from '@nexus/config';
-import type { ServiceConfig } from '@nexus/runtime';
+import { baseEnvSchema, envPort, loadConfig, serviceAddressesEnvSchema } from '@nexus/config';
+import { serviceConfig, type ServiceConfig } from '@nexus/runtime';
 
 const workEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).extend({
-  BIND_HOST: z.string().default('0.0.0.0'),
   WORK_GRPC_PORT: envPort(50054),
   WORK_HTTP_PORT: envPort(8084),
-  MIGRATE_ON_START: envBoolean(true),
 });
 
 export interface WorkConfig {
@@ -25,13 +16,10 @@ export interface WorkConfig {
 export function workConfig(env: Record<string, string | undefined> = process.env): WorkConfig {
   const parsed = loadConfig(workEnvSchema, env);
   return {
-    service: {
-      env: parsed,
-      host: parsed.BIND_HOST,
+    service: serviceConfig(parsed, {
       grpcPort: parsed.WORK_GRPC_PORT,
       httpPort: parsed.WORK_HTTP_PORT,
-      migrateOnStart: parsed.MIGRATE_ON_START,
-    },
+    }),
     usersAddress: parsed.USERS_GRPC_ADDRESS,
   };
 }

@@ -31,6 +31,10 @@ const pemKey = (kind: 'PUBLIC' | 'PRIVATE') =>
  */
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Address the gRPC and HTTP servers listen on. */
+  BIND_HOST: z.string().default('0.0.0.0'),
+  /** Apply pending migrations at start (false where a migrate job runs them). */
+  MIGRATE_ON_START: envBoolean(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: postgresUrl,
   SQL_ECHO: envBoolean(false),

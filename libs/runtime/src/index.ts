@@ -2,6 +2,7 @@
 export { startPeriodicJob, type Stoppable } from './periodic-job';
 export {
   runUntilSignalled,
+  serviceConfig,
   startService,
   type RunningService,
   type ServiceConfig,

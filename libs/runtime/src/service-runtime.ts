@@ -32,6 +32,14 @@ export interface ServiceConfig {
   migrateOnStart: boolean;
 }
 
+/** The ServiceConfig of a parsed environment, given the service's own ports. */
+export function serviceConfig(
+  env: BaseEnv,
+  ports: { grpcPort: number; httpPort: number },
+): ServiceConfig {
+  return { env, host: env.BIND_HOST, migrateOnStart: env.MIGRATE_ON_START, ...ports };
+}
+
 /** The parts a service's own code is built from. */
 export interface ServiceRuntime {
   logger: Logger;
