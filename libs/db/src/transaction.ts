@@ -1,4 +1,10 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EventEmitter } from 'node:events';
+import {
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+  type DataSource,
+  type EntityManager,
+} from 'typeorm';
 import { uuidv7 } from '@nexus/core';
 import { changedFields, type Aggregate, type JsonObject } from './aggregate';
 import { OutboxEvent } from './kit-tables.entity';
@@ -65,10 +71,47 @@ export async function inTransaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await dataSource.transaction((manager) => work(new Tx(manager, actor)));
+      return await runTransaction(dataSource, actor, work);
     } catch (error) {
       if (!isTransactionConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
+}
+
+/**
+ * One attempt, on a connection of its own. TypeORM releases a query runner as
+ * soon as its connection reports an error (the server ended the session: a
+ * restart, a failover) and the transaction's next query then fails with "query
+ * runner already released", which reads like a bug. The connection's own error
+ * is thrown instead, so the caller learns that the database was unavailable.
+ */
+async function runTransaction<T>(
+  dataSource: DataSource,
+  actor: string | null,
+  work: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  let connectionError: unknown;
+  const remember = (error: unknown): void => {
+    connectionError ??= error;
+  };
+  let connection: EventEmitter | undefined;
+  try {
+    connection = (await runner.connect()) as EventEmitter;
+    connection.on('error', remember);
+    return await runner.manager.transaction((manager) => work(new Tx(manager, actor)));
+  } catch (error) {
+    throw connectionError !== undefined && isReleasedRunnerError(error) ? connectionError : error;
+  } finally {
+    connection?.off('error', remember);
+    await runner.release();
+  }
+}
+
+function isReleasedRunnerError(error: unknown): boolean {
+  return (
+    error instanceof QueryRunnerAlreadyReleasedError ||
+    error instanceof QueryRunnerProviderAlreadyReleasedError
+  );
 }

@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from './data-source';
+import { isDatabaseUnavailable } from './pg-errors';
+import { inTransaction } from './transaction';
+
+let dataSource: DataSource;
+let admin: Client;
+
+beforeAll(async () => {
+  dataSource = createDataSource({
+    url: process.env.DATABASE_URL!,
+    schema: 'public',
+    entities: [],
+    migrations: [],
+    poolSize: 2,
+    maxOverflow: 0,
+    sqlEcho: false,
+    applicationName: 'connection-loss-test',
+  });
+  await dataSource.initialize();
+  admin = new Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await admin.end();
+  await dataSource.destroy();
+});
+
+describe('a transaction whose connection the server closes', () => {
+  // As in a PostgreSQL restart: the session is terminated between two queries.
+  it('fails as the database being unavailable, not as a released query runner (a bug)', async () => {
+    const failure = await inTransaction(dataSource, null, async (tx) => {
+      const [{ pid }] = await tx.manager.query<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      await sleep(200); // the client hears of it
+      await tx.manager.query('SELECT 1');
+    }).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).not.toMatch(/released/i);
+    expect(isDatabaseUnavailable(failure)).toBe(true);
+  });
+
+  it('leaves the pool usable for the next transaction', async () => {
+    const [{ one }] = await inTransaction(dataSource, null, (tx) =>
+      tx.manager.query<{ one: number }[]>('SELECT 1 AS one'),
+    );
+    expect(one).toBe(1);
+  });
+});
