@@ -7,7 +7,12 @@ const ROOT = path.resolve(__dirname, '../../..');
 export interface AppProcess {
   grpcAddress: string;
   httpPort: number;
+  /** The service's process id (the service itself, for fault tests that kill it). */
+  pid: number;
+  /** SIGTERM, and waits until it has exited. */
   stop(): Promise<void>;
+  /** Sends `signal` (e.g. SIGKILL, to crash it) and waits until it has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -21,32 +26,33 @@ export async function startAppProcess(
 ): Promise<AppProcess> {
   const [grpcPort, httpPort] = await freePorts(2);
   const prefix = app.toUpperCase().replace(/-/g, '_');
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), `apps/${app}/src/main.ts`],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        BIND_HOST: '127.0.0.1',
-        [`${prefix}_GRPC_PORT`]: String(grpcPort),
-        [`${prefix}_HTTP_PORT`]: String(httpPort),
-        LOG_LEVEL: process.env.LOG_LEVEL === 'silent' ? 'warn' : (process.env.LOG_LEVEL ?? 'warn'),
-        ...env,
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
+  // tsx as a loader, not its CLI: the CLI runs the script in a child process of
+  // its own, which a SIGKILL of the CLI would leave running. One process, one pid.
+  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      BIND_HOST: '127.0.0.1',
+      [`${prefix}_GRPC_PORT`]: String(grpcPort),
+      [`${prefix}_HTTP_PORT`]: String(httpPort),
+      LOG_LEVEL: process.env.LOG_LEVEL === 'silent' ? 'warn' : (process.env.LOG_LEVEL ?? 'warn'),
+      ...env,
     },
-  );
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   await waitUntilReady(app, child, httpPort);
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
   return {
     grpcAddress: `127.0.0.1:${grpcPort}`,
     httpPort: httpPort,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    pid: child.pid as number,
+    stop: () => kill('SIGTERM'),
+    kill,
   };
 }
 
