@@ -53,7 +53,10 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     topics: options.topics,
     fromBeginning: options.fromBeginning ?? true,
   });
-  await consumer.run({
+  // kafkajs resolves run() once the group has this member: after the broker
+  // dropped any member that crashed without leaving, up to its session timeout
+  // (30 s). The service must not wait for that to serve; it consumes from then.
+  const joined = consumer.run({
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachMessage: async ({ topic, partition, message }) => {
       let event: PlatformEvent;
@@ -71,9 +74,14 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
       if (await applyOnce(options, event)) options.onApplied?.(event);
     },
   });
+  joined.catch((error: unknown) =>
+    options.logger.error({ err: error, groupId: options.groupId }, 'event consumer did not start'),
+  );
   return {
     consumer,
     stop: async () => {
+      // Leaving in the middle of the join would let kafkajs restart the consumer after it.
+      await joined.catch(() => undefined);
       await consumer.disconnect();
     },
   };
