@@ -4,7 +4,7 @@ import { uuidv7 } from '@nexus/core';
 import { KitTablesV1Migration, createDataSource, defineAggregate, inTransaction } from '@nexus/db';
 import { createLogger } from '@nexus/ops';
 import { applyOnce, runEventConsumer, type RunningConsumer } from './event-consumer';
-import { createKafka, type Kafka } from './kafka';
+import { createKafka, ensureTopics, type Kafka } from './kafka';
 import { OutboxRelay } from './outbox-relay';
 import type { PlatformEvent } from './cloud-event';
 
@@ -214,4 +214,26 @@ describe('outbox relay and event consumer', () => {
       expect(ns).toEqual([0, 1, 2]);
     }
   }, 60_000);
+});
+
+describe('ensureTopics', () => {
+  it('creates shared topics when several services race to create them at once', async () => {
+    const topics = Array.from({ length: 12 }, (_, i) => i).map((i) => `nexus.race-${Date.now()}.t${i}`);
+    const clients = Array.from({ length: 8 }, (_, i) =>
+      createKafka({ brokers: process.env.KAFKA_BROKERS!, clientId: `race-${i}`, logger }),
+    );
+    // Each "service" asks for the topics in its own order, as consumers and relays do.
+    await Promise.all(
+      clients.map((client, i) =>
+        ensureTopics(client, [...topics.slice(i % 12), ...topics.slice(0, i % 12)]),
+      ),
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics });
+    await admin.disconnect();
+    expect(metadata.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual(
+      topics.map((t) => [t, 3]).sort(),
+    );
+  });
 });

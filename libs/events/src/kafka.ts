@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export type { Kafka } from 'kafkajs';
@@ -23,30 +23,50 @@ export function createKafka(options: { brokers: string; clientId: string; logger
   });
 }
 
-/** Creates the topics that do not exist yet (3 partitions, keyed by aggregate id). */
+/**
+ * Creates the topics that do not exist yet (3 partitions, keyed by aggregate
+ * id) and waits until each has a leader. Services start side by side and
+ * create shared topics at the same moment, so a lost race (topic already
+ * exists, partition not hosted yet) is retried until `timeoutMs`.
+ */
 export async function ensureTopics(
   kafka: Kafka,
   topics: readonly string[],
   partitions = 3,
+  timeoutMs = 30_000,
 ): Promise<void> {
+  if (topics.length === 0) return;
   const admin = kafka.admin();
   await admin.connect();
+  const deadline = Date.now() + timeoutMs;
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: partitions,
-          replicationFactor: -1,
-        })),
-      });
+    for (;;) {
+      try {
+        await createMissingTopics(admin, topics, partitions);
+        await admin.fetchTopicMetadata({ topics: [...topics] });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
   } finally {
     await admin.disconnect();
   }
+}
+
+async function createMissingTopics(
+  admin: Admin,
+  topics: readonly string[],
+  partitions: number,
+): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic));
+  if (missing.length === 0) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+  });
 }
 
 /** Whether the cluster answers a metadata request now (for readiness reports). */

@@ -11,6 +11,7 @@ import {
 import pino from 'pino';
 import { KitError } from '@nexus/core';
 import { RpcKit } from './rpc-kit';
+import { readStatusDetails } from './status-mapping';
 import { TokenVerifier } from './token-verifier';
 
 const json = {
@@ -27,9 +28,18 @@ const definition = {
     responseSerialize: json.serialize,
     responseDeserialize: json.deserialize,
   },
+  reject: {
+    path: '/test.Streams/Reject',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: json.serialize,
+    requestDeserialize: json.deserialize,
+    responseSerialize: json.serialize,
+    responseDeserialize: json.deserialize,
+  },
 };
 
-describe('RpcKit.serverStream', () => {
+describe('RpcKit', () => {
   const { publicKey } = generateKeyPairSync('ed25519', {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -50,6 +60,12 @@ describe('RpcKit.serverStream', () => {
           throw KitError.invalid([{ field: 'up_to', description: 'must not be negative' }]);
         if (upTo > 2) ctx.requirePrincipal();
         for (let n = 1; n <= upTo; n += 1) call.write({ n });
+      }),
+      // Echoes every bad field of the request back, as validation does for a bad field mask.
+      reject: kit.unary('Reject', async (request: { fields: string[] }) => {
+        throw KitError.invalid(
+          request.fields.map((field) => ({ field, description: `"${field}" is not a field` })),
+        );
       }),
     });
     const port = await new Promise<number>((resolve, reject) =>
@@ -87,5 +103,30 @@ describe('RpcKit.serverStream', () => {
     await expect(count(-1)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     const error = (await count(3).catch((thrown: unknown) => thrown)) as ServiceError;
     expect(error.code).toBe(status.UNAUTHENTICATED);
+  });
+
+  const reject = (fields: string[]) =>
+    new Promise<ServiceError>((resolve, reject) => {
+      client.makeUnaryRequest(
+        definition.reject.path,
+        json.serialize,
+        json.deserialize,
+        { fields },
+        new Metadata(),
+        { deadline: Date.now() + 5_000 },
+        (error) => (error ? resolve(error) : reject(new Error('the call succeeded'))),
+      );
+    });
+
+  it('keeps the status of a request with thousands of bad fields within what a client accepts', async () => {
+    const fields = Array.from({ length: 2_000 }, (_, i) => `f${i}${'é😀'.repeat(200)}`);
+    const error = await reject(fields);
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details.length).toBeLessThanOrEqual(1_024);
+    const { badRequest } = readStatusDetails(error);
+    expect(badRequest?.fieldViolations.length).toBeGreaterThan(1);
+    expect(badRequest?.fieldViolations.at(-1)?.description).toMatch(/^and \d+ more$/);
+    // The connection is still good for the next call.
+    expect((await reject(['x'])).details).toContain('"x" is not a field');
   });
 });

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { QueryFailedError } from 'typeorm';
 import { KitError } from '@nexus/core';
-import { readStatusDetails, toServiceError } from './status-mapping';
+import { clip, readStatusDetails, toServiceError } from './status-mapping';
 
 describe('toServiceError', () => {
   it('maps a domain error to its status with ErrorInfo and field violations', () => {
@@ -51,5 +51,14 @@ describe('toServiceError on a lost race', () => {
     const { error, unexpected } = toServiceError(deadlock, 'c');
     expect(error.code).toBe(status.ABORTED);
     expect(unexpected).toBe(false);
+  });
+});
+
+describe('clip', () => {
+  it('keeps short text and cuts long text at a whole character within the byte budget', () => {
+    expect(clip('short', 10)).toBe('short');
+    const cut = clip('😀'.repeat(10), 13);
+    expect(cut).toBe('😀😀…');
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(13);
   });
 });

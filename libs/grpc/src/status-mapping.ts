@@ -33,6 +33,46 @@ export function statusOfKind(kind: ErrorKind): status {
 
 const TYPE_URL_PREFIX = 'type.googleapis.com/google.rpc.';
 
+/**
+ * Bounds on what an error sends back. The status travels in HTTP/2 trailers,
+ * and validation messages echo the caller's input (a 200-entry field mask, a
+ * 250 kB string): unbounded trailers overrun the peer's header limits and
+ * leave the call, and the connection it shares, hanging.
+ */
+export const ERROR_LIMITS = {
+  messageBytes: 512,
+  violations: 8,
+  fieldBytes: 100,
+  descriptionBytes: 200,
+  metadataValueBytes: 200,
+} as const;
+
+/** `text` cut to at most `maxBytes` of UTF-8, whole characters only, marked with an ellipsis. */
+export function clip(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const budget = maxBytes - Buffer.byteLength('…');
+  let kept = '';
+  let bytes = 0;
+  for (const character of text) {
+    bytes += Buffer.byteLength(character);
+    if (bytes > budget) break;
+    kept += character;
+  }
+  return `${kept}…`;
+}
+
+function boundedViolations(error: DomainError): googleRpc.BadRequest_FieldViolation[] {
+  const violations = error.violations.slice(0, ERROR_LIMITS.violations).map((v) => ({
+    field: clip(v.field, ERROR_LIMITS.fieldBytes),
+    description: clip(v.description, ERROR_LIMITS.descriptionBytes),
+    reason: v.reason ?? '',
+  }));
+  const more = error.violations.length - violations.length;
+  if (more > 0)
+    violations.push({ field: 'request', description: `and ${more} more`, reason: 'TRUNCATED' });
+  return violations;
+}
+
 function packAny(typeName: string, value: Uint8Array): googleRpc.Any {
   return { typeUrl: `${TYPE_URL_PREFIX}${typeName}`, value: Buffer.from(value) };
 }
@@ -45,21 +85,23 @@ function statusDetails(code: status, error: DomainError): Buffer {
       googleRpc.ErrorInfo.encode({
         reason: error.code,
         domain: error.domain,
-        metadata: { ...error.metadata },
+        metadata: Object.fromEntries(
+          Object.entries(error.metadata).map(([key, value]) => [
+            key,
+            clip(value, ERROR_LIMITS.metadataValueBytes),
+          ]),
+        ),
       }).finish(),
     ),
   ];
   if (error.violations.length > 0) {
     const badRequest = googleRpc.BadRequest.encode({
-      fieldViolations: error.violations.map((v) => ({
-        field: v.field,
-        description: v.description,
-        reason: v.reason ?? '',
-      })),
+      fieldViolations: boundedViolations(error),
     }).finish();
     details.push(packAny('BadRequest', badRequest));
   }
-  return Buffer.from(googleRpc.Status.encode({ code, message: error.message, details }).finish());
+  const message = clip(error.message, ERROR_LIMITS.messageBytes);
+  return Buffer.from(googleRpc.Status.encode({ code, message, details }).finish());
 }
 
 export interface MappedError {
@@ -79,7 +121,8 @@ export function toServiceError(thrown: unknown, correlationId: string): MappedEr
   if (isDomainError(thrown)) {
     const code = statusOfKind(thrown.kind);
     metadata.set('grpc-status-details-bin', statusDetails(code, thrown));
-    return { error: { code, details: thrown.message, metadata }, unexpected: false };
+    const details = clip(thrown.message, ERROR_LIMITS.messageBytes);
+    return { error: { code, details, metadata }, unexpected: false };
   }
   if (isTransactionConflict(thrown)) {
     return {
