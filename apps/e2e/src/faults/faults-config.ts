@@ -9,13 +9,20 @@ function seconds(name: string, fallback: number): number {
   return value;
 }
 
+function count(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: not a whole number above 0`);
+  return value;
+}
+
 export const FAULTS = {
   /** How long the broker stays dead during the write load (issue 9: 30 s). */
   kafkaOutageS: seconds('FAULTS_KAFKA_OUTAGE_S', 30),
   /** How long PostgreSQL stays down during the write load. */
   postgresOutageS: seconds('FAULTS_PG_OUTAGE_S', 5),
   /** Writers per service, each writing one call at a time. */
-  writersPerService: Math.max(1, Math.round(seconds('FAULTS_WRITERS', 2))),
+  writersPerService: count('FAULTS_WRITERS', 2),
   /** Pause between two writes of one writer: bounds the load on a small machine. */
   writePauseMs: Math.round(seconds('FAULTS_WRITE_PAUSE_S', 0.1) * 1000),
   /** Load before a fault is injected and after it is repaired. */
