@@ -14,7 +14,7 @@ import { etagOf, type BaseEntity } from './base.entity';
 import { RequestIdRecord } from './kit-tables.entity';
 import type { Page } from './pagination';
 import { type PageTokenCodec } from './page-token';
-import type { ChangeVerb, Tx } from './transaction';
+import { ROW_WRITE_LOCK, type ChangeVerb, type Tx } from './transaction';
 
 /** A sort order the API offers; the column must be NOT NULL and indexed with id. */
 export interface SortOrder<E> {
@@ -254,7 +254,7 @@ export class CrudRepository<E extends BaseEntity> {
   private async lock(tx: Tx, id: string, withDeleted: boolean): Promise<E> {
     const entity = await tx.manager.findOne(this.target, {
       where: { id } as FindOptionsWhere<E>,
-      lock: { mode: 'pessimistic_write' },
+      lock: ROW_WRITE_LOCK,
       withDeleted,
     });
     if (!entity) throw KitError.notFound(this.resourceName, id);

@@ -51,4 +51,4 @@ export {
   isTransactionConflict,
   violatedUniqueConstraint,
 } from './pg-errors';
-export { Tx, inTransaction, type ChangeVerb } from './transaction';
+export { ROW_WRITE_LOCK, Tx, inTransaction, type ChangeVerb } from './transaction';

@@ -10,6 +10,16 @@ import { changedFields, type Aggregate, type JsonObject } from './aggregate';
 import { OutboxEvent } from './kit-tables.entity';
 import { isTransactionConflict } from './pg-errors';
 
+/**
+ * The row lock a transaction takes on a row it is about to change (findOne's
+ * `lock` option). FOR NO KEY UPDATE, not FOR UPDATE: it still serialises
+ * writers of the row, but does not conflict with the FOR KEY SHARE lock that
+ * inserting a child row (a task of a project, a version of a document) takes
+ * on its parent through the foreign key. With FOR UPDATE, two transactions
+ * that each insert a child and then lock the parent deadlock.
+ */
+export const ROW_WRITE_LOCK = { mode: 'for_no_key_update' } as const;
+
 /** created, updated, deleted, restored, or a domain verb such as `sent`. */
 export type ChangeVerb = 'created' | 'updated' | 'deleted' | 'restored' | (string & {});
 

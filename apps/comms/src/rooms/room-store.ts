@@ -1,6 +1,6 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { KitError } from '@nexus/core';
-import { etagOf, type ChangeVerb, type Tx } from '@nexus/db';
+import { ROW_WRITE_LOCK, etagOf, type ChangeVerb, type Tx } from '@nexus/db';
 import { ChatMemberEntity } from './chat-member.entity';
 import { chatRoomAggregate } from './chat-room.aggregate';
 import { ChatRoomEntity } from './chat-room.entity';
@@ -53,7 +53,7 @@ export class RoomStore {
     const room = await tx.manager.findOne(ChatRoomEntity, {
       where: { id },
       withDeleted: true,
-      lock: { mode: 'pessimistic_write' },
+      lock: ROW_WRITE_LOCK,
     });
     if (!room) throw KitError.notFound('chat room', id);
     room.members = await this.membersOf(tx.manager, [id]);

@@ -1,7 +1,7 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { KitError } from '@nexus/core';
-import { etagOf, type ChangeVerb, type CrudRepository, type Tx } from '@nexus/db';
+import { ROW_WRITE_LOCK, etagOf, type ChangeVerb, type CrudRepository, type Tx } from '@nexus/db';
 import { documentAggregate } from './document.aggregate';
 import { DocumentShareEntity } from './document-share.entity';
 import { DocumentEntity } from './document.entity';
@@ -107,7 +107,7 @@ export class DocumentStore {
   async lock(tx: Tx, id: string, withDeleted: boolean): Promise<DocumentEntity> {
     const document = await tx.manager.findOne(DocumentEntity, {
       where: { id },
-      lock: { mode: 'pessimistic_write' },
+      lock: ROW_WRITE_LOCK,
       withDeleted,
     });
     if (!document) throw KitError.notFound('document', id);

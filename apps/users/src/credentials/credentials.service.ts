@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, type DataSource } from 'typeorm';
 import { isAdmin, uuidv7, type Principal } from '@nexus/core';
-import { inTransaction, type CrudRepository } from '@nexus/db';
+import { ROW_WRITE_LOCK, inTransaction, type CrudRepository } from '@nexus/db';
 import { UsersError } from '../users.errors';
 import { checkSelf } from '../users/user-access';
 import { UserEntity } from '../users/user.entity';
@@ -111,7 +111,7 @@ export class CredentialsService {
     return inTransaction(this.dataSource, null, async (tx) => {
       const record = await tx.manager.findOne(EmailVerificationEntity, {
         where: { tokenHash: sha256(token), usedAt: IsNull() },
-        lock: { mode: 'pessimistic_write' },
+        lock: ROW_WRITE_LOCK,
       });
       const user = record && (await this.users.find(record.userId, { manager: tx.manager }));
       if (

@@ -78,7 +78,9 @@ export class ProjectMemberService {
     apply: (tx: Tx, project: ProjectEntity) => Promise<void>,
   ): Promise<ProjectEntity> {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      await projectFor(tx.manager, caller, projectId, newRole === 'owner' ? 'own' : 'manage');
+      await projectFor(tx.manager, caller, projectId, newRole === 'owner' ? 'own' : 'manage', {
+        writesProject: true,
+      });
       return this.writer.write(tx, projectId, { apply: (project) => apply(tx, project) });
     });
   }

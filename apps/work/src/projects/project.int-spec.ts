@@ -424,3 +424,40 @@ describe('completion and stats', () => {
     expect((await complete(true)).status).toBe(ProjectStatus.PROJECT_STATUS_COMPLETED);
   });
 });
+
+describe('concurrent writes to one project', () => {
+  it('serialises renames and member changes instead of deadlocking them', async () => {
+    const project = await work.project(owner, team());
+    const rename = (i: number) =>
+      work.projects.updateProject(
+        {
+          project: workV1.Project.fromPartial({ id: project.id, description: `take ${i}` }),
+          updateMask: ['description'],
+          force: false,
+        },
+        as(owner),
+      );
+    const promote = (role: workV1.MemberRole) =>
+      work.projects.updateMember(
+        { projectId: project.id, userId: member.user.id, role },
+        as(owner),
+      );
+    // Each write locks the project to check access and then to change it; taken
+    // in two steps (share, then update) two of these deadlock, ending ABORTED.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        i % 3 === 0
+          ? promote(i % 2 ? MemberRole.MEMBER_ROLE_MANAGER : MemberRole.MEMBER_ROLE_MEMBER)
+          : rename(i),
+      ),
+    );
+    const failures = outcomes.flatMap((o) =>
+      o.status === 'rejected' ? [(o.reason as { code?: number }).code] : [],
+    );
+    expect(failures).toEqual([]);
+    const after = await work.projects.getProject({ id: project.id }, as(owner));
+    expect(Number(after.etag.replace(/"/g, ''))).toBeGreaterThan(
+      Number(project.etag.replace(/"/g, '')),
+    );
+  });
+});

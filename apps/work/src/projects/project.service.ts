@@ -1,6 +1,13 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { KitError, uuidv7, type Principal } from '@nexus/core';
-import { inTransaction, type CrudRepository, type Page, type SortOrder, type Tx } from '@nexus/db';
+import {
+  ROW_WRITE_LOCK,
+  inTransaction,
+  type CrudRepository,
+  type Page,
+  type SortOrder,
+  type Tx,
+} from '@nexus/db';
 import { claimRequestId } from '../shared/request-id';
 import type { LockedWriter } from '../shared/locked-write';
 import { WorkError } from '../work.errors';
@@ -104,7 +111,7 @@ export class ProjectService {
     force: boolean,
   ): Promise<ProjectEntity> {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      await projectFor(tx.manager, caller, id, 'manage');
+      await projectFor(tx.manager, caller, id, 'manage', { writesProject: true });
       return this.writer.write(tx, id, {
         etag,
         apply: async (project) => {
@@ -139,7 +146,7 @@ export class ProjectService {
   /** Archives (soft delete); owners and admins. */
   async archive(caller: Principal, id: string, etag: string): Promise<ProjectEntity> {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      await projectFor(tx.manager, caller, id, 'own');
+      await projectFor(tx.manager, caller, id, 'own', { writesProject: true });
       return this.writer.write(tx, id, {
         etag,
         verb: 'deleted',
@@ -152,13 +159,18 @@ export class ProjectService {
 
   async restore(caller: Principal, id: string): Promise<ProjectEntity> {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const project = await tx.manager.findOne(ProjectEntity, { where: { id }, withDeleted: true });
-      if (project && project.deletedAt === null) {
-        throw new WorkError('NOT_ARCHIVED', `project ${id} is not archived`);
-      }
+      const project = await tx.manager.findOne(ProjectEntity, {
+        where: { id },
+        withDeleted: true,
+        lock: ROW_WRITE_LOCK,
+      });
       if (!project) throw KitError.notFound('project', id);
       // Not projectFor: that refuses archived projects, and this one is archived by definition.
+      // Access first: a stranger must not learn whether the project is archived.
       checkProjectAccess(caller, await roleOf(tx.manager, id, caller.userId), 'own');
+      if (project.deletedAt === null) {
+        throw new WorkError('NOT_ARCHIVED', `project ${id} is not archived`);
+      }
       return this.writer.write(tx, id, {
         withDeleted: true,
         verb: 'restored',

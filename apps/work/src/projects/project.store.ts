@@ -1,5 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { KitError, type Principal } from '@nexus/core';
+import { ROW_WRITE_LOCK } from '@nexus/db';
 import { decimalText } from '../shared/decimal';
 import type { MemberRole } from '../shared/work-types';
 import { WorkError } from '../work.errors';
@@ -83,19 +84,24 @@ export async function roleOf(
 
 /**
  * The project a caller acts on, after the access check. Writes (any action
- * but read) also need a live project, and take a share lock on its row so a
- * concurrent archive or completion waits for them (and they for it).
+ * but read) also need a live project, and lock its row: a share lock for
+ * writes to its tasks, so a concurrent archive or completion waits for them
+ * (and they for it); the write lock straight away when the caller goes on to
+ * change the project itself (`writesProject`), because two transactions that
+ * both hold the share lock and then both ask for the write lock deadlock.
  */
 export async function projectFor(
   manager: EntityManager,
   caller: Principal,
   projectId: string,
   action: ProjectAction,
+  options: { writesProject?: boolean } = {},
 ): Promise<ProjectEntity> {
+  const lock = options.writesProject ? ROW_WRITE_LOCK : ({ mode: 'pessimistic_read' } as const);
   const project = await manager.findOne(ProjectEntity, {
     where: { id: projectId },
     withDeleted: true,
-    lock: action === 'read' ? undefined : { mode: 'pessimistic_read' },
+    lock: action === 'read' ? undefined : lock,
   });
   if (!project) throw KitError.notFound('project', projectId);
   checkProjectAccess(caller, await roleOf(manager, projectId, caller.userId), action);

@@ -1,6 +1,7 @@
 import type { EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { KitError } from '@nexus/core';
 import {
+  ROW_WRITE_LOCK,
   changedFields,
   etagOf,
   type Aggregate,
@@ -39,7 +40,7 @@ export class LockedWriter<E extends BaseEntity> {
   async lock(tx: Tx, id: string, withDeleted = false): Promise<E> {
     const entity = await tx.manager.findOne(this.target, {
       where: { id } as FindOptionsWhere<E>,
-      lock: { mode: 'pessimistic_write' },
+      lock: ROW_WRITE_LOCK,
       withDeleted,
     });
     if (!entity) throw KitError.notFound(this.resourceName, id);
