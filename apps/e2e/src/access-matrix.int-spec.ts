@@ -50,8 +50,6 @@ function satisfies(method: RpcMethod, outcome: Outcome, expect: Expect): boolean
   switch (expect) {
     case 'empty':
       return outcome.code === status.OK && onlyEmptyLists(method, outcome);
-    case 'refused':
-      return outcome.code !== status.OK;
     case 'unauthenticated':
       return outcome.code === status.UNAUTHENTICATED;
     case 'denied':

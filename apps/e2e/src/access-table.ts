@@ -20,23 +20,9 @@ export type Access = 'public' | 'read' | 'write' | 'admin';
  *   caller may not see; never OK;
  * - empty: OK, but every list in the answer is empty (filtered to what the
  *   caller may see);
- * - refused: any error but INTERNAL/UNKNOWN (nothing done), for the known
- *   deviations listed in KNOWN_DEVIATIONS;
  * - unauthenticated: UNAUTHENTICATED.
  */
-export type Expect = 'pass' | 'denied' | 'empty' | 'refused' | 'unauthenticated';
-
-/**
- * Where a service answers a stranger with something other than
- * PERMISSION_DENIED/NOT_FOUND, though it still refuses. Findings for the
- * service's owner, not for this test to hide: each keeps its table row at
- * "refused" until fixed.
- */
-export const KNOWN_DEVIATIONS = {
-  // work checks "is archived" before membership: a non-member learns that the
-  // project exists (FAILED_PRECONDITION instead of PERMISSION_DENIED).
-  undeleteProject: 'refused',
-} as const;
+export type Expect = 'pass' | 'denied' | 'empty' | 'unauthenticated';
 
 export interface AccessRule {
   access: Access;
@@ -414,10 +400,7 @@ export const ACCESS: Record<string, AccessRule> = {
   '/nexus.work.v1.ProjectService/UndeleteProject': {
     access: 'write',
     request: (fx) => ({ id: fx.projectId }),
-    roles: {
-      manager: KNOWN_DEVIATIONS.undeleteProject,
-      guest: KNOWN_DEVIATIONS.undeleteProject,
-    },
+    roles: { manager: 'denied' },
   },
 
   // --- ai-usage: own usage for users, everyone's for managers; prices and budgets admin ---
