@@ -137,6 +137,18 @@ describe('RecordInteraction', () => {
       ),
     );
     expect(cached.fields).toEqual(['interaction.cached_input_tokens']);
+    // Each count fits an int32; their total must fit one too (found by the fuzz run: INTERNAL).
+    const overflow = await grpcError(
+      ai.usage.recordInteraction(
+        {
+          interaction: interaction({ inputTokens: 2_147_483_647, outputTokens: 1_000 }),
+          requestId: '',
+        },
+        user,
+      ),
+    );
+    expect(overflow.code).toBe(status.INVALID_ARGUMENT);
+    expect(overflow.fields).toEqual(['interaction.output_tokens']);
     expect((await list(user, {})).interactions).toHaveLength(0);
   });
 

@@ -18,6 +18,7 @@ import {
 } from '../validation';
 
 const MAX_TEXT = 262_144;
+const INT32_MAX = 2_147_483_647;
 const tokens = z.number().int().min(0, 'must not be negative');
 const text = z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
 
@@ -61,6 +62,14 @@ const interaction = z
         code: 'custom',
         path: ['reasoningTokens'],
         message: 'must not exceed output_tokens (which include reasoning ones)',
+      });
+    }
+    // total_tokens is an int32 on the wire and in the table: the sum must fit too.
+    if (value.inputTokens + value.outputTokens > INT32_MAX) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['outputTokens'],
+        message: `input_tokens + output_tokens must not exceed ${INT32_MAX}`,
       });
     }
     if (value.status === 'success' && value.errorMessage) {
