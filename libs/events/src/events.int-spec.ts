@@ -218,7 +218,9 @@ describe('outbox relay and event consumer', () => {
 
 describe('ensureTopics', () => {
   it('creates shared topics when several services race to create them at once', async () => {
-    const topics = Array.from({ length: 12 }, (_, i) => i).map((i) => `nexus.race-${Date.now()}.t${i}`);
+    const topics = Array.from({ length: 12 }, (_, i) => i).map(
+      (i) => `nexus.race-${Date.now()}.t${i}`,
+    );
     const clients = Array.from({ length: 8 }, (_, i) =>
       createKafka({ brokers: process.env.KAFKA_BROKERS!, clientId: `race-${i}`, logger }),
     );
