@@ -1,7 +1,10 @@
 import type { Admin } from 'kafkajs';
+import { createUsersClient } from '@nexus/clients';
 import type { PlatformEvent } from '@nexus/events';
+import { TokenVerifier } from '@nexus/grpc';
 import type { ServiceSpec } from '@nexus/runtime';
 import { addApiRoutes } from './api/api.routes';
+import { addSignInRoutes } from './auth/sign-in.routes';
 import type { AnalyticsConfig } from './config';
 import { AnalyticsMetrics } from './consumer/analytics-metrics';
 import { startAnalyticsConsumer } from './consumer/analytics-consumer';
@@ -15,12 +18,16 @@ export interface AnalyticsHooks {
 
 /**
  * The analytics service: a consumer group that turns every platform event
- * into read models, their JSON API and a dashboard. HTTP only, no gRPC.
+ * into read models, their JSON API (managers and admins, bearer token) and a
+ * dashboard that signs in through the users service. HTTP only, no gRPC.
  */
 export function analyticsService(config: AnalyticsConfig, hooks: AnalyticsHooks = {}): ServiceSpec {
   let admin: Admin | null = null;
   let metrics: AnalyticsMetrics | undefined;
   const groupId = config.consumerGroup;
+  const verifier = new TokenVerifier(config.service.env.JWT_PUBLIC_KEY);
+  // Connects on the first sign-in; an unreachable users service fails only sign-ins.
+  const users = createUsersClient({ address: config.usersAddress, defaultDeadlineMs: 5_000 });
 
   return {
     name: 'analytics',
@@ -50,13 +57,16 @@ export function analyticsService(config: AnalyticsConfig, hooks: AnalyticsHooks 
         },
       ];
     },
+    background: () => [{ stop: async () => users.close() }],
     routes: (app, runtime) => {
       addApiRoutes(app, {
         dataSource: runtime.dataSource,
         logger: runtime.logger,
         groupId,
         admin: () => admin,
+        verifier,
       });
+      addSignInRoutes(app, { users, verifier, logger: runtime.logger });
       addDashboardRoutes(app, { refreshSeconds: config.dashboardRefreshSeconds });
     },
   };

@@ -1,6 +1,8 @@
-import { uuidv7 } from '@nexus/core';
+import { generateKeyPairSync } from 'node:crypto';
+import { uuidv7, type Role } from '@nexus/core';
 import { ensureTopics } from '@nexus/events';
 import { aiUsageV1, commsV1, contentV1, workV1 } from '@nexus/proto';
+import { signTestToken } from '@nexus/testing';
 import { DEAD_LETTER_TOPIC } from './consumer/platform-topics';
 import {
   eventually,
@@ -447,5 +449,109 @@ describe('analytics HTTP API', () => {
   it('has no gRPC server and reports ready', async () => {
     expect(analytics.service.grpcPort).toBe(0);
     expect((await fetch(`${analytics.baseUrl}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('who may read the analytics API', () => {
+  type ApiError = { error: { code: string; message: string } };
+  const paths = ['/api/v1/events?from=2024-03-01&to=2024-03-02', '/api/v1/status'];
+  const foreignKey = generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+
+  async function raw(path: string, authorization?: string) {
+    const response = await fetch(`${analytics.baseUrl}${path}`, {
+      headers: authorization === undefined ? {} : { authorization },
+    });
+    return {
+      status: response.status,
+      challenge: response.headers.get('www-authenticate'),
+      body: (await response.json()) as ApiError,
+    };
+  }
+
+  describe.each(paths)('%s', (path) => {
+    it('answers 401 with a Bearer challenge without a token', async () => {
+      const { status, challenge, body } = await raw(path);
+      expect(status).toBe(401);
+      expect(challenge).toBe('Bearer');
+      expect(body.error.code).toBe('UNAUTHENTICATED');
+    });
+
+    it.each([
+      ['a header that is not Bearer', 'Basic YWRtaW46YWRtaW4='],
+      ['an empty bearer', 'Bearer '],
+      ['a token that is not a JWT', 'Bearer not-a-token'],
+      [
+        'a token signed with another key',
+        () => `Bearer ${signTestToken({ role: 'admin', key: foreignKey })}`,
+      ],
+      [
+        'an expired token',
+        () =>
+          `Bearer ${signTestToken({ role: 'admin', issuedAt: Date.now() - 3_600_000, expiresInMs: 60_000 })}`,
+      ],
+    ])('answers 401 (invalid_token) to %s', async (_case, authorization) => {
+      const header = typeof authorization === 'function' ? authorization() : authorization;
+      const { status, challenge, body } = await raw(path, header);
+      expect(status).toBe(401);
+      expect(challenge).toBe('Bearer error="invalid_token"');
+      expect(body.error.code).toBe('UNAUTHENTICATED');
+      expect(JSON.stringify(body)).not.toMatch(/rows|partitions/);
+    });
+
+    it('says an expired token has expired', async () => {
+      const expired = signTestToken({
+        role: 'manager',
+        issuedAt: Date.now() - 3_600_000,
+        expiresInMs: 60_000,
+      });
+      const { body } = await analytics.get<ApiError>(path, { token: expired });
+      expect(body.error.message).toBe('the token has expired');
+    });
+
+    it.each<Role>(['user', 'guest'])('answers 403 to the %s role', async (role) => {
+      const { status, body } = await analytics.get<ApiError>(path, {
+        token: signTestToken({ role }),
+      });
+      expect(status).toBe(403);
+      expect(body.error).toEqual({
+        code: 'PERMISSION_DENIED',
+        message: `analytics needs a manager or admin; you are signed in as a ${role}`,
+      });
+    });
+
+    it.each<Role>(['manager', 'admin'])('answers 200 to the %s role', async (role) => {
+      const { status, headers, body } = await analytics.get(path, {
+        token: signTestToken({ role }),
+      });
+      expect(status).toBe(200);
+      expect(headers.get('cache-control')).toBe('no-store');
+      expect(Object.keys(body)).toEqual(
+        expect.arrayContaining([path.includes('status') ? 'partitions' : 'rows']),
+      );
+    });
+  });
+
+  it('asks for a token before saying whether an API path exists', async () => {
+    expect((await raw('/api/v1/nothing')).status).toBe(401);
+  });
+
+  it.each(['/healthz', '/readyz', '/metrics', '/', '/dashboard/dashboard.js'])(
+    'serves %s without a token',
+    async (path) => {
+      expect((await fetch(`${analytics.baseUrl}${path}`)).status).toBe(200);
+    },
+  );
+
+  it('answers a sign-in with 503 while the users service is unreachable', async () => {
+    // This harness's users address is a port nobody listens on.
+    const { status, body } = await analytics.post<ApiError>('/auth/sign-in', {
+      login: 'someone@example.com',
+      password: 'correct horse battery staple',
+    });
+    expect(status).toBe(503);
+    expect(body.error.code).toBe('DEPENDENCY_UNAVAILABLE');
   });
 });

@@ -1,8 +1,14 @@
 import { z } from 'zod';
-import { baseEnvSchema, envInt, envPort, loadConfig } from '@nexus/config';
+import {
+  baseEnvSchema,
+  envInt,
+  envPort,
+  loadConfig,
+  serviceAddressesEnvSchema,
+} from '@nexus/config';
 import { serviceConfig, type ServiceConfig } from '@nexus/runtime';
 
-const analyticsEnvSchema = baseEnvSchema.extend({
+const analyticsEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).extend({
   ANALYTICS_HTTP_PORT: envPort(8086),
   /** The consumer group; a rebuild resets its offsets. Tests use their own. */
   ANALYTICS_CONSUMER_GROUP: z.string().min(1).default('nexus-analytics'),
@@ -17,6 +23,8 @@ export interface AnalyticsConfig {
   consumerGroup: string;
   consumerConcurrency: number;
   dashboardRefreshSeconds: number;
+  /** host:port of the users service, which the dashboard's sign-in asks. */
+  usersAddress: string;
 }
 
 /** The analytics service's configuration, from the environment, validated once. */
@@ -30,5 +38,6 @@ export function analyticsConfig(
     consumerGroup: parsed.ANALYTICS_CONSUMER_GROUP,
     consumerConcurrency: parsed.ANALYTICS_CONSUMER_CONCURRENCY,
     dashboardRefreshSeconds: parsed.ANALYTICS_DASHBOARD_REFRESH_SECONDS,
+    usersAddress: parsed.USERS_GRPC_ADDRESS,
   };
 }

@@ -1,8 +1,10 @@
-import type { ErrorRequestHandler, Express, Request } from 'express';
+import type { Express, Request } from 'express';
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DomainError, uuidv7 } from '@nexus/core';
+import type { TokenVerifier } from '@nexus/grpc';
 import type { Logger } from '@nexus/ops';
+import { requireAnalyticsReader } from '../auth/bearer-auth';
+import { jsonErrors } from '../http/json-errors';
 import { consumerLag } from '../consumer/consumer-lag';
 import { parseAsOf, parseSeriesQuery } from './query-params';
 import { queryOpenTasks, querySeries } from './read-model.queries';
@@ -14,10 +16,16 @@ export interface ApiDependencies {
   groupId: string;
   /** The consumer's admin client, once it runs. */
   admin: () => Admin | null;
+  /** Checks the callers' bearer tokens (the users service's public key). */
+  verifier: TokenVerifier;
 }
 
-/** GET /api/v1/...: the read models as JSON, with date ranges and grouping. */
+/**
+ * GET /api/v1/...: the read models as JSON, with date ranges and grouping,
+ * for managers and admins (bearer token), as every platform API.
+ */
 export function addApiRoutes(app: Express, deps: ApiDependencies): void {
+  app.use('/api', requireAnalyticsReader(deps.verifier));
   for (const spec of SERIES) {
     app.get(`/api/v1/${spec.path}`, async (req, res) => {
       const query = parseSeriesQuery(spec, queryOf(req));
@@ -43,22 +51,7 @@ export function addApiRoutes(app: Express, deps: ApiDependencies): void {
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
   });
-  app.use('/api', apiErrors(deps.logger));
-}
-
-/** Bad parameters are 400 with the reason per field; anything else is a bug, 500 with an id. */
-function apiErrors(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
-    if (error instanceof DomainError && error.kind === 'invalid_argument') {
-      res.status(400).json({
-        error: { code: String(error.code), message: error.message, violations: error.violations },
-      });
-      return;
-    }
-    const correlationId = uuidv7();
-    logger.error({ err: error, correlationId }, 'analytics API failed');
-    res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error', correlationId } });
-  };
+  app.use('/api', jsonErrors(deps.logger, 'analytics API'));
 }
 
 function queryOf(req: Request): Record<string, unknown> {

@@ -2,26 +2,47 @@ import { uuidv7 } from '@nexus/core';
 import { createKafka, type Kafka } from '@nexus/events';
 import { createLogger } from '@nexus/ops';
 import type { RunningService } from '@nexus/runtime';
-import { startTestService, testServiceConfig } from '@nexus/testing';
+import { signTestToken, startTestService, testServiceConfig } from '@nexus/testing';
 import { analyticsService, type AnalyticsHooks } from '../analytics.app';
 import type { AnalyticsConfig } from '../config';
 
-/** A config for tests: the run's stack, free ports, and a consumer group of its own. */
-export function testAnalyticsConfig(groupId = `nexus-analytics-test-${uuidv7()}`): AnalyticsConfig {
+/**
+ * A config for tests: the run's stack, free ports, and a consumer group of
+ * its own. Sign-ins go to `usersAddress`; by default a port nobody listens on
+ * (tests that sign in start a users process).
+ */
+export function testAnalyticsConfig(
+  options: { groupId?: string; usersAddress?: string } = {},
+): AnalyticsConfig {
   return {
     service: testServiceConfig(),
-    consumerGroup: groupId,
+    consumerGroup: options.groupId ?? `nexus-analytics-test-${uuidv7()}`,
     consumerConcurrency: 3,
     dashboardRefreshSeconds: 1,
+    usersAddress: options.usersAddress ?? '127.0.0.1:1',
   };
+}
+
+export interface HttpAnswer<T> {
+  status: number;
+  headers: Headers;
+  body: T;
 }
 
 export interface AnalyticsHarness {
   service: RunningService;
   config: AnalyticsConfig;
   baseUrl: string;
-  /** GET a path; the parsed JSON and the status. */
-  get<T = Record<string, unknown>>(path: string): Promise<{ status: number; body: T }>;
+  /**
+   * GET a path as a manager (a token signed with the run's key), or with
+   * `token` (null: no Authorization header); the status and parsed JSON.
+   */
+  get<T = Record<string, unknown>>(
+    path: string,
+    options?: { token?: string | null },
+  ): Promise<HttpAnswer<T>>;
+  /** POST `body` as JSON to a path; the status and parsed JSON. */
+  post<T = Record<string, unknown>>(path: string, body: unknown): Promise<HttpAnswer<T>>;
   stop(): Promise<void>;
 }
 
@@ -31,14 +52,29 @@ export async function startAnalytics(
 ): Promise<AnalyticsHarness> {
   const service = await startTestService(analyticsService(config, hooks), config.service);
   const baseUrl = `http://127.0.0.1:${service.httpPort}`;
+  const manager = signTestToken({ role: 'manager', expiresInMs: 3_600_000 });
+  const answer = async <T>(response: Response): Promise<HttpAnswer<T>> => ({
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as T,
+  });
   return {
     service,
     config,
     baseUrl,
-    get: async <T>(path: string) => {
-      const response = await fetch(`${baseUrl}${path}`);
-      return { status: response.status, body: (await response.json()) as T };
+    get: async <T>(path: string, options: { token?: string | null } = {}) => {
+      const token = options.token === undefined ? manager : options.token;
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      return answer<T>(await fetch(`${baseUrl}${path}`, { headers }));
     },
+    post: async <T>(path: string, body: unknown) =>
+      answer<T>(
+        await fetch(`${baseUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      ),
     stop: () => service.stop(),
   };
 }
