@@ -1,12 +1,15 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { uuidv7 } from '@nexus/core';
-import { aiUsageV1, contentV1, workV1 } from '@nexus/proto';
+import { aiUsageV1, commonV1, contentV1, workV1 } from '@nexus/proto';
+import { TEST_PASSWORD, signTestToken, startUsersProcess, type UsersProcess } from '@nexus/testing';
 import {
   eventually,
   startAnalytics,
+  testAnalyticsConfig,
   testKafka,
   type AnalyticsHarness,
 } from '../testing/analytics-harness';
@@ -33,6 +36,7 @@ const CHROMIUM_ARGS = [
 ];
 const DAYS = 14;
 
+let users: UsersProcess;
 let analytics: AnalyticsHarness;
 let publisher: EventPublisher;
 let browser: BrowserContext;
@@ -103,7 +107,8 @@ function fortnight(): TestEvent[] {
 }
 
 beforeAll(async () => {
-  analytics = await startAnalytics();
+  users = await startUsersProcess();
+  analytics = await startAnalytics(testAnalyticsConfig({ usersAddress: users.address }));
   publisher = await EventPublisher.connect(testKafka('analytics-dashboard-test'));
   profile = mkdtempSync(path.join(tmpdir(), 'analytics-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
@@ -113,13 +118,13 @@ beforeAll(async () => {
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 1000 },
   });
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
   rmSync(profile, { recursive: true, force: true });
   await publisher?.close();
-  await analytics?.stop();
+  await Promise.all([analytics?.stop(), users?.stop()]);
 });
 
 type Rows = { rows: Record<string, string | number>[] };
@@ -136,6 +141,37 @@ async function apiPerDay(series: string, figure: string): Promise<number[]> {
   );
 }
 
+/** Fills in the page's sign-in form and submits it. */
+async function signIn(page: Page, login: string, password = TEST_PASSWORD): Promise<void> {
+  await page.fill('#login', login);
+  await page.fill('#password', password);
+  await page.click('#sign-in-button');
+}
+
+function rendered(page: Page): Promise<unknown> {
+  return page.waitForFunction(
+    () =>
+      (globalThis as unknown as { nexusDashboard: { renderedAt: string | null } }).nexusDashboard
+        .renderedAt !== null,
+  );
+}
+
+// The page's own storage (the test's tsconfig has no DOM types).
+type WithStorage = {
+  sessionStorage: {
+    getItem(key: string): string | null;
+    setItem(key: string, value: string): void;
+  };
+};
+const SESSION_KEY = 'nexus.analytics.session';
+
+function storedSession(page: Page): Promise<string | null> {
+  return page.evaluate(
+    (key) => (globalThis as unknown as WithStorage).sessionStorage.getItem(key),
+    SESSION_KEY,
+  );
+}
+
 function chartData(page: Page, id: string): Promise<number[][]> {
   return page.evaluate((canvasId) => {
     const chart = (
@@ -148,7 +184,7 @@ function chartData(page: Page, id: string): Promise<number[][]> {
 }
 
 describe('the dashboard in a real Chromium', () => {
-  it('draws every chart with the numbers the API returns and refreshes on its own', async () => {
+  it('signs a manager in, draws every chart with the numbers the API returns and refreshes on its own', async () => {
     const events = fortnight();
     await publisher.publish(...events);
     const total = events.length;
@@ -161,11 +197,16 @@ describe('the dashboard in a real Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${analytics.baseUrl}/?from=${from}&to=${to}&refresh=1`);
-    await page.waitForFunction(
-      () =>
-        (globalThis as unknown as { nexusDashboard: { renderedAt: string | null } }).nexusDashboard
-          .renderedAt !== null,
-    );
+    // No token yet: the form, and no data.
+    expect(await page.isVisible('#sign-in-form')).toBe(true);
+    expect(await page.isVisible('#dashboard')).toBe(false);
+    const manager = await users.signUp(commonV1.Role.ROLE_MANAGER);
+    await signIn(page, manager.user.email);
+    await rendered(page);
+    expect(await page.isVisible('#sign-in-form')).toBe(false);
+    expect(await page.textContent('#role')).toBe('manager');
+    expect(JSON.parse((await storedSession(page)) ?? '{}')).toMatchObject({ role: 'manager' });
+    expect(await browser.cookies()).toEqual([]);
 
     expect(await chartData(page, 'events-chart')).toEqual([await apiPerDay('events', 'events')]);
     expect(await chartData(page, 'active-users-chart')).toEqual([
@@ -206,4 +247,55 @@ describe('the dashboard in a real Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it('says a wrong password, and tells a signed-in user that analytics needs a manager or admin', async () => {
+    const { user } = await users.signUp(commonV1.Role.ROLE_USER);
+    const page = await browser.newPage();
+    await page.goto(`${analytics.baseUrl}/?refresh=1`);
+    await signIn(page, user.email, 'not the password at all');
+    await page.waitForSelector('#sign-in-message', { state: 'visible' });
+    expect(await page.textContent('#sign-in-message')).toBe('Wrong login or password.');
+    expect(await storedSession(page)).toBeNull();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sign-in.png') });
+
+    await signIn(page, user.username);
+    await page.waitForSelector('#denied-message', { state: 'visible' });
+    expect(await page.textContent('#denied-message')).toBe(
+      'Analytics needs a manager or admin. You are signed in as a user.',
+    );
+    expect(await page.isVisible('#dashboard')).toBe(false);
+
+    await page.click('#switch-user');
+    expect(await page.isVisible('#sign-in-form')).toBe(true);
+    expect(await storedSession(page)).toBeNull();
+    await page.close();
+  }, 60_000);
+
+  it('drops a token the API refuses and shows the sign-in form again', async () => {
+    // A token of another signing key (as after a key rotation), not expired by its own clock.
+    const foreignKey = generateKeyPairSync('ed25519', {
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
+    const session = JSON.stringify({
+      accessToken: signTestToken({ role: 'admin', key: foreignKey, expiresInMs: 600_000 }),
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      role: 'admin',
+    });
+    const page = await browser.newPage();
+    await page.goto(`${analytics.baseUrl}/?refresh=1`);
+    await page.evaluate(
+      ([key, value]) => (globalThis as unknown as WithStorage).sessionStorage.setItem(key, value),
+      [SESSION_KEY, session],
+    );
+    await page.reload();
+    await page.waitForSelector('#sign-in-message', { state: 'visible' });
+    expect(await page.textContent('#sign-in-message')).toBe(
+      'Your session has ended. Sign in again.',
+    );
+    expect(await storedSession(page)).toBeNull();
+    expect(await page.isVisible('#dashboard')).toBe(false);
+    await page.close();
+  }, 60_000);
 });

@@ -1,15 +1,67 @@
-/* global window, document, fetch, Chart, location, setTimeout, URLSearchParams */
-// The analytics dashboard: reads the JSON API and draws it with Chart.js, then
-// refreshes itself. What it last drew is kept on window.nexusDashboard, so a
-// test can compare the charts with the API.
+/* global window, document, fetch, Chart, location, setTimeout, sessionStorage, URLSearchParams */
+// The analytics dashboard: signs in (POST /auth/sign-in, the token kept in
+// sessionStorage and sent as a bearer header, no cookie), reads the JSON API
+// and draws it with Chart.js, then refreshes itself. What it last drew is kept
+// on window.nexusDashboard, so a test can compare the charts with the API.
 (function () {
   'use strict';
 
   var DAY_MS = 86400000;
+  var SESSION_KEY = 'nexus.analytics.session';
   var params = new URLSearchParams(location.search);
   var refreshSeconds = Number(params.get('refresh') || document.body.dataset.refreshSeconds) || 15;
   var charts = {};
   var state = (window.nexusDashboard = { refreshes: 0, renderedAt: null, series: {}, tiles: {} });
+  // Bumped whenever the page leaves the dashboard: a refresh of an older run stops.
+  var run = 0;
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  /** The signed-in session { accessToken, expiresAt, role }, or null (none, unreadable or expired). */
+  function session() {
+    var stored;
+    try {
+      stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
+    } catch {
+      stored = null;
+    }
+    if (!stored || typeof stored.accessToken !== 'string') return null;
+    if (stored.expiresAt && Date.parse(stored.expiresAt) <= Date.now()) return null;
+    return stored;
+  }
+
+  /** Shows one of the page's views: 'sign-in', 'denied' or 'dashboard'. */
+  function show(view) {
+    $('sign-in').hidden = view !== 'sign-in';
+    $('denied').hidden = view !== 'denied';
+    $('dashboard').hidden = view !== 'dashboard';
+    $('summary').hidden = view !== 'dashboard';
+    $('error').hidden = true;
+    state.view = view;
+    if (view !== 'dashboard') state.renderedAt = null;
+  }
+
+  function signInForm(message) {
+    run += 1;
+    sessionStorage.removeItem(SESSION_KEY);
+    show('sign-in');
+    var box = $('sign-in-message');
+    box.textContent = message || '';
+    box.hidden = !message;
+    $('login').focus();
+  }
+
+  function denied() {
+    run += 1;
+    var current = session();
+    show('denied');
+    $('denied-message').textContent =
+      'Analytics needs a manager or admin. You are signed in as a ' +
+      (current ? current.role : 'user') +
+      '.';
+  }
 
   function isoDay(date) {
     return date.toISOString().slice(0, 10);
@@ -26,13 +78,26 @@
   }
 
   function api(path, query) {
-    return fetch('/api/v1/' + path + '?' + new URLSearchParams(query)).then(function (response) {
+    var current = session();
+    if (!current) return Promise.reject(apiError(401, 'not signed in'));
+    return fetch('/api/v1/' + path + '?' + new URLSearchParams(query), {
+      headers: { Authorization: 'Bearer ' + current.accessToken },
+    }).then(function (response) {
       return response.json().then(function (body) {
         if (!response.ok)
-          throw new Error(path + ': ' + (body.error ? body.error.message : response.status));
+          throw apiError(
+            response.status,
+            path + ': ' + (body.error ? body.error.message : response.status),
+          );
         return body;
       });
     });
+  }
+
+  function apiError(status, message) {
+    var error = new Error(message);
+    error.status = status;
+    return error;
   }
 
   /** One value per day of the range, 0 where the API has no row. */
@@ -85,7 +150,7 @@
 
   function tile(id, value) {
     state.tiles[id] = value;
-    document.getElementById('tile-' + id).textContent = String(value);
+    $('tile-' + id).textContent = String(value);
   }
 
   function load() {
@@ -173,17 +238,81 @@
     });
   }
 
-  function loop() {
-    load()
-      .catch(function (error) {
-        var box = document.getElementById('error');
+  /** Draws, then again every refreshSeconds, until the page leaves the dashboard. */
+  function loop(mine) {
+    if (mine !== run) return;
+    load().then(
+      function () {
+        setTimeout(loop, refreshSeconds * 1000, mine);
+      },
+      function (error) {
+        if (mine !== run) return;
+        // Expired or no longer valid (a new signing key): sign in again.
+        if (error.status === 401) return signInForm('Your session has ended. Sign in again.');
+        if (error.status === 403) return denied();
+        var box = $('error');
         box.textContent = String(error.message || error);
         box.hidden = false;
-      })
-      .then(function () {
-        setTimeout(loop, refreshSeconds * 1000);
-      });
+        setTimeout(loop, refreshSeconds * 1000, mine);
+      },
+    );
   }
 
-  loop();
+  function startDashboard() {
+    run += 1;
+    show('dashboard');
+    $('role').textContent = session().role;
+    loop(run);
+  }
+
+  var SIGN_IN_FAILED = {
+    401: 'Wrong login or password.',
+    503: 'The users service is unavailable. Try again shortly.',
+  };
+
+  $('sign-in-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var button = $('sign-in-button');
+    var box = $('sign-in-message');
+    button.disabled = true;
+    box.hidden = true;
+    fetch('/auth/sign-in', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: $('login').value, password: $('password').value }),
+    })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (response.ok) return body;
+          throw new Error(
+            SIGN_IN_FAILED[response.status] ||
+              (body.error ? body.error.message : 'Sign-in failed (' + response.status + ').'),
+          );
+        });
+      })
+      .then(
+        function (body) {
+          $('password').value = '';
+          sessionStorage.setItem(SESSION_KEY, JSON.stringify(body));
+          startDashboard();
+        },
+        function (error) {
+          box.textContent = String(error.message || error);
+          box.hidden = false;
+        },
+      )
+      .then(function () {
+        button.disabled = false;
+      });
+  });
+
+  $('sign-out').addEventListener('click', function () {
+    signInForm();
+  });
+  $('switch-user').addEventListener('click', function () {
+    signInForm();
+  });
+
+  if (session()) startDashboard();
+  else signInForm();
 })();
