@@ -59,6 +59,9 @@ async function main(): Promise<void> {
   }
   env.NEXUS_ADMIN_EMAIL ??= DEV_ADMIN.email;
   env.NEXUS_ADMIN_PASSWORD ??= DEV_ADMIN.password;
+  // Where the services find users: analytics' dashboard sign-in asks it (the
+  // others' lookups default to the same address).
+  env.USERS_GRPC_ADDRESS ??= `127.0.0.1:${SERVICE_PORTS.users?.grpc}`;
 
   for (const service of listServices()) {
     const applied = await withServiceDatabase(
@@ -104,6 +107,11 @@ async function main(): Promise<void> {
   say(
     `first admin: ${env.NEXUS_ADMIN_EMAIL} / ${env.NEXUS_ADMIN_PASSWORD === DEV_ADMIN.password ? DEV_ADMIN.password : '(from NEXUS_ADMIN_PASSWORD)'}`,
   );
+  if (SERVICE_PORTS.analytics && children.some(({ app }) => app === 'analytics')) {
+    say(
+      `analytics dashboard: http://127.0.0.1:${SERVICE_PORTS.analytics.http}/ (sign in as the first admin, or any manager)`,
+    );
+  }
   say('Ctrl-C stops everything.');
 }
 
