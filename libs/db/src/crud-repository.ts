@@ -11,6 +11,7 @@ import {
 import { KitError, uuidv7 } from '@nexus/core';
 import { changedFields, type Aggregate } from './aggregate';
 import { etagOf, type BaseEntity } from './base.entity';
+import { ByIdReader } from './by-id-reader';
 import { RequestIdRecord } from './kit-tables.entity';
 import type { Page } from './pagination';
 import { type PageTokenCodec } from './page-token';
@@ -50,6 +51,8 @@ export interface ReadOptions {
 export class CrudRepository<E extends BaseEntity> {
   readonly alias = 'e';
   private readonly metadata: EntityMetadata;
+  /** Reads by id (every Get, every write's row lock) with prepared statements. */
+  private readonly byId: ByIdReader<E>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,6 +63,7 @@ export class CrudRepository<E extends BaseEntity> {
     private readonly resourceName: string = aggregate.name,
   ) {
     this.metadata = dataSource.getMetadata(target);
+    this.byId = new ByIdReader(dataSource, target);
   }
 
   /**
@@ -107,9 +111,8 @@ export class CrudRepository<E extends BaseEntity> {
   }
 
   async find(id: string, options: ReadOptions = {}): Promise<E | null> {
-    const manager = options.manager ?? this.dataSource.manager;
-    return manager.findOne(this.target, {
-      where: { id } as FindOptionsWhere<E>,
+    return this.byId.findById(id, {
+      manager: options.manager ?? this.dataSource.manager,
       withDeleted: options.withDeleted ?? false,
     });
   }
@@ -252,8 +255,8 @@ export class CrudRepository<E extends BaseEntity> {
   }
 
   private async lock(tx: Tx, id: string, withDeleted: boolean): Promise<E> {
-    const entity = await tx.manager.findOne(this.target, {
-      where: { id } as FindOptionsWhere<E>,
+    const entity = await this.byId.findById(id, {
+      manager: tx.manager,
       lock: ROW_WRITE_LOCK,
       withDeleted,
     });

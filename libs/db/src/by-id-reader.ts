@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  type DataSource,
+  type EntityManager,
+  type EntityMetadata,
+  type EntityTarget,
+  type FindOneOptions,
+  type FindOptionsWhere,
+  type ObjectLiteral,
+  type QueryRunner,
+} from 'typeorm';
+import type { Alias } from 'typeorm/query-builder/Alias';
+import { RawSqlResultsToEntityTransformer } from 'typeorm/query-builder/transformer/RawSqlResultsToEntityTransformer';
+
+export interface ByIdOptions {
+  withDeleted: boolean;
+  /** A row lock (findOne's `lock` option); needs the manager of a transaction. */
+  lock?: FindOneOptions['lock'];
+  manager: EntityManager;
+}
+
+/** The pg client and pool surface used here (pg's own types are not a dependency of this lib). */
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+interface PgPool {
+  connect(): Promise<PgClient & { release(): void }>;
+}
+
+/** One variant of the read (with or without deleted rows, with or without a lock). */
+interface Statement {
+  name: string;
+  text: string;
+  alias: Alias;
+  transformer: RawSqlResultsToEntityTransformer;
+}
+
+/** Stands for the id while the statement's SQL is generated, to find it among the parameters. */
+const PROBE_ID = '00000000-0000-0000-0000-00000000b1d0';
+
+/**
+ * Server-side states in which a prepared statement cannot run but a fresh
+ * query can: its cached plan outlived a change of a selected column's type
+ * (0A000), or the session dropped it (26000).
+ */
+const STALE_STATEMENT = new Set(['0A000', '26000']);
+
+/**
+ * Reads one entity by primary key as `manager.findOne(target, { where: { id },
+ * withDeleted, lock })` does, for a fraction of the cost: the SQL TypeORM
+ * would send is generated once per variant and run as a named prepared
+ * statement (parsed and planned once per connection, not on every call), and
+ * the row is hydrated by TypeORM's own transformer, so the entity is the same.
+ *
+ * It applies only where findOne would do nothing but that one query and the
+ * hydration: no eager relations or relation ids, no load listeners
+ * or subscribers, no replication. Anywhere else it is findOne.
+ */
+export class ByIdReader<E extends ObjectLiteral & { id: string }> {
+  private readonly metadata: EntityMetadata;
+  private readonly statements = new Map<string, Statement | null>();
+  private readonly eligible: boolean;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly target: EntityTarget<E>,
+  ) {
+    this.metadata = dataSource.getMetadata(target);
+    const { metadata } = this;
+    this.eligible =
+      dataSource.options.type === 'postgres' &&
+      !dataSource.options.replication &&
+      metadata.eagerRelations.length === 0 &&
+      metadata.relationIds.length === 0 &&
+      metadata.afterLoadListeners.length === 0 &&
+      metadata.primaryColumns.length === 1 &&
+      metadata.primaryColumns[0]?.propertyName === 'id' &&
+      !metadata.discriminatorColumn;
+  }
+
+  async findById(id: string, options: ByIdOptions): Promise<E | null> {
+    const statement = this.statementFor(options);
+    const runner = options.manager.queryRunner;
+    if (
+      !statement ||
+      this.dataSource.subscribers.length > 0 ||
+      (options.lock !== undefined && !runner?.isTransactionActive)
+    ) {
+      return this.findOne(id, options);
+    }
+    let rows: unknown[];
+    try {
+      rows = await this.execute(statement, id, runner);
+    } catch (error) {
+      // Outside a transaction nothing is aborted by the failure: findOne can answer.
+      const code = ((error as QueryFailedError).driverError as { code?: string } | undefined)?.code;
+      if (!runner && code !== undefined && STALE_STATEMENT.has(code)) {
+        return this.findOne(id, options);
+      }
+      throw error;
+    }
+    if (rows.length === 0) return null;
+    return (statement.transformer.transform(rows, statement.alias)[0] as E | undefined) ?? null;
+  }
+
+  private findOne(id: string, options: ByIdOptions): Promise<E | null> {
+    return options.manager.findOne(this.target, {
+      where: { id } as FindOptionsWhere<E>,
+      withDeleted: options.withDeleted,
+      ...(options.lock ? { lock: options.lock } : {}),
+    });
+  }
+
+  /** As PostgresQueryRunner.query does: on the transaction's connection, or one from the pool. */
+  private async execute(
+    statement: Statement,
+    id: string,
+    runner: QueryRunner | undefined,
+  ): Promise<unknown[]> {
+    if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
+    const pooled = runner
+      ? undefined
+      : await (this.dataSource.driver as unknown as { master: PgPool }).master.connect();
+    try {
+      const client = pooled ?? ((await runner?.connect()) as PgClient);
+      const values = [id];
+      const { logger } = this.dataSource;
+      logger.logQuery(statement.text, values, runner);
+      try {
+        return (await client.query({ name: statement.name, text: statement.text, values })).rows;
+      } catch (error) {
+        logger.logQueryError(error as Error, statement.text, values, runner);
+        throw new QueryFailedError(statement.text, values, error as Error);
+      }
+    } finally {
+      pooled?.release();
+    }
+  }
+
+  private statementFor(options: ByIdOptions): Statement | null {
+    if (!this.eligible) return null;
+    const key = `${options.withDeleted ? 'all' : 'live'}:${options.lock ? JSON.stringify(options.lock) : ''}`;
+    let statement = this.statements.get(key);
+    if (statement === undefined) {
+      statement = this.prepare(options);
+      this.statements.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** The SQL findOne would send for these options, with the id as its one parameter. */
+  private prepare(options: ByIdOptions): Statement | null {
+    const qb = this.dataSource.createQueryBuilder(this.target, this.metadata.name).setFindOptions({
+      where: { id: PROBE_ID } as FindOptionsWhere<E>,
+      withDeleted: options.withDeleted,
+      take: 1,
+      ...(options.lock ? { lock: options.lock } : {}),
+    });
+    // getOne() marks the query as loading entities before it builds the SQL.
+    qb.expressionMap.queryEntity = true;
+    const [text, parameters] = qb.getQueryAndParameters();
+    const alias = qb.expressionMap.mainAlias;
+    if (parameters.length !== 1 || parameters[0] !== PROBE_ID || !alias) return null;
+    return {
+      name: `nexus_by_id_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`,
+      text,
+      alias,
+      transformer: new RawSqlResultsToEntityTransformer(
+        qb.expressionMap,
+        this.dataSource.driver,
+        [],
+      ),
+    };
+  }
+}
