@@ -8,6 +8,7 @@ import {
   status,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { KitError } from '@nexus/core';
 import { RpcKit } from './rpc-kit';
@@ -23,6 +24,15 @@ const definition = {
     path: '/test.Streams/Count',
     requestStream: false,
     responseStream: true,
+    requestSerialize: json.serialize,
+    requestDeserialize: json.deserialize,
+    responseSerialize: json.serialize,
+    responseDeserialize: json.deserialize,
+  },
+  boom: {
+    path: '/test.Streams/Boom',
+    requestStream: false,
+    responseStream: false,
     requestSerialize: json.serialize,
     requestDeserialize: json.deserialize,
     responseSerialize: json.serialize,
@@ -44,10 +54,17 @@ describe('RpcKit', () => {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  const kit = new RpcKit({
-    verifier: new TokenVerifier(publicKey),
-    logger: pino({ level: 'silent' }),
-  });
+  const logLines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    }),
+  );
+  const kit = new RpcKit({ verifier: new TokenVerifier(publicKey), logger });
   let server: Server;
   let client: Client;
 
@@ -60,6 +77,11 @@ describe('RpcKit', () => {
           throw KitError.invalid([{ field: 'up_to', description: 'must not be negative' }]);
         if (upTo > 2) ctx.requirePrincipal();
         for (let n = 1; n <= upTo; n += 1) call.write({ n });
+      }),
+      // Fails as a bug would; succeeds when asked to, logging nothing.
+      boom: kit.unary('Boom', async (request: { fail: boolean }) => {
+        if (request.fail) throw new Error('the database password is hunter2');
+        return { ok: true };
       }),
       // Echoes every bad field of the request back, as validation does for a bad field mask.
       reject: kit.unary('Reject', async (request: { fields: string[] }) => {
@@ -128,5 +150,51 @@ describe('RpcKit', () => {
     expect(badRequest?.fieldViolations.at(-1)?.description).toMatch(/^and \d+ more$/);
     // The connection is still good for the next call.
     expect((await reject(['x'])).details).toContain('"x" is not a field');
+  });
+
+  const boom = (fail: boolean, requestId?: string) =>
+    new Promise<{ error: ServiceError | null; response: unknown }>((resolve) => {
+      const metadata = new Metadata();
+      if (requestId) metadata.set('x-request-id', requestId);
+      client.makeUnaryRequest(
+        definition.boom.path,
+        json.serialize,
+        json.deserialize,
+        { fail },
+        metadata,
+        { deadline: Date.now() + 5_000 },
+        (error, response) => resolve({ error, response }),
+      );
+    });
+
+  it('logs an unexpected error under the correlation id it returns, and nothing of it to the caller', async () => {
+    logLines.length = 0;
+    const given = await boom(true, 'trace-42');
+    expect(given.error?.code).toBe(status.INTERNAL);
+    expect(given.error?.details).toBe('internal error (correlation id trace-42)');
+    expect(logLines).toEqual([
+      expect.objectContaining({
+        method: 'Boom',
+        correlationId: 'trace-42',
+        msg: 'unexpected error',
+      }),
+    ]);
+
+    logLines.length = 0;
+    const made = await boom(true);
+    const correlationId = /correlation id (\S+)\)/.exec(made.error?.details ?? '')?.[1];
+    expect(correlationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(made.error?.metadata.get('x-request-id')).toEqual([correlationId]);
+    expect(logLines).toEqual([expect.objectContaining({ method: 'Boom', correlationId })]);
+  });
+
+  it('makes no per-call logger for a call that logs nothing', async () => {
+    const child = jest.spyOn(logger, 'child');
+    try {
+      expect((await boom(false)).response).toEqual({ ok: true });
+      expect(child).not.toHaveBeenCalled();
+    } finally {
+      child.mockRestore();
+    }
   });
 });

@@ -28,6 +28,29 @@ describe('TokenVerifier', () => {
     expect(verifier.principalOf(token)).toEqual({ userId, role: 'manager', token });
   });
 
+  it('stops accepting a token it has verified before once the token expires', () => {
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const token = sign({ sub: userId, role: 'user' }, { expiresIn: 10_000 });
+      expect(verifier.principalOf(token).userId).toBe(userId);
+      jest.setSystemTime(Date.now() + 9_000);
+      expect(verifier.principalOf(token).userId).toBe(userId); // from the cache
+      jest.setSystemTime(Date.now() + 6_001); // past expiry and the 5 s clock tolerance
+      expect(() => verifier.principalOf(token)).toThrow('the token has expired');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('does not take a tampered copy of a verified token for the cached one', () => {
+    const token = sign({ sub: userId, role: 'user' });
+    expect(verifier.principalOf(token).role).toBe('user');
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    const flipped = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+    const tampered = `${token.slice(0, token.lastIndexOf('.') + 1)}${flipped}`;
+    expect(() => verifier.principalOf(tampered)).toThrow('the token is not valid');
+  });
+
   it.each([
     ['an unknown role', () => sign({ sub: userId, role: 'root' })],
     ['a subject that is not a UUID', () => sign({ sub: 'bob', role: 'user' })],
