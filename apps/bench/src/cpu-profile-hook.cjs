@@ -2,6 +2,7 @@
 // (Node 20 refuses --cpu-prof in NODE_OPTIONS). The first SIGUSR2 starts
 // sampling, the second writes <NEXUS_BENCH_PROFILE_DIR>/<pid>.cpuprofile (the
 // format `node --cpu-prof` writes): only the measured window, not start-up.
+// A third starts sampling again, so one process can be profiled per load.
 const inspector = require('node:inspector');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -15,8 +16,8 @@ if (dir) {
     session.post('Profiler.setSamplingInterval', { interval: 500 }),
   );
   process.on('SIGUSR2', () => {
-    if (!started) {
-      started = true;
+    started = !started;
+    if (started) {
       session.post('Profiler.start');
       return;
     }
