@@ -2,12 +2,15 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Metadata, credentials } from '@grpc/grpc-js';
+import { pidListeningOn } from './proc-cpu';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const ECHO_PATH = '/nexus.bench.v1.Echo/Call';
 const identity = (value: Buffer): Buffer => value;
 
 export interface EchoProcess {
+  /** The process serving (tsx runs the server in a child of the one spawned). */
+  pid: number;
   /** One unary call carrying `request` and the same metadata a service call carries. */
   call(request: Buffer): Promise<Buffer>;
   stop(): Promise<void>;
@@ -32,6 +35,7 @@ export async function startEchoProcess(reply: Buffer, token: string): Promise<Ec
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${token}`);
   return {
+    pid: pidListeningOn(port),
     call: (request) =>
       new Promise((resolve, reject) => {
         client.makeUnaryRequest(

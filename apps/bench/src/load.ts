@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { CpuMeter, CpuShares } from './cpu-meter';
 import { rate } from './stats';
 
 export interface LoadOptions {
@@ -10,6 +11,8 @@ export interface LoadOptions {
   /** Runs as the measured window opens and closes (e.g. CPU snapshots). */
   onMeasureStart?: () => void;
   onMeasureEnd?: () => void;
+  /** Splits the machine's CPU time over the measured window between the parties. */
+  meter?: CpuMeter;
 }
 
 export interface LoadResult {
@@ -20,6 +23,8 @@ export interface LoadResult {
   rate: number;
   latenciesMs: number[];
   firstError?: string;
+  /** CPU time of each party over the window, when a meter was given. */
+  cpu?: CpuShares;
 }
 
 /**
@@ -57,13 +62,15 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
   await sleep(Math.max(1, options.seconds / 5) * 1000);
   phase = 'measure';
   options.onMeasureStart?.();
+  options.meter?.begin();
   const started = performance.now();
   await sleep(options.seconds * 1000);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = options.meter?.end();
   options.onMeasureEnd?.();
   phase = 'done';
   await Promise.all(workers);
-  return { calls, errors, seconds, rate: rate(calls, seconds), latenciesMs, firstError };
+  return { calls, errors, seconds, rate: rate(calls, seconds), latenciesMs, firstError, cpu };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, almost always 100). */
-const TICKS_PER_SECOND = ((): number => {
+export const TICKS_PER_SECOND = ((): number => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
   } catch {
@@ -54,12 +54,11 @@ export function pidListeningOn(port: number): number {
   throw new Error(`no process found listening on port ${port}`);
 }
 
-/** User plus system CPU time a process has used so far, in microseconds. */
-export function cpuMicros(pid: number): number {
+/** A process's parent and the user plus system CPU time it has used so far, in µs. */
+export function procStat(pid: number): { ppid: number; micros: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name may contain spaces; fields after it start at field 3 (state).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1e6) / TICKS_PER_SECOND;
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { ppid: Number(fields[1]), micros: (ticks * 1e6) / TICKS_PER_SECOND };
 }

@@ -1,4 +1,5 @@
 import type { BenchConfig } from './config';
+import type { LoadResult } from './load';
 import type { LatencyFigures } from './latency-bench';
 import type { ListFigures } from './list-bench';
 import type { ProfileSummary } from './profile';
@@ -108,6 +109,18 @@ const CLOSING_NOTES: Record<TargetKey, string> = {
     'EXPLAIN for the row-comparison) or the token decode costs more than the query.',
 };
 
+/** Per call: each party's CPU, their sum, and the calls/s the host's cores allow at that sum. */
+export function cpuRow(name: string, load: LoadResult): string {
+  const cpu = load.cpu;
+  if (!cpu || load.calls === 0)
+    return `| ${name} | ${f(load.rate)} | n/a | n/a | n/a | n/a | n/a | n/a | n/a |`;
+  const per = (micros: number) => micros / load.calls;
+  const sum = per(cpu.client + cpu.server + cpu.postgres + cpu.kafka);
+  const ceiling = cpu.capacity / load.seconds / sum;
+  const dash = (micros: number) => (micros > 0 ? f(per(micros)) : '–');
+  return `| ${name} | ${f(load.rate)} | ${f(per(cpu.client))} | ${dash(cpu.server)} | ${dash(cpu.postgres)} | ${dash(cpu.kafka)} | **${f(sum)}** | ${f(ceiling)}/s | ${((100 * cpu.others) / cpu.capacity).toFixed(0)}% |`;
+}
+
 function ratioRow(t: Target, figure: string, reference: string): string {
   const met = targetMet(t) ? 'yes' : '**no**';
   return `| ${t.name} | ${figure} | ${reference} | ${f(t.value)} | ${t.sense} ${t.bound} | ${met} |`;
@@ -174,6 +187,21 @@ export function renderReport(r: BenchResults): string {
       const name = { get: 'GetUser', create: 'CreateUser (argon2id)', update: 'UpdateUser' }[op];
       return `| ${name} | ${f(x.load.rate)} | ${f(pct(50))} | ${f(pct(99))} | ${f(x.cpuMicrosPerCall)} | ${x.load.errors} |`;
     }),
+    '',
+    `Where each call's CPU goes. Client, server, PostgreSQL and Kafka share the host's ${r.machine.cores} cores, so a call`,
+    'costs the sum of what each spends on it, and cores × 10⁶ µs ÷ that sum is the most calls/s the host can',
+    'do at that cost (the ceiling). "Others" is the share of the machine that processes outside the benchmark',
+    'took in the same window: on a shared host, the higher it is, the lower and noisier every figure of that row.',
+    '',
+    '| load | calls/s | client µs | server µs | PostgreSQL µs | Kafka µs | sum µs | ceiling | others |',
+    '|---|---|---|---|---|---|---|---|---|',
+    cpuRow('G: echo, get-sized', l.grpcGet),
+    cpuRow('G: echo, create-sized', l.grpcCreate),
+    cpuRow('P: row read', l.sqlGet),
+    cpuRow('P: row + outbox row', l.sqlCreate),
+    cpuRow('GetUser', s.get.load),
+    cpuRow('CreateUser (argon2id)', s.create.load),
+    cpuRow('UpdateUser', s.update.load),
     '',
     `Outbox relay: ${f(relay.events)} user-sized events pre-filled in a scratch schema made with KitTablesV1Migration;`,
     'the kit OutboxRelay (warm) against a raw loop (SELECT … FOR UPDATE SKIP LOCKED, kafkajs sendBatch with',

@@ -15,6 +15,7 @@ import { createLogger } from '@nexus/ops';
 import { startLocalStack, type LocalStack } from '@nexus/stack';
 import { signTestToken } from '@nexus/testing';
 import { benchConfig, type BenchConfig } from './config';
+import { localListener, type CpuParties } from './cpu-meter';
 import { measureLatency } from './latency-bench';
 import { measureListPaging } from './list-bench';
 import { closedLoop } from './load';
@@ -70,6 +71,10 @@ async function run(config: BenchConfig, databaseUrl: string, brokers: string, ow
     LOG_LEVEL: 'warn',
   };
   const shape = { concurrency: config.concurrency, seconds: config.seconds };
+  const parties: CpuParties = {
+    postgres: localListener(databaseUrl),
+    kafka: localListener(brokers.split(',')[0]),
+  };
 
   // Migrate, seed, and take a real User message for the echo server's reply size.
   let users = await startUsers(env, token);
@@ -85,6 +90,7 @@ async function run(config: BenchConfig, databaseUrl: string, brokers: string, ow
     seedIds,
     shape,
     tag,
+    parties,
     log,
   });
   // P's events: nobody relays them, and the service's relay must not spend the next phase on them.
@@ -92,7 +98,7 @@ async function run(config: BenchConfig, databaseUrl: string, brokers: string, ow
 
   log('the users service');
   users = await startUsers(env, token);
-  const service = await measureService(users, seedIds, shape, tag, log);
+  const service = await measureService(users, seedIds, shape, tag, parties, log);
 
   const logger = createLogger({ service: 'bench', level: 'warn' });
   const kafka = createKafka({ brokers, clientId: 'nexus-bench', logger });

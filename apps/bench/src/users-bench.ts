@@ -1,7 +1,7 @@
 import { commonV1, usersV1 } from '@nexus/proto';
 import { startEchoProcess } from './echo-process';
+import { CpuMeter, type CpuParties } from './cpu-meter';
 import { closedLoop, type LoadResult } from './load';
-import { cpuMicros } from './proc-cpu';
 import { RawUsersSql } from './raw-postgres';
 import { seriesLimit } from './stats';
 import type { RunningUsers } from './users-service';
@@ -38,6 +38,12 @@ export interface ServiceFigures {
   update: ServiceFigure;
 }
 
+/** How much of the machine processes outside the benchmark took during a window. */
+export function othersNote(load: LoadResult): string {
+  const cpu = load.cpu;
+  return cpu ? ` (others on the host: ${((100 * cpu.others) / cpu.capacity).toFixed(0)}%)` : '';
+}
+
 export function createUserRequest(tag: string): usersV1.CreateUserRequest {
   return {
     user: usersV1.User.fromPartial({
@@ -63,9 +69,10 @@ export async function measurePhysicalLimits(options: {
   seedIds: readonly string[];
   shape: LoadShape;
   tag: string;
+  parties: CpuParties;
   log: (line: string) => void;
 }): Promise<PhysicalLimits> {
-  const { shape, seedIds, tag, log } = options;
+  const { shape, seedIds, tag, log, parties } = options;
   const userBytes = Buffer.from(usersV1.User.encode(options.sample).finish());
   const getRequest = Buffer.from(usersV1.GetUserRequest.encode({ id: options.sample.id }).finish());
   const createRequest = Buffer.from(
@@ -73,34 +80,43 @@ export async function measurePhysicalLimits(options: {
   );
 
   const echo = await startEchoProcess(userBytes, options.token);
+  const echoMeter = new CpuMeter({ ...parties, server: echo.pid });
   let grpcGet: LoadResult;
   let grpcCreate: LoadResult;
   try {
-    grpcGet = await closedLoop({ ...shape, call: async () => void (await echo.call(getRequest)) });
-    log(`G (get-sized echo): ${grpcGet.rate.toFixed(0)} calls/s`);
+    grpcGet = await closedLoop({
+      ...shape,
+      meter: echoMeter,
+      call: async () => void (await echo.call(getRequest)),
+    });
+    log(`G (get-sized echo): ${grpcGet.rate.toFixed(0)} calls/s${othersNote(grpcGet)}`);
     grpcCreate = await closedLoop({
       ...shape,
+      meter: echoMeter,
       call: async () => void (await echo.call(createRequest)),
     });
-    log(`G (create-sized echo): ${grpcCreate.rate.toFixed(0)} calls/s`);
+    log(`G (create-sized echo): ${grpcCreate.rate.toFixed(0)} calls/s${othersNote(grpcCreate)}`);
   } finally {
     await echo.stop();
   }
 
   const sql = await RawUsersSql.connect(options.databaseUrl, shape.concurrency);
+  const sqlMeter = new CpuMeter(parties);
   let sqlGet: LoadResult;
   let sqlCreate: LoadResult;
   try {
     sqlGet = await closedLoop({
       ...shape,
+      meter: sqlMeter,
       call: (worker, n) => sql.getUser(worker, seedIds[(worker * 7919 + n) % seedIds.length]),
     });
-    log(`P (GetUser SQL): ${sqlGet.rate.toFixed(0)} ops/s`);
+    log(`P (GetUser SQL): ${sqlGet.rate.toFixed(0)} ops/s${othersNote(sqlGet)}`);
     sqlCreate = await closedLoop({
       ...shape,
+      meter: sqlMeter,
       call: (worker, n) => sql.createUser(worker, `${tag}-${worker}-${n}`),
     });
-    log(`P (CreateUser SQL + outbox): ${sqlCreate.rate.toFixed(0)} ops/s`);
+    log(`P (CreateUser SQL + outbox): ${sqlCreate.rate.toFixed(0)} ops/s${othersNote(sqlCreate)}`);
   } finally {
     await sql.close();
   }
@@ -122,16 +138,15 @@ export async function measureServiceCall(
   users: RunningUsers,
   shape: LoadShape,
   call: (worker: number, n: number) => Promise<void>,
+  parties: CpuParties,
 ): Promise<ServiceFigure> {
-  let cpuBefore = 0;
-  let cpuAfter = 0;
   const load = await closedLoop({
     ...shape,
     call,
-    onMeasureStart: () => (cpuBefore = cpuMicros(users.pid)),
-    onMeasureEnd: () => (cpuAfter = cpuMicros(users.pid)),
+    meter: new CpuMeter({ ...parties, server: users.pid }),
   });
-  return { load, cpuMicrosPerCall: load.calls > 0 ? (cpuAfter - cpuBefore) / load.calls : NaN };
+  const serverMicros = load.cpu?.server ?? NaN;
+  return { load, cpuMicrosPerCall: load.calls > 0 ? serverMicros / load.calls : NaN };
 }
 
 /** Calls for each measured operation, shared by the measurement and the profile run. */
@@ -165,20 +180,21 @@ export async function measureService(
   seedIds: readonly string[],
   shape: LoadShape,
   tag: string,
+  parties: CpuParties,
   log: (line: string) => void,
 ): Promise<ServiceFigures> {
   const calls = serviceCalls(users, seedIds, tag);
-  const get = await measureServiceCall(users, shape, calls.get);
+  const get = await measureServiceCall(users, shape, calls.get, parties);
   log(
-    `service GetUser: ${get.load.rate.toFixed(0)} calls/s, ${get.cpuMicrosPerCall.toFixed(0)} µs CPU/call`,
+    `service GetUser: ${get.load.rate.toFixed(0)} calls/s, ${get.cpuMicrosPerCall.toFixed(0)} µs CPU/call${othersNote(get.load)}`,
   );
-  const create = await measureServiceCall(users, shape, calls.create);
+  const create = await measureServiceCall(users, shape, calls.create, parties);
   log(
-    `service CreateUser: ${create.load.rate.toFixed(1)} calls/s, ${create.cpuMicrosPerCall.toFixed(0)} µs CPU/call`,
+    `service CreateUser: ${create.load.rate.toFixed(1)} calls/s, ${create.cpuMicrosPerCall.toFixed(0)} µs CPU/call${othersNote(create.load)}`,
   );
-  const update = await measureServiceCall(users, shape, calls.update);
+  const update = await measureServiceCall(users, shape, calls.update, parties);
   log(
-    `service UpdateUser: ${update.load.rate.toFixed(0)} calls/s, ${update.cpuMicrosPerCall.toFixed(0)} µs CPU/call`,
+    `service UpdateUser: ${update.load.rate.toFixed(0)} calls/s, ${update.cpuMicrosPerCall.toFixed(0)} µs CPU/call${othersNote(update.load)}`,
   );
   for (const [name, figure] of Object.entries({ get, create, update })) {
     if (figure.load.errors > 0) {
