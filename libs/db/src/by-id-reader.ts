@@ -23,7 +23,11 @@ export interface ByIdOptions {
 
 /** The pg client and pool surface used here (pg's own types are not a dependency of this lib). */
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 interface PgPool {
   connect(): Promise<PgClient & { release(): void }>;
@@ -81,6 +85,24 @@ export class ByIdReader<E extends ObjectLiteral & { id: string }> {
   }
 
   async findById(id: string, options: ByIdOptions): Promise<E | null> {
+    return (await this.read(id, options, false))?.entity ?? null;
+  }
+
+  /**
+   * As findById, with a second, separate copy of the row as read (its JSON
+   * values and dates are copies too): the state a save() diffs the changed
+   * entity against, which save() would otherwise load again. No copy when
+   * the read went through findOne.
+   */
+  async findWithCopy(id: string, options: ByIdOptions): Promise<{ entity: E; copy?: E } | null> {
+    return this.read(id, options, true);
+  }
+
+  private async read(
+    id: string,
+    options: ByIdOptions,
+    withCopy: boolean,
+  ): Promise<{ entity: E; copy?: E } | null> {
     const statement = this.statementFor(options);
     const runner = options.manager.queryRunner;
     if (
@@ -88,21 +110,30 @@ export class ByIdReader<E extends ObjectLiteral & { id: string }> {
       this.dataSource.subscribers.length > 0 ||
       (options.lock !== undefined && !runner?.isTransactionActive)
     ) {
-      return this.findOne(id, options);
+      const entity = await this.findOne(id, options);
+      return entity && { entity };
     }
-    let rows: unknown[];
+    let rows: Record<string, unknown>[];
     try {
       rows = await this.execute(statement, id, runner);
     } catch (error) {
       // Outside a transaction nothing is aborted by the failure: findOne can answer.
       const code = ((error as QueryFailedError).driverError as { code?: string } | undefined)?.code;
       if (!runner && code !== undefined && STALE_STATEMENT.has(code)) {
-        return this.findOne(id, options);
+        const entity = await this.findOne(id, options);
+        return entity && { entity };
       }
       throw error;
     }
     if (rows.length === 0) return null;
-    return (statement.transformer.transform(rows, statement.alias)[0] as E | undefined) ?? null;
+    const hydrate = (raw: Record<string, unknown>[]) =>
+      statement.transformer.transform(raw, statement.alias)[0] as E | undefined;
+    const entity = hydrate(rows);
+    if (!entity) return null;
+    if (!withCopy) return { entity };
+    const copies = rows.map(copyRow);
+    const complete = copies.every((row) => row !== undefined);
+    return complete ? { entity, copy: hydrate(copies) } : { entity };
   }
 
   private findOne(id: string, options: ByIdOptions): Promise<E | null> {
@@ -118,7 +149,7 @@ export class ByIdReader<E extends ObjectLiteral & { id: string }> {
     statement: Statement,
     id: string,
     runner: QueryRunner | undefined,
-  ): Promise<unknown[]> {
+  ): Promise<Record<string, unknown>[]> {
     if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
     const pooled = runner
       ? undefined
@@ -174,4 +205,39 @@ export class ByIdReader<E extends ObjectLiteral & { id: string }> {
       ),
     };
   }
+}
+
+/** Marks a value copyValue cannot copy faithfully (a class instance of some pg type parser). */
+const UNCOPYABLE = Symbol('uncopyable');
+
+/** A raw row whose values share nothing with the original (pg parses JSON to objects), if it can. */
+function copyRow(row: Record<string, unknown>): Record<string, unknown> | undefined {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(row)) {
+    const value = copyValue(row[key]);
+    if (value === UNCOPYABLE) return undefined;
+    copy[key] = value;
+  }
+  return copy;
+}
+
+function copyValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Buffer.isBuffer(value)) return Buffer.from(value);
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Array.isArray(value)) {
+    const items = value.map(copyValue);
+    return items.includes(UNCOPYABLE) ? UNCOPYABLE : items;
+  }
+  // Parsed JSON: plain objects all the way down. (Not structuredClone: TypeORM
+  // compares JSON values by constructor too, and a clone made in another realm fails that.)
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return UNCOPYABLE;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const copied = copyValue(item);
+    if (copied === UNCOPYABLE) return UNCOPYABLE;
+    copy[key] = copied;
+  }
+  return copy;
 }

@@ -12,6 +12,7 @@ import { KitError, uuidv7 } from '@nexus/core';
 import { changedFields, type Aggregate } from './aggregate';
 import { etagOf, type BaseEntity } from './base.entity';
 import { ByIdReader } from './by-id-reader';
+import { saveLoaded } from './loaded-save';
 import { RequestIdRecord } from './kit-tables.entity';
 import type { Page } from './pagination';
 import { type PageTokenCodec } from './page-token';
@@ -192,13 +193,13 @@ export class CrudRepository<E extends BaseEntity> {
       force?: boolean;
     },
   ): Promise<E> {
-    const entity = await this.lock(tx, id, change.withDeleted ?? false);
+    const { entity, copy } = await this.lock(tx, id, change.withDeleted ?? false);
     checkEtag(entity, change.etag);
     const before = this.aggregate.toResource(entity);
     await change.apply(entity);
     const changed = changedFields(before, this.aggregate.toResource(entity)).length > 0;
     if (!changed && !change.force) return entity;
-    await tx.manager.save(entity);
+    await saveLoaded(tx.manager, entity, copy);
     await tx.emitResources(
       this.aggregate,
       change.verb ?? 'updated',
@@ -221,7 +222,7 @@ export class CrudRepository<E extends BaseEntity> {
         },
       });
     }
-    const entity = await this.lock(tx, id, true);
+    const { entity } = await this.lock(tx, id, true);
     checkEtag(entity, options.etag);
     await tx.manager.delete(this.target, { id });
     await tx.emit(this.aggregate, 'deleted', entity, null);
@@ -254,14 +255,15 @@ export class CrudRepository<E extends BaseEntity> {
     return manager.count(this.target, { where, withDeleted: options.withDeleted ?? false });
   }
 
-  private async lock(tx: Tx, id: string, withDeleted: boolean): Promise<E> {
-    const entity = await this.byId.findById(id, {
+  /** The row, locked for this transaction, with an untouched copy of it for the save. */
+  private async lock(tx: Tx, id: string, withDeleted: boolean): Promise<{ entity: E; copy?: E }> {
+    const locked = await this.byId.findWithCopy(id, {
       manager: tx.manager,
       lock: ROW_WRITE_LOCK,
       withDeleted,
     });
-    if (!entity) throw KitError.notFound(this.resourceName, id);
-    return entity;
+    if (!locked) throw KitError.notFound(this.resourceName, id);
+    return locked;
   }
 
   private columnName(property: string): string {
