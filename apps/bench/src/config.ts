@@ -12,6 +12,7 @@ const benchEnvSchema = z.object({
   BENCH_FULL: envBoolean(false),
   BENCH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   BENCH_SECONDS: z.coerce.number().min(1).max(600).optional(),
+  BENCH_ROUNDS: z.coerce.number().int().min(1).max(10).optional(),
   BENCH_RELAY_EVENTS: z.coerce.number().int().min(1000).max(10_000_000).optional(),
   BENCH_LATENCY_RATE: z.coerce.number().int().min(1).max(10_000).optional(),
   BENCH_LATENCY_SECONDS: z.coerce.number().min(1).max(600).optional(),
@@ -29,6 +30,8 @@ export interface BenchConfig {
   concurrency: number;
   /** Measured seconds of each throughput measurement (after a warm-up of a fifth of it). */
   seconds: number;
+  /** Rounds of G, P and the service, measured alternately; each figure is its best round. */
+  rounds: number;
   relayEvents: number;
   latencyRate: number;
   latencySeconds: number;
@@ -49,6 +52,7 @@ export function benchConfig(env: Record<string, string | undefined> = process.en
     full,
     concurrency: parsed.BENCH_CONCURRENCY ?? 16,
     seconds: parsed.BENCH_SECONDS ?? (full ? 30 : 6),
+    rounds: parsed.BENCH_ROUNDS ?? (full ? 3 : 2),
     relayEvents: parsed.BENCH_RELAY_EVENTS ?? (full ? 200_000 : 20_000),
     latencyRate: parsed.BENCH_LATENCY_RATE ?? 200,
     latencySeconds: parsed.BENCH_LATENCY_SECONDS ?? (full ? 60 : 10),

@@ -5,7 +5,7 @@ import type { ListFigures } from './list-bench';
 import type { ProfileSummary } from './profile';
 import type { RelayFigures } from './relay-bench';
 import { formatNumber as f, targetMet, type Target } from './stats';
-import type { PhysicalLimits, ServiceFigures } from './users-bench';
+import type { PhysicalLimits, Round, ServiceFigures } from './users-bench';
 
 export interface Machine {
   cpu: string;
@@ -22,8 +22,11 @@ export interface BenchResults {
   machine: Machine;
   startedAt: Date;
   seconds: number;
+  /** The best round of each measurement (see bestOfRounds). */
   limits: PhysicalLimits;
   service: ServiceFigures;
+  /** Every round, for the spread. */
+  rounds: Round[];
   relay: RelayFigures;
   latency: LatencyFigures[];
   list: ListFigures;
@@ -121,6 +124,32 @@ export function cpuRow(name: string, load: LoadResult): string {
   return `| ${name} | ${f(load.rate)} | ${f(per(cpu.client))} | ${dash(cpu.server)} | ${dash(cpu.postgres)} | ${dash(cpu.kafka)} | **${f(sum)}** | ${f(ceiling)}/s | ${((100 * cpu.others) / cpu.capacity).toFixed(0)}% |`;
 }
 
+/** Every round's figure of each measurement, with how much of the host other processes took. */
+function roundRows(r: BenchResults): string[] {
+  const cell = (load: LoadResult) => {
+    const others = load.cpu
+      ? ` (${((100 * load.cpu.others) / load.cpu.capacity).toFixed(0)}%)`
+      : '';
+    return `${f(load.rate)}/s${others}`;
+  };
+  const rows: [string, (round: Round) => string][] = [
+    ['G: echo, get-sized', (x) => cell(x.limits.grpcGet)],
+    ['G: echo, create-sized', (x) => cell(x.limits.grpcCreate)],
+    ['P: row read', (x) => cell(x.limits.sqlGet)],
+    ['P: row + outbox row', (x) => cell(x.limits.sqlCreate)],
+    ['GetUser', (x) => cell(x.service.get.load)],
+    ['CreateUser (argon2id)', (x) => cell(x.service.create.load)],
+    ['UpdateUser', (x) => cell(x.service.update.load)],
+    ['GetUser / H of the round', (x) => f(x.service.get.load.rate / x.limits.hGet)],
+    ['UpdateUser / H of the round', (x) => f(x.service.update.load.rate / x.limits.hCreate)],
+  ];
+  return [
+    `| measurement | ${r.rounds.map((_, i) => `round ${i + 1}`).join(' | ')} |`,
+    `|---|${r.rounds.map(() => '---').join('|')}|`,
+    ...rows.map(([name, of]) => `| ${name} | ${r.rounds.map(of).join(' | ')} |`),
+  ];
+}
+
 function ratioRow(t: Target, figure: string, reference: string): string {
   const met = targetMet(t) ? 'yes' : '**no**';
   return `| ${t.name} | ${figure} | ${reference} | ${f(t.value)} | ${t.sense} ${t.bound} | ${met} |`;
@@ -170,7 +199,8 @@ export function renderReport(r: BenchResults): string {
     '',
     '### The parts',
     '',
-    `Physical limit H = 1 / (1/G + 1/P), ${r.config.concurrency} concurrent callers, ${r.config.seconds} s measured after a warm-up:`,
+    `Physical limit H = 1 / (1/G + 1/P), ${r.config.concurrency} concurrent callers, ${r.config.seconds} s measured after a warm-up;`,
+    `every figure is the best of ${r.rounds.length} rounds (all of them below):`,
     '',
     '| | Get | Create / Update |',
     '|---|---|---|',
@@ -202,6 +232,14 @@ export function renderReport(r: BenchResults): string {
     cpuRow('GetUser', s.get.load),
     cpuRow('CreateUser (argon2id)', s.create.load),
     cpuRow('UpdateUser', s.update.load),
+    '',
+    `All ${r.rounds.length} rounds: G and P with the service stopped, then the service, round after round, so`,
+    'that load from elsewhere on the host falls on all of them alike; in brackets, the share of the machine',
+    'other processes took during that measurement. Such load only ever slows a measurement down, so each',
+    "figure above is that measurement's best round, G, P and the service alike, and H is computed from the",
+    'chosen G and P; the ratio of each round to its own H shows how far the figures move:',
+    '',
+    ...roundRows(r),
     '',
     `Outbox relay: ${f(relay.events)} user-sized events pre-filled in a scratch schema made with KitTablesV1Migration;`,
     'the kit OutboxRelay (warm) against a raw loop (SELECT … FOR UPDATE SKIP LOCKED, kafkajs sendBatch with',
@@ -250,8 +288,8 @@ export function renderReport(r: BenchResults): string {
     '`npm run bench` starts an ephemeral PostgreSQL and Kafka (or uses `DATABASE_URL` / `KAFKA_BROKERS` when set),',
     'creates a database of its own on that server and drops it afterwards. Default sizes take about five minutes',
     "on two cores. `BENCH_FULL=1` runs the issue's full sizes: 1,000,000 users for list paging, 200,000 relay",
-    'events, 30 s per throughput measurement and 60 s of latency. Single sizes: `BENCH_CONCURRENCY` (16),',
-    '`BENCH_SECONDS` (6), `BENCH_RELAY_EVENTS` (20,000), `BENCH_LATENCY_RATE` (200/s), `BENCH_LATENCY_SECONDS` (10),',
+    'events, 30 s per throughput measurement, 3 rounds and 60 s of latency. Single sizes: `BENCH_CONCURRENCY` (16),',
+    '`BENCH_SECONDS` (6), `BENCH_ROUNDS` (2), `BENCH_RELAY_EVENTS` (20,000), `BENCH_LATENCY_RATE` (200/s), `BENCH_LATENCY_SECONDS` (10),',
     '`BENCH_LIST_ROWS` (200,000), `BENCH_DEPTH_PERCENT` (90), `BENCH_PROFILE` (true: profile the service where a',
     'target is missed), `BENCH_OUTPUT` (docs/performance.md).',
     '',
