@@ -57,6 +57,7 @@ export function analyticsService(config: AnalyticsConfig, hooks: AnalyticsHooks 
         },
       ];
     },
+    // No background work of its own: the hook closes the users client on stop.
     background: () => [{ stop: async () => users.close() }],
     routes: (app, runtime) => {
       addApiRoutes(app, {
