@@ -13,6 +13,7 @@ function load(
   const parts = { client: 0, server: 0, postgres: 0, kafka: 0, ...micros };
   const per = (value: number) => value * rate;
   const capacity = 2e6;
+  const others = (capacity * othersPercent) / 100;
   return {
     calls: rate,
     errors: 0,
@@ -24,8 +25,8 @@ function load(
       server: per(parts.server),
       postgres: per(parts.postgres),
       kafka: per(parts.kafka),
-      others: (capacity * othersPercent) / 100,
-      machine: 0,
+      others,
+      machine: per(parts.client + parts.server + parts.postgres + parts.kafka) + others,
       capacity,
     },
   };
@@ -100,9 +101,10 @@ describe('renderReport', () => {
   const report = renderReport(results([round(6400, 3467, 20), round(4000, 2145, 48)]));
 
   it("shows each call's CPU by party, their sum and the ceiling the cores allow at it", () => {
-    // 147 + 150 + 62 = 359 µs a call: 2 cores allow 2e6 / 359 = 5,571 calls/s.
+    // 147 + 150 + 62 = 359 µs a call: 2 cores allow 2e6 / 359 = 5,571 calls/s; the host was
+    // busy (359 µs × 3,467/s + 20% of it) = 82%.
     expect(report).toContain(
-      '| GetUser | 3,467 | 147 | 150 | 62.0 | – | **359** | 5,571/s | 20% |',
+      '| GetUser | 3,467 | 147 | 150 | 62.0 | – | **359** | 5,571/s | 82% | 20% |',
     );
   });
 
@@ -118,6 +120,9 @@ describe('renderReport', () => {
   it('says where a missed target loses, with the spread over the rounds', () => {
     expect(report).toContain('**GetUser / H**');
     expect(report).toMatch(/Round by round the ratio was 0\.\d\d to 0\.\d\d/);
+    expect(report).toContain('G alone moved between 4,000 and 6,400/s');
+    // 359 µs is within what 0.75·H allows on 2 cores (about 528 µs): the note says so.
+    expect(report).toContain('By CPU alone the call fits, so the shortfall is idle time');
     expect(report).toContain('CreateUser is bounded by argon2id');
     expect(report).toMatch(/UpdateUser, the same write path without hashing, does 497\/s/);
   });

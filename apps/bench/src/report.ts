@@ -91,6 +91,7 @@ function perCall(load: LoadResult) {
     sum,
     ceiling: cpu.capacity / load.seconds / sum,
     othersPercent: (100 * cpu.others) / cpu.capacity,
+    busyPercent: (100 * cpu.machine) / cpu.capacity,
   };
 }
 
@@ -116,17 +117,29 @@ function getNote(r: BenchResults): string {
   const raw = perCall(l.sqlGet);
   const target = 0.75 * l.hGet;
   const cores = r.machine.cores;
-  const costs = get
-    ? `GetUser costs ${µs(get.sum)} of CPU per call across the host (client ${µs(get.client)}, service ` +
-      `${µs(get.server)}, PostgreSQL ${µs(get.postgres)}${get.kafka >= 1 ? `, Kafka ${µs(get.kafka)}` : ''}), where the echo call costs ` +
-      `${µs(echo?.sum)} and the raw read ${µs(raw?.sum)}: on ${cores} cores that allows at most ` +
-      `${f(get.ceiling)}/s, and 0.75·H = ${f(target)}/s needs ${µs((cores * 1e6) / target)} or less. `
-    : '';
+  const budget = (cores * 1e6) / target;
+  let costs = '';
+  if (get && echo && raw) {
+    costs =
+      `GetUser costs ${µs(get.sum)} of CPU per call across the host (client ${µs(get.client)}, service ` +
+      `${µs(get.server)}, PostgreSQL ${µs(get.postgres)}${get.kafka >= 1 ? `, Kafka ${µs(get.kafka)}` : ''}), ` +
+      `where the echo call costs ${µs(echo.sum)} and the raw read ${µs(raw.sum)}; 0.75·H = ${f(target)}/s ` +
+      `on ${cores} cores allows ${µs(budget)} a call. `;
+    costs +=
+      get.sum <= budget
+        ? `By CPU alone the call fits, so the shortfall is idle time: the host was ${get.busyPercent.toFixed(0)}% ` +
+          `busy during GetUser (G ${echo.busyPercent.toFixed(0)}%, P ${raw.busyPercent.toFixed(0)}%): each ` +
+          'call waits on three processes in turn (client, service, PostgreSQL) where G and P pass through ' +
+          'two, on cores all three share. '
+        : `The call costs ${f(get.sum / budget)}× what the target allows. `;
+  }
   const spread = roundSpread(r, (x) => x.service.get.load.rate / x.limits.hGet);
+  const echoRates = r.rounds.map((x) => x.limits.grpcGet.rate);
   return (
     costs +
-    `Round by round the ratio was ${spread} (table above): the host's other load moves it more than ` +
-    'the remaining code does. A Get builds no query (it runs a named statement prepared once per ' +
+    `Round by round the ratio was ${spread} (table above), and G alone moved between ` +
+    `${f(Math.min(...echoRates))} and ${f(Math.max(...echoRates))}/s: the figures move between rounds by ` +
+    'about as much as the remaining gap. A Get builds no query (it runs a named statement prepared once per ' +
     'connection, hydrated by TypeORM) and makes no UUID, pino child or token hash; what is left in the ' +
     `service${profiled(r, 'GetUser')} is grpc-js and HTTP/2 framing, pg's protocol work and the writes to the PostgreSQL ` +
     'socket, which the wall-time profile also charges with the moments the event loop is preempted by the ' +
@@ -206,9 +219,9 @@ function noteOf(key: TargetKey, r: BenchResults): string {
 /** Per call: each party's CPU, their sum, and the calls/s the host's cores allow at that sum. */
 export function cpuRow(name: string, load: LoadResult): string {
   const x = perCall(load);
-  if (!x) return `| ${name} | ${f(load.rate)} | n/a | n/a | n/a | n/a | n/a | n/a | n/a |`;
+  if (!x) return `| ${name} | ${f(load.rate)} | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |`;
   const dash = (micros: number) => (micros > 0 ? f(micros) : '–');
-  return `| ${name} | ${f(load.rate)} | ${f(x.client)} | ${dash(x.server)} | ${dash(x.postgres)} | ${dash(x.kafka)} | **${f(x.sum)}** | ${f(x.ceiling)}/s | ${x.othersPercent.toFixed(0)}% |`;
+  return `| ${name} | ${f(load.rate)} | ${f(x.client)} | ${dash(x.server)} | ${dash(x.postgres)} | ${dash(x.kafka)} | **${f(x.sum)}** | ${f(x.ceiling)}/s | ${x.busyPercent.toFixed(0)}% | ${x.othersPercent.toFixed(0)}% |`;
 }
 
 /** Every round's figure of each measurement, with how much of the host other processes took. */
@@ -307,11 +320,12 @@ export function renderReport(r: BenchResults): string {
     '',
     `Where each call's CPU goes. Client, server, PostgreSQL and Kafka share the host's ${r.machine.cores} cores, so a call`,
     'costs the sum of what each spends on it, and cores × 10⁶ µs ÷ that sum is the most calls/s the host can',
-    'do at that cost (the ceiling). "Others" is the share of the machine that processes outside the benchmark',
-    'took in the same window: on a shared host, the higher it is, the lower and noisier every figure of that row.',
+    'do at that cost (the ceiling). "Host busy" is how much of the machine was in use in the window (all',
+    'processes), "others" the part of it taken by processes outside the benchmark: on a shared host, the',
+    'higher that is, the lower and noisier every figure of that row.',
     '',
-    '| load | calls/s | client µs | server µs | PostgreSQL µs | Kafka µs | sum µs | ceiling | others |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| load | calls/s | client µs | server µs | PostgreSQL µs | Kafka µs | sum µs | ceiling | host busy | others |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     cpuRow('G: echo, get-sized', l.grpcGet),
     cpuRow('G: echo, create-sized', l.grpcCreate),
     cpuRow('P: row read', l.sqlGet),
