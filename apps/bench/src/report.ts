@@ -95,6 +95,8 @@ function perCall(load: LoadResult) {
   };
 }
 
+const percent = (fraction: number) => `${(100 * fraction).toFixed(0)}%`;
+
 const µs = (value: number | undefined) => (value === undefined ? 'n/a' : `${f(value)} µs`);
 
 /** "0.62 to 0.71": a ratio over the rounds, each against its own round's H. */
@@ -137,9 +139,11 @@ function getNote(r: BenchResults): string {
   const echoRates = r.rounds.map((x) => x.limits.grpcGet.rate);
   return (
     costs +
-    `Round by round the ratio was ${spread} (table above), and G alone moved between ` +
-    `${f(Math.min(...echoRates))} and ${f(Math.max(...echoRates))}/s: the figures move between rounds by ` +
-    'about as much as the remaining gap. A Get builds no query (it runs a named statement prepared once per ' +
+    `Round by round the ratio was ${spread} (table above); G alone moved between ` +
+    `${f(Math.min(...echoRates))} and ${f(Math.max(...echoRates))}/s from one round to the next ` +
+    `(${percent(Math.max(...echoRates) / Math.min(...echoRates) - 1)}), where the remaining gap is ` +
+    `${percent(target / s.get.load.rate - 1)} of GetUser's rate. ` +
+    'A Get builds no query (it runs a named statement prepared once per ' +
     'connection, hydrated by TypeORM) and makes no UUID, pino child or token hash; what is left in the ' +
     `service${profiled(r, 'GetUser')} is grpc-js and HTTP/2 framing, pg's protocol work and the writes to the PostgreSQL ` +
     'socket, which the wall-time profile also charges with the moments the event loop is preempted by the ' +
