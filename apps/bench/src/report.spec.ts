@@ -120,7 +120,9 @@ describe('renderReport', () => {
   it('says where a missed target loses, with the spread over the rounds', () => {
     expect(report).toContain('**GetUser / H**');
     expect(report).toMatch(/Round by round the ratio was 0\.\d\d to 0\.\d\d/);
-    expect(report).toContain('G alone moved between 4,000 and 6,400/s from one round to the next (60%)');
+    expect(report).toContain(
+      'G alone moved between 4,000 and 6,400/s from one round to the next (60%)',
+    );
     // 359 µs is within what 0.75·H allows on 2 cores (about 528 µs): the note says so.
     expect(report).toContain('By CPU alone the call fits, so the shortfall is idle time');
     expect(report).toContain('CreateUser is bounded by argon2id');
