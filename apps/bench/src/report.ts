@@ -203,12 +203,12 @@ const CLOSING_NOTES: Record<TargetKey, string | ((r: BenchResults) => string)> =
     'is in flight, raise it.',
   latency:
     'The path is commit → NOTIFY → relay claim → Kafka produce (acks=all) → consumer fetch; the median is a few ' +
-    'milliseconds, the tail is not. Reading libs/events/src/outbox-relay.ts, the tail is a lost wake-up: the ' +
-    "relay's notification handler calls `this.wake`, which is set only while the relay sleeps in idle(); a NOTIFY " +
-    'that arrives while it is claiming a batch that came back empty is dropped, and that event then waits for ' +
-    'the poll (pollIntervalMs, 1 s by default). What closes it: latch notifications in a flag that idle() checks ' +
-    'before it sleeps (and clears before each claim). Scheduling of Postgres, Kafka, relay and consumer on two ' +
-    'shared cores adds the rest.',
+    'milliseconds, the tail is not. No event waits for the poll (the relay latches a NOTIFY that arrives while ' +
+    'it is busy and claims again at once; the 500 ms row shows what a missed wake-up would cost), so the tail ' +
+    'is scheduling: the writer, the relay and the consumer share one event loop in this process, and Kafka ' +
+    '(a JVM, with its own collector pauses) and PostgreSQL share the two cores with it, so a call that lands ' +
+    'behind a pause or a busy loop waits its turn. The same code measured 17.9 ms on a quieter run. What ' +
+    'would narrow it: the consumer in a process of its own, and cores not shared with the broker.',
   list:
     'Keyset pages seek straight to the cursor on the (created_at, id) index, so depth should not matter; a ' +
     'deep page slower than the first means the cursor predicate is not used as an index condition (check ' +
