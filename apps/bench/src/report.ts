@@ -207,8 +207,8 @@ const CLOSING_NOTES: Record<TargetKey, string | ((r: BenchResults) => string)> =
     'it is busy and claims again at once; the 500 ms row shows what a missed wake-up would cost), so the tail ' +
     'is scheduling: the writer, the relay and the consumer share one event loop in this process, and Kafka ' +
     '(a JVM, with its own collector pauses) and PostgreSQL share the two cores with it, so a call that lands ' +
-    'behind a pause or a busy loop waits its turn. The same code measured 17.9 ms on a quieter run. What ' +
-    'would narrow it: the consumer in a process of its own, and cores not shared with the broker.',
+    'behind a pause or a busy loop waits its turn. What would narrow it: the consumer in a process of its own, ' +
+    'and cores not shared with the broker.',
   list:
     'Keyset pages seek straight to the cursor on the (created_at, id) index, so depth should not matter; a ' +
     'deep page slower than the first means the cursor predicate is not used as an index condition (check ' +
@@ -351,7 +351,8 @@ export function renderReport(r: BenchResults): string {
     'acks=all on an idempotent producer, DELETE, COMMIT; batches of 500) over the same table.',
     '',
     `Latency: ${r.config.latencyRate} events/s for ${r.config.latencySeconds} s through inTransaction + tx.emit, timed from commit to a`,
-    'kafkajs consumer receiving each event (relay and consumer in the benchmark process):',
+    'kafkajs consumer receiving each event (relay and consumer in the benchmark process), after 2 s at the same',
+    'rate to warm up (a new relay, producer and consumer group each time: the cold start is not the steady state):',
     '',
     '| relay | received | p50 ms | p99 ms | max ms |',
     '|---|---|---|---|---|',
