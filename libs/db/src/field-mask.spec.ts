@@ -8,6 +8,13 @@ describe('checkUpdateMask', () => {
     expect([...checkUpdateMask(['content'], updatable)]).toEqual(['content']);
   });
 
+  it('reads JSON (camelCase) paths as their proto (snake_case) names', () => {
+    expect([...checkUpdateMask(['fullName', 'email'], ['full_name', 'email'] as const)]).toEqual([
+      'full_name',
+      'email',
+    ]);
+  });
+
   it('rejects an empty mask and names unknown paths', () => {
     expect(() => checkUpdateMask([], updatable)).toThrow(KitError);
     try {

@@ -1,4 +1,4 @@
-import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { validate } from '@nexus/core';
 import { checkUpdateMask } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
 import type { aiUsageV1 } from '@nexus/proto';
@@ -49,10 +49,7 @@ export function budgetServiceHandlers(
 
     updateBudget: rpc.unary('UpdateBudget', async (request: aiUsageV1.UpdateBudgetRequest, ctx) => {
       const caller = ctx.requirePrincipal();
-      checkUpdateMask(
-        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
-        UPDATABLE,
-      );
+      checkUpdateMask(request.updateMask, UPDATABLE);
       const { budget } = validate(updateBudgetSchema, request);
       return toBudgetMessage(
         await budgets.update(

@@ -1,4 +1,4 @@
-import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { validate } from '@nexus/core';
 import { checkUpdateMask } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
 import type { aiUsageV1 } from '@nexus/proto';
@@ -61,10 +61,7 @@ export function modelPriceServiceHandlers(
       'UpdateModelPrice',
       async (request: aiUsageV1.UpdateModelPriceRequest, ctx) => {
         const caller = ctx.requirePrincipal();
-        const paths = checkUpdateMask(
-          request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
-          UPDATABLE,
-        );
+        const paths = checkUpdateMask(request.updateMask, UPDATABLE);
         const { modelPrice } = validate(updateModelPriceSchema(paths), request);
         return toModelPriceMessage(
           await prices.update(caller, modelPrice.id, modelPrice.etag, modelPrice),

@@ -1,6 +1,6 @@
 import { checkUpdateMask } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
-import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { validate } from '@nexus/core';
 import type { commsV1 } from '@nexus/proto';
 import type { EmailDraftsService } from './email-drafts.service';
 import type { EmailSendingService } from './email-sending.service';
@@ -53,10 +53,7 @@ export function emailServiceHandlers(
 
     updateDraft: rpc.unary('UpdateDraft', async (request: commsV1.UpdateDraftRequest, ctx) => {
       const caller = ctx.requirePrincipal();
-      const paths = checkUpdateMask(
-        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
-        DRAFT_UPDATABLE,
-      );
+      const paths = checkUpdateMask(request.updateMask, DRAFT_UPDATABLE);
       const { email } = validate(updateDraftSchema(paths), request);
       const { id, etag, ...changes } = email;
       return toEmailMessage(await drafts.update(caller, id, etag, changes, ctx.deadline));

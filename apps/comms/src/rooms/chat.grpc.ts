@@ -1,6 +1,6 @@
 import { checkUpdateMask } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
-import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { validate } from '@nexus/core';
 import type { commsV1 } from '@nexus/proto';
 import { toChatMessage } from '../messages/chat-message.mapping';
 import type { ChatMessageService } from '../messages/chat-message.service';
@@ -61,10 +61,7 @@ export function chatServiceHandlers(
 
     updateRoom: rpc.unary('UpdateRoom', async (request: commsV1.UpdateRoomRequest, ctx) => {
       const caller = ctx.requirePrincipal();
-      const paths = checkUpdateMask(
-        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
-        ROOM_UPDATABLE,
-      );
+      const paths = checkUpdateMask(request.updateMask, ROOM_UPDATABLE);
       const { room } = validate(updateRoomSchema(paths), request);
       return toRoomMessage(
         await rooms.update(caller, room.id, room.etag, { name: room.name, topic: room.topic }),

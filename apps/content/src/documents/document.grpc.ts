@@ -1,4 +1,4 @@
-import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { validate } from '@nexus/core';
 import { checkUpdateMask } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
@@ -84,11 +84,7 @@ export function documentServiceHandlers(
       'UpdateDocument',
       async (request: contentV1.UpdateDocumentRequest, ctx) => {
         const caller = ctx.requirePrincipal();
-        // Field mask paths arrive in snake_case (the proto names); accept JSON names too.
-        const paths = checkUpdateMask(
-          request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
-          UPDATABLE,
-        );
+        const paths = checkUpdateMask(request.updateMask, UPDATABLE);
         const { document, versionNote } = validate(updateDocumentSchema(paths), request);
         return toDocumentMessage(
           await documents.update(caller, document.id, document.etag, paths, document, versionNote),

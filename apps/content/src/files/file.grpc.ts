@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
-import { KitError, toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { KitError, validate } from '@nexus/core';
 import { checkUpdateMask } from '@nexus/db';
 import type { CallContext, RpcKit } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
@@ -115,10 +115,7 @@ export function fileServiceHandlers(
 
     updateFile: rpc.unary('UpdateFile', async (request: contentV1.UpdateFileRequest, ctx) => {
       const caller = ctx.requirePrincipal();
-      const paths = checkUpdateMask(
-        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
-        UPDATABLE,
-      );
+      const paths = checkUpdateMask(request.updateMask, UPDATABLE);
       const { file } = validate(updateFileSchema(paths), request);
       return toFileMessage(await files.update(caller, file.id, file.etag, file));
     }),

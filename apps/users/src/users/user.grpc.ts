@@ -2,7 +2,7 @@ import type { Role } from '@nexus/core';
 import { checkUpdateMask, etagOf } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
 import { commonV1, usersV1 } from '@nexus/proto';
-import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { validate } from '@nexus/core';
 import type { CredentialsService } from '../credentials/credentials.service';
 import type { TokenSigner } from '../credentials/token-signer';
 import { ADMIN_UPDATABLE } from './user-access';
@@ -105,11 +105,7 @@ export function userServiceHandlers(
 
     updateUser: rpc.unary('UpdateUser', async (request: usersV1.UpdateUserRequest, ctx) => {
       const caller = ctx.requirePrincipal();
-      // Field mask paths arrive in snake_case (the proto names); accept JSON names too.
-      const paths = checkUpdateMask(
-        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
-        ADMIN_UPDATABLE,
-      );
+      const paths = checkUpdateMask(request.updateMask, ADMIN_UPDATABLE);
       const { user } = validate(updateUserSchema(paths), request);
       return toUserMessage(await users.update(caller, user.id, user.etag, paths, user));
     }),

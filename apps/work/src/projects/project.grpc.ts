@@ -1,4 +1,4 @@
-import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { validate } from '@nexus/core';
 import { checkUpdateMask } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
 import { workV1 } from '@nexus/proto';
@@ -60,10 +60,7 @@ export function projectServiceHandlers(
 
     updateProject: rpc.unary('UpdateProject', async (request: workV1.UpdateProjectRequest, ctx) => {
       const caller = ctx.requirePrincipal();
-      const paths = checkUpdateMask(
-        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
-        PROJECT_UPDATABLE,
-      );
+      const paths = checkUpdateMask(request.updateMask, PROJECT_UPDATABLE);
       const { project, force } = validate(updateProjectSchema(paths), request);
       return toProjectMessage(
         await projects.update(caller, project.id, project.etag, paths, project, force),

@@ -1,4 +1,4 @@
-import { toCamelCase, toSnakeCase, validate } from '@nexus/core';
+import { validate } from '@nexus/core';
 import { checkUpdateMask } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
 import { workV1 } from '@nexus/proto';
@@ -59,10 +59,7 @@ export function taskServiceHandlers(
 
     updateTask: rpc.unary('UpdateTask', async (request: workV1.UpdateTaskRequest, ctx) => {
       const caller = ctx.requirePrincipal();
-      const paths = checkUpdateMask(
-        request.updateMask?.map((path) => toSnakeCase(toCamelCase(path))),
-        TASK_UPDATABLE,
-      );
+      const paths = checkUpdateMask(request.updateMask, TASK_UPDATABLE);
       const { task } = validate(updateTaskSchema(paths), request);
       return toTaskMessage(
         await tasks.update(caller, task.id, task.etag, paths, task, ctx.deadline),
