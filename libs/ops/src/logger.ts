@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { safeError, withSafeErrors } from './safe-error';
 
 export type { Logger } from 'pino';
 
@@ -20,7 +21,12 @@ const REDACTED = [
   '*.authorization',
 ];
 
-/** JSON logs to stdout, one line per event, secrets redacted. */
+/**
+ * JSON logs to stdout, one line per event, secrets redacted. Every Error
+ * passed to a log call, at any depth and under any key, is logged as its
+ * SafeError (an allow-list: class, code, object names, stack frames), so a
+ * driver message or a query's parameters never reach a line.
+ */
 export function createLogger(
   options: { service: string; level: string },
   destination: pino.DestinationStream = process.stdout,
@@ -31,6 +37,15 @@ export function createLogger(
       level: options.level,
       redact: { paths: REDACTED, censor: '[redacted]' },
       base: { service: options.service },
+      serializers: { err: (value: unknown) => (value instanceof Error ? safeError(value) : value) },
+      hooks: {
+        // Before pino reads the arguments: it would take an error's message as the line's `msg`.
+        logMethod(args, method) {
+          const [first, ...rest] = args;
+          const merged = first instanceof Error ? { err: first } : first;
+          method.apply(this, [merged, ...rest].map((arg) => withSafeErrors(arg)) as typeof args);
+        },
+      },
     },
     destination,
   );
