@@ -4,3 +4,28 @@ export { KitError, kitErrorKind, type KitErrorCode } from './kit-error';
 export { ROLES, canWrite, isAdmin, type Principal, type Role } from './principal';
 export { isUuid, uuidv7 } from './uuid-v7';
 export { toCamelCase, toSnakeCase, validate } from './validation';
+export {
+  JSON_MAX_DEPTH,
+  jsonKeySegment,
+  jsonObject,
+  jsonProblems,
+  unstorableText,
+  type JsonProblem,
+} from './json-value';
+export {
+  MAX_TIMESTAMP_SECONDS,
+  MIN_TIMESTAMP_SECONDS,
+  calendarDate,
+  isCalendarDate,
+  timestamp,
+  timestampProblem,
+} from './time-values';
+export {
+  decimal,
+  formatDecimal,
+  normalizeDecimal,
+  parseDecimal,
+  sumDecimals,
+  type DecimalRules,
+  type NumericColumn,
+} from './decimal';
