@@ -12,6 +12,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
 import { descriptorSetPath } from '@nexus/proto';
 import { tolerantDefinition } from './request-guard';
+import { STANDARD_SERVICES, standardServiceFiles } from './standard-services';
 
 export interface ServiceBinding {
   /** Fully-qualified proto name, e.g. `nexus.users.v1.UserService`. */
@@ -41,8 +42,10 @@ const GRPC_SERVER_OPTIONS = {
 
 /**
  * Every file of the descriptor set, in the shape the reflection service
- * indexes. proto-loader's own loader keeps only some files per type, which
- * leaves imports (field_mask.proto, ...) unresolvable for grpcurl and buf curl.
+ * indexes, plus the files of the standard services (health, reflection), so
+ * a reflection client can call those too. proto-loader's own loader keeps
+ * only some files per type, which leaves imports (field_mask.proto, ...)
+ * unresolvable for grpcurl and buf curl: the set is read file by file.
  */
 function reflectionIndex(): PackageDefinition {
   const reader = new BinaryReader(readFileSync(descriptorSetPath));
@@ -54,14 +57,15 @@ function reflectionIndex(): PackageDefinition {
     else reader.skip(wireType);
   }
   return {
-    'nexus.descriptor-set': { fileDescriptorProtos: files },
+    'nexus.descriptor-set': { fileDescriptorProtos: [...files, ...standardServiceFiles()] },
   } as unknown as PackageDefinition;
 }
 
 /**
  * A gRPC server with the platform's standard services: grpc.health.v1.Health
- * (per service and overall) and server reflection limited to what it serves,
- * so grpcurl, `buf curl` and grpc_cli work against it without proto files.
+ * (per service and overall) and server reflection listing what it serves,
+ * health and reflection included, so grpcurl, `buf curl` and grpc_cli work
+ * against it without proto files.
  */
 export async function startGrpcServer(options: {
   host: string;
@@ -78,7 +82,9 @@ export async function startGrpcServer(options: {
     Object.fromEntries(['', ...names].map((name) => [name, 'SERVING'])),
   );
   health.addToServer(server);
-  new ReflectionService(reflectionIndex(), { services: names }).addToServer(server);
+  new ReflectionService(reflectionIndex(), {
+    services: [...names, ...STANDARD_SERVICES],
+  }).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
