@@ -30,8 +30,17 @@ describe('timestamp', () => {
     expect(timestamp.safeParse(new Date('0001-01-01T00:00:00Z')).success).toBe(true);
     expect(timestamp.safeParse(new Date('9999-12-31T23:59:59.999Z')).success).toBe(true);
     expect(timestamp.safeParse(new Date('0000-12-31T23:59:59.999Z')).success).toBe(false);
-    expect(timestamp.safeParse(new Date('+010000-01-01T00:00:00Z')).success).toBe(false);
+    expect(timestamp.safeParse(new Date('+010000-01-01T00:00:00.001Z')).success).toBe(false);
+    expect(timestamp.safeParse(new Date('+010000-01-01T00:00:01Z')).success).toBe(false);
+    expect(timestamp.safeParse(new Date(8.64e15)).success).toBe(false);
     expect(timestamp.safeParse(new Date(Number.NaN)).success).toBe(false);
+  });
+
+  it('reads the last valid instant, rounded up to year 10000 by decoding, as the last millisecond of 9999', () => {
+    // What fromTimestamp makes of seconds 253402300799 and nanos 999999999.
+    const decoded = new Date(MAX_TIMESTAMP_SECONDS * 1000 + 999_999_999 / 1_000_000);
+    expect(decoded.toISOString()).toBe('+010000-01-01T00:00:00.000Z');
+    expect(timestamp.parse(decoded).toISOString()).toBe('9999-12-31T23:59:59.999Z');
   });
 });
 

@@ -24,10 +24,17 @@ export function timestampProblem(seconds: bigint, nanos: number): string | undef
   return undefined;
 }
 
-/** A decoded Timestamp (a Date), within years 1 to 9999. */
+/**
+ * A decoded Timestamp (a Date, milliseconds), within years 1 to 9999. The
+ * generated code adds nanos to milliseconds in floating point, so the last
+ * valid instant (…59.999999999) arrives rounded up to 10000-01-01T00:00:00Z:
+ * that one Date is read as the last millisecond of 9999 (a Timestamp beyond
+ * it is refused on the wire, before decoding).
+ */
 export const timestamp = z
   .date({ error: 'must be a valid timestamp' })
-  .refine((value) => value.getTime() >= MIN_MS && value.getTime() <= MAX_MS, RANGE);
+  .refine((value) => value.getTime() >= MIN_MS && value.getTime() <= MAX_MS + 1, RANGE)
+  .transform((value) => (value.getTime() === MAX_MS + 1 ? new Date(MAX_MS) : value));
 
 /** A real calendar date "YYYY-MM-DD" in years 0001 to 9999. */
 export const calendarDate = z

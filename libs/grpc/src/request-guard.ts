@@ -1,38 +1,54 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { KitError, toSnakeCase, type FieldViolation } from '@nexus/core';
+import { KitError, jsonKeySegment, toSnakeCase, type FieldViolation } from '@nexus/core';
+import { timestampScanFor } from './timestamp-scan';
 
 /** Stands in for a request whose bytes are not the message the method takes. */
 export class UndecodableRequest {
   constructor(readonly reason: string) {}
 }
 
+/** Stands in for a request that decodes but whose wire form is invalid (a Timestamp's nanos). */
+export class InvalidRequest {
+  constructor(readonly violations: FieldViolation[]) {}
+}
+
 /**
  * The service definition with decoding made total: bytes that do not decode
  * become an UndecodableRequest for the handler wrapper to refuse with
  * INVALID_ARGUMENT. grpc-js would otherwise answer INTERNAL, which the
- * platform reserves for its own bugs.
+ * platform reserves for its own bugs. Every Timestamp is checked on the wire
+ * too (see timestamp-scan.ts): decoding turns it into a Date, which hides
+ * nanos out of range.
  */
 export function tolerantDefinition(definition: ServiceDefinition): ServiceDefinition {
   return Object.fromEntries(
-    Object.entries(definition).map(([name, method]) => [
-      name,
-      {
-        ...method,
-        requestDeserialize: (bytes: Buffer): unknown => {
-          try {
-            return method.requestDeserialize(bytes);
-          } catch (error) {
-            return new UndecodableRequest(error instanceof Error ? error.message : String(error));
-          }
+    Object.entries(definition).map(([name, method]) => {
+      const scanTimestamps = timestampScanFor(method.path);
+      return [
+        name,
+        {
+          ...method,
+          requestDeserialize: (bytes: Buffer): unknown => {
+            let request: unknown;
+            try {
+              request = method.requestDeserialize(bytes);
+            } catch (error) {
+              return new UndecodableRequest(error instanceof Error ? error.message : String(error));
+            }
+            const violations = scanTimestamps?.(bytes) ?? [];
+            return violations.length > 0 ? new InvalidRequest(violations) : request;
+          },
         },
-      },
-    ]),
+      ];
+    }),
   );
 }
 
 /**
- * Refuses what no handler should see: undecodable bytes, and NUL characters
- * in strings (valid protobuf, but PostgreSQL text cannot hold them).
+ * Refuses what no handler should see: undecodable bytes, Timestamps out of
+ * range, and NUL characters in strings and in object keys (valid protobuf,
+ * but PostgreSQL text and jsonb cannot hold them; a Struct's or a map's keys
+ * are the caller's data as much as its values).
  */
 export function checkRequest(request: unknown): void {
   if (request instanceof UndecodableRequest) {
@@ -44,6 +60,7 @@ export function checkRequest(request: unknown): void {
       },
     ]);
   }
+  if (request instanceof InvalidRequest) throw KitError.invalid(request.violations);
   const violations: FieldViolation[] = [];
   findNulStrings(request, '', violations);
   if (violations.length > 0) throw KitError.invalid(violations);
@@ -67,6 +84,14 @@ function findNulStrings(value: unknown, path: string, violations: FieldViolation
     !Buffer.isBuffer(value)
   ) {
     for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) {
+        violations.push({
+          field: `${path || 'request'}${jsonKeySegment(key)}`,
+          description: 'must not contain NUL characters (in a key)',
+          reason: 'NUL_CHARACTER',
+        });
+        continue;
+      }
       findNulStrings(item, path ? `${path}.${toSnakeCase(key)}` : toSnakeCase(key), violations);
     }
   }
