@@ -1,11 +1,21 @@
 // Type-aware linting for every project, plus Nx module boundaries: an app
-// imports only shared libs, a lib never imports an app.
+// imports only shared libs, a lib never imports an app, and a lib imports only
+// libs of a lower layer (its `layer:<n>` tag; docs/architecture.md, "Layers of the kit").
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 const scopes = ['users', 'content', 'comms', 'work', 'ai-usage', 'analytics', 'e2e', 'bench'];
+
+// layer:0 (proto, core, config, ops) to layer:5 (testing). Strictly lower: two
+// libs of one layer never import each other, so the order stays one-way.
+const LAYERS = 6;
+const layerConstraints = Array.from({ length: LAYERS }, (_, layer) => ({
+  sourceTag: `layer:${layer}`,
+  // [] for layer:0: it imports no lib at all.
+  onlyDependOnLibsWithTags: Array.from({ length: layer }, (_, lower) => `layer:${lower}`),
+}));
 
 export default tseslint.config(
   {
@@ -31,6 +41,9 @@ export default tseslint.config(
         {
           enforceBuildableLibDependency: false,
           allow: [],
+          // libs/testing runs apps/users as a process (an implicit dependency, for
+          // `nx affected`), and users' tests import libs/testing: no import cycle.
+          ignoredCircularDependencies: [['users', 'testing']],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:proto'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:proto'] },
@@ -42,6 +55,7 @@ export default tseslint.config(
               sourceTag: `scope:${scope}`,
               onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared'],
             })),
+            ...layerConstraints,
           ],
         },
       ],
