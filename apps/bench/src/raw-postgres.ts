@@ -4,8 +4,9 @@ import { uuidv7 } from '@nexus/core';
 /** A stand-in argon2id PHC string: P measures the database, not the hashing. */
 const FIXED_HASH = `$argon2id$v=19$m=19456,t=2,p=1$${'A'.repeat(22)}$${'B'.repeat(43)}`;
 
-const USER_COLUMNS = `id, created_at, updated_at, version, email, username, password_hash, full_name,
-  role, preferences, is_active, email_verified, last_login_at, failed_login_count`;
+const USER_COLUMNS = `u.id, u.created_at, u.updated_at, u.version, u.email, u.username,
+  u.password_hash, u.full_name, u.role, u.preferences, u.is_active, u.email_verified,
+  s.last_login_at, s.failed_login_count`;
 
 /** A user resource in its event form, the size of what the service writes to the outbox. */
 export function userEventPayload(id: string, email: string, username: string): string {
@@ -21,8 +22,6 @@ export function userEventPayload(id: string, email: string, username: string): s
       preferences: {},
       isActive: true,
       emailVerified: false,
-      lastLoginTime: null,
-      failedLoginCount: 0,
       createTime: now,
       updateTime: now,
       etag: `"1"`,
@@ -35,8 +34,9 @@ export function userEventPayload(id: string, email: string, username: string): s
 /**
  * The database half of the physical limit H: one connection per caller,
  * named prepared statements (parsed and planned once per connection), and
- * nothing else: the same row read for GetUser, the same row plus outbox row
- * written in one transaction for CreateUser.
+ * nothing else: the same row read for GetUser (with its sign-in state, which
+ * an admin sees), the same row plus outbox row written in one transaction for
+ * CreateUser.
  */
 export class RawUsersSql {
   private constructor(private readonly clients: Client[]) {}
@@ -59,7 +59,8 @@ export class RawUsersSql {
   async getUser(worker: number, id: string): Promise<void> {
     const { rowCount } = await this.client(worker).query({
       name: 'bench-get-user',
-      text: `SELECT ${USER_COLUMNS} FROM "users"."users" WHERE id = $1`,
+      text: `SELECT ${USER_COLUMNS} FROM "users"."users" u
+               LEFT JOIN "users"."sign_in_states" s ON s.user_id = u.id WHERE u.id = $1`,
       values: [id],
     });
     if (rowCount !== 1) throw new Error(`user ${id} not found`);

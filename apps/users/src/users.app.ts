@@ -4,6 +4,7 @@ import { usersV1 } from '@nexus/proto';
 import type { UsersConfig } from './config';
 import { CredentialsService } from './credentials/credentials.service';
 import { PasswordHasher } from './credentials/password-hasher';
+import { SignInStore } from './credentials/sign-in.store';
 import { TokenSigner } from './credentials/token-signer';
 import { database } from './database';
 import { bootstrapAdmin } from './users/bootstrap-admin';
@@ -28,13 +29,21 @@ export function usersService(config: UsersConfig): ServiceSpec {
     aggregates: [userAggregate],
     bind: ({ dataSource, pageTokens, rpc }) => {
       const repository = new CrudRepository(dataSource, UserEntity, userAggregate, pageTokens);
-      userService = new UserService(dataSource, repository, hasher, config.selfSignupEnabled);
+      const signIns = new SignInStore(dataSource);
+      userService = new UserService(
+        dataSource,
+        repository,
+        hasher,
+        config.selfSignupEnabled,
+        signIns,
+      );
       const credentials = new CredentialsService(
         dataSource,
         repository,
         hasher,
         signer,
         config.emailVerificationTtlSeconds,
+        signIns,
       );
       return [
         {

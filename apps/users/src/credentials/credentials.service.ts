@@ -7,6 +7,7 @@ import { checkSelf } from '../users/user-access';
 import { UserEntity } from '../users/user.entity';
 import { EmailVerificationEntity } from './email-verification.entity';
 import type { PasswordHasher } from './password-hasher';
+import type { SignInState, SignInStore } from './sign-in.store';
 import type { AccessToken, TokenSigner } from './token-signer';
 
 const invalidCredentials = () => new UsersError('INVALID_CREDENTIALS', 'invalid login or password');
@@ -19,37 +20,32 @@ export class CredentialsService {
     private readonly hasher: PasswordHasher,
     private readonly signer: TokenSigner,
     private readonly verificationTtlSeconds: number,
+    private readonly signIns: SignInStore,
   ) {}
 
   /**
-   * Checks a login (email or username) and password. Every outcome after the
-   * lookup is recorded on the user (failed count, last login), so each one
-   * commits a change and its event; an unknown login costs the same time.
+   * Checks a login (email or username) and password; an unknown login costs
+   * the same time. The outcome is counted in the sign-in bookkeeping, which
+   * is not the user resource: whoever tries, the user's etag stays and no
+   * event is published (the caller is not authenticated, so an attempt by a
+   * stranger must not look like a change by the user).
    */
   async authenticate(
     login: string,
     password: string,
-  ): Promise<{ user: UserEntity; token: AccessToken }> {
-    const found = await this.dataSource.manager.findOne(UserEntity, {
+  ): Promise<{ user: UserEntity; signIn: SignInState; token: AccessToken }> {
+    const user = await this.dataSource.manager.findOne(UserEntity, {
       where: login.includes('@') ? { email: login } : { username: login },
     });
-    const valid = await this.hasher.verify(found?.passwordHash ?? null, password);
-    if (!found) throw invalidCredentials();
-    const user = await inTransaction(this.dataSource, found.id, (tx) =>
-      this.users.update(tx, found.id, {
-        apply: (u) => {
-          if (valid) {
-            u.failedLoginCount = 0;
-            if (u.isActive) u.lastLoginAt = new Date();
-          } else {
-            u.failedLoginCount += 1;
-          }
-        },
-      }),
-    );
-    if (!valid) throw invalidCredentials();
+    const valid = await this.hasher.verify(user?.passwordHash ?? null, password);
+    if (!user) throw invalidCredentials();
+    if (!valid) {
+      await this.signIns.recordFailure(user.id);
+      throw invalidCredentials();
+    }
+    const signIn = await this.signIns.recordSuccess(user.id, user.isActive);
     if (!user.isActive) throw new UsersError('ACCOUNT_INACTIVE', 'this account is deactivated');
-    return { user, token: this.signer.issue(user.id, user.role) };
+    return { user, signIn, token: this.signer.issue(user.id, user.role) };
   }
 
   async changePassword(
@@ -106,9 +102,13 @@ export class CredentialsService {
     return { token: isAdmin(caller) ? token : '', expiresAt };
   }
 
-  /** Marks the email verified if the token is known, unused, unexpired and still for the user's email. */
-  async verifyEmail(token: string): Promise<UserEntity> {
-    return inTransaction(this.dataSource, null, async (tx) => {
+  /**
+   * Marks the email verified if the token is known, unused, unexpired and
+   * still for the user's email. The token was issued to the user or an admin,
+   * so the answer is the full view.
+   */
+  async verifyEmail(token: string): Promise<{ user: UserEntity; signIn: SignInState }> {
+    const user = await inTransaction(this.dataSource, null, async (tx) => {
       const record = await tx.manager.findOne(EmailVerificationEntity, {
         where: { tokenHash: sha256(token), usedAt: IsNull() },
         lock: ROW_WRITE_LOCK,
@@ -139,6 +139,7 @@ export class CredentialsService {
         },
       });
     });
+    return { user, signIn: await this.signIns.stateOf(user.id) };
   }
 }
 

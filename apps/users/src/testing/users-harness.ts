@@ -59,7 +59,7 @@ export async function startUsers(env: Record<string, string> = {}): Promise<User
         { user: uniqueUser({ ...overrides, role }), password: PASSWORD, requestId: '' },
         role === commonV1.Role.ROLE_USER ? {} : { token: adminSession.accessToken },
       );
-      // Signing in records the login on the user: return that latest version.
+      // Signed in, so the user carries its sign-in bookkeeping (as Authenticate answers it).
       const signedIn = await client.authenticate({ login: user.email, password: PASSWORD });
       return { user: signedIn.user!, token: signedIn.accessToken, password: PASSWORD };
     },

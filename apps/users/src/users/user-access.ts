@@ -40,6 +40,15 @@ export function checkCreate(
 /** Every role reads the directory. */
 export function checkRead(_caller: Principal): void {}
 
+/**
+ * Who sees a user's private fields (preferences, sign-in bookkeeping): the
+ * user and admins. Colleagues see what working together needs: who someone
+ * is (name, email, role) and whether the account is active and verified.
+ */
+export function seesPrivateFields(caller: Principal, userId: string): boolean {
+  return isAdmin(caller) || caller.userId === userId;
+}
+
 /** Admins update anyone; users (not guests) update their own profile fields. */
 export function checkUpdate(
   caller: Principal,

@@ -6,7 +6,8 @@ import { BaseEntity } from '@nexus/db';
  * A platform user. Email and username are stored lower-cased, which makes
  * their unique indexes case-insensitive. The pattern indexes serve the
  * prefix filters of ListUsers; TypeORM cannot express operator classes, so
- * they live in the migration only (synchronize: false).
+ * they live in the migration only (synchronize: false). Sign-in bookkeeping
+ * is not part of the resource: see SignInStateEntity.
  */
 @Entity({ name: 'users' })
 @Index('IDX_users_created_at_id', ['createdAt', 'id'])
@@ -41,10 +42,4 @@ export class UserEntity extends BaseEntity {
 
   @Column({ type: 'boolean', default: false })
   emailVerified!: boolean;
-
-  @Column({ type: 'timestamptz', precision: 3, nullable: true })
-  lastLoginAt!: Date | null;
-
-  @Column({ type: 'integer', default: 0 })
-  failedLoginCount!: number;
 }

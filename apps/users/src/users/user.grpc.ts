@@ -4,10 +4,11 @@ import type { RpcKit } from '@nexus/grpc';
 import { commonV1, usersV1 } from '@nexus/proto';
 import { validate } from '@nexus/core';
 import type { CredentialsService } from '../credentials/credentials.service';
+import type { SignInState } from '../credentials/sign-in.store';
 import type { TokenSigner } from '../credentials/token-signer';
 import { ADMIN_UPDATABLE } from './user-access';
 import type { UserEntity } from './user.entity';
-import type { UserOrder, UserService } from './user.service';
+import type { UserOrder, UserService, UserView } from './user.service';
 import {
   authenticateSchema,
   batchGetSchema,
@@ -35,8 +36,12 @@ const ORDER_OF_PROTO: Record<usersV1.UserOrderBy, UserOrder> = {
   [usersV1.UserOrderBy.UNRECOGNIZED]: 'create_time_desc',
 };
 
-/** The API's view of a user: everything but the password hash. */
-export function toUserMessage(user: UserEntity): usersV1.User {
+/**
+ * The user resource, never with the password hash: what events carry and
+ * what a create answers. `signIn` adds the sign-in bookkeeping, which is kept
+ * beside the resource (it has no version of its own).
+ */
+export function toUserMessage(user: UserEntity, signIn?: SignInState): usersV1.User {
   return {
     id: user.id,
     email: user.email,
@@ -46,12 +51,18 @@ export function toUserMessage(user: UserEntity): usersV1.User {
     preferences: user.preferences,
     isActive: user.isActive,
     emailVerified: user.emailVerified,
-    lastLoginTime: user.lastLoginAt ?? undefined,
-    failedLoginCount: user.failedLoginCount,
+    lastLoginTime: signIn?.lastLoginAt ?? undefined,
+    failedLoginCount: signIn?.failedLoginCount ?? 0,
     createTime: user.createdAt,
     updateTime: user.updatedAt,
     etag: etagOf(user),
   };
+}
+
+/** A user as the caller may see them: a colleague's view has no preferences and no sign-in bookkeeping. */
+export function toUserViewMessage({ user, signIn }: UserView): usersV1.User {
+  if (signIn) return toUserMessage(user, signIn);
+  return { ...toUserMessage(user), preferences: undefined };
 }
 
 /** nexus.users.v1.UserService: decode, validate, call the domain, encode. */
@@ -69,14 +80,16 @@ export function userServiceHandlers(
 
     getUser: rpc.unary('GetUser', async (request: usersV1.GetUserRequest, ctx) => {
       const { id } = validate(idSchema, request);
-      return toUserMessage(await users.get(ctx.requirePrincipal(), id));
+      return toUserViewMessage(await users.get(ctx.requirePrincipal(), id));
     }),
 
     batchGetUsers: rpc.unary(
       'BatchGetUsers',
       async (request: usersV1.BatchGetUsersRequest, ctx) => {
         const { ids } = validate(batchGetSchema, request);
-        return { users: (await users.batchGet(ctx.requirePrincipal(), ids)).map(toUserMessage) };
+        return {
+          users: (await users.batchGet(ctx.requirePrincipal(), ids)).map(toUserViewMessage),
+        };
       },
     ),
 
@@ -97,7 +110,7 @@ export function userServiceHandlers(
         includeTotal: query.includeTotalSize,
       });
       return {
-        users: page.items.map(toUserMessage),
+        users: page.items.map(toUserViewMessage),
         nextPageToken: page.nextPageToken,
         totalSize: page.totalSize ?? 0,
       };
@@ -107,18 +120,18 @@ export function userServiceHandlers(
       const caller = ctx.requirePrincipal();
       const paths = checkUpdateMask(request.updateMask, ADMIN_UPDATABLE);
       const { user } = validate(updateUserSchema(paths), request);
-      return toUserMessage(await users.update(caller, user.id, user.etag, paths, user));
+      return toUserViewMessage(await users.update(caller, user.id, user.etag, paths, user));
     }),
 
     deleteUser: rpc.unary('DeleteUser', async (request: usersV1.DeleteUserRequest, ctx) => {
       const { id, etag, hard } = validate(deleteUserSchema, request);
       const user = await users.delete(ctx.requirePrincipal(), id, etag, hard);
-      return { user: user ? toUserMessage(user) : undefined };
+      return { user: user ? toUserViewMessage(user) : undefined };
     }),
 
     undeleteUser: rpc.unary('UndeleteUser', async (request: usersV1.UndeleteUserRequest, ctx) => {
       const { id } = validate(idSchema, request);
-      return toUserMessage(await users.undelete(ctx.requirePrincipal(), id));
+      return toUserViewMessage(await users.undelete(ctx.requirePrincipal(), id));
     }),
 
     changePassword: rpc.unary(
@@ -141,17 +154,18 @@ export function userServiceHandlers(
 
     verifyEmail: rpc.unary('VerifyEmail', async (request: usersV1.VerifyEmailRequest) => {
       const { token } = validate(verifyEmailSchema, request);
-      return toUserMessage(await credentials.verifyEmail(token));
+      const { user, signIn } = await credentials.verifyEmail(token);
+      return toUserMessage(user, signIn);
     }),
 
     authenticate: rpc.unary('Authenticate', async (request: usersV1.AuthenticateRequest) => {
       const { login, password } = validate(authenticateSchema, request);
-      const { user, token } = await credentials.authenticate(login, password);
+      const { user, signIn, token } = await credentials.authenticate(login, password);
       return {
         accessToken: token.token,
         tokenType: 'Bearer',
         expireTime: token.expiresAt,
-        user: toUserMessage(user),
+        user: toUserMessage(user, signIn),
       };
     }),
 

@@ -11,12 +11,14 @@ import {
 } from '@nexus/db';
 import { UsersError } from '../users.errors';
 import type { PasswordHasher } from '../credentials/password-hasher';
+import { NEVER_SIGNED_IN, type SignInState, type SignInStore } from '../credentials/sign-in.store';
 import {
   checkAdmin,
   checkCreate,
   checkDelete,
   checkRead,
   checkUpdate,
+  seesPrivateFields,
   type UpdatableField,
 } from './user-access';
 import type { UserEntity } from './user.entity';
@@ -40,6 +42,15 @@ export interface UserFilters {
 
 export type UserOrder = 'create_time_desc' | 'create_time_asc' | 'username_asc';
 
+/**
+ * A user as one caller sees them. `signIn` is null in a colleague's view,
+ * which leaves out the private fields (see seesPrivateFields).
+ */
+export interface UserView {
+  user: UserEntity;
+  signIn: SignInState | null;
+}
+
 const ORDERS: Record<UserOrder, SortOrder<UserEntity>> = {
   create_time_desc: { key: 'create_time_desc', property: 'createdAt', direction: 'DESC' },
   create_time_asc: { key: 'create_time_asc', property: 'createdAt', direction: 'ASC' },
@@ -53,6 +64,7 @@ export class UserService {
     private readonly users: CrudRepository<UserEntity>,
     private readonly hasher: PasswordHasher,
     private readonly selfSignupEnabled: boolean,
+    private readonly signIns: SignInStore,
   ) {}
 
   /** `caller` null is self sign-up; `system` creates without a caller (bootstrap). */
@@ -75,14 +87,14 @@ export class UserService {
     });
   }
 
-  async get(caller: Principal, id: string): Promise<UserEntity> {
+  async get(caller: Principal, id: string): Promise<UserView> {
     checkRead(caller);
-    return this.users.get(id);
+    return this.viewOf(caller, await this.users.get(id));
   }
 
-  async batchGet(caller: Principal, ids: string[]): Promise<UserEntity[]> {
+  async batchGet(caller: Principal, ids: string[]): Promise<UserView[]> {
     checkRead(caller);
-    return this.users.getMany(ids);
+    return this.viewsOf(caller, await this.users.getMany(ids));
   }
 
   async list(
@@ -94,10 +106,10 @@ export class UserService {
       pageToken: string;
       includeTotal: boolean;
     },
-  ): Promise<Page<UserEntity>> {
+  ): Promise<Page<UserView>> {
     checkRead(caller);
     const { filters } = query;
-    return this.users.list({
+    const page = await this.users.list({
       filter: (qb) => applyFilters(qb, filters),
       filterValues: filters,
       order: ORDERS[query.order],
@@ -105,6 +117,7 @@ export class UserService {
       pageToken: query.pageToken,
       includeTotal: query.includeTotal,
     });
+    return { ...page, items: await this.viewsOf(caller, page.items) };
   }
 
   async update(
@@ -113,9 +126,9 @@ export class UserService {
     etag: string,
     fields: ReadonlySet<UpdatableField>,
     changes: UserChanges,
-  ): Promise<UserEntity> {
+  ): Promise<UserView> {
     checkUpdate(caller, id, fields);
-    return this.write(caller.userId, (tx) =>
+    const updated = await this.write(caller.userId, (tx) =>
       this.users.update(tx, id, {
         etag: etag || undefined,
         apply: (user) => {
@@ -130,6 +143,7 @@ export class UserService {
         },
       }),
     );
+    return this.viewOf(caller, updated);
   }
 
   /** Deactivates (a soft delete: sign-in refused, data kept) or erases the user. */
@@ -138,9 +152,9 @@ export class UserService {
     id: string,
     etag: string,
     hard: boolean,
-  ): Promise<UserEntity | null> {
+  ): Promise<UserView | null> {
     checkDelete(caller, id, hard);
-    return this.write(caller.userId, async (tx) => {
+    const deactivated = await this.write(caller.userId, async (tx) => {
       if (hard) {
         await this.users.delete(tx, id, { soft: false, etag: etag || undefined });
         return null;
@@ -153,11 +167,12 @@ export class UserService {
         },
       });
     });
+    return deactivated && this.viewOf(caller, deactivated);
   }
 
-  async undelete(caller: Principal, id: string): Promise<UserEntity> {
+  async undelete(caller: Principal, id: string): Promise<UserView> {
     checkAdmin(caller, 'reactivate users');
-    return this.write(caller.userId, (tx) =>
+    const restored = await this.write(caller.userId, (tx) =>
       this.users.update(tx, id, {
         verb: 'restored',
         apply: (user) => {
@@ -165,6 +180,22 @@ export class UserService {
         },
       }),
     );
+    return this.viewOf(caller, restored);
+  }
+
+  /** Each user as `caller` may see them; sign-in states are read only for those they fully see. */
+  private async viewsOf(caller: Principal, users: UserEntity[]): Promise<UserView[]> {
+    const owned = users.filter((user) => seesPrivateFields(caller, user.id));
+    const states = await this.signIns.statesOf(owned.map((user) => user.id));
+    return users.map((user) => ({
+      user,
+      signIn: seesPrivateFields(caller, user.id) ? (states.get(user.id) ?? NEVER_SIGNED_IN) : null,
+    }));
+  }
+
+  private async viewOf(caller: Principal, user: UserEntity): Promise<UserView> {
+    const [view] = await this.viewsOf(caller, [user]);
+    return view;
   }
 
   /** Runs a write, turning unique-index violations into the field that clashed. */
