@@ -7,6 +7,7 @@ import { ROLES, type Role } from '@nexus/core';
 import type { TestUser } from '@nexus/testing';
 import { ACCESS, expected, type AccessRule, type Expect } from './access-table';
 import { createFixtures, type Fixtures } from './fixtures';
+import { checkIdempotency, takesRequestId } from './idempotency-check';
 import {
   SERVICE_PROTOS,
   allMethods,
@@ -118,6 +119,41 @@ describe('the access matrix', () => {
     printMatrix(rows);
     expect(failures).toEqual([]);
   }, 300_000);
+});
+
+describe('request ids (AIP-155), for every RPC that takes one', () => {
+  const keyed = ordered().filter(([method]) => takesRequestId(method));
+
+  it('are declared: each such row says how to ask for something else', () => {
+    expect(keyed.length).toBeGreaterThanOrEqual(14);
+    expect(keyed.filter(([, rule]) => !rule.another).map(([m]) => m.path)).toEqual([]);
+  });
+
+  it('replay for their owner, and are refused to anyone else and for another request, writing nothing', async () => {
+    const owner = await platform.signUp('user');
+    const fx = await createFixtures(platform, owner, await platform.signUp('user'));
+    const admin = await platform.signUp('admin');
+    const failures: string[] = [];
+    const seen: string[] = [];
+    for (const [method, rule] of keyed) {
+      // The first caller is one the table lets through; the second another caller who may call it.
+      const first = rule.access === 'public' ? null : rule.access === 'admin' ? admin : owner;
+      const second = rule.access === 'public' || rule.access === 'admin' ? platform.admin : admin;
+      const result = await checkIdempotency(
+        call,
+        method,
+        rule.request(fx, first ?? owner),
+        rule.another!(fx, first ?? owner),
+        SERVICE_PROTOS[method.service].schema,
+        first,
+        second,
+      );
+      failures.push(...result.failures);
+      seen.push(`${method.path}: another caller got ${result.strangerSaw}`);
+    }
+    console.log(`request ids\n${seen.join('\n')}`);
+    expect(failures).toEqual([]);
+  }, 180_000);
 });
 
 function printMatrix(rows: Map<string, Record<string, string>>): void {

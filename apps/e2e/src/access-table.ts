@@ -30,6 +30,11 @@ export interface AccessRule {
   request: (fx: Fixtures, caller: TestUser) => object;
   /** Where the role rule is narrower than the access level says. */
   roles?: Partial<Record<Role, Expect>>;
+  /**
+   * For an RPC that takes a `request_id`: a well-formed request asking for
+   * something else, which a request id used for `request` must not replay.
+   */
+  another?: (fx: Fixtures, caller: TestUser) => object;
 }
 
 /**
@@ -54,6 +59,32 @@ export function expected(rule: AccessRule, role: Role): Expect {
 const today = () => new Date().toISOString().slice(0, 10);
 const NO_ROLE = commonV1.Role.ROLE_UNSPECIFIED;
 
+/** A model price for a model of its own (random), so each call asks for something new. */
+const newModelPrice = () => ({
+  modelPrice: {
+    provider: 'anthropic',
+    model: `m-${Math.random().toString(36).slice(2, 8)}`,
+    inputPricePerMillion: '3',
+    outputPricePerMillion: '15',
+    currencyCode: 'USD',
+    effectiveTime: new Date('2025-01-01T00:00:00Z'),
+  },
+});
+
+/** A sign-up with a login of its own (random), so each call asks for something new. */
+const newUser = () => {
+  const tag = Math.random().toString(36).slice(2, 10);
+  return {
+    user: {
+      email: `m-${tag}@example.com`,
+      username: `m-${tag}`,
+      fullName: 'Matrix',
+      role: NO_ROLE,
+    },
+    password: TEST_PASSWORD,
+  };
+};
+
 /** THE table: every unary RPC of every gRPC service (the test fails on one left out). */
 export const ACCESS: Record<string, AccessRule> = {
   // --- content: documents (owner, admin manage; strangers see nothing) ---
@@ -61,6 +92,9 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'write',
     request: () => ({
       document: { title: 'New', kind: contentV1.DocumentKind.DOCUMENT_KIND_DOCUMENT },
+    }),
+    another: () => ({
+      document: { title: 'Other', kind: contentV1.DocumentKind.DOCUMENT_KIND_DOCUMENT },
     }),
   },
   '/nexus.content.v1.DocumentService/GetDocument': {
@@ -162,6 +196,7 @@ export const ACCESS: Record<string, AccessRule> = {
   '/nexus.comms.v1.ChatService/CreateRoom': {
     access: 'write',
     request: () => ({ room: { name: 'new-room', kind: commsV1.RoomKind.ROOM_KIND_CHANNEL } }),
+    another: () => ({ room: { name: 'other-room', kind: commsV1.RoomKind.ROOM_KIND_CHANNEL } }),
   },
   '/nexus.comms.v1.ChatService/GetRoom': { access: 'read', request: (fx) => ({ id: fx.roomId }) },
   '/nexus.comms.v1.ChatService/ListRooms': { access: 'read', request: () => ({ pageSize: 5 }) },
@@ -184,6 +219,7 @@ export const ACCESS: Record<string, AccessRule> = {
   '/nexus.comms.v1.ChatService/PostMessage': {
     access: 'write',
     request: (fx) => ({ roomId: fx.roomId, text: 'hi' }),
+    another: (fx) => ({ roomId: fx.roomId, text: 'something else' }),
   },
   '/nexus.comms.v1.ChatService/EditMessage': {
     access: 'write',
@@ -239,6 +275,7 @@ export const ACCESS: Record<string, AccessRule> = {
   '/nexus.comms.v1.EmailService/CreateDraft': {
     access: 'write',
     request: (fx) => ({ email: { subject: 'x', bodyText: 'y', to: [fx.other.user.email] } }),
+    another: (fx) => ({ email: { subject: 'other', bodyText: 'y', to: [fx.other.user.email] } }),
   },
   '/nexus.comms.v1.EmailService/UpdateDraft': {
     access: 'write',
@@ -259,16 +296,19 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'write',
     request: (fx) => ({ id: fx.sentEmailId, bodyText: 'reply' }),
     roles: { manager: 'denied' },
+    another: (fx) => ({ id: fx.sentEmailId, bodyText: 'another reply' }),
   },
   '/nexus.comms.v1.EmailService/ReplyAll': {
     access: 'write',
     request: (fx) => ({ id: fx.sentEmailId, bodyText: 'reply all' }),
     roles: { manager: 'denied' },
+    another: (fx) => ({ id: fx.sentEmailId, bodyText: 'another reply' }),
   },
   '/nexus.comms.v1.EmailService/Forward': {
     access: 'write',
     request: (fx) => ({ id: fx.sentEmailId, to: [fx.other.user.email], bodyText: 'fwd' }),
     roles: { manager: 'denied' },
+    another: (fx) => ({ id: fx.sentEmailId, to: [fx.other.user.email], bodyText: 'again' }),
   },
   '/nexus.comms.v1.EmailService/SendEmail': {
     access: 'write',
@@ -295,6 +335,7 @@ export const ACCESS: Record<string, AccessRule> = {
   '/nexus.work.v1.ProjectService/CreateProject': {
     access: 'write',
     request: () => ({ project: { name: 'Gemini' } }),
+    another: () => ({ project: { name: 'Mercury' } }),
   },
   '/nexus.work.v1.ProjectService/GetProject': {
     access: 'read',
@@ -340,6 +381,7 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'write',
     request: (fx) => ({ task: { title: 'More', projectId: fx.projectId } }),
     roles: { manager: 'denied' },
+    another: (fx) => ({ task: { title: 'Less', projectId: fx.projectId } }),
   },
   '/nexus.work.v1.TaskService/GetTask': {
     access: 'read',
@@ -376,6 +418,7 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'write',
     request: (fx) => ({ timeEntry: { taskId: fx.taskId, hours: '1', workDate: today() } }),
     roles: { manager: 'denied' },
+    another: (fx) => ({ timeEntry: { taskId: fx.taskId, hours: '2', workDate: today() } }),
   },
   '/nexus.work.v1.TaskService/DeleteTimeEntry': {
     access: 'write',
@@ -407,10 +450,16 @@ export const ACCESS: Record<string, AccessRule> = {
   '/nexus.aiusage.v1.AiUsageService/RecordInteraction': {
     access: 'write',
     request: (_fx, caller) => ({ interaction: validInteraction(caller.user.id) }),
+    another: (_fx, caller) => ({
+      interaction: { ...validInteraction(caller.user.id), latencyMs: 801 },
+    }),
   },
   '/nexus.aiusage.v1.AiUsageService/BatchRecordInteractions': {
     access: 'write',
     request: (_fx, caller) => ({ requests: [{ interaction: validInteraction(caller.user.id) }] }),
+    another: (_fx, caller) => ({
+      requests: [{ interaction: { ...validInteraction(caller.user.id), latencyMs: 9 } }],
+    }),
   },
   '/nexus.aiusage.v1.AiUsageService/GetInteraction': {
     access: 'read',
@@ -439,16 +488,8 @@ export const ACCESS: Record<string, AccessRule> = {
   },
   '/nexus.aiusage.v1.ModelPriceService/CreateModelPrice': {
     access: 'admin',
-    request: () => ({
-      modelPrice: {
-        provider: 'anthropic',
-        model: `m-${Math.random().toString(36).slice(2, 8)}`,
-        inputPricePerMillion: '3',
-        outputPricePerMillion: '15',
-        currencyCode: 'USD',
-        effectiveTime: new Date('2025-01-01T00:00:00Z'),
-      },
-    }),
+    request: newModelPrice,
+    another: newModelPrice,
   },
   '/nexus.aiusage.v1.ModelPriceService/UpdateModelPrice': {
     access: 'admin',
@@ -483,6 +524,13 @@ export const ACCESS: Record<string, AccessRule> = {
         amount: { amount: '5', currencyCode: 'EUR' },
       },
     }),
+    another: () => ({
+      budget: {
+        scope: aiUsageV1.BudgetScope.BUDGET_SCOPE_MODULE,
+        module: aiUsageV1.Module.MODULE_OTHER,
+        amount: { amount: '6', currencyCode: 'EUR' },
+      },
+    }),
   },
   '/nexus.aiusage.v1.BudgetService/UpdateBudget': {
     access: 'admin',
@@ -509,19 +557,9 @@ export const ACCESS: Record<string, AccessRule> = {
   // Public sign-up; with a token only admins create users.
   '/nexus.users.v1.UserService/CreateUser': {
     access: 'public',
-    request: () => {
-      const tag = Math.random().toString(36).slice(2, 10);
-      return {
-        user: {
-          email: `m-${tag}@example.com`,
-          username: `m-${tag}`,
-          fullName: 'Matrix',
-          role: NO_ROLE,
-        },
-        password: TEST_PASSWORD,
-      };
-    },
+    request: newUser,
     roles: { manager: 'denied', user: 'denied', guest: 'denied' },
+    another: newUser,
   },
   '/nexus.users.v1.UserService/GetUser': {
     access: 'read',

@@ -1,5 +1,6 @@
 // Domain primitives shared by every service: ids, errors, principals, validation.
 export { DomainError, type ErrorKind, type FieldViolation } from './domain-error';
+export { requestFingerprint, type IdempotencyKey } from './idempotency-key';
 export { KitError, kitErrorKind, type KitErrorCode } from './kit-error';
 export { ROLES, canWrite, isAdmin, type Principal, type Role } from './principal';
 export { isUuid, uuidv7 } from './uuid-v7';

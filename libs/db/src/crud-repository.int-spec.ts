@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Column, Entity, type DataSource } from 'typeorm';
-import { KitError, uuidv7 } from '@nexus/core';
+import { KitError, requestFingerprint, uuidv7, type IdempotencyKey } from '@nexus/core';
 import { defineAggregate } from './aggregate';
 import { SoftDeletableEntity, etagOf } from './base.entity';
 import { CrudRepository } from './crud-repository';
@@ -52,8 +52,15 @@ afterAll(async () => {
   await dataSource.destroy();
 });
 
-const create = (name: string, requestId?: string) =>
-  inTransaction(dataSource, 'actor-1', (tx) => widgets.create(tx, { name }, requestId));
+/** The key a call by `caller` of `method` with `name` as its request would carry. */
+const keyOf = (requestId: string, name: string, caller = 'caller-1', method = 'CreateWidget') => ({
+  requestId,
+  caller,
+  method,
+  fingerprint: requestFingerprint({ requestId, name }),
+});
+const create = (name: string, key?: IdempotencyKey) =>
+  inTransaction(dataSource, 'actor-1', (tx) => widgets.create(tx, { name }, key));
 const eventsAbout = (id: string) =>
   dataSource.manager.find(OutboxEvent, { where: { messageKey: id }, order: { id: 'ASC' } });
 
@@ -73,11 +80,52 @@ describe('CrudRepository', () => {
     });
   });
 
-  it('returns the first entity for a repeated request id', async () => {
+  it("returns the first entity to the same caller's replay of the same request", async () => {
     const requestId = uuidv7();
-    const first = await create('once', requestId);
-    const again = await create('twice', requestId);
+    const first = await create('once', keyOf(requestId, 'once'));
+    const again = await create('once', keyOf(requestId, 'once'));
     expect(again).toMatchObject({ entity: { id: first.entity.id, name: 'once' }, created: false });
+    expect(await eventsAbout(first.entity.id)).toHaveLength(1);
+  });
+
+  it('refuses a request id presented by another caller, for another request or method, alike', async () => {
+    const requestId = uuidv7();
+    await create('mine', keyOf(requestId, 'mine'));
+    const before = await widgets.count({}, { withDeleted: true });
+    for (const key of [
+      keyOf(requestId, 'mine', 'caller-2'),
+      keyOf(requestId, 'mine', ''),
+      keyOf(requestId, 'other body'),
+      keyOf(requestId, 'mine', 'caller-1', 'CreateGadget'),
+    ]) {
+      const refused = await create(key.fingerprint, key).then(
+        () => null,
+        (error: KitError) => error,
+      );
+      expect(refused).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        violations: [{ field: 'request_id', reason: 'REUSED' }],
+      });
+      // One answer whoever asks: nothing of the first resource in it.
+      expect(refused?.message).toBe(
+        'invalid request: request_id: was already used for a different request',
+      );
+    }
+    expect(await widgets.count({}, { withDeleted: true })).toBe(before);
+  });
+
+  it('lets exactly one of two racing first uses of a request id create', async () => {
+    const requestId = uuidv7();
+    const results = await Promise.allSettled([
+      create('racer', keyOf(requestId, 'racer')),
+      create('racer', keyOf(requestId, 'racer')),
+      create('racer', keyOf(requestId, 'racer', 'caller-2')),
+    ]);
+    const made = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const ids = new Set(made.map((r) => r.entity.id));
+    expect(ids.size).toBe(1);
+    expect(made.filter((r) => r.created)).toHaveLength(1);
+    expect(await widgets.count({ name: 'racer' })).toBe(1);
   });
 
   it('updates under an etag, skips no-op updates, and aborts on a stale etag', async () => {

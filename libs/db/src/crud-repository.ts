@@ -8,14 +8,14 @@ import {
   type FindOptionsWhere,
   type SelectQueryBuilder,
 } from 'typeorm';
-import { KitError, uuidv7 } from '@nexus/core';
+import { KitError, uuidv7, type IdempotencyKey } from '@nexus/core';
 import { changedFields, type Aggregate } from './aggregate';
 import { etagOf, type BaseEntity } from './base.entity';
 import { ByIdReader } from './by-id-reader';
 import { saveLoaded } from './loaded-save';
-import { RequestIdRecord } from './kit-tables.entity';
 import type { Page } from './pagination';
 import { type PageTokenCodec } from './page-token';
+import { claimRequestId } from './request-claim';
 import { ROW_WRITE_LOCK, type ChangeVerb, type Tx } from './transaction';
 
 /** A sort order the API offers; the column must be NOT NULL and indexed with id. */
@@ -68,44 +68,27 @@ export class CrudRepository<E extends BaseEntity> {
   }
 
   /**
-   * Inserts a new aggregate and its `created` event. With a request id, a
-   * retry returns the entity the first call created (`created: false`).
+   * Inserts a new aggregate and its `created` event. With an idempotency key,
+   * the same caller's replay of the same request returns the entity the first
+   * call created (`created: false`); anyone else using the key is refused.
+   * `values` may be a function: it then runs only when this call creates, so
+   * the work it does (numbering, counters) is not done again by a replay.
    */
   async create(
     tx: Tx,
-    values: DeepPartial<E>,
-    requestId?: string,
+    values: DeepPartial<E> | (() => Promise<DeepPartial<E>>),
+    key?: IdempotencyKey,
   ): Promise<{ entity: E; created: boolean }> {
     const id = uuidv7();
-    if (requestId) {
-      // ON CONFLICT waits for a concurrent insert of the same id to commit or
-      // roll back, so two racing retries cannot both create.
-      const claimed = await tx.manager
-        .createQueryBuilder()
-        .insert()
-        .into(RequestIdRecord)
-        .values({ requestId, resourceType: this.aggregate.topic, resourceId: id })
-        .orIgnore()
-        .returning('request_id')
-        .execute();
-      if ((claimed.raw as unknown[]).length === 0) {
-        const earlier = await tx.manager.findOneByOrFail(RequestIdRecord, { requestId });
-        if (earlier.resourceType !== this.aggregate.topic) {
-          throw KitError.invalid([
-            {
-              field: 'request_id',
-              description: 'was already used for another kind of request',
-              reason: 'REUSED',
-            },
-          ]);
-        }
-        return {
-          entity: await this.get(earlier.resourceId, { manager: tx.manager, withDeleted: true }),
-          created: false,
-        };
-      }
+    const earlier = await claimRequestId(tx, key, this.aggregate.topic, id);
+    if (earlier !== null) {
+      return {
+        entity: await this.get(earlier, { manager: tx.manager, withDeleted: true }),
+        created: false,
+      };
     }
-    const entity = tx.manager.create(this.target, { ...values, id } as DeepPartial<E>);
+    const fields = typeof values === 'function' ? await values() : values;
+    const entity = tx.manager.create(this.target, { ...fields, id } as DeepPartial<E>);
     await tx.manager.insert(this.target, entity as Parameters<EntityManager['insert']>[1]);
     await tx.emit(this.aggregate, 'created', null, entity);
     return { entity, created: true };

@@ -29,6 +29,8 @@ export {
   outboxChannel,
 } from './kit-tables.entity';
 export { KitTablesV1Migration } from './kit-tables.migration';
+export { KitTablesV2Migration } from './kit-tables-v2.migration';
+export { claimRequestId, requestIdReused } from './request-claim';
 export {
   migrate,
   migrationState,

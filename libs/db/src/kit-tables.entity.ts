@@ -33,11 +33,24 @@ export class OutboxEvent {
   payload!: unknown;
 }
 
-/** Request ids of creates already done, so a retried create returns the first result. */
+/**
+ * Request ids of creates already done, so a retried create returns the first
+ * result: each bound to the caller, method and request that first used it.
+ */
 @Entity({ name: 'request_ids' })
 export class RequestIdRecord {
   @PrimaryColumn({ type: 'uuid' })
   requestId!: string;
+
+  /** The caller's user id, '' for an anonymous call. */
+  @Column({ type: 'text' })
+  caller!: string;
+
+  @Column({ type: 'text' })
+  method!: string;
+
+  @Column({ type: 'text' })
+  fingerprint!: string;
 
   @Column({ type: 'text' })
   resourceType!: string;

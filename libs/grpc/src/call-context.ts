@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { KitError, type Principal } from '@nexus/core';
+import { KitError, requestFingerprint, type IdempotencyKey, type Principal } from '@nexus/core';
 
 /** The call's correlation id and logger; the kit may make them only when first asked for. */
 export interface CallScope {
@@ -12,6 +12,8 @@ export interface CallScope {
 /** What a handler knows about the call besides its request. */
 export class CallContext {
   constructor(
+    /** The RPC's name, e.g. `CreateDocument`. */
+    readonly method: string,
     /** The verified caller, or null when the call carried no token. */
     readonly principal: Principal | null,
     /** The caller's deadline, to pass on to calls made on its behalf. */
@@ -33,6 +35,22 @@ export class CallContext {
   requirePrincipal(): Principal {
     if (!this.principal) throw KitError.unauthenticated();
     return this.principal;
+  }
+
+  /**
+   * The call's `request_id` bound to this caller, this method and `request`
+   * (by default the whole request; a handler may leave out a secret such as a
+   * password, which must not be digested outside its own hash). Undefined
+   * when the caller sent no request id.
+   */
+  idempotencyKey(requestId: string | undefined, request: object): IdempotencyKey | undefined {
+    if (!requestId) return undefined;
+    return {
+      requestId,
+      caller: this.principal?.userId ?? '',
+      method: this.method,
+      fingerprint: requestFingerprint(request),
+    };
   }
 
   /** The id recorded as the actor of the events this call causes. */

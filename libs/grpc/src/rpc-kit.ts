@@ -94,6 +94,7 @@ export class RpcKit {
     let code = 'OK';
     try {
       const ctx = new CallContext(
+        method,
         this.principalOf(call.metadata),
         deadlineOf(call),
         call.metadata,

@@ -22,7 +22,9 @@ export function budgetServiceHandlers(
     createBudget: rpc.unary('CreateBudget', async (request: aiUsageV1.CreateBudgetRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { budget, requestId } = validate(createBudgetSchema, request);
-      return toBudgetMessage(await budgets.create(caller, budget, requestId));
+      return toBudgetMessage(
+        await budgets.create(caller, budget, ctx.idempotencyKey(requestId, request)),
+      );
     }),
 
     getBudget: rpc.unary('GetBudget', async (request: aiUsageV1.GetBudgetRequest, ctx) => {

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { KitError, type Principal } from '@nexus/core';
+import { KitError, type IdempotencyKey, type Principal } from '@nexus/core';
 import {
   inTransaction,
   violatedUniqueConstraint,
@@ -32,7 +32,7 @@ export class BudgetService {
     private readonly budgets: CrudRepository<BudgetEntity>,
   ) {}
 
-  async create(caller: Principal, input: NewBudget, requestId?: string): Promise<BudgetEntity> {
+  async create(caller: Principal, input: NewBudget, key?: IdempotencyKey): Promise<BudgetEntity> {
     checkAdmin(caller, 'set budgets');
     return this.write(caller, async (tx) => {
       const { entity } = await this.budgets.create(
@@ -46,7 +46,7 @@ export class BudgetService {
           lastExceededPeriod: null,
           lastExceededAt: null,
         },
-        requestId,
+        key,
       );
       return entity;
     });

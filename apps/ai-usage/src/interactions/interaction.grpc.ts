@@ -30,8 +30,9 @@ export function aiUsageServiceHandlers(
       'RecordInteraction',
       async (request: aiUsageV1.RecordInteractionRequest, ctx) => {
         const caller = ctx.requirePrincipal();
-        const item = validate(recordInteractionSchema, request);
-        const [recorded] = await interactions.record(caller, [item]);
+        const { interaction, requestId } = validate(recordInteractionSchema, request);
+        const key = ctx.idempotencyKey(requestId, request);
+        const [recorded] = await interactions.record(caller, [{ interaction, key }]);
         return toInteractionMessage(recorded);
       },
     ),
@@ -41,7 +42,12 @@ export function aiUsageServiceHandlers(
       async (request: aiUsageV1.BatchRecordInteractionsRequest, ctx) => {
         const caller = ctx.requirePrincipal();
         const { requests } = validate(batchRecordSchema, request);
-        const recorded = await interactions.record(caller, requests);
+        // Each item's request id is bound to that item, as if it were sent alone.
+        const items = requests.map(({ interaction, requestId }, index) => ({
+          interaction,
+          key: ctx.idempotencyKey(requestId, request.requests[index]),
+        }));
+        const recorded = await interactions.record(caller, items);
         return { interactions: recorded.map(toInteractionMessage) };
       },
     ),

@@ -1,9 +1,9 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import type { Principal } from '@nexus/core';
+import type { IdempotencyKey, Principal } from '@nexus/core';
 import { inTransaction, type CrudRepository, type Page, type SortOrder } from '@nexus/db';
 import { checkBudgets } from '../budgets/budget-check';
 import type { BudgetEntity } from '../budgets/budget.entity';
-import { normalizeDecimal } from '../decimal';
+import { normalizeDecimal } from '@nexus/core';
 import { computeCost } from '../prices/cost';
 import { findPrices, type MatchedPrice } from '../prices/price-lookup';
 import { addToRollup } from '../usage/rollup';
@@ -46,7 +46,7 @@ export class InteractionService {
   /** Records every item or none; a retried request id returns what it recorded first. */
   async record(
     caller: Principal,
-    items: readonly { interaction: InteractionInput; requestId?: string }[],
+    items: readonly { interaction: InteractionInput; key?: IdempotencyKey }[],
   ): Promise<AiInteractionEntity[]> {
     const now = new Date();
     const drafts = items.map((item) => this.draft(caller, item.interaction, now));
@@ -67,7 +67,7 @@ export class InteractionService {
         const { entity, created: isNew } = await this.interactions.create(
           tx,
           priced(draft, prices[index] ?? null),
-          items[index]?.requestId,
+          items[index]?.key,
         );
         recorded.push(entity);
         if (isNew) created.push(entity);

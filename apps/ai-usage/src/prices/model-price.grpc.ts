@@ -28,7 +28,7 @@ export function modelPriceServiceHandlers(
           await prices.create(
             caller,
             { ...modelPrice, effectiveTime: modelPrice.effectiveTime! },
-            requestId,
+            ctx.idempotencyKey(requestId, request),
           ),
         );
       },

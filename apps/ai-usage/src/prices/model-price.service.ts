@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Principal } from '@nexus/core';
+import type { IdempotencyKey, Principal } from '@nexus/core';
 import {
   inTransaction,
   violatedUniqueConstraint,
@@ -30,7 +30,7 @@ export class ModelPriceService {
     private readonly prices: CrudRepository<ModelPriceEntity>,
   ) {}
 
-  async create(caller: Principal, input: NewModelPrice, requestId?: string) {
+  async create(caller: Principal, input: NewModelPrice, key?: IdempotencyKey) {
     checkAdmin(caller, 'set model prices');
     return this.write(caller, async (tx) => {
       const { entity } = await this.prices.create(
@@ -45,7 +45,7 @@ export class ModelPriceService {
           currency: input.currencyCode,
           effectiveFrom: input.effectiveTime,
         },
-        requestId,
+        key,
       );
       return entity;
     });

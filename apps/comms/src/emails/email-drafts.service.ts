@@ -1,4 +1,4 @@
-import { KitError, uuidv7, type Principal } from '@nexus/core';
+import { uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
 import { inTransaction, type Tx } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
 import { MailboxService } from '../mailboxes/mailbox.service';
@@ -36,7 +36,7 @@ export class EmailDraftsService {
   async create(
     caller: Principal,
     content: DraftContent,
-    requestId: string | undefined,
+    key: IdempotencyKey | undefined,
     deadline?: Date,
   ): Promise<EmailEntity> {
     checkCanWrite(caller);
@@ -45,7 +45,7 @@ export class EmailDraftsService {
       deadline,
     });
     const threading = { threadId: uuidv7(), inReplyTo: '', referenceIds: [] };
-    return this.insert(caller, content, threading, requestId);
+    return this.insert(caller, content, threading, key);
   }
 
   async update(
@@ -87,7 +87,7 @@ export class EmailDraftsService {
     id: string,
     body: { bodyText: string; bodyHtml: string },
     all: boolean,
-    requestId: string | undefined,
+    key: IdempotencyKey | undefined,
   ): Promise<EmailEntity> {
     checkCanWrite(caller);
     const original = await this.copies.getOwned(caller.userId, id);
@@ -110,7 +110,7 @@ export class EmailDraftsService {
         attachmentIds: [],
       },
       { threadId: original.threadId, ...replyHeaders(original) },
-      requestId,
+      key,
     );
   }
 
@@ -119,7 +119,7 @@ export class EmailDraftsService {
     caller: Principal,
     id: string,
     input: { to: string[]; bodyText: string },
-    requestId: string | undefined,
+    key: IdempotencyKey | undefined,
   ): Promise<EmailEntity> {
     checkCanWrite(caller);
     const original = await this.copies.getOwned(caller.userId, id);
@@ -136,7 +136,7 @@ export class EmailDraftsService {
         attachmentIds: original.attachmentIds,
       },
       { threadId: original.threadId, ...replyHeaders(original) },
-      requestId,
+      key,
     );
   }
 
@@ -144,7 +144,7 @@ export class EmailDraftsService {
     caller: Principal,
     content: DraftContent,
     threading: Threading,
-    requestId: string | undefined,
+    key: IdempotencyKey | undefined,
   ): Promise<EmailEntity> {
     const email = await inTransaction(this.copies.dataSource, caller.userId, async (tx: Tx) => {
       const now = new Date();
@@ -171,14 +171,8 @@ export class EmailDraftsService {
           sortTime: now,
           outbound: [],
         },
-        requestId,
+        key,
       );
-      // Request ids are chosen by callers: another user's id must not reveal their draft.
-      if (!created && entity.ownerId !== caller.userId) {
-        throw KitError.invalid([
-          { field: 'request_id', description: 'was already used', reason: 'REUSED' },
-        ]);
-      }
       if (created) {
         await this.copies.mailboxes.adjust(
           tx.manager,

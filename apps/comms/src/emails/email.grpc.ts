@@ -48,7 +48,9 @@ export function emailServiceHandlers(
     createDraft: rpc.unary('CreateDraft', async (request: commsV1.CreateDraftRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { email, requestId } = validate(createDraftSchema, request);
-      return toEmailMessage(await drafts.create(caller, email, requestId, ctx.deadline));
+      return toEmailMessage(
+        await drafts.create(caller, email, ctx.idempotencyKey(requestId, request), ctx.deadline),
+      );
     }),
 
     updateDraft: rpc.unary('UpdateDraft', async (request: commsV1.UpdateDraftRequest, ctx) => {
@@ -68,19 +70,25 @@ export function emailServiceHandlers(
     reply: rpc.unary('Reply', async (request: commsV1.ReplyRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { id, requestId, ...body } = validate(replySchema, request);
-      return toEmailMessage(await drafts.reply(caller, id, body, false, requestId));
+      return toEmailMessage(
+        await drafts.reply(caller, id, body, false, ctx.idempotencyKey(requestId, request)),
+      );
     }),
 
     replyAll: rpc.unary('ReplyAll', async (request: commsV1.ReplyAllRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { id, requestId, ...body } = validate(replySchema, request);
-      return toEmailMessage(await drafts.reply(caller, id, body, true, requestId));
+      return toEmailMessage(
+        await drafts.reply(caller, id, body, true, ctx.idempotencyKey(requestId, request)),
+      );
     }),
 
     forward: rpc.unary('Forward', async (request: commsV1.ForwardRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { id, requestId, ...input } = validate(forwardSchema, request);
-      return toEmailMessage(await drafts.forward(caller, id, input, requestId));
+      return toEmailMessage(
+        await drafts.forward(caller, id, input, ctx.idempotencyKey(requestId, request)),
+      );
     }),
 
     getEmail: rpc.unary('GetEmail', async (request: commsV1.GetEmailRequest, ctx) => {

@@ -1,5 +1,5 @@
 import type { SelectQueryBuilder } from 'typeorm';
-import { KitError, uuidv7, type Principal } from '@nexus/core';
+import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
 import { inTransaction, type CrudRepository, type Page } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
 import { CommsError } from '../comms.errors';
@@ -29,7 +29,7 @@ export class ChatMessageService {
   async post(
     caller: Principal,
     input: { roomId: string; text: string; attachmentIds: string[]; replyToId?: string },
-    requestId: string | undefined,
+    key: IdempotencyKey | undefined,
     deadline: Date | undefined,
   ): Promise<ChatMessageEntity> {
     checkCanWrite(caller);
@@ -45,37 +45,33 @@ export class ChatMessageService {
     });
 
     const message = await inTransaction(this.rooms.dataSource, caller.userId, async (tx) => {
-      // Numbers the message under the room's row lock; the author has read up to it.
-      const [numbered] = await tx.manager.query<[{ last_seq: string }[], number]>(
-        `UPDATE "comms"."chat_rooms" SET "last_seq" = "last_seq" + 1, "last_message_at" = now()
-         WHERE "id" = $1 RETURNING "last_seq"`,
-        [room.id],
-      );
-      const seq = numbered[0].last_seq;
-      await tx.manager.query(
-        `UPDATE "comms"."chat_members" SET "last_read_seq" = $3 WHERE "room_id" = $1 AND "user_id" = $2`,
-        [room.id, caller.userId, seq],
-      );
       const { entity, created } = await this.messages.create(
         tx,
-        {
-          roomId: room.id,
-          seq,
-          authorId: caller.userId,
-          text: input.text,
-          attachmentIds: input.attachmentIds,
-          replyToId: root?.id ?? null,
-          participantIds: [],
+        async () => {
+          // Numbers the message under the room's row lock; the author has read up to it.
+          const [numbered] = await tx.manager.query<[{ last_seq: string }[], number]>(
+            `UPDATE "comms"."chat_rooms" SET "last_seq" = "last_seq" + 1, "last_message_at" = now()
+             WHERE "id" = $1 RETURNING "last_seq"`,
+            [room.id],
+          );
+          const seq = numbered[0].last_seq;
+          await tx.manager.query(
+            `UPDATE "comms"."chat_members" SET "last_read_seq" = $3 WHERE "room_id" = $1 AND "user_id" = $2`,
+            [room.id, caller.userId, seq],
+          );
+          return {
+            roomId: room.id,
+            seq,
+            authorId: caller.userId,
+            text: input.text,
+            attachmentIds: input.attachmentIds,
+            replyToId: root?.id ?? null,
+            participantIds: [],
+          };
         },
-        requestId,
+        key,
       );
-      if (!created) {
-        if (entity.authorId !== caller.userId)
-          throw KitError.invalid([
-            { field: 'request_id', description: 'was already used', reason: 'REUSED' },
-          ]);
-        return entity;
-      }
+      if (!created) return entity;
       if (root) {
         await this.messages.update(tx, root.id, {
           apply: (thread) => {

@@ -1,8 +1,8 @@
 import type { SelectQueryBuilder } from 'typeorm';
-import { KitError, uuidv7, type Principal } from '@nexus/core';
+import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
 import {
   CrudRepository,
-  RequestIdRecord,
+  claimRequestId,
   inTransaction,
   violatedUniqueConstraint,
   type PageTokenCodec,
@@ -66,7 +66,7 @@ export class ChatRoomService {
     caller: Principal,
     input: NewRoom,
     memberIds: string[],
-    requestId: string | undefined,
+    requestKey: IdempotencyKey | undefined,
     deadline: Date | undefined,
   ): Promise<ChatRoomEntity> {
     checkCanWrite(caller);
@@ -83,7 +83,7 @@ export class ChatRoomService {
     );
     try {
       return await inTransaction(this.rooms.dataSource, caller.userId, (tx) =>
-        this.insert(tx, caller, input, others, key, requestId),
+        this.insert(tx, caller, input, others, key, requestKey),
       );
     } catch (error) {
       // A concurrent create of the same pair won: return its room.
@@ -290,31 +290,14 @@ export class ChatRoomService {
     input: NewRoom,
     others: string[],
     key: string | null,
-    requestId: string | undefined,
+    requestKey: IdempotencyKey | undefined,
   ): Promise<ChatRoomEntity> {
     const id = uuidv7();
-    if (requestId) {
-      const claimed = await tx.manager
-        .createQueryBuilder()
-        .insert()
-        .into(RequestIdRecord)
-        .values({ requestId, resourceType: chatRoomAggregate.topic, resourceId: id })
-        .orIgnore()
-        .returning('request_id')
-        .execute();
-      if ((claimed.raw as unknown[]).length === 0) {
-        const earlier = await tx.manager.findOneByOrFail(RequestIdRecord, { requestId });
-        const room =
-          earlier.resourceType === chatRoomAggregate.topic
-            ? await this.rooms.find(earlier.resourceId, tx.manager)
-            : null;
-        if (!room || room.creatorId !== caller.userId) {
-          throw KitError.invalid([
-            { field: 'request_id', description: 'was already used', reason: 'REUSED' },
-          ]);
-        }
-        return room;
-      }
+    const earlier = await claimRequestId(tx, requestKey, chatRoomAggregate.topic, id);
+    if (earlier !== null) {
+      const room = await this.rooms.find(earlier, tx.manager);
+      if (room) return room;
+      throw KitError.notFound('chat room', earlier);
     }
     await tx.manager.insert(ChatRoomEntity, {
       id,

@@ -32,7 +32,15 @@ export function chatServiceHandlers(
     createRoom: rpc.unary('CreateRoom', async (request: commsV1.CreateRoomRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { room, memberIds, requestId } = validate(createRoomSchema, request);
-      return toRoomMessage(await rooms.create(caller, room, memberIds, requestId, ctx.deadline));
+      return toRoomMessage(
+        await rooms.create(
+          caller,
+          room,
+          memberIds,
+          ctx.idempotencyKey(requestId, request),
+          ctx.deadline,
+        ),
+      );
     }),
 
     getRoom: rpc.unary('GetRoom', async (request: commsV1.GetRoomRequest, ctx) => {
@@ -118,7 +126,9 @@ export function chatServiceHandlers(
     postMessage: rpc.unary('PostMessage', async (request: commsV1.PostMessageRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { requestId, ...input } = validate(postMessageSchema, request);
-      return toChatMessage(await messages.post(caller, input, requestId, ctx.deadline));
+      return toChatMessage(
+        await messages.post(caller, input, ctx.idempotencyKey(requestId, request), ctx.deadline),
+      );
     }),
 
     editMessage: rpc.unary('EditMessage', async (request: commsV1.EditMessageRequest, ctx) => {

@@ -42,7 +42,14 @@ export function documentServiceHandlers(
       async (request: contentV1.CreateDocumentRequest, ctx) => {
         const caller = ctx.requirePrincipal();
         const { document, requestId, versionNote } = validate(createDocumentSchema, request);
-        return toDocumentMessage(await documents.create(caller, document, versionNote, requestId));
+        return toDocumentMessage(
+          await documents.create(
+            caller,
+            document,
+            versionNote,
+            ctx.idempotencyKey(requestId, request),
+          ),
+        );
       },
     ),
 

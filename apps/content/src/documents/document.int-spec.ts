@@ -117,8 +117,8 @@ describe('CreateDocument', () => {
     const owner = person();
     const requestId = uuidv7();
     const [a, b] = await Promise.all([
-      createDoc(owner.token, {}, requestId),
-      createDoc(owner.token, {}, requestId),
+      createDoc(owner.token, { title: 'Once' }, requestId),
+      createDoc(owner.token, { title: 'Once' }, requestId),
     ]);
     expect(b.id).toBe(a.id);
     const versions = await docs().listDocumentVersions(

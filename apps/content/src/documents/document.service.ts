@@ -1,5 +1,5 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { KitError, isAdmin, type Principal } from '@nexus/core';
+import { KitError, isAdmin, type IdempotencyKey, type Principal } from '@nexus/core';
 import { etagOf, inTransaction, likePrefix, type Page, type SortOrder, type Tx } from '@nexus/db';
 import { accessOf, checkCreate, checkEdit, checkManage, checkRead } from './document-access';
 import type { DocumentStore } from './document.store';
@@ -45,14 +45,14 @@ export class DocumentService {
     caller: Principal,
     input: NewDocument,
     note: string,
-    requestId?: string,
+    key?: IdempotencyKey,
   ): Promise<DocumentEntity> {
     checkCreate(caller);
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
       const { entity, created } = await this.store.repository.create(
         tx,
         { ...input, ownerId: caller.userId, currentVersion: 1, purgeAt: null },
-        requestId,
+        key,
       );
       if (created) await this.history.append(tx, entity, caller.userId, note);
       await this.store.loadShares([entity], tx.manager);

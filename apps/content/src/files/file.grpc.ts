@@ -47,7 +47,10 @@ export function fileServiceHandlers(
           ]);
         }
         const { metadata } = validate(metadataSchema, { metadata: payload.value });
-        const file = await files.upload(caller, metadata, chunksOf(messages, call));
+        // The request is the metadata and the bytes, known by their hash once received.
+        const keyOf = (sha256: string) =>
+          ctx.idempotencyKey(metadata.requestId, { metadata: payload.value, sha256 });
+        const file = await files.upload(caller, metadata, chunksOf(messages, call), keyOf);
         return toFileMessage(file);
       },
     ),

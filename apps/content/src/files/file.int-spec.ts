@@ -168,9 +168,26 @@ describe('UploadFile and DownloadFile', () => {
     const owner = person();
     const bytes = randomBytes(2000);
     const requestId = uuidv7();
-    const first = await upload(owner.token, bytes, { requestId });
-    const again = await upload(owner.token, bytes, { requestId });
+    const first = await upload(owner.token, bytes, { requestId, name: 'once.bin' });
+    const again = await upload(owner.token, bytes, { requestId, name: 'once.bin' });
     expect(again.id).toBe(first.id);
+  });
+
+  it('refuses the request id to another caller and for other bytes, storing nothing', async () => {
+    const owner = person();
+    const bytes = randomBytes(2000);
+    const requestId = uuidv7();
+    await upload(owner.token, bytes, { requestId, name: 'mine.bin' });
+    const before = await rowCount();
+    const reused = [
+      await grpcError(upload(person().token, bytes, { requestId, name: 'mine.bin' })),
+      await grpcError(upload(owner.token, randomBytes(2000), { requestId, name: 'mine.bin' })),
+    ];
+    for (const error of reused) {
+      expect(error.code).toBe(status.INVALID_ARGUMENT);
+      expect(error.fields).toEqual(['request_id']);
+    }
+    expect(await rowCount()).toBe(before);
   });
 });
 

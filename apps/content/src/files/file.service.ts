@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { KitError, isAdmin, type Principal } from '@nexus/core';
+import { KitError, isAdmin, type IdempotencyKey, type Principal } from '@nexus/core';
 import {
   inTransaction,
   likePrefix,
@@ -58,6 +58,8 @@ export class FileService {
     caller: Principal,
     metadata: UploadMetadata,
     chunks: AsyncIterable<Uint8Array>,
+    /** The call's idempotency key, given the SHA-256 of the bytes received. */
+    keyOf: (sha256: string) => IdempotencyKey | undefined,
   ): Promise<FileEntity> {
     checkUpload(caller);
     const staged = await this.blobs
@@ -87,7 +89,7 @@ export class FileService {
             ownerId: caller.userId,
             downloadCount: '0',
           },
-          metadata.requestId,
+          keyOf(staged.sha256),
         );
         // Under the blob's lock until commit: a concurrent release sees this row, or runs before.
         if (created) await staged.commit();

@@ -1,5 +1,10 @@
 import { KitTables1795678000000 } from './1795678000000-kit-tables';
 import { CreateContent1795680664777 } from './1795680664777-create-content';
+import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 
 /** Every migration of the content schema, oldest first. Generated; never edit a migration that has landed. */
-export const MIGRATIONS = [KitTables1795678000000, CreateContent1795680664777];
+export const MIGRATIONS = [
+  KitTables1795678000000,
+  CreateContent1795680664777,
+  KitRequestIds1796279400000,
+];

@@ -1,10 +1,12 @@
 import { KitTables1795678000000 } from './1795678000000-kit-tables';
 import { CreateUsers1795678015155 } from './1795678015155-create-users';
+import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { MoveSignInState1796279629432 } from './1796279629432-move-sign-in-state';
 
 /** Every migration of the users schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
   KitTables1795678000000,
   CreateUsers1795678015155,
+  KitRequestIds1796279400000,
   MoveSignInState1796279629432,
 ];

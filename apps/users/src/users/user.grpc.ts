@@ -75,7 +75,9 @@ export function userServiceHandlers(
   return {
     createUser: rpc.unary('CreateUser', async (request: usersV1.CreateUserRequest, ctx) => {
       const { user, password, requestId } = validate(createUserSchema, request);
-      return toUserMessage(await users.create(ctx.principal, user, password, requestId));
+      // The password stays out of the key's digest: it is kept only as its argon2id hash.
+      const key = ctx.idempotencyKey(requestId, { user: request.user });
+      return toUserMessage(await users.create(ctx.principal, user, password, key));
     }),
 
     getUser: rpc.unary('GetUser', async (request: usersV1.GetUserRequest, ctx) => {

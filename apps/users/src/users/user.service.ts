@@ -1,5 +1,5 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import type { Principal, Role } from '@nexus/core';
+import type { IdempotencyKey, Principal, Role } from '@nexus/core';
 import {
   inTransaction,
   likePrefix,
@@ -72,7 +72,7 @@ export class UserService {
     caller: Principal | null | 'system',
     input: NewUser,
     password: string,
-    requestId?: string,
+    key?: IdempotencyKey,
   ): Promise<UserEntity> {
     if (caller !== 'system') checkCreate(caller, input.role, this.selfSignupEnabled);
     const passwordHash = await this.hasher.hash(password);
@@ -81,7 +81,7 @@ export class UserService {
       const { entity } = await this.users.create(
         tx,
         { ...input, passwordHash, isActive: true },
-        requestId,
+        key,
       );
       return entity;
     });

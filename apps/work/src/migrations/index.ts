@@ -1,5 +1,10 @@
 import { KitTables1795678000000 } from './1795678000000-kit-tables';
 import { CreateWork1795680308535 } from './1795680308535-create-work';
+import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 
 /** Every migration of the work schema, oldest first. Generated; never edit a migration that has landed. */
-export const MIGRATIONS = [KitTables1795678000000, CreateWork1795680308535];
+export const MIGRATIONS = [
+  KitTables1795678000000,
+  CreateWork1795680308535,
+  KitRequestIds1796279400000,
+];

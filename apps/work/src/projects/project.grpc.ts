@@ -38,7 +38,9 @@ export function projectServiceHandlers(
     createProject: rpc.unary('CreateProject', async (request: workV1.CreateProjectRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { project, requestId } = validate(createProjectSchema, request);
-      return toProjectMessage(await projects.create(caller, project, requestId));
+      return toProjectMessage(
+        await projects.create(caller, project, ctx.idempotencyKey(requestId, request)),
+      );
     }),
 
     getProject: rpc.unary('GetProject', async (request: workV1.GetProjectRequest, ctx) => {

@@ -1,14 +1,14 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { KitError, uuidv7, type Principal } from '@nexus/core';
+import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
 import {
   ROW_WRITE_LOCK,
+  claimRequestId,
   inTransaction,
   type CrudRepository,
   type Page,
   type SortOrder,
   type Tx,
 } from '@nexus/db';
-import { claimRequestId } from '../shared/request-id';
 import type { LockedWriter } from '../shared/locked-write';
 import { WorkError } from '../work.errors';
 import { checkCreateProject, checkProjectAccess } from './project-access';
@@ -39,12 +39,12 @@ export class ProjectService {
   async create(
     caller: Principal,
     input: ProjectFields,
-    requestId?: string,
+    key?: IdempotencyKey,
   ): Promise<ProjectEntity> {
     checkCreateProject(caller);
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
       const id = uuidv7();
-      const earlier = await claimRequestId(tx, requestId, projectAggregate.topic, id);
+      const earlier = await claimRequestId(tx, key, projectAggregate.topic, id);
       if (earlier) return this.loaded(tx, earlier);
       await tx.manager.insert(ProjectEntity, {
         id,

@@ -37,7 +37,9 @@ export function taskServiceHandlers(
     createTask: rpc.unary('CreateTask', async (request: workV1.CreateTaskRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { task, requestId } = validate(createTaskSchema, request);
-      return toTaskMessage(await tasks.create(caller, task, requestId, ctx.deadline));
+      return toTaskMessage(
+        await tasks.create(caller, task, ctx.idempotencyKey(requestId, request), ctx.deadline),
+      );
     }),
 
     getTask: rpc.unary('GetTask', async (request: workV1.GetTaskRequest, ctx) => {
@@ -91,7 +93,9 @@ export function taskServiceHandlers(
     logTime: rpc.unary('LogTime', async (request: workV1.LogTimeRequest, ctx) => {
       const caller = ctx.requirePrincipal();
       const { timeEntry, requestId } = validate(logTimeSchema, request);
-      return toTimeEntryMessage(await time.log(caller, timeEntry, requestId));
+      return toTimeEntryMessage(
+        await time.log(caller, timeEntry, ctx.idempotencyKey(requestId, request)),
+      );
     }),
 
     listTimeEntries: rpc.unary(

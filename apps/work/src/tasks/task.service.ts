@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { isAdmin, type Principal } from '@nexus/core';
+import { isAdmin, type IdempotencyKey, type Principal } from '@nexus/core';
 import { inTransaction, type CrudRepository, type Page, type SortOrder, type Tx } from '@nexus/db';
 import { projectFor, roleOf } from '../projects/project.store';
 import { checkEtag, type LockedWriter } from '../shared/locked-write';
@@ -38,7 +38,7 @@ export class TaskService {
   async create(
     caller: Principal,
     input: TaskFields & { projectId: string },
-    requestId?: string,
+    key?: IdempotencyKey,
     deadline?: Date,
   ) {
     if (input.assigneeId)
@@ -54,7 +54,7 @@ export class TaskService {
           reporterId: caller.userId,
           completedAt: input.status === 'done' ? new Date() : null,
         },
-        requestId,
+        key,
       );
       return entity;
     });

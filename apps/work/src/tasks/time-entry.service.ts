@@ -1,10 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { KitError, uuidv7, type Principal } from '@nexus/core';
-import { inTransaction, type Page, type PageTokenCodec, type Tx } from '@nexus/db';
+import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
+import { claimRequestId, inTransaction, type Page, type PageTokenCodec, type Tx } from '@nexus/db';
 import { checkProjectAccess } from '../projects/project-access';
 import { projectFor, roleOf } from '../projects/project.store';
 import type { LockedWriter } from '../shared/locked-write';
-import { claimRequestId } from '../shared/request-id';
 import { WorkError } from '../work.errors';
 import { TaskEntity } from './task.entity';
 import { TimeEntryEntity } from './time-entry.entity';
@@ -33,12 +32,16 @@ export class TimeEntryService {
   ) {}
 
   /** The author is the caller, who must be able to contribute to the task's project. */
-  async log(caller: Principal, input: NewTimeEntry, requestId?: string): Promise<TimeEntryEntity> {
+  async log(
+    caller: Principal,
+    input: NewTimeEntry,
+    key?: IdempotencyKey,
+  ): Promise<TimeEntryEntity> {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
       const task = await requireTask(tx.manager, input.taskId);
       await projectFor(tx.manager, caller, task.projectId, 'contribute');
       const id = uuidv7();
-      const earlier = await claimRequestId(tx, requestId, 'nexus.work.time_entry', id);
+      const earlier = await claimRequestId(tx, key, 'nexus.work.time_entry', id);
       if (earlier) return tx.manager.findOneByOrFail(TimeEntryEntity, { id: earlier });
       await this.writer.write(tx, input.taskId, {
         apply: async (locked) => {

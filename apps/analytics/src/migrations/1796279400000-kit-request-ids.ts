@@ -1,0 +1,5 @@
+import { KitTablesV2Migration } from '@nexus/db';
+
+export class KitRequestIds1796279400000 extends KitTablesV2Migration {
+  protected readonly schema = 'analytics';
+}
