@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUuid } from '@nexus/core';
+import { isUuid, jsonObject, type NumericColumn } from '@nexus/core';
 import {
   MODULE_TO_PROTO,
   OPERATION_TO_PROTO,
@@ -41,16 +41,10 @@ export const optionalName = z
   .toLowerCase()
   .max(200, 'must be at most 200 characters');
 
-/** A non-negative decimal string with at most `scale` fractional digits. */
-export function decimalString(scale: number, maxWhole = 14) {
-  return z
-    .string()
-    .trim()
-    .regex(
-      new RegExp(`^\\d{1,${maxWhole}}(\\.\\d{1,${scale}})?$`),
-      `must be a non-negative decimal with at most ${scale} fractional digits`,
-    );
-}
+/** The numeric columns decimal inputs go to (see the entities). */
+export const PRICE_COLUMN: NumericColumn = { precision: 20, scale: 6 };
+export const BUDGET_COLUMN: NumericColumn = { precision: 20, scale: 4 };
+export const COST_COLUMN: NumericColumn = { precision: 28, scale: 12 };
 
 export const currencyCode = z
   .string()
@@ -58,7 +52,4 @@ export const currencyCode = z
   .toUpperCase()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
 
-export const timestamp = z.date({ error: 'must be a valid timestamp' });
-export const metadataSchema = z
-  .record(z.string(), z.unknown())
-  .refine((value) => JSON.stringify(value).length <= 16_384, 'must be at most 16 KiB of JSON');
+export const metadataSchema = jsonObject({ maxBytes: 16_384 });

@@ -1,6 +1,6 @@
 import { etagOf } from '@nexus/db';
 import { aiUsageV1 } from '@nexus/proto';
-import { normalizeDecimal } from '../decimal';
+import { normalizeDecimal } from '@nexus/core';
 import { MODULE_TO_PROTO, SCOPE_TO_PROTO } from '../enums';
 import type { BudgetEntity } from './budget.entity';
 

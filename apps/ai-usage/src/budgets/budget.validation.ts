@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { decimal } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
 import {
+  BUDGET_COLUMN,
   currencyCode,
-  decimalString,
   moduleSchema,
   optionalUuid,
   required,
@@ -13,7 +14,7 @@ import {
 
 const amount = z.object(
   {
-    amount: decimalString(4).refine((value) => /[1-9]/.test(value), 'must be more than zero'),
+    amount: decimal(BUDGET_COLUMN, { sign: 'positive' }),
     currencyCode,
   },
   required,

@@ -1,5 +1,5 @@
 import type { aiUsageV1, commonV1 } from '@nexus/proto';
-import { normalizeDecimal } from '../decimal';
+import { normalizeDecimal } from '@nexus/core';
 import { MODULE_TO_PROTO, OPERATION_TO_PROTO, STATUS_TO_PROTO } from '../enums';
 import type { AiInteractionEntity } from './interaction.entity';
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { decimal, timestamp } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
 import { aiUsageV1 } from '@nexus/proto';
 import {
+  COST_COLUMN,
   currencyCode,
-  decimalString,
   metadataSchema,
   moduleSchema,
   name,
@@ -13,7 +14,6 @@ import {
   required,
   requestId,
   statusSchema,
-  timestamp,
   uuid,
 } from '../validation';
 
@@ -37,7 +37,7 @@ const interaction = z
       outputTokens: tokens,
       cachedInputTokens: tokens,
       reasoningTokens: tokens,
-      reportedCost: z.object({ amount: decimalString(12, 16), currencyCode }).optional(),
+      reportedCost: z.object({ amount: decimal(COST_COLUMN), currencyCode }).optional(),
       latencyMs: z.number().int().min(0, 'must not be negative'),
       timeToFirstTokenMs: z.number().int().min(0, 'must not be negative').optional(),
       status: statusSchema,

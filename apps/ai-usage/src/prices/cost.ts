@@ -1,7 +1,10 @@
-import { COST_SCALE, formatDecimal, parseDecimal } from '../decimal';
+import { formatDecimal, parseDecimal } from '@nexus/core';
+import { COST_COLUMN, PRICE_COLUMN } from '../validation';
 
 /** Prices are per million tokens with up to 6 decimals. */
-const PRICE_SCALE = 6;
+const PRICE_SCALE = PRICE_COLUMN.scale;
+/** Fractional digits of costs: prices have 6 and are per million tokens. */
+export const COST_SCALE = COST_COLUMN.scale;
 
 export interface TokenCounts {
   /** Every prompt token, cached ones included (gen_ai.usage.input_tokens). */

@@ -1,6 +1,6 @@
 import { etagOf } from '@nexus/db';
 import type { aiUsageV1 } from '@nexus/proto';
-import { normalizeDecimal } from '../decimal';
+import { normalizeDecimal } from '@nexus/core';
 import type { ModelPriceEntity } from './model-price.entity';
 
 export function toModelPriceMessage(price: ModelPriceEntity): aiUsageV1.ModelPrice {

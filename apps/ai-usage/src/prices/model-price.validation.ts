@@ -1,17 +1,17 @@
 import { z } from 'zod';
+import { decimal, timestamp } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
 import {
+  PRICE_COLUMN,
   currencyCode,
-  decimalString,
   name,
   optionalName,
   required,
   requestId,
-  timestamp,
   uuid,
 } from '../validation';
 
-const price = decimalString(6);
+const price = decimal(PRICE_COLUMN);
 const optionalPrice = z.union([z.literal(''), price]).transform((value) => value || null);
 /** An exact model name, or a prefix pattern: one trailing "*" after at least one character. */
 const modelPattern = z

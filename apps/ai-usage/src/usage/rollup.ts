@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { COST_SCALE, formatDecimal, parseDecimal } from '../decimal';
+import { formatDecimal, parseDecimal } from '@nexus/core';
 import type { AiInteractionEntity } from '../interactions/interaction.entity';
 import { effectiveCost } from '../interactions/interaction.message';
+import { COST_SCALE } from '../prices/cost';
 import { observe, toJson, type Histogram } from './latency-histogram';
 
 interface RollupDelta {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { validate } from '@nexus/core';
+import { timestamp, validate } from '@nexus/core';
 import type { RpcKit } from '@nexus/grpc';
 import { aiUsageV1 } from '@nexus/proto';
 import { MODULE_TO_PROTO } from '../enums';
 import type { Module } from '../interactions/interaction.entity';
-import { moduleSchema, optionalName, optionalUuid, required, timestamp } from '../validation';
+import { moduleSchema, optionalName, optionalUuid, required } from '../validation';
 import type { Dimension, SummaryRow, UsageSummaryService } from './usage-summary.service';
 
 const DIMENSION_OF_PROTO = new Map<number, Dimension>([

@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Principal } from '@nexus/core';
-import { normalizeDecimal } from '../decimal';
+import { normalizeDecimal, type Principal } from '@nexus/core';
 import { readableUser } from '../interactions/interaction-access';
 import type { Module } from '../interactions/interaction.entity';
 import { percentile, type Histogram } from './latency-histogram';

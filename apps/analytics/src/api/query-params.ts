@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUuid, validate } from '@nexus/core';
+import { calendarDate, isUuid, validate } from '@nexus/core';
 import { AnalyticsError } from '../analytics.errors';
 import type { SeriesSpec } from './series';
 
@@ -7,15 +7,7 @@ import type { SeriesSpec } from './series';
 export const MAX_RANGE_DAYS = 366;
 const DEFAULT_RANGE_DAYS = 30;
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((value) => isCalendarDate(value), 'is not a calendar date');
-
-function isCalendarDate(value: string): boolean {
-  const date = toDate(value);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
+const isoDate = calendarDate;
 
 export interface SeriesQuery {
   from: string;

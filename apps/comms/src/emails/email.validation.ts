@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUuid } from '@nexus/core';
+import { isUuid, timestamp } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
 import { commsV1 } from '@nexus/proto';
 import type { MailboxRole } from '../mailboxes/mailbox.entity';
@@ -101,8 +101,8 @@ export const listEmailsSchema = z
     threadId: optionalUuid,
     unreadOnly: z.boolean(),
     senderId: optionalUuid,
-    startTime: z.date().optional(),
-    endTime: z.date().optional(),
+    startTime: timestamp.optional(),
+    endTime: timestamp.optional(),
     includeTotalSize: z.boolean(),
   })
   .refine((query) => !query.startTime || !query.endTime || query.startTime < query.endTime, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonObject, timestamp } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
 import { contentV1 } from '@nexus/proto';
 import { etag, note, optionalUuid, protoEnum, requestId, required, uuid } from '../validation';
@@ -33,14 +34,9 @@ const title = z
   .trim()
   .min(1, 'must not be empty')
   .max(500, 'must be at most 500 characters');
-const content = z
-  .record(z.string(), z.unknown())
+const content = jsonObject({ maxBytes: MAX_CONTENT_BYTES })
   .optional()
-  .transform((value) => value ?? {})
-  .refine(
-    (value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_CONTENT_BYTES,
-    'must be at most 1 MiB of JSON',
-  );
+  .transform((value) => value ?? {});
 const versionNumber = z.number().int().min(1, 'must be a version number (1 or more)');
 
 export const createDocumentSchema = z.object({
@@ -83,7 +79,7 @@ export function updateDocumentSchema(
 export const idSchema = z.object({ id: uuid });
 export const idEtagSchema = z.object({ id: uuid, etag });
 
-const time = z.date().optional();
+const time = timestamp.optional();
 
 export const listDocumentsSchema = z.object({
   pageSize: pageSizeSchema,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timestamp } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
 import { contentV1 } from '@nexus/proto';
 import { etag, optionalUuid, requestId, required, uuid } from '../validation';
@@ -96,8 +97,8 @@ export const listFilesSchema = z
     namePrefix: z.string().trim().toLowerCase().max(255, 'must be at most 255 characters'),
     minSizeBytes: int64.optional(),
     maxSizeBytes: int64.optional(),
-    createTimeAfter: z.date().optional(),
-    createTimeBefore: z.date().optional(),
+    createTimeAfter: timestamp.optional(),
+    createTimeBefore: timestamp.optional(),
     orderBy: z
       .enum(contentV1.FileOrderBy, 'must be a FileOrderBy value')
       .refine(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUuid, type Role } from '@nexus/core';
+import { isUuid, jsonObject, type Role } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
 import { commonV1, usersV1 } from '@nexus/proto';
 
@@ -43,9 +43,7 @@ const role = z.number().transform((value, ctx) => {
     });
   return named as Role;
 });
-const preferences = z
-  .record(z.string(), z.unknown())
-  .refine((value) => JSON.stringify(value).length <= 16_384, 'must be at most 16 KiB of JSON');
+const preferences = jsonObject({ maxBytes: 16_384 });
 const requestId = z.union([z.literal(''), uuid]).transform((value) => value || undefined);
 const required = { error: 'is required' };
 

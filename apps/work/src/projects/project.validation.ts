@@ -23,7 +23,7 @@ const name = z
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters');
 const description = z.string().max(10_000, 'must be at most 10000 characters');
-const hourlyRate = optionalDecimal(1_000_000);
+const hourlyRate = optionalDecimal({ precision: 12, scale: 2 }, { max: '1000000' });
 
 export interface ProjectFields {
   name: string;

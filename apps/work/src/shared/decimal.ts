@@ -1,5 +1,6 @@
+import { normalizeDecimal } from '@nexus/core';
+
 /** Postgres numeric comes back as "12.50"; the API shows "12.5" ("" for none). */
 export function decimalText(value: string | null): string {
-  if (value === null) return '';
-  return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
+  return value === null ? '' : normalizeDecimal(value);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUuid } from '@nexus/core';
+import { calendarDate, decimal, isUuid, type DecimalRules, type NumericColumn } from '@nexus/core';
 import {
   MEMBER_ROLE_OF_PROTO,
   PRIORITY_OF_PROTO,
@@ -16,29 +16,21 @@ export const requestId = z.union([z.literal(''), uuid]).transform((value) => val
 export const etag = z.string().max(64);
 export const required = { error: 'is required' };
 
-/** A real calendar date "YYYY-MM-DD" ("" for none). */
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((value) => {
-    const date = new Date(`${value}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-  }, 'must be a real calendar date');
-export const optionalDate = z.union([z.literal(''), isoDate]).transform((value) => value || null);
+/** A real calendar date "YYYY-MM-DD" in years 0001..9999, or "" for none. */
+export const optionalDate = z
+  .union([z.literal(''), calendarDate])
+  .transform((value) => value || null);
 
-/** A non-negative decimal string with at most 2 fractional digits; never a float. */
-export const decimal = (max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be a decimal number with at most 2 fractional digits')
-    .refine((value) => Number(value) <= max, `must be at most ${max}`);
-export const optionalDecimal = (max: number) =>
-  z.union([z.literal(''), decimal(max)]).transform((value) => value || null);
+/** A decimal string bound for `column` (see the entities), or "" for none. */
+export const optionalDecimal = (column: NumericColumn, rules?: DecimalRules) =>
+  z.union([z.literal(''), decimal(column, rules)]).transform((value) => value || null);
+
+/** projects.budget_amount. */
+const BUDGET_COLUMN: NumericColumn = { precision: 14, scale: 2 };
 
 export const money = z
   .object({
-    amount: decimal(999_999_999_999),
+    amount: decimal(BUDGET_COLUMN),
     currencyCode: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
   })
   .optional()

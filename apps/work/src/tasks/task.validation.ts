@@ -1,12 +1,11 @@
 import { z } from 'zod';
+import { calendarDate, decimal } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
 import { workV1 } from '@nexus/proto';
 import type { Priority, TaskStatus } from '../shared/work-types';
 import {
   datesInOrder,
-  decimal,
   etag,
-  isoDate,
   optionalDate,
   optionalDecimal,
   optionalUuid,
@@ -35,7 +34,7 @@ const tags = z
   )
   .max(20, 'must have at most 20 tags')
   .transform((values) => [...new Set(values)]);
-const estimatedHours = optionalDecimal(100_000);
+const estimatedHours = optionalDecimal({ precision: 8, scale: 2 }, { max: '100000' });
 
 export interface TaskFields {
   title: string;
@@ -126,15 +125,15 @@ export const listTasksSchema = z.object({
 });
 export type ListTasksQuery = z.output<typeof listTasksSchema>;
 
-/** Hours on one day: more than 0, at most 24. */
-const hours = decimal(24).refine((value) => Number(value) > 0, 'must be more than 0');
+/** Hours on one day (time_entries.hours): more than 0, at most 24. */
+const hours = decimal({ precision: 5, scale: 2 }, { sign: 'positive', max: '24' });
 
 export const logTimeSchema = z.object({
   timeEntry: z.object(
     {
       taskId: uuid,
       hours,
-      workDate: isoDate.refine(
+      workDate: calendarDate.refine(
         (value) => value <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
         'must not be in the future',
       ),
