@@ -8,6 +8,7 @@ export {
   type SchemaDefinition,
 } from './migration-check';
 export { grpcError, type ObservedError } from './grpc-assertions';
+export { captureStdout, refuseWrites } from './refused-writes';
 export { startTestService, testServiceConfig } from './test-service';
 export { signTestToken } from './tokens';
 export {
