@@ -4,7 +4,7 @@ import type { EntityClass, MigrationClass } from '@nexus/db';
 
 export const ROOT = path.resolve(__dirname, '..');
 
-/** Default ports of each service (ARCHITECTURE.md, Shape). */
+/** Default ports of each service (docs/architecture.md, Services). */
 export const SERVICE_PORTS: Record<string, { grpc?: number; http: number }> = {
   users: { grpc: 50051, http: 8081 },
   content: { grpc: 50052, http: 8082 },

@@ -25,7 +25,7 @@ const pemKey = (kind: 'PUBLIC' | 'PRIVATE') =>
     );
 
 /**
- * The variables every service reads (see ARCHITECTURE.md, Configuration).
+ * The variables every service reads (see docs/architecture.md, Conventions).
  * DATABASE_URL and KAFKA_BROKERS are required here: `npm start` and the test
  * setup fill them in with the local stack they start when the user did not.
  */
@@ -62,7 +62,7 @@ export function pageTokenSecret(env: BaseEnv): string {
 
 /**
  * Where the other services listen, for services that call them. Defaults are
- * the local stack's ports (ARCHITECTURE.md, Shape).
+ * the local stack's ports (docs/architecture.md, Services).
  */
 export const serviceAddressesEnvSchema = z.object({
   USERS_GRPC_ADDRESS: z.string().default('127.0.0.1:50051'),

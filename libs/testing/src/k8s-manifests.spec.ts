@@ -5,7 +5,7 @@
  * config.ts defaults to, probed on its ops HTTP port, given Postgres and Kafka; the
  * migrate Job must exist, every autoscaler must scale a Deployment, and
  * kustomization.yaml must list every manifest. Manifests may run ahead of the apps
- * only for the services ARCHITECTURE.md plans. Without kubectl or kubeconform in
+ * only for the services docs/architecture.md plans. Without kubectl or kubeconform in
  * the test run, it also checks the structure a cluster would reject: kinds and
  * apiVersions, names, selectors against pod labels, references to ConfigMap and
  * Secret keys, string values. Reads files only: no cluster.
@@ -21,7 +21,7 @@ const KUSTOMIZATION = 'kustomization.yaml';
 /** The keys of the Secret nexus-secrets, with placeholders; never applied by kustomize. */
 const SECRET_TEMPLATE = 'secret.example.yaml';
 
-/** The services of ARCHITECTURE.md (1. Shape) and their ports, for manifests of apps not built yet. */
+/** The services of docs/architecture.md (Services) and their ports, for manifests of apps not built yet. */
 const PLANNED: Record<string, AppPorts> = {
   users: { grpc: 50051, http: 8081 },
   content: { grpc: 50052, http: 8082 },
@@ -387,7 +387,7 @@ describe.each(targets)('the %s service in infra/k8s', (app) => {
   const exists = apps.includes(app);
   const expected: AppPorts = exists ? defaultPorts(app) : (PLANNED[app] ?? {});
   const prefix = envPrefix(app);
-  const source = exists ? 'its config.ts defaults to' : 'ARCHITECTURE.md gives it';
+  const source = exists ? 'its config.ts defaults to' : 'docs/architecture.md gives it';
   const portNames = expected.grpc === undefined ? 'http (no gRPC)' : 'grpc and http';
   const portVariables =
     expected.grpc === undefined
@@ -504,7 +504,7 @@ describe.each(targets)('the %s service in infra/k8s', (app) => {
 });
 
 describe('the other services', () => {
-  it('have manifests only for runnable apps or for services ARCHITECTURE.md plans', () => {
+  it('have manifests only for runnable apps or for services docs/architecture.md plans', () => {
     const unknown = deployments
       .map((m) => m.metadata?.name ?? '')
       .filter((name) => !apps.includes(name) && !Object.hasOwn(PLANNED, name));
