@@ -1,3 +1,4 @@
+import { usersV1 } from '@nexus/proto';
 import { startUsersProcess, type UsersProcess } from '@nexus/testing';
 import { eventually, startAnalytics, type AnalyticsHarness } from './testing/analytics-harness';
 
@@ -15,10 +16,19 @@ afterAll(async () => {
 type Rows = { rows: Record<string, string | number>[] };
 
 describe('events from the real users service', () => {
-  it('counts its sign-ups per type per day and the signed-in users as active', async () => {
+  it('counts its sign-ups per type per day and the users who change something as active', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const [alice, bob] = [await users.signUp(), await users.signUp()];
-    // Signing in (done by signUp) is a change made by the user: they were active today.
+    // Signing in (done by signUp) publishes nothing; renaming themselves is an act of their own.
+    for (const { user, token } of [alice, bob]) {
+      await users.client.updateUser(
+        usersV1.UpdateUserRequest.fromPartial({
+          user: { id: user.id, fullName: `${user.fullName} (renamed)` },
+          updateMask: ['full_name'],
+        }),
+        { token },
+      );
+    }
     for (const { user } of [alice, bob]) {
       await eventually(
         async () =>
