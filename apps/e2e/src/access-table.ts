@@ -71,6 +71,15 @@ const newModelPrice = () => ({
   },
 });
 
+/** A monthly budget of 5 EUR for one user. */
+const userBudget = (userId: string) => ({
+  budget: {
+    scope: aiUsageV1.BudgetScope.BUDGET_SCOPE_USER,
+    userId,
+    amount: { amount: '5', currencyCode: 'EUR' },
+  },
+});
+
 /** A sign-up with a login of its own (random), so each call asks for something new. */
 const newUser = () => {
   const tag = Math.random().toString(36).slice(2, 10);
@@ -517,20 +526,9 @@ export const ACCESS: Record<string, AccessRule> = {
   },
   '/nexus.aiusage.v1.BudgetService/CreateBudget': {
     access: 'admin',
-    request: () => ({
-      budget: {
-        scope: aiUsageV1.BudgetScope.BUDGET_SCOPE_MODULE,
-        module: aiUsageV1.Module.MODULE_OTHER,
-        amount: { amount: '5', currencyCode: 'EUR' },
-      },
-    }),
-    another: () => ({
-      budget: {
-        scope: aiUsageV1.BudgetScope.BUDGET_SCOPE_MODULE,
-        module: aiUsageV1.Module.MODULE_OTHER,
-        amount: { amount: '6', currencyCode: 'EUR' },
-      },
-    }),
+    // A user's budget: the fixtures' users are new, so no budget of theirs exists yet.
+    request: (fx) => userBudget(fx.owner.user.id),
+    another: (fx) => userBudget(fx.other.user.id),
   },
   '/nexus.aiusage.v1.BudgetService/UpdateBudget': {
     access: 'admin',

@@ -182,12 +182,13 @@ describe('BatchRecordInteractions', () => {
   it('records all in one transaction with one event each, deduplicating request ids', async () => {
     const user = ai.as('user');
     const repeated = uuidv7();
+    const once = interaction({ latencyMs: 1 });
     const { interactions } = await ai.usage.batchRecordInteractions(
       {
         requests: [
-          { interaction: interaction({ latencyMs: 1 }), requestId: repeated },
+          { interaction: once, requestId: repeated },
           { interaction: interaction({ latencyMs: 2 }), requestId: '' },
-          { interaction: interaction({ latencyMs: 3 }), requestId: repeated },
+          { interaction: once, requestId: repeated },
         ],
       },
       user,
@@ -197,6 +198,30 @@ describe('BatchRecordInteractions', () => {
     for (const recorded of interactions) await events.waitForSubject(recorded.id, 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(events.about(interactions[0].id)).toHaveLength(1);
+  });
+
+  it('refuses a request id repeated for another interaction, recording nothing of the batch', async () => {
+    const user = ai.as('user');
+    const repeated = uuidv7();
+    const error = await grpcError(
+      ai.usage.batchRecordInteractions(
+        {
+          requests: [
+            {
+              interaction: interaction({ latencyMs: 1, requestModel: 'refused' }),
+              requestId: repeated,
+            },
+            {
+              interaction: interaction({ latencyMs: 3, requestModel: 'refused' }),
+              requestId: repeated,
+            },
+          ],
+        },
+        user,
+      ),
+    );
+    expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, fields: ['request_id'] });
+    expect((await list(user, { model: 'refused' })).interactions).toEqual([]);
   });
 
   it('records nothing when one interaction of the batch is refused', async () => {
