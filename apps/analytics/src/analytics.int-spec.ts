@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { uuidv7, type Role } from '@nexus/core';
+import { eventType, platformEventTypes, type JsonObject } from '@nexus/db';
 import { ensureTopics } from '@nexus/events';
 import { aiUsageV1, commsV1, contentV1, workV1 } from '@nexus/proto';
 import { signTestToken } from '@nexus/testing';
@@ -331,6 +332,52 @@ describe('analytics read models', () => {
     ).toEqual([{ day: dayOf(t), type: 'nexus.comms.chat-message.created', events: 1 }]);
   });
 
+  it('applies one event of every type the platform publishes and dead-letters none of them', async () => {
+    const t = isolatedDay();
+    // The kit's catalogue: a verb a service emits is in it, or its emit throws.
+    const types = platformEventTypes();
+    const sample = (topic: string): JsonObject => {
+      switch (topic) {
+        case 'nexus.comms.chat-message':
+          return resources.chatMessage({ roomId: uuidv7() });
+        case 'nexus.work.task':
+          return resources.task({
+            projectId: uuidv7(),
+            status: workV1.TaskStatus.TASK_STATUS_DONE,
+          });
+        case 'nexus.ai-usage.interaction':
+          return resources.interaction({ inputTokens: 1 });
+        default:
+          return { id: uuidv7() };
+      }
+    };
+    const events = types.map((type) => {
+      const topic = type.slice(0, type.lastIndexOf('.'));
+      const verb = type.slice(topic.length + 1);
+      const resource = sample(topic);
+      return {
+        ...platformEvent(topic, verb, {
+          before: verb === 'created' ? null : resource,
+          after: verb === 'deleted' ? null : resource,
+          actor: uuidv7(),
+          time: t,
+        }),
+        type: eventType(topic, verb),
+      };
+    });
+    expect(types).toContain('nexus.users.user.password_changed');
+    await publisher.publish(...events);
+    const expected = types.map((type) => ({ day: dayOf(t), type, events: 1 }));
+    const sorted = (rows: unknown[]) => rows.map((row) => JSON.stringify(row)).sort();
+    await eventually(
+      async () =>
+        (await analytics.get<Rows>(`/api/v1/events?from=${dayOf(t)}&to=${dayOf(t)}`)).body.rows,
+      (rows) => JSON.stringify(sorted(rows)) === JSON.stringify(sorted(expected)),
+    );
+    const subjects = new Set(events.map((event) => event.subject));
+    expect(deadLetters.messages.filter((m) => subjects.has(m.key?.toString() ?? ''))).toEqual([]);
+  });
+
   it('dead-letters a message that is not a platform event, with the error in a header, and goes on', async () => {
     const t = isolatedDay();
     const key = uuidv7();
@@ -381,7 +428,7 @@ describe('analytics read models', () => {
       (found) => found.length === 2,
     );
     expect(dead.map((m) => header(m, 'dlq_error')).sort()).toEqual([
-      'UnreadableEventError: ce_type nexus.work.task.created does not belong on topic nexus.work.project',
+      'MalformedEventError: ce_type nexus.work.task.created does not belong on topic nexus.work.project',
       'UnreadableEventError: projectId is not an id',
     ]);
     expect(
@@ -415,7 +462,7 @@ describe('analytics HTTP API', () => {
 
   it('shows consumer lag per partition and events applied per type on /metrics', async () => {
     const t = isolatedDay();
-    const verb = `metered-${uuidv7().slice(-8)}`;
+    const verb = `metered_${uuidv7().slice(-8)}`;
     const type = `nexus.work.project.${verb}`;
     const project = { id: uuidv7(), name: 'Metered' };
     await publisher.publish(platformEvent('nexus.work.project', verb, { after: project, time: t }));

@@ -42,7 +42,7 @@ export async function measureLatency(options: {
   const { dataSource, kafka, mode } = options;
   const aggregate = defineAggregate<Item>({
     service: 'bench',
-    name: `latency_${mode.replace(/\W/g, '_')}_${options.tag}`,
+    name: `latency-${mode.replace(/\W/g, '-')}-${options.tag}`.toLowerCase(),
     toResource: (item) => ({ id: item.id, n: item.n }),
   });
   if (mode === 'poll-500ms') {

@@ -81,6 +81,7 @@ export function commsService(config: CommsConfig): ServiceSpec {
           kafka,
           dataSource,
           logger,
+          service: 'comms',
           groupId: 'nexus-comms',
           topics: ['nexus.users.user'],
           handle: (event, tx) => handler.handle(event, tx),

@@ -100,6 +100,7 @@ export function contentService(
           kafka: runtime.kafka,
           dataSource: runtime.dataSource,
           logger: runtime.logger,
+          service: 'content',
           groupId: 'nexus-content',
           topics: [USER_TOPIC],
           handle: (event, tx) => handler.handle(event, tx),

@@ -89,6 +89,7 @@ export function workService(config: WorkConfig): ServiceSpec {
           kafka: runtime.kafka,
           dataSource: runtime.dataSource,
           logger: runtime.logger,
+          service: 'work',
           groupId: 'nexus-work',
           topics: ['nexus.users.user'],
           handle: async (event, tx) => {

@@ -1,3 +1,5 @@
+import { aggregateTopic } from './event-type';
+
 /** A JSON value as it appears in an event: canonical proto3 JSON. */
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -26,7 +28,7 @@ export function defineAggregate<E extends { id: string }>(spec: {
   return {
     service: spec.service,
     name: spec.name,
-    topic: `nexus.${spec.service}.${spec.name}`,
+    topic: aggregateTopic(spec.service, spec.name),
     source: `/nexus/${spec.service}`,
     idOf: (entity) => entity.id,
     toResource: spec.toResource,

@@ -9,6 +9,15 @@ export {
 } from './aggregate';
 export { BaseEntity, SoftDeletableEntity, etagOf } from './base.entity';
 export {
+  EVENT_TYPE,
+  EVENT_VERB,
+  NAME_SEGMENT,
+  PLATFORM_EVENTS,
+  STANDARD_VERBS,
+  eventType,
+  platformEventTypes,
+} from './event-type';
+export {
   CrudRepository,
   type ListQuery,
   type ReadOptions,

@@ -7,6 +7,7 @@ import {
 } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
 import { changedFields, type Aggregate, type JsonObject } from './aggregate';
+import { eventType } from './event-type';
 import { OutboxEvent } from './kit-tables.entity';
 import { isTransactionConflict } from './pg-errors';
 
@@ -20,7 +21,10 @@ import { isTransactionConflict } from './pg-errors';
  */
 export const ROW_WRITE_LOCK = { mode: 'for_no_key_update' } as const;
 
-/** created, updated, deleted, restored, or a domain verb such as `sent`. */
+/**
+ * created, updated, deleted, restored, or a domain verb such as `sent`:
+ * snake_case, and listed for the aggregate in PLATFORM_EVENTS (event-type.ts).
+ */
 export type ChangeVerb = 'created' | 'updated' | 'deleted' | 'restored' | (string & {});
 
 /**
@@ -55,11 +59,12 @@ export class Tx {
     before: JsonObject | null,
     after: JsonObject | null,
   ): Promise<void> {
+    const type = eventType(aggregate.topic, verb);
     await this.manager.insert(OutboxEvent, {
       eventId: uuidv7(),
       topic: aggregate.topic,
       messageKey: subject,
-      type: `${aggregate.topic}.${verb}`,
+      type,
       source: aggregate.source,
       time: new Date(),
       payload: { before, after, changed: changedFields(before, after), actor: this.actor },

@@ -1,8 +1,8 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import { isUuid } from '@nexus/core';
-import type { JsonObject } from '@nexus/db';
+import { EVENT_TYPE, type JsonObject } from '@nexus/db';
 
-/** The value of every platform event (ARCHITECTURE.md, Change events). */
+/** The value of every platform event (docs/architecture.md, Conventions). */
 export interface ChangePayload {
   before: JsonObject | null;
   after: JsonObject | null;
@@ -82,11 +82,22 @@ export function parseEvent(message: KafkaMessage, topic: string, partition: numb
   if (typeof data !== 'object' || data === null || !('before' in data) || !('after' in data)) {
     throw new MalformedEventError('value is not a change payload');
   }
+  // The kit's own spelling rule (EVENT_TYPE), the one producers are held to.
+  const type = header(message.headers, 'ce_type');
+  if (!EVENT_TYPE.test(type)) {
+    throw new MalformedEventError(`ce_type ${type} is not nexus.<service>.<aggregate>.<verb>`);
+  }
+  if (!type.startsWith(`${topic}.`)) {
+    throw new MalformedEventError(`ce_type ${type} does not belong on topic ${topic}`);
+  }
+  // Consumers look aggregates up by subject: a non-id would fail every retry.
+  const subject = header(message.headers, 'ce_subject');
+  if (!isUuid(subject)) throw new MalformedEventError(`ce_subject ${subject} is not an id`);
   return {
     id,
-    type: header(message.headers, 'ce_type'),
+    type,
     source: header(message.headers, 'ce_source'),
-    subject: header(message.headers, 'ce_subject'),
+    subject,
     time,
     topic,
     partition,

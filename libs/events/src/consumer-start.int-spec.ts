@@ -85,6 +85,7 @@ describe('runEventConsumer', () => {
       kafka,
       dataSource,
       logger,
+      service: 'consumer-start-test',
       groupId,
       topics: [topic],
       handle: async (event) => {

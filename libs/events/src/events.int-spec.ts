@@ -3,6 +3,9 @@ import type { DataSource } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
 import { KitTablesV1Migration, createDataSource, defineAggregate, inTransaction } from '@nexus/db';
 import { createLogger } from '@nexus/ops';
+import type { KafkaMessage } from 'kafkajs';
+import { MalformedEventError } from './cloud-event';
+import { deadLetterTopic } from './dead-letter';
 import { applyOnce, runEventConsumer, type RunningConsumer } from './event-consumer';
 import { createKafka, ensureTopics, type Kafka } from './kafka';
 import { OutboxRelay } from './outbox-relay';
@@ -44,6 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(consumers.map((c) => c.stop()));
+  await Promise.all(readers.map((r) => r.disconnect()));
   await Promise.all(relays.map((r) => r.stop()));
   await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
   await dataSource.destroy();
@@ -80,18 +84,39 @@ async function until(
 
 async function consume(
   handle: (event: PlatformEvent) => void,
-  onMalformed?: (value: string) => void,
+  groupId = `events-test-${uuidv7()}`,
 ) {
   const running = await runEventConsumer({
     kafka,
     dataSource,
     logger,
-    groupId: `events-test-${uuidv7()}`,
+    service: thing.service,
+    groupId,
     topics: [thing.topic],
     handle: async (event) => handle(event),
-    onMalformed: async (message) => onMalformed?.(message.value?.toString() ?? ''),
   });
   consumers.push(running);
+}
+
+/** Every message of the service's dead-letter topic that `groupId` sent there. */
+async function readDeadLetters(groupId: string): Promise<KafkaMessage[]> {
+  const messages: KafkaMessage[] = [];
+  const reader = kafka.consumer({ groupId: `dlq-reader-${uuidv7()}` });
+  await reader.connect();
+  await reader.subscribe({ topics: [deadLetterTopic(thing.service)], fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      if (header(message, 'dlq_consumer_group') === groupId) messages.push(message);
+    },
+  });
+  readers.push(reader);
+  return messages;
+}
+const readers: { disconnect(): Promise<void> }[] = [];
+
+function header(message: KafkaMessage, name: string): string | undefined {
+  const value = message.headers?.[name];
+  return (Array.isArray(value) ? value[0] : value)?.toString();
 }
 
 describe('outbox relay and event consumer', () => {
@@ -175,21 +200,73 @@ describe('outbox relay and event consumer', () => {
     expect(await applyOnce({ ...failing, handle: async () => undefined }, event)).toBe(true);
   });
 
-  it('hands malformed messages to onMalformed and keeps consuming', async () => {
+  it('dead-letters a message that is no platform event, with its reason and origin, and goes on', async () => {
+    const groupId = `events-test-${uuidv7()}`;
     const good: string[] = [];
-    const bad: string[] = [];
-    await consume(
-      (event) => void good.push(event.subject),
-      (value) => void bad.push(value),
-    );
+    await consume((event) => void good.push(event.subject), groupId);
+    const dead = await readDeadLetters(groupId);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: thing.topic, messages: [{ key: 'k', value: 'not an event' }] });
+    const key = uuidv7();
+    await producer.send({
+      topic: thing.topic,
+      messages: [{ key, value: 'not an event', headers: { ce_specversion: '1.0' } }],
+    });
     await producer.disconnect();
     newRelay();
     const after = uuidv7();
     await emit(after, 0);
-    await until(() => good.includes(after) && bad.includes('not an event'));
+    await until(() => good.includes(after) && dead.length > 0);
+    expect(dead).toHaveLength(1);
+    expect(dead[0].key?.toString()).toBe(key);
+    expect(dead[0].value?.toString()).toBe('not an event');
+    expect(header(dead[0], 'ce_specversion')).toBe('1.0');
+    expect(header(dead[0], 'dlq_error')).toBe('MalformedEventError: missing header ce_id');
+    expect(header(dead[0], 'dlq_topic')).toBe(thing.topic);
+    expect(header(dead[0], 'dlq_partition')).toMatch(/^\d+$/);
+    expect(header(dead[0], 'dlq_offset')).toMatch(/^\d+$/);
+  }, 60_000);
+
+  it('dead-letters once an event its handler refuses as malformed, keeping none of its changes', async () => {
+    const groupId = `events-test-${uuidv7()}`;
+    const refused = uuidv7();
+    const good: string[] = [];
+    const running = await runEventConsumer({
+      kafka,
+      dataSource,
+      logger,
+      service: thing.service,
+      groupId,
+      topics: [thing.topic],
+      handle: async (event, tx) => {
+        await tx.manager.query(
+          `CREATE TABLE IF NOT EXISTS "${schema}"."t_${event.subject.slice(-12)}" (x int)`,
+        );
+        if (event.subject === refused) throw new MalformedEventError('no n in it');
+        good.push(event.subject);
+      },
+    });
+    consumers.push(running);
+    const dead = await readDeadLetters(groupId);
+    newRelay();
+    await emit(refused, 0);
+    const after = uuidv7();
+    await emit(after, 0);
+    // Reading from the beginning, this group also dead-letters the earlier tests' garbage.
+    const mine = () => dead.filter((m) => m.key?.toString() === refused);
+    await until(() => good.includes(after) && mine().length > 0);
+    expect(mine().map((m) => header(m, 'dlq_error'))).toEqual(['MalformedEventError: no n in it']);
+    const tables = await dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename = $2`,
+      [schema, `t_${refused.slice(-12)}`],
+    );
+    expect(tables[0]?.n).toBe(0);
+    // Recorded as processed: a redelivery is neither applied nor dead-lettered again.
+    const processed = await dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM "${schema}"."processed_events" WHERE consumer = $1 AND event_id = $2`,
+      [groupId, header(mine()[0], 'ce_id')],
+    );
+    expect(processed[0]?.n).toBe(1);
   }, 60_000);
 
   it('reports each applied event after its commit, handling partitions concurrently in order', async () => {
@@ -198,6 +275,7 @@ describe('outbox relay and event consumer', () => {
       kafka,
       dataSource,
       logger,
+      service: thing.service,
       groupId: `events-test-${uuidv7()}`,
       topics: [thing.topic],
       partitionsConsumedConcurrently: 3,

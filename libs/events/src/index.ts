@@ -8,6 +8,7 @@ export {
   type OutboxRow,
   type PlatformEvent,
 } from './cloud-event';
+export { DeadLetters, deadLetterTopic, type DeadLetterOrigin } from './dead-letter';
 export {
   applyOnce,
   runEventConsumer,

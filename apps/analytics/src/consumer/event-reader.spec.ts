@@ -43,6 +43,12 @@ describe('readEvent', () => {
     });
   });
 
+  it('reads a snake_case verb such as password_changed', () => {
+    expect(
+      readEvent(event('nexus.users.user', 'password_changed', { after: { id: uuidv7() } })).type,
+    ).toBe('nexus.users.user.password_changed');
+  });
+
   it('keeps an unknown verb of a known aggregate, with no read-model effect', () => {
     expect(
       readEvent(event('nexus.work.project', 'archived', { after: { id: uuidv7() } })).effects,
@@ -106,6 +112,10 @@ describe('readEvent', () => {
     [
       'a type that is not nexus.<service>.<aggregate>.<verb>',
       event('nexus.work.task', 'created', {}, { type: 'task.created' }),
+    ],
+    [
+      'a verb in kebab-case',
+      event('nexus.users.user', 'password-changed', { after: { id: uuidv7() } }),
     ],
     [
       'a type of another topic',

@@ -1,9 +1,9 @@
 import { isUuid } from '@nexus/core';
-import type { JsonObject, JsonValue } from '@nexus/db';
-import type { PlatformEvent } from '@nexus/events';
+import { EVENT_TYPE, type JsonObject, type JsonValue } from '@nexus/db';
+import { MalformedEventError, type PlatformEvent } from '@nexus/events';
 
-/** A platform event analytics cannot read (wrong shape for its type): dead-lettered. */
-export class UnreadableEventError extends Error {
+/** A platform event analytics cannot read (wrong shape for its type): the kit dead-letters it. */
+export class UnreadableEventError extends MalformedEventError {
   override name = 'UnreadableEventError';
 }
 
@@ -43,7 +43,6 @@ export interface ReadEvent {
   effects: ReadModelEffect[];
 }
 
-const TYPE = /^nexus\.[a-z0-9-]+\.[a-z0-9-]+\.[a-z0-9-]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const CLOSED_TASK = new Set(['TASK_STATUS_DONE', 'TASK_STATUS_CANCELLED']);
@@ -55,7 +54,8 @@ const CLOSED_TASK = new Set(['TASK_STATUS_DONE', 'TASK_STATUS_CANCELLED']);
  * Unknown fields are ignored; an unknown type or verb still counts per type.
  */
 export function readEvent(event: PlatformEvent): ReadEvent {
-  if (!TYPE.test(event.type))
+  // The kit's spelling rule, the one every producer is held to (snake_case verbs).
+  if (!EVENT_TYPE.test(event.type))
     throw new UnreadableEventError(
       `ce_type ${event.type} is not nexus.<service>.<aggregate>.<verb>`,
     );

@@ -1,29 +1,19 @@
-/** The topics of every aggregate the platform has (ARCHITECTURE.md, Change events). */
-export const PLATFORM_TOPICS = [
-  'nexus.users.user',
-  'nexus.content.document',
-  'nexus.content.file',
-  'nexus.comms.email',
-  'nexus.comms.chat-room',
-  'nexus.comms.chat-message',
-  'nexus.work.project',
-  'nexus.work.task',
-  'nexus.ai-usage.interaction',
-  'nexus.ai-usage.budget',
-] as const;
+import { PLATFORM_EVENTS } from '@nexus/db';
+import { deadLetterTopic } from '@nexus/events';
+
+/** The topics of every aggregate the platform has, from the kit's catalogue of event types. */
+export const PLATFORM_TOPICS: readonly string[] = Object.keys(PLATFORM_EVENTS);
 
 /**
  * Any other `nexus.<service>.<aggregate>` topic that exists when the consumer
  * starts, so a new service's events are counted without a change here; never
- * analytics' own (its dead-letter topic).
+ * analytics' own, nor any service's dead-letter topic (`nexus.<service>.dlq`).
  */
-export const OTHER_PLATFORM_TOPICS = /^nexus\.(?!analytics\.)[a-z0-9-]+\.[a-z0-9-]+$/;
+export const OTHER_PLATFORM_TOPICS = /^nexus\.(?!analytics\.)[a-z0-9-]+\.(?!dlq$)[a-z0-9-]+$/;
 
-export const DEAD_LETTER_TOPIC = 'nexus.analytics.dlq';
+export const DEAD_LETTER_TOPIC = deadLetterTopic('analytics');
 
 /** Whether the consumer reads `topic` (what the subscription above matches). */
 export function isPlatformTopic(topic: string): boolean {
-  return (
-    (PLATFORM_TOPICS as readonly string[]).includes(topic) || OTHER_PLATFORM_TOPICS.test(topic)
-  );
+  return PLATFORM_TOPICS.includes(topic) || OTHER_PLATFORM_TOPICS.test(topic);
 }

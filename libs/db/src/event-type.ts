@@ -1,0 +1,97 @@
+/**
+ * How event types are spelled, and which the platform publishes.
+ * `ce_type` is `nexus.<service>.<aggregate>.<verb>`: service and aggregate in
+ * kebab-case (`ai-usage`, `chat-message`), the verb in snake_case
+ * (`created`, `password_changed`). Producers are held to it where events are
+ * made (defineAggregate, Tx.emit), consumers read with the same patterns.
+ */
+
+/** A service or aggregate segment: kebab-case. */
+export const NAME_SEGMENT = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** A verb: snake_case, e.g. `created`, `password_changed`, `password_reset_requested`. */
+export const EVENT_VERB = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+/** A whole event type, `nexus.<service>.<aggregate>.<verb>`. */
+export const EVENT_TYPE = new RegExp(
+  `^nexus\\.${bare(NAME_SEGMENT)}\\.${bare(NAME_SEGMENT)}\\.${bare(EVENT_VERB)}$`,
+);
+
+function bare(pattern: RegExp): string {
+  return pattern.source.slice(1, -1);
+}
+
+/** Verbs every aggregate may publish. */
+export const STANDARD_VERBS = ['created', 'updated', 'deleted', 'restored'] as const;
+
+/**
+ * Every aggregate of the platform with the verbs it publishes besides the
+ * standard ones. An aggregate of one of these services must be listed here
+ * and may emit only these verbs (Tx.emit refuses others): so consumers, and
+ * the test that every type reaches analytics unharmed, know every type there
+ * is. A new verb or aggregate is one line here.
+ */
+export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
+  'nexus.users.user': ['password_changed'],
+  'nexus.content.document': [],
+  'nexus.content.file': [],
+  'nexus.comms.email': ['sent'],
+  'nexus.comms.chat-room': [],
+  'nexus.comms.chat-message': [],
+  'nexus.work.project': [],
+  'nexus.work.task': ['completed'],
+  'nexus.ai-usage.interaction': [],
+  'nexus.ai-usage.model-price': [],
+  'nexus.ai-usage.budget': ['exceeded'],
+};
+
+const PLATFORM_SERVICES = new Set(Object.keys(PLATFORM_EVENTS).map((t) => t.split('.')[1]));
+
+/** Every event type the platform publishes (`<topic>.<verb>`), the standard verbs included. */
+export function platformEventTypes(): string[] {
+  return Object.entries(PLATFORM_EVENTS).flatMap(([topic, verbs]) =>
+    [...STANDARD_VERBS, ...verbs].map((verb) => `${topic}.${verb}`),
+  );
+}
+
+/**
+ * The topic of an aggregate, checked: kebab-case segments, and listed in
+ * PLATFORM_EVENTS when the service is one of the platform's. Throws at
+ * definition, so a misspelt aggregate never starts.
+ */
+export function aggregateTopic(service: string, name: string): string {
+  for (const segment of [service, name]) {
+    if (!NAME_SEGMENT.test(segment)) {
+      throw new Error(`aggregate segment "${segment}" is not kebab-case (${NAME_SEGMENT.source})`);
+    }
+  }
+  // `nexus.<service>.dlq` is where the service's consumers dead-letter (@nexus/events).
+  if (name === 'dlq') throw new Error('"dlq" is reserved for dead-letter topics');
+  const topic = `nexus.${service}.${name}`;
+  if (PLATFORM_SERVICES.has(service) && !(topic in PLATFORM_EVENTS)) {
+    throw new Error(`${topic} is not in PLATFORM_EVENTS (libs/db/src/event-type.ts): add it there`);
+  }
+  return topic;
+}
+
+/**
+ * The ce_type of `verb` on `topic`. Throws on a verb that is not snake_case,
+ * or, for a platform aggregate, one PLATFORM_EVENTS does not list: the first
+ * emit of it fails in the service's own tests, never at a consumer.
+ */
+export function eventType(topic: string, verb: string): string {
+  if (!EVENT_VERB.test(verb)) {
+    throw new Error(`event verb "${verb}" is not snake_case (${EVENT_VERB.source})`);
+  }
+  const domainVerbs = PLATFORM_EVENTS[topic];
+  if (
+    domainVerbs &&
+    !(STANDARD_VERBS as readonly string[]).includes(verb) &&
+    !domainVerbs.includes(verb)
+  ) {
+    throw new Error(
+      `${topic} does not publish "${verb}": list it in PLATFORM_EVENTS (libs/db/src/event-type.ts)`,
+    );
+  }
+  return `${topic}.${verb}`;
+}
