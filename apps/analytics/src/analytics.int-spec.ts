@@ -3,7 +3,7 @@ import { uuidv7, type Role } from '@nexus/core';
 import { eventType, platformEventTypes, type JsonObject } from '@nexus/db';
 import { ensureTopics } from '@nexus/events';
 import { aiUsageV1, commsV1, contentV1, workV1 } from '@nexus/proto';
-import { signTestToken } from '@nexus/testing';
+import { DeadLetterReader, header, signTestToken } from '@nexus/testing';
 import { DEAD_LETTER_TOPIC } from './consumer/platform-topics';
 import {
   eventually,
@@ -11,7 +11,6 @@ import {
   testKafka,
   type AnalyticsHarness,
 } from './testing/analytics-harness';
-import { DeadLetterReader, header } from './testing/dead-letters';
 import {
   EventPublisher,
   atDay,
@@ -35,7 +34,7 @@ beforeAll(async () => {
   await ensureTopics(kafka, [DEAD_LETTER_TOPIC]);
   analytics = await startAnalytics();
   publisher = await EventPublisher.connect(kafka);
-  deadLetters = await DeadLetterReader.start(kafka, analytics.config.consumerGroup);
+  deadLetters = await DeadLetterReader.start('analytics', analytics.config.consumerGroup);
 }, 60_000);
 
 afterAll(async () => {
