@@ -19,6 +19,8 @@ import {
 import { RawClient, codeName, type Outcome } from './raw-call';
 
 const BROKEN = [status.INTERNAL, status.UNKNOWN, status.UNIMPLEMENTED, status.DATA_LOSS];
+/** Bytes no request message decodes from (a field tag with wire type 7). */
+const UNDECODABLE = Buffer.from([0x0f, 0xff, 0xff]);
 
 let platform: Platform;
 const clients = new Map<string, RawClient>();
@@ -70,7 +72,7 @@ describe('the access matrix', () => {
     expect(streaming.map((m) => m.name).sort()).toEqual(['DownloadFile', 'UploadFile']);
   });
 
-  it('answers every RPC with no token, an expired token or a foreign key by UNAUTHENTICATED unless it is public', async () => {
+  it('answers every RPC with no token, an expired token, a foreign key or no token and a bad request by UNAUTHENTICATED unless it is public', async () => {
     const owner = await platform.signUp('user');
     const fx = await createFixtures(platform, owner, await platform.signUp('user'));
     const bad = invalidTokens(owner.user.id);
@@ -91,6 +93,13 @@ describe('the access matrix', () => {
             `${method.path} ${label}: ${codeName(outcome.code)} (${outcome.details}), expected ${expect}`,
           );
       }
+      // The token is checked before the request: a stranger learns nothing of what is wrong with it.
+      const garbage = await clients.get(method.service)!.call(method.path, UNDECODABLE);
+      const expect = rule.access === 'public' ? status.INVALID_ARGUMENT : status.UNAUTHENTICATED;
+      if (garbage.code !== expect)
+        failures.push(
+          `${method.path} no token, undecodable request: ${codeName(garbage.code)} (${garbage.details}), expected ${codeName(expect)}`,
+        );
     }
     expect(failures).toEqual([]);
   }, 120_000);

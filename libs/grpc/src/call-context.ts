@@ -31,8 +31,12 @@ export class CallContext {
     return this.scope.logger;
   }
 
-  /** The caller, or UNAUTHENTICATED: for every RPC that is not public. */
-  requirePrincipal(): Principal {
+  /**
+   * The signed-in caller. The kit has already refused a call without a valid
+   * token unless its RPC is declared public, so in any other handler this is
+   * never missing; a public handler reads `principal` instead.
+   */
+  get caller(): Principal {
     if (!this.principal) throw KitError.unauthenticated();
     return this.principal;
   }

@@ -2,6 +2,6 @@
 // bearer-token auth, and the one mapping from domain errors to gRPC statuses.
 export { CallContext } from './call-context';
 export { startGrpcServer, type GrpcServer, type ServiceBinding } from './grpc-server';
-export { RpcKit, type RpcKitOptions } from './rpc-kit';
+export { PUBLIC, RpcKit, type RpcAccess, type RpcKitOptions } from './rpc-kit';
 export { readStatusDetails, statusOfKind, toServiceError } from './status-mapping';
 export { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier, bearerToken } from './token-verifier';

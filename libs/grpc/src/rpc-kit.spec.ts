@@ -10,10 +10,11 @@ import {
 } from '@grpc/grpc-js';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { createSigner } from 'fast-jwt';
 import { KitError } from '@nexus/core';
-import { RpcKit } from './rpc-kit';
+import { PUBLIC, RpcKit } from './rpc-kit';
 import { readStatusDetails } from './status-mapping';
-import { TokenVerifier } from './token-verifier';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier } from './token-verifier';
 
 const json = {
   serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
@@ -38,6 +39,15 @@ const definition = {
     responseSerialize: json.serialize,
     responseDeserialize: json.deserialize,
   },
+  guarded: {
+    path: '/test.Streams/Guarded',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: json.serialize,
+    requestDeserialize: json.deserialize,
+    responseSerialize: json.serialize,
+    responseDeserialize: json.deserialize,
+  },
   reject: {
     path: '/test.Streams/Reject',
     requestStream: false,
@@ -50,7 +60,7 @@ const definition = {
 };
 
 describe('RpcKit', () => {
-  const { publicKey } = generateKeyPairSync('ed25519', {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519', {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
@@ -67,28 +77,46 @@ describe('RpcKit', () => {
   const kit = new RpcKit({ verifier: new TokenVerifier(publicKey), logger });
   let server: Server;
   let client: Client;
+  const reached: string[] = [];
 
   beforeAll(async () => {
     server = new Server();
     server.addService(definition, {
-      count: kit.serverStream('Count', async (call, ctx) => {
-        const { upTo } = call.request as { upTo: number };
-        if (upTo < 0)
-          throw KitError.invalid([{ field: 'up_to', description: 'must not be negative' }]);
-        if (upTo > 2) ctx.requirePrincipal();
-        for (let n = 1; n <= upTo; n += 1) call.write({ n });
-      }),
-      // Fails as a bug would; succeeds when asked to, logging nothing.
-      boom: kit.unary('Boom', async (request: { fail: boolean }) => {
-        if (request.fail) throw new Error('the database password is hunter2');
+      count: kit.serverStream(
+        'Count',
+        async (call, ctx) => {
+          const { upTo } = call.request as { upTo: number };
+          if (upTo < 0)
+            throw KitError.invalid([{ field: 'up_to', description: 'must not be negative' }]);
+          if (upTo > 2) void ctx.caller;
+          for (let n = 1; n <= upTo; n += 1) call.write({ n });
+        },
+        PUBLIC,
+      ),
+      // Needs a signed-in caller (the default); counts the calls that reached it.
+      guarded: kit.unary('Guarded', async (_request: { text: string }, ctx) => {
+        reached.push(ctx.caller.userId);
         return { ok: true };
       }),
+      // Fails as a bug would; succeeds when asked to, logging nothing.
+      boom: kit.unary(
+        'Boom',
+        async (request: { fail: boolean }) => {
+          if (request.fail) throw new Error('the database password is hunter2');
+          return { ok: true };
+        },
+        PUBLIC,
+      ),
       // Echoes every bad field of the request back, as validation does for a bad field mask.
-      reject: kit.unary('Reject', async (request: { fields: string[] }) => {
-        throw KitError.invalid(
-          request.fields.map((field) => ({ field, description: `"${field}" is not a field` })),
-        );
-      }),
+      reject: kit.unary(
+        'Reject',
+        async (request: { fields: string[] }) => {
+          throw KitError.invalid(
+            request.fields.map((field) => ({ field, description: `"${field}" is not a field` })),
+          );
+        },
+        PUBLIC,
+      ),
     });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
@@ -196,5 +224,40 @@ describe('RpcKit', () => {
     } finally {
       child.mockRestore();
     }
+  });
+
+  const guarded = (request: object, token?: string) =>
+    new Promise<ServiceError | null>((resolve) => {
+      const metadata = new Metadata();
+      if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+      client.makeUnaryRequest(
+        definition.guarded.path,
+        json.serialize,
+        json.deserialize,
+        request,
+        metadata,
+        { deadline: Date.now() + 5_000 },
+        (error) => resolve(error),
+      );
+    });
+
+  it('refuses an RPC not declared public without a valid token, before looking at the request', async () => {
+    reached.length = 0;
+    // A NUL in a string is INVALID_ARGUMENT for a signed-in caller; a stranger learns only UNAUTHENTICATED.
+    for (const token of [undefined, 'not a jwt'])
+      expect((await guarded({ text: 'a\u0000b' }, token))?.code).toBe(status.UNAUTHENTICATED);
+    expect(reached).toEqual([]);
+
+    const userId = '01900000-0000-7000-8000-000000000001';
+    const token = createSigner<Record<string, unknown>>({
+      key: privateKey,
+      algorithm: 'EdDSA',
+      iss: TOKEN_ISSUER,
+      aud: TOKEN_AUDIENCE,
+      expiresIn: 60_000,
+    })({ sub: userId, role: 'user' });
+    expect((await guarded({ text: 'a\u0000b' }, token))?.code).toBe(status.INVALID_ARGUMENT);
+    expect(await guarded({ text: 'fine' }, token)).toBeNull();
+    expect(reached).toEqual([userId]);
   });
 });

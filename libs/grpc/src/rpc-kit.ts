@@ -10,7 +10,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { uuidv7 } from '@nexus/core';
+import { KitError, uuidv7 } from '@nexus/core';
 import { CallContext, type CallScope } from './call-context';
 import { checkRequest } from './request-guard';
 import { toServiceError } from './status-mapping';
@@ -31,6 +31,19 @@ type AnyCall =
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
+ * Who may call an RPC. Every RPC needs a signed-in caller unless it is
+ * declared public (sign-up, sign-in, the key set), so forgetting a check
+ * cannot open one up.
+ */
+export interface RpcAccess {
+  public: boolean;
+}
+
+/** Declares an RPC callable without a token (a token that is sent must still be valid). */
+export const PUBLIC: RpcAccess = { public: true };
+const SIGNED_IN: RpcAccess = { public: false };
+
+/**
  * Wraps handlers for grpc-js: authenticates the bearer token, builds the call
  * context, maps every thrown error to one status (never leaking internals),
  * and records metrics. Handlers stay plain async functions.
@@ -41,9 +54,10 @@ export class RpcKit {
   unary<Req, Res>(
     method: string,
     handler: (request: Req, ctx: CallContext) => Promise<Res>,
+    access: RpcAccess = SIGNED_IN,
   ): handleUnaryCall<Req, Res> {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      void this.invoke(method, call as AnyCall, (ctx) => {
+      void this.invoke(method, access, call as AnyCall, (ctx) => {
         checkRequest(call.request);
         return handler(call.request, ctx);
       }).then(
@@ -57,9 +71,10 @@ export class RpcKit {
   clientStream<Req, Res>(
     method: string,
     handler: (call: ServerReadableStream<Req, Res>, ctx: CallContext) => Promise<Res>,
+    access: RpcAccess = SIGNED_IN,
   ): (call: ServerReadableStream<Req, Res>, callback: sendUnaryData<Res>) => void {
     return (call, callback) => {
-      void this.invoke(method, call as AnyCall, (ctx) => handler(call, ctx)).then(
+      void this.invoke(method, access, call as AnyCall, (ctx) => handler(call, ctx)).then(
         (response) => callback(null, response),
         (error: ServerErrorResponse) => callback(error),
       );
@@ -70,9 +85,10 @@ export class RpcKit {
   serverStream<Req, Res>(
     method: string,
     handler: (call: ServerWritableStream<Req, Res>, ctx: CallContext) => Promise<void>,
+    access: RpcAccess = SIGNED_IN,
   ): (call: ServerWritableStream<Req, Res>) => void {
     return (call) => {
-      void this.invoke(method, call as AnyCall, (ctx) => {
+      void this.invoke(method, access, call as AnyCall, (ctx) => {
         checkRequest(call.request);
         return handler(call, ctx);
       }).then(
@@ -84,8 +100,14 @@ export class RpcKit {
     };
   }
 
+  /**
+   * Authenticates before anything else looks at the request: a caller
+   * without a valid token learns UNAUTHENTICATED, not what is wrong with the
+   * request it sent.
+   */
   private async invoke<T>(
     method: string,
+    access: RpcAccess,
     call: AnyCall,
     run: (ctx: CallContext) => Promise<T>,
   ): Promise<T> {
@@ -93,13 +115,9 @@ export class RpcKit {
     const scope = new LazyCallScope(this.options.logger, method, requestIdOf(call.metadata));
     let code = 'OK';
     try {
-      const ctx = new CallContext(
-        method,
-        this.principalOf(call.metadata),
-        deadlineOf(call),
-        call.metadata,
-        scope,
-      );
+      const principal = this.principalOf(call.metadata);
+      if (!principal && !access.public) throw KitError.unauthenticated();
+      const ctx = new CallContext(method, principal, deadlineOf(call), call.metadata, scope);
       return await run(ctx);
     } catch (thrown) {
       const { error, unexpected } = toServiceError(thrown, scope.correlationId);

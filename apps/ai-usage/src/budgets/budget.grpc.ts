@@ -20,7 +20,7 @@ export function budgetServiceHandlers(
 ): aiUsageV1.BudgetServiceServer {
   return {
     createBudget: rpc.unary('CreateBudget', async (request: aiUsageV1.CreateBudgetRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { budget, requestId } = validate(createBudgetSchema, request);
       return toBudgetMessage(
         await budgets.create(caller, budget, ctx.idempotencyKey(requestId, request)),
@@ -28,13 +28,13 @@ export function budgetServiceHandlers(
     }),
 
     getBudget: rpc.unary('GetBudget', async (request: aiUsageV1.GetBudgetRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(idSchema, request);
       return toBudgetMessage(await budgets.get(caller, id));
     }),
 
     listBudgets: rpc.unary('ListBudgets', async (request: aiUsageV1.ListBudgetsRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const query = validate(listBudgetsSchema, request);
       const page = await budgets.list(caller, {
         filters: { scope: query.scope, userId: query.userId, module: query.module },
@@ -50,7 +50,7 @@ export function budgetServiceHandlers(
     }),
 
     updateBudget: rpc.unary('UpdateBudget', async (request: aiUsageV1.UpdateBudgetRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       checkUpdateMask(request.updateMask, UPDATABLE);
       const { budget } = validate(updateBudgetSchema, request);
       return toBudgetMessage(
@@ -65,7 +65,7 @@ export function budgetServiceHandlers(
     }),
 
     deleteBudget: rpc.unary('DeleteBudget', async (request: aiUsageV1.DeleteBudgetRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, etag } = validate(deleteBudgetSchema, request);
       await budgets.delete(caller, id, etag);
       return {};

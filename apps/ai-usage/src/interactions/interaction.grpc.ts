@@ -29,7 +29,7 @@ export function aiUsageServiceHandlers(
     recordInteraction: rpc.unary(
       'RecordInteraction',
       async (request: aiUsageV1.RecordInteractionRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { interaction, requestId } = validate(recordInteractionSchema, request);
         const key = ctx.idempotencyKey(requestId, request);
         const [recorded] = await interactions.record(caller, [{ interaction, key }]);
@@ -40,7 +40,7 @@ export function aiUsageServiceHandlers(
     batchRecordInteractions: rpc.unary(
       'BatchRecordInteractions',
       async (request: aiUsageV1.BatchRecordInteractionsRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { requests } = validate(batchRecordSchema, request);
         // Each item's request id is bound to that item, as if it were sent alone.
         const items = requests.map(({ interaction, requestId }, index) => ({
@@ -55,7 +55,7 @@ export function aiUsageServiceHandlers(
     getInteraction: rpc.unary(
       'GetInteraction',
       async (request: aiUsageV1.GetInteractionRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id } = validate(idSchema, request);
         return toInteractionMessage(await interactions.get(caller, id));
       },
@@ -64,7 +64,7 @@ export function aiUsageServiceHandlers(
     listInteractions: rpc.unary(
       'ListInteractions',
       async (request: aiUsageV1.ListInteractionsRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const query = validate(listInteractionsSchema, request);
         const page = await interactions.list(caller, {
           filters: {

@@ -22,7 +22,7 @@ export function modelPriceServiceHandlers(
     createModelPrice: rpc.unary(
       'CreateModelPrice',
       async (request: aiUsageV1.CreateModelPriceRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { modelPrice, requestId } = validate(createModelPriceSchema, request);
         return toModelPriceMessage(
           await prices.create(
@@ -37,7 +37,7 @@ export function modelPriceServiceHandlers(
     getModelPrice: rpc.unary(
       'GetModelPrice',
       async (request: aiUsageV1.GetModelPriceRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id } = validate(idSchema, request);
         return toModelPriceMessage(await prices.get(caller, id));
       },
@@ -46,7 +46,7 @@ export function modelPriceServiceHandlers(
     listModelPrices: rpc.unary(
       'ListModelPrices',
       async (request: aiUsageV1.ListModelPricesRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const query = validate(listModelPricesSchema, request);
         const page = await prices.list(caller, { ...query, includeTotal: query.includeTotalSize });
         return {
@@ -60,7 +60,7 @@ export function modelPriceServiceHandlers(
     updateModelPrice: rpc.unary(
       'UpdateModelPrice',
       async (request: aiUsageV1.UpdateModelPriceRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const paths = checkUpdateMask(request.updateMask, UPDATABLE);
         const { modelPrice } = validate(updateModelPriceSchema(paths), request);
         return toModelPriceMessage(
@@ -72,7 +72,7 @@ export function modelPriceServiceHandlers(
     deleteModelPrice: rpc.unary(
       'DeleteModelPrice',
       async (request: aiUsageV1.DeleteModelPriceRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id, etag } = validate(deleteModelPriceSchema, request);
         return toModelPriceMessage(await prices.delete(caller, id, etag));
       },
@@ -81,7 +81,7 @@ export function modelPriceServiceHandlers(
     undeleteModelPrice: rpc.unary(
       'UndeleteModelPrice',
       async (request: aiUsageV1.UndeleteModelPriceRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id } = validate(idSchema, request);
         return toModelPriceMessage(await prices.undelete(caller, id));
       },

@@ -87,7 +87,7 @@ export function summaryHandler(rpc: RpcKit, summaries: UsageSummaryService) {
       request: aiUsageV1.GetUsageSummaryRequest,
       ctx,
     ): Promise<aiUsageV1.GetUsageSummaryResponse> => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const query = validate(usageSummarySchema, request);
       const summary = await summaries.summarize(caller, {
         ...query,

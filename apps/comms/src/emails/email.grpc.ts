@@ -34,7 +34,7 @@ export function emailServiceHandlers(
     listMailboxes: rpc.unary(
       'ListMailboxes',
       async (_request: commsV1.ListMailboxesRequest, ctx) => {
-        const boxes = await emails.mailboxes(ctx.requirePrincipal());
+        const boxes = await emails.mailboxes(ctx.caller);
         return {
           mailboxes: boxes.map((box) => ({
             role: MAILBOX_TO_PROTO[box.role],
@@ -46,7 +46,7 @@ export function emailServiceHandlers(
     ),
 
     createDraft: rpc.unary('CreateDraft', async (request: commsV1.CreateDraftRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { email, requestId } = validate(createDraftSchema, request);
       return toEmailMessage(
         await drafts.create(caller, email, ctx.idempotencyKey(requestId, request), ctx.deadline),
@@ -54,7 +54,7 @@ export function emailServiceHandlers(
     }),
 
     updateDraft: rpc.unary('UpdateDraft', async (request: commsV1.UpdateDraftRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const paths = checkUpdateMask(request.updateMask, DRAFT_UPDATABLE);
       const { email } = validate(updateDraftSchema(paths), request);
       const { id, etag, ...changes } = email;
@@ -62,13 +62,13 @@ export function emailServiceHandlers(
     }),
 
     sendEmail: rpc.unary('SendEmail', async (request: commsV1.SendEmailRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, etag } = validate(sendSchema, request);
       return toEmailMessage(await sending.send(caller, id, etag, ctx.deadline));
     }),
 
     reply: rpc.unary('Reply', async (request: commsV1.ReplyRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, requestId, ...body } = validate(replySchema, request);
       return toEmailMessage(
         await drafts.reply(caller, id, body, false, ctx.idempotencyKey(requestId, request)),
@@ -76,7 +76,7 @@ export function emailServiceHandlers(
     }),
 
     replyAll: rpc.unary('ReplyAll', async (request: commsV1.ReplyAllRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, requestId, ...body } = validate(replySchema, request);
       return toEmailMessage(
         await drafts.reply(caller, id, body, true, ctx.idempotencyKey(requestId, request)),
@@ -84,7 +84,7 @@ export function emailServiceHandlers(
     }),
 
     forward: rpc.unary('Forward', async (request: commsV1.ForwardRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, requestId, ...input } = validate(forwardSchema, request);
       return toEmailMessage(
         await drafts.forward(caller, id, input, ctx.idempotencyKey(requestId, request)),
@@ -92,19 +92,19 @@ export function emailServiceHandlers(
     }),
 
     getEmail: rpc.unary('GetEmail', async (request: commsV1.GetEmailRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(getSchema, request);
       return toEmailMessage(await emails.get(caller, id));
     }),
 
     getThread: rpc.unary('GetThread', async (request: commsV1.GetThreadRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { threadId } = validate(threadSchema, request);
       return { emails: (await emails.thread(caller, threadId)).map(toEmailMessage) };
     }),
 
     listEmails: rpc.unary('ListEmails', async (request: commsV1.ListEmailsRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const query = validate(listEmailsSchema, request);
       const page = await emails.list(caller, {
         filters: {
@@ -127,25 +127,25 @@ export function emailServiceHandlers(
     }),
 
     markRead: rpc.unary('MarkRead', async (request: commsV1.MarkReadRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(getSchema, request);
       return toEmailMessage(await emails.setRead(caller, id, true));
     }),
 
     markUnread: rpc.unary('MarkUnread', async (request: commsV1.MarkUnreadRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(getSchema, request);
       return toEmailMessage(await emails.setRead(caller, id, false));
     }),
 
     moveToTrash: rpc.unary('MoveToTrash', async (request: commsV1.MoveToTrashRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, etag } = validate(trashSchema, request);
       return toEmailMessage(await emails.moveToTrash(caller, id, etag));
     }),
 
     restore: rpc.unary('Restore', async (request: commsV1.RestoreRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(getSchema, request);
       return toEmailMessage(await emails.restore(caller, id));
     }),
@@ -153,7 +153,7 @@ export function emailServiceHandlers(
     deleteForever: rpc.unary(
       'DeleteForever',
       async (request: commsV1.DeleteForeverRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id, etag } = validate(trashSchema, request);
         await emails.deleteForever(caller, id, etag);
         return {};

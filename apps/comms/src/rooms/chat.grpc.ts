@@ -30,7 +30,7 @@ export function chatServiceHandlers(
 ): commsV1.ChatServiceServer {
   return {
     createRoom: rpc.unary('CreateRoom', async (request: commsV1.CreateRoomRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { room, memberIds, requestId } = validate(createRoomSchema, request);
       return toRoomMessage(
         await rooms.create(
@@ -44,14 +44,14 @@ export function chatServiceHandlers(
     }),
 
     getRoom: rpc.unary('GetRoom', async (request: commsV1.GetRoomRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(roomIdSchema, request);
       const { room, view } = await rooms.get(caller, id);
       return toRoomMessage(room, view);
     }),
 
     listRooms: rpc.unary('ListRooms', async (request: commsV1.ListRoomsRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const query = validate(listRoomsSchema, request);
       const page = await rooms.list(caller, {
         filters: { scope: query.scope, kind: query.kind },
@@ -68,7 +68,7 @@ export function chatServiceHandlers(
     }),
 
     updateRoom: rpc.unary('UpdateRoom', async (request: commsV1.UpdateRoomRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const paths = checkUpdateMask(request.updateMask, ROOM_UPDATABLE);
       const { room } = validate(updateRoomSchema(paths), request);
       return toRoomMessage(
@@ -77,19 +77,19 @@ export function chatServiceHandlers(
     }),
 
     deleteRoom: rpc.unary('DeleteRoom', async (request: commsV1.DeleteRoomRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, etag } = validate(deleteRoomSchema, request);
       return toRoomMessage(await rooms.archive(caller, id, etag));
     }),
 
     undeleteRoom: rpc.unary('UndeleteRoom', async (request: commsV1.UndeleteRoomRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(roomIdSchema, request);
       return toRoomMessage(await rooms.restore(caller, id));
     }),
 
     joinRoom: rpc.unary('JoinRoom', async (request: commsV1.JoinRoomRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { roomId } = validate(roomRefSchema, request);
       return toRoomMessage(await rooms.join(caller, roomId));
     }),
@@ -97,34 +97,34 @@ export function chatServiceHandlers(
     inviteMembers: rpc.unary(
       'InviteMembers',
       async (request: commsV1.InviteMembersRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { roomId, userIds } = validate(inviteSchema, request);
         return toRoomMessage(await rooms.invite(caller, roomId, userIds, ctx.deadline));
       },
     ),
 
     leaveRoom: rpc.unary('LeaveRoom', async (request: commsV1.LeaveRoomRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { roomId } = validate(roomRefSchema, request);
       await rooms.leave(caller, roomId);
       return {};
     }),
 
     removeMember: rpc.unary('RemoveMember', async (request: commsV1.RemoveMemberRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { roomId, userId } = validate(removeMemberSchema, request);
       return toRoomMessage(await rooms.removeMember(caller, roomId, userId));
     }),
 
     markRoomRead: rpc.unary('MarkRoomRead', async (request: commsV1.MarkRoomReadRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { roomId } = validate(roomRefSchema, request);
       await rooms.markRead(caller, roomId);
       return { unreadCount: 0 };
     }),
 
     postMessage: rpc.unary('PostMessage', async (request: commsV1.PostMessageRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { requestId, ...input } = validate(postMessageSchema, request);
       return toChatMessage(
         await messages.post(caller, input, ctx.idempotencyKey(requestId, request), ctx.deadline),
@@ -132,7 +132,7 @@ export function chatServiceHandlers(
     }),
 
     editMessage: rpc.unary('EditMessage', async (request: commsV1.EditMessageRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, text, etag } = validate(editMessageSchema, request);
       return toChatMessage(await messages.edit(caller, id, text, etag));
     }),
@@ -140,14 +140,14 @@ export function chatServiceHandlers(
     deleteMessage: rpc.unary(
       'DeleteMessage',
       async (request: commsV1.DeleteMessageRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id } = validate(messageIdSchema, request);
         return toChatMessage(await messages.delete(caller, id));
       },
     ),
 
     listMessages: rpc.unary('ListMessages', async (request: commsV1.ListMessagesRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const query = validate(listMessagesSchema, request);
       const scope = query.roomId ? { roomId: query.roomId } : { threadId: query.threadId! };
       const page = await messages.list(caller, scope, {
@@ -165,7 +165,7 @@ export function chatServiceHandlers(
     getEditHistory: rpc.unary(
       'GetEditHistory',
       async (request: commsV1.GetEditHistoryRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id } = validate(messageIdSchema, request);
         const edits = await messages.history(caller, id);
         return {

@@ -40,7 +40,7 @@ export function documentServiceHandlers(
     createDocument: rpc.unary(
       'CreateDocument',
       async (request: contentV1.CreateDocumentRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { document, requestId, versionNote } = validate(createDocumentSchema, request);
         return toDocumentMessage(
           await documents.create(
@@ -54,7 +54,7 @@ export function documentServiceHandlers(
     ),
 
     getDocument: rpc.unary('GetDocument', async (request: contentV1.GetDocumentRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(idSchema, request);
       return toDocumentMessage(await documents.get(caller, id));
     }),
@@ -62,7 +62,7 @@ export function documentServiceHandlers(
     listDocuments: rpc.unary(
       'ListDocuments',
       async (request: contentV1.ListDocumentsRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const query = validate(listDocumentsSchema, request);
         const page = await documents.list(caller, {
           filters: {
@@ -90,7 +90,7 @@ export function documentServiceHandlers(
     updateDocument: rpc.unary(
       'UpdateDocument',
       async (request: contentV1.UpdateDocumentRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const paths = checkUpdateMask(request.updateMask, UPDATABLE);
         const { document, versionNote } = validate(updateDocumentSchema(paths), request);
         return toDocumentMessage(
@@ -102,7 +102,7 @@ export function documentServiceHandlers(
     deleteDocument: rpc.unary(
       'DeleteDocument',
       async (request: contentV1.DeleteDocumentRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id, etag } = validate(idEtagSchema, request);
         return toDocumentMessage(await documents.delete(caller, id, etag));
       },
@@ -111,7 +111,7 @@ export function documentServiceHandlers(
     undeleteDocument: rpc.unary(
       'UndeleteDocument',
       async (request: contentV1.UndeleteDocumentRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id } = validate(idSchema, request);
         return toDocumentMessage(await documents.undelete(caller, id));
       },
@@ -120,7 +120,7 @@ export function documentServiceHandlers(
     purgeDocument: rpc.unary(
       'PurgeDocument',
       async (request: contentV1.PurgeDocumentRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id, etag } = validate(idEtagSchema, request);
         await documents.purge(caller, id, etag);
         return {};
@@ -130,7 +130,7 @@ export function documentServiceHandlers(
     listDocumentVersions: rpc.unary(
       'ListDocumentVersions',
       async (request: contentV1.ListDocumentVersionsRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { documentId, pageSize, pageToken } = validate(listVersionsSchema, request);
         await documents.get(caller, documentId);
         const page = await history.list(documentId, pageSize, pageToken);
@@ -141,7 +141,7 @@ export function documentServiceHandlers(
     getDocumentVersion: rpc.unary(
       'GetDocumentVersion',
       async (request: contentV1.GetDocumentVersionRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { documentId, number } = validate(versionSchema, request);
         await documents.get(caller, documentId);
         return toVersionMessage(await history.get(documentId, number));
@@ -151,7 +151,7 @@ export function documentServiceHandlers(
     restoreDocumentVersion: rpc.unary(
       'RestoreDocumentVersion',
       async (request: contentV1.RestoreDocumentVersionRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { documentId, number, etag } = validate(restoreVersionSchema, request);
         return toDocumentMessage(await documents.restoreVersion(caller, documentId, number, etag));
       },
@@ -160,27 +160,27 @@ export function documentServiceHandlers(
     shareDocument: rpc.unary(
       'ShareDocument',
       async (request: contentV1.ShareDocumentRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { documentId, userId, role } = validate(shareSchema, request);
         return toShareMessage(await shares.share(caller, documentId, userId, role, ctx.deadline));
       },
     ),
 
     updateShare: rpc.unary('UpdateShare', async (request: contentV1.UpdateShareRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { documentId, userId, role } = validate(shareSchema, request);
       return toShareMessage(await shares.update(caller, documentId, userId, role));
     }),
 
     revokeShare: rpc.unary('RevokeShare', async (request: contentV1.RevokeShareRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { documentId, userId } = validate(shareTargetSchema, request);
       await shares.revoke(caller, documentId, userId);
       return {};
     }),
 
     listShares: rpc.unary('ListShares', async (request: contentV1.ListSharesRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { documentId } = validate(documentIdSchema, request);
       return { shares: (await shares.list(caller, documentId)).map(toShareMessage) };
     }),

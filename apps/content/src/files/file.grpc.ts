@@ -37,7 +37,7 @@ export function fileServiceHandlers(
     uploadFile: rpc.clientStream(
       'UploadFile',
       async (call: ServerReadableStream<contentV1.UploadFileRequest, contentV1.File>, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const messages = call[Symbol.asyncIterator]() as AsyncIterator<contentV1.UploadFileRequest>;
         const first = await messages.next();
         const payload = first.done ? undefined : first.value.payload;
@@ -61,7 +61,7 @@ export function fileServiceHandlers(
         call: ServerWritableStream<contentV1.DownloadFileRequest, contentV1.DownloadFileResponse>,
         ctx,
       ) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id } = validate(fileIdSchema, call.request);
         const { file, bytes } = await files.download(caller, id);
         try {
@@ -77,7 +77,7 @@ export function fileServiceHandlers(
     ),
 
     getFile: rpc.unary('GetFile', async (request: contentV1.GetFileRequest, ctx: CallContext) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(fileIdSchema, request);
       return toFileMessage(await files.get(caller, id));
     }),
@@ -85,14 +85,14 @@ export function fileServiceHandlers(
     batchGetFiles: rpc.unary(
       'BatchGetFiles',
       async (request: contentV1.BatchGetFilesRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { ids } = validate(batchGetFilesSchema, request);
         return { files: (await files.batchGet(caller, ids)).map(toFileMessage) };
       },
     ),
 
     listFiles: rpc.unary('ListFiles', async (request: contentV1.ListFilesRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const query = validate(listFilesSchema, request);
       const page = await files.list(caller, {
         filters: {
@@ -117,14 +117,14 @@ export function fileServiceHandlers(
     }),
 
     updateFile: rpc.unary('UpdateFile', async (request: contentV1.UpdateFileRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const paths = checkUpdateMask(request.updateMask, UPDATABLE);
       const { file } = validate(updateFileSchema(paths), request);
       return toFileMessage(await files.update(caller, file.id, file.etag, file));
     }),
 
     deleteFile: rpc.unary('DeleteFile', async (request: contentV1.DeleteFileRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, etag } = validate(deleteFileSchema, request);
       await files.delete(caller, id, etag);
       return {};

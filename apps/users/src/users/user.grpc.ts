@@ -1,6 +1,6 @@
 import type { Role } from '@nexus/core';
 import { checkUpdateMask, etagOf } from '@nexus/db';
-import type { RpcKit } from '@nexus/grpc';
+import { PUBLIC, type RpcKit } from '@nexus/grpc';
 import { commonV1, usersV1 } from '@nexus/proto';
 import { validate } from '@nexus/core';
 import type { CredentialsService } from '../credentials/credentials.service';
@@ -73,16 +73,20 @@ export function userServiceHandlers(
   signer: TokenSigner,
 ): usersV1.UserServiceServer {
   return {
-    createUser: rpc.unary('CreateUser', async (request: usersV1.CreateUserRequest, ctx) => {
-      const { user, password, requestId } = validate(createUserSchema, request);
-      // The password stays out of the key's digest: it is kept only as its argon2id hash.
-      const key = ctx.idempotencyKey(requestId, { user: request.user });
-      return toUserMessage(await users.create(ctx.principal, user, password, key));
-    }),
+    createUser: rpc.unary(
+      'CreateUser',
+      async (request: usersV1.CreateUserRequest, ctx) => {
+        const { user, password, requestId } = validate(createUserSchema, request);
+        // The password stays out of the key's digest: it is kept only as its argon2id hash.
+        const key = ctx.idempotencyKey(requestId, { user: request.user });
+        return toUserMessage(await users.create(ctx.principal, user, password, key));
+      },
+      PUBLIC,
+    ),
 
     getUser: rpc.unary('GetUser', async (request: usersV1.GetUserRequest, ctx) => {
       const { id } = validate(idSchema, request);
-      return toUserViewMessage(await users.get(ctx.requirePrincipal(), id));
+      return toUserViewMessage(await users.get(ctx.caller, id));
     }),
 
     batchGetUsers: rpc.unary(
@@ -90,13 +94,13 @@ export function userServiceHandlers(
       async (request: usersV1.BatchGetUsersRequest, ctx) => {
         const { ids } = validate(batchGetSchema, request);
         return {
-          users: (await users.batchGet(ctx.requirePrincipal(), ids)).map(toUserViewMessage),
+          users: (await users.batchGet(ctx.caller, ids)).map(toUserViewMessage),
         };
       },
     ),
 
     listUsers: rpc.unary('ListUsers', async (request: usersV1.ListUsersRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const query = validate(listUsersSchema, request);
       const page = await users.list(caller, {
         filters: {
@@ -119,7 +123,7 @@ export function userServiceHandlers(
     }),
 
     updateUser: rpc.unary('UpdateUser', async (request: usersV1.UpdateUserRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const paths = checkUpdateMask(request.updateMask, ADMIN_UPDATABLE);
       const { user } = validate(updateUserSchema(paths), request);
       return toUserViewMessage(await users.update(caller, user.id, user.etag, paths, user));
@@ -127,20 +131,20 @@ export function userServiceHandlers(
 
     deleteUser: rpc.unary('DeleteUser', async (request: usersV1.DeleteUserRequest, ctx) => {
       const { id, etag, hard } = validate(deleteUserSchema, request);
-      const user = await users.delete(ctx.requirePrincipal(), id, etag, hard);
+      const user = await users.delete(ctx.caller, id, etag, hard);
       return { user: user ? toUserViewMessage(user) : undefined };
     }),
 
     undeleteUser: rpc.unary('UndeleteUser', async (request: usersV1.UndeleteUserRequest, ctx) => {
       const { id } = validate(idSchema, request);
-      return toUserViewMessage(await users.undelete(ctx.requirePrincipal(), id));
+      return toUserViewMessage(await users.undelete(ctx.caller, id));
     }),
 
     changePassword: rpc.unary(
       'ChangePassword',
       async (request: usersV1.ChangePasswordRequest, ctx) => {
         const { id, oldPassword, newPassword } = validate(changePasswordSchema, request);
-        await credentials.changePassword(ctx.requirePrincipal(), id, oldPassword, newPassword);
+        await credentials.changePassword(ctx.caller, id, oldPassword, newPassword);
         return {};
       },
     ),
@@ -149,28 +153,36 @@ export function userServiceHandlers(
       'RequestEmailVerification',
       async (request: usersV1.RequestEmailVerificationRequest, ctx) => {
         const { id } = validate(idSchema, request);
-        const issued = await credentials.requestEmailVerification(ctx.requirePrincipal(), id);
+        const issued = await credentials.requestEmailVerification(ctx.caller, id);
         return { token: issued.token, expireTime: issued.expiresAt };
       },
     ),
 
-    verifyEmail: rpc.unary('VerifyEmail', async (request: usersV1.VerifyEmailRequest) => {
-      const { token } = validate(verifyEmailSchema, request);
-      const { user, signIn } = await credentials.verifyEmail(token);
-      return toUserMessage(user, signIn);
-    }),
+    verifyEmail: rpc.unary(
+      'VerifyEmail',
+      async (request: usersV1.VerifyEmailRequest) => {
+        const { token } = validate(verifyEmailSchema, request);
+        const { user, signIn } = await credentials.verifyEmail(token);
+        return toUserMessage(user, signIn);
+      },
+      PUBLIC,
+    ),
 
-    authenticate: rpc.unary('Authenticate', async (request: usersV1.AuthenticateRequest) => {
-      const { login, password } = validate(authenticateSchema, request);
-      const { user, signIn, token } = await credentials.authenticate(login, password);
-      return {
-        accessToken: token.token,
-        tokenType: 'Bearer',
-        expireTime: token.expiresAt,
-        user: toUserMessage(user, signIn),
-      };
-    }),
+    authenticate: rpc.unary(
+      'Authenticate',
+      async (request: usersV1.AuthenticateRequest) => {
+        const { login, password } = validate(authenticateSchema, request);
+        const { user, signIn, token } = await credentials.authenticate(login, password);
+        return {
+          accessToken: token.token,
+          tokenType: 'Bearer',
+          expireTime: token.expiresAt,
+          user: toUserMessage(user, signIn),
+        };
+      },
+      PUBLIC,
+    ),
 
-    getJwks: rpc.unary('GetJwks', async () => ({ keys: [signer.jwk] })),
+    getJwks: rpc.unary('GetJwks', async () => ({ keys: [signer.jwk] }), PUBLIC),
   };
 }

@@ -36,7 +36,7 @@ export function projectServiceHandlers(
 ): workV1.ProjectServiceServer {
   return {
     createProject: rpc.unary('CreateProject', async (request: workV1.CreateProjectRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { project, requestId } = validate(createProjectSchema, request);
       return toProjectMessage(
         await projects.create(caller, project, ctx.idempotencyKey(requestId, request)),
@@ -44,13 +44,13 @@ export function projectServiceHandlers(
     }),
 
     getProject: rpc.unary('GetProject', async (request: workV1.GetProjectRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(idSchema, request);
       return toProjectMessage(await projects.get(caller, id));
     }),
 
     listProjects: rpc.unary('ListProjects', async (request: workV1.ListProjectsRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const query = validate(listProjectsSchema, request);
       const page = await projects.list(caller, { ...query, order: ORDER_OF_PROTO[query.orderBy] });
       return {
@@ -61,7 +61,7 @@ export function projectServiceHandlers(
     }),
 
     updateProject: rpc.unary('UpdateProject', async (request: workV1.UpdateProjectRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const paths = checkUpdateMask(request.updateMask, PROJECT_UPDATABLE);
       const { project, force } = validate(updateProjectSchema(paths), request);
       return toProjectMessage(
@@ -70,7 +70,7 @@ export function projectServiceHandlers(
     }),
 
     deleteProject: rpc.unary('DeleteProject', async (request: workV1.DeleteProjectRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, etag } = validate(deleteProjectSchema, request);
       return toProjectMessage(await projects.archive(caller, id, etag));
     }),
@@ -78,26 +78,26 @@ export function projectServiceHandlers(
     undeleteProject: rpc.unary(
       'UndeleteProject',
       async (request: workV1.UndeleteProjectRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id } = validate(idSchema, request);
         return toProjectMessage(await projects.restore(caller, id));
       },
     ),
 
     addMember: rpc.unary('AddMember', async (request: workV1.AddMemberRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { projectId, userId, role } = validate(memberSchema, request);
       return toProjectMessage(await members.add(caller, projectId, userId, role, ctx.deadline));
     }),
 
     updateMember: rpc.unary('UpdateMember', async (request: workV1.UpdateMemberRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { projectId, userId, role } = validate(memberSchema, request);
       return toProjectMessage(await members.update(caller, projectId, userId, role));
     }),
 
     removeMember: rpc.unary('RemoveMember', async (request: workV1.RemoveMemberRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { projectId, userId } = validate(removeMemberSchema, request);
       return toProjectMessage(await members.remove(caller, projectId, userId));
     }),
@@ -105,7 +105,7 @@ export function projectServiceHandlers(
     getProjectStats: rpc.unary(
       'GetProjectStats',
       async (request: workV1.GetProjectStatsRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { projectId } = validate(projectIdSchema, request);
         const stats = await projectStats(dataSource, caller, projectId);
         return {

@@ -35,7 +35,7 @@ export function taskServiceHandlers(
 ): workV1.TaskServiceServer {
   return {
     createTask: rpc.unary('CreateTask', async (request: workV1.CreateTaskRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { task, requestId } = validate(createTaskSchema, request);
       return toTaskMessage(
         await tasks.create(caller, task, ctx.idempotencyKey(requestId, request), ctx.deadline),
@@ -43,13 +43,13 @@ export function taskServiceHandlers(
     }),
 
     getTask: rpc.unary('GetTask', async (request: workV1.GetTaskRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id } = validate(idSchema, request);
       return toTaskMessage(await tasks.get(caller, id));
     }),
 
     listTasks: rpc.unary('ListTasks', async (request: workV1.ListTasksRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const query = validate(listTasksSchema, request);
       const page = await tasks.list(caller, { ...query, order: ORDER_OF_PROTO[query.orderBy] });
       return {
@@ -60,7 +60,7 @@ export function taskServiceHandlers(
     }),
 
     updateTask: rpc.unary('UpdateTask', async (request: workV1.UpdateTaskRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const paths = checkUpdateMask(request.updateMask, TASK_UPDATABLE);
       const { task } = validate(updateTaskSchema(paths), request);
       return toTaskMessage(
@@ -69,14 +69,14 @@ export function taskServiceHandlers(
     }),
 
     deleteTask: rpc.unary('DeleteTask', async (request: workV1.DeleteTaskRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { id, etag } = validate(deleteTaskSchema, request);
       await tasks.delete(caller, id, etag);
       return {};
     }),
 
     addDependency: rpc.unary('AddDependency', async (request: workV1.AddDependencyRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { taskId, blockerTaskId } = validate(dependencySchema, request);
       return toTaskMessage(await dependencies.add(caller, taskId, blockerTaskId));
     }),
@@ -84,14 +84,14 @@ export function taskServiceHandlers(
     removeDependency: rpc.unary(
       'RemoveDependency',
       async (request: workV1.RemoveDependencyRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { taskId, blockerTaskId } = validate(dependencySchema, request);
         return toTaskMessage(await dependencies.remove(caller, taskId, blockerTaskId));
       },
     ),
 
     logTime: rpc.unary('LogTime', async (request: workV1.LogTimeRequest, ctx) => {
-      const caller = ctx.requirePrincipal();
+      const caller = ctx.caller;
       const { timeEntry, requestId } = validate(logTimeSchema, request);
       return toTimeEntryMessage(
         await time.log(caller, timeEntry, ctx.idempotencyKey(requestId, request)),
@@ -101,7 +101,7 @@ export function taskServiceHandlers(
     listTimeEntries: rpc.unary(
       'ListTimeEntries',
       async (request: workV1.ListTimeEntriesRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const query = validate(listTimeEntriesSchema, request);
         const page = await time.list(caller, query);
         return {
@@ -114,7 +114,7 @@ export function taskServiceHandlers(
     deleteTimeEntry: rpc.unary(
       'DeleteTimeEntry',
       async (request: workV1.DeleteTimeEntryRequest, ctx) => {
-        const caller = ctx.requirePrincipal();
+        const caller = ctx.caller;
         const { id } = validate(idSchema, request);
         await time.delete(caller, id);
         return {};
