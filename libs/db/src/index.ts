@@ -1,5 +1,6 @@
 // Data access for every service: data sources per schema, base columns, the
-// generic CRUD repository, keyset pagination, transactions that write the outbox.
+// aggregate store (CrudRepository is its simplest case), keyset pagination,
+// transactions that write the outbox.
 export {
   defineAggregate,
   changedFields,
@@ -8,6 +9,7 @@ export {
   type JsonValue,
 } from './aggregate';
 export { BaseEntity, SoftDeletableEntity, etagOf } from './base.entity';
+export { checkEtag, etagMismatch } from './etag';
 export {
   EVENT_TYPE,
   EVENT_VERB,
@@ -18,11 +20,17 @@ export {
   platformEventTypes,
 } from './event-type';
 export {
-  CrudRepository,
+  AggregateStore,
+  type AggregateChange,
+  type AggregateRemoval,
+  type AggregateStoreOptions,
+  type Applying,
+  type Hydrate,
   type ListQuery,
   type ReadOptions,
   type SortOrder,
-} from './crud-repository';
+} from './aggregate-store';
+export { CrudRepository } from './crud-repository';
 export {
   createDataSource,
   type DataSourceOptions,

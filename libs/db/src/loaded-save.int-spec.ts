@@ -22,7 +22,7 @@ class Box extends SoftDeletableEntity {
   seal!: Buffer | null;
 }
 
-/** Has a relation: its save may cascade, so saveLoaded leaves it to save(). */
+/** Has a relation: saved alone while it is not loaded, by save() when it is set. */
 @Entity({ name: 'lids' })
 class Lid extends BaseEntity {
   @Column({ type: 'text' })
@@ -144,13 +144,32 @@ describe('saveLoaded', () => {
     expect(saved.version).toBe(box.version);
   });
 
-  it('leaves an entity with relations to save(), which reads the row again', async () => {
+  it('writes an entity whose relation is not loaded with one UPDATE, as save() would', async () => {
     const box = await newBox();
     const lid = await dataSource.manager.save(
       dataSource.manager.create(Lid, { id: uuidv7(), colour: 'red', boxId: box.id }),
     );
     const { saved, sql } = await change(Lid, lid.id, (l) => void (l.colour = 'blue'));
+    expect(sql).toEqual(['UPDATE']);
+    expect(saved).toMatchObject({ colour: 'blue', boxId: box.id, version: lid.version + 1 });
+    expect(await dataSource.manager.findOneByOrFail(Lid, { id: lid.id })).toMatchObject({
+      colour: 'blue',
+      boxId: box.id,
+    });
+  });
+
+  it('leaves an entity with a relation set to save(), which reads the row again', async () => {
+    const box = await newBox();
+    const other = await newBox();
+    const lid = await dataSource.manager.save(
+      dataSource.manager.create(Lid, { id: uuidv7(), colour: 'red', boxId: box.id }),
+    );
+    const { saved, sql } = await change(Lid, lid.id, (l) => {
+      l.colour = 'blue';
+      l.box = other;
+    });
     expect(sql).toEqual(['SELECT', 'UPDATE']);
     expect(saved).toMatchObject({ colour: 'blue', version: lid.version + 1 });
+    expect((await dataSource.manager.findOneByOrFail(Lid, { id: lid.id })).boxId).toBe(other.id);
   });
 });

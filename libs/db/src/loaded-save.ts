@@ -9,7 +9,11 @@ import { SubjectExecutor } from 'typeorm/persistence/SubjectExecutor';
  * diffed against it and written by TypeORM's own executor (the same UPDATE,
  * version and update-date handling, listeners and subscribers), one query and
  * one round trip fewer. Without a copy, outside a transaction, or for an
- * entity whose save would cascade (relations, inheritance, trees), it is save().
+ * entity whose save would cascade or write another table (a relation set on
+ * it, inheritance, trees), it is save(). A relation left unloaded (undefined)
+ * is one save() ignores too: an aggregate root with foreign keys to other
+ * roots (a task's project and parent) takes the fast path. Properties that
+ * are not columns (the children an aggregate store hydrates) are never written.
  */
 export async function saveLoaded<E extends ObjectLiteral>(
   manager: EntityManager,
@@ -20,7 +24,13 @@ export async function saveLoaded<E extends ObjectLiteral>(
   const metadata = manager.dataSource
     .getMetadata(entity.constructor)
     .findInheritanceMetadata(entity);
-  if (!loaded || !runner || runner.isReleased || !runner.isTransactionActive || !alone(metadata)) {
+  if (
+    !loaded ||
+    !runner ||
+    runner.isReleased ||
+    !runner.isTransactionActive ||
+    !alone(metadata, entity)
+  ) {
     await manager.save(entity);
     return;
   }
@@ -32,9 +42,10 @@ export async function saveLoaded<E extends ObjectLiteral>(
 }
 
 /** An entity whose save touches its own row only. */
-function alone(metadata: EntityMetadata): boolean {
+function alone(metadata: EntityMetadata, entity: ObjectLiteral): boolean {
   return (
-    metadata.relations.length === 0 &&
+    // save() skips an undefined relation: no cascade, no join column taken from it.
+    metadata.relations.every((relation) => relation.getEntityValue(entity) === undefined) &&
     metadata.childEntityMetadatas.length === 0 &&
     !metadata.parentEntityMetadata &&
     !metadata.inheritancePattern &&
