@@ -39,6 +39,21 @@ describe('tolerantDefinition', () => {
     const valid = Buffer.from(usersV1.GetUserRequest.encode({ id: 'x' }).finish());
     expect(definition.getUser.requestDeserialize(valid)).toEqual({ id: 'x' });
   });
+
+  it('refuses a stray end-group tag the generated decoder stops at, where Timestamps are scanned', () => {
+    // Field 14, wire type 4 (end group), then junk: found by the fuzz run
+    // (grpc-js answered INTERNAL "Error deserializing request").
+    const bytes = Buffer.from([0x74, 0x7a]);
+    expect(() => aiUsageV1.RecordInteractionRequest.decode(bytes)).not.toThrow();
+    const definition = tolerantDefinition(aiUsageV1.AiUsageServiceService);
+    expect(definition.recordInteraction.requestDeserialize(bytes)).toBeInstanceOf(
+      UndecodableRequest,
+    );
+    const grouped = Buffer.concat([wrap(1, wrap(32, timestamp(0n, 0))), Buffer.from([0x74])]);
+    expect(definition.recordInteraction.requestDeserialize(grouped)).toBeInstanceOf(
+      UndecodableRequest,
+    );
+  });
 });
 
 describe('tolerantDefinition, Timestamps on the wire', () => {

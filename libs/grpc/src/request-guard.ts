@@ -29,14 +29,15 @@ export function tolerantDefinition(definition: ServiceDefinition): ServiceDefini
         {
           ...method,
           requestDeserialize: (bytes: Buffer): unknown => {
-            let request: unknown;
+            // The scan reads the wire strictly: bytes the generated decoder
+            // half-reads (it stops at a stray end-group tag) are refused too.
             try {
-              request = method.requestDeserialize(bytes);
+              const request: unknown = method.requestDeserialize(bytes);
+              const violations = scanTimestamps?.(bytes) ?? [];
+              return violations.length > 0 ? new InvalidRequest(violations) : request;
             } catch (error) {
               return new UndecodableRequest(error instanceof Error ? error.message : String(error));
             }
-            const violations = scanTimestamps?.(bytes) ?? [];
-            return violations.length > 0 ? new InvalidRequest(violations) : request;
           },
         },
       ];

@@ -11,7 +11,9 @@ import { timestampProblem, type FieldViolation } from '@nexus/core';
 import { descriptorSetPath } from '@nexus/proto';
 
 /**
- * Checks every google.protobuf.Timestamp of a request on the wire, where its
+ * Checks every google.protobuf.Timestamp of a request on the wire (and
+ * throws on bytes that are not protobuf, e.g. a stray end-group tag, which
+ * the generated decoder stops at without a word), where its
  * fields still are what the caller sent: the generated code turns a Timestamp
  * into a Date, which silently carries nanos of 2,000,000,000 over into the
  * seconds. Found from the method's input type in the descriptor set, so every
@@ -76,7 +78,7 @@ function scanMessage(
     const field = desc.fields.find((f) => f.number === number);
     const message = field && messageOf(field);
     if (!field || !message || wireType !== WireType.LengthDelimited) {
-      reader.skip(wireType);
+      reader.skip(wireType, number);
       continue;
     }
     const value = reader.bytes();
@@ -102,7 +104,7 @@ function scanMapEntry(
   const reader = new BinaryReader(bytes);
   while (reader.pos < reader.len) {
     const [number, wireType] = reader.tag();
-    if (number !== 2 || wireType !== WireType.LengthDelimited) reader.skip(wireType);
+    if (number !== 2 || wireType !== WireType.LengthDelimited) reader.skip(wireType, number);
     else if (message.typeName === TIMESTAMP) checkTimestamp(reader.bytes(), path, violations);
     else scanMessage(reader.bytes(), message, path, violations);
   }
@@ -116,7 +118,7 @@ function checkTimestamp(bytes: Uint8Array, path: string, violations: FieldViolat
     const [number, wireType] = reader.tag();
     if (number === 1 && wireType === WireType.Varint) seconds = BigInt(reader.int64());
     else if (number === 2 && wireType === WireType.Varint) nanos = reader.int32();
-    else reader.skip(wireType);
+    else reader.skip(wireType, number);
   }
   const problem = timestampProblem(seconds, nanos);
   if (problem) violations.push({ field: path, description: problem, reason: 'OUT_OF_RANGE' });
