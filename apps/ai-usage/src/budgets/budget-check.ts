@@ -1,6 +1,6 @@
 import type { CrudRepository, Tx } from '@nexus/db';
 import type { AiInteractionEntity } from '../interactions/interaction.entity';
-import { effectiveCost } from '../interactions/interaction.message';
+import { effectiveCost } from '../interactions/interaction.mapping';
 import type { BudgetEntity } from './budget.entity';
 
 /** The UTC calendar month of a time, YYYY-MM: a budget's period. */

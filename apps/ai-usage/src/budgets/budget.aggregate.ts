@@ -1,7 +1,7 @@
 import { defineAggregate, type JsonObject } from '@nexus/db';
 import { aiUsageV1 } from '@nexus/proto';
 import type { BudgetEntity } from './budget.entity';
-import { toBudgetMessage } from './budget.message';
+import { toBudgetMessage } from './budget.mapping';
 
 /**
  * Events on `nexus.ai-usage.budget`: created, updated, deleted, and

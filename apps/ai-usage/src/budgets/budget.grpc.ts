@@ -3,7 +3,7 @@ import { checkUpdateMask } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
 import type { aiUsageV1 } from '@nexus/proto';
 import { idSchema } from '../interactions/interaction.validation';
-import { toBudgetMessage } from './budget.message';
+import { toBudgetMessage } from './budget.mapping';
 import type { BudgetService } from './budget.service';
 import {
   UPDATABLE,

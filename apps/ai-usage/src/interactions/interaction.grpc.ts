@@ -3,7 +3,7 @@ import { aiUsageV1 } from '@nexus/proto';
 import { validate } from '@nexus/core';
 import type { UsageSummaryService } from '../usage/usage-summary.service';
 import { summaryHandler } from '../usage/usage-summary.grpc';
-import { toInteractionMessage } from './interaction.message';
+import { toInteractionMessage } from './interaction.mapping';
 import type { InteractionOrder, InteractionService } from './interaction.service';
 import {
   batchRecordSchema,

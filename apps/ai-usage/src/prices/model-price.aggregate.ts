@@ -1,7 +1,7 @@
 import { defineAggregate, type JsonObject } from '@nexus/db';
 import { aiUsageV1 } from '@nexus/proto';
 import type { ModelPriceEntity } from './model-price.entity';
-import { toModelPriceMessage } from './model-price.message';
+import { toModelPriceMessage } from './model-price.mapping';
 
 /** Events on `nexus.ai-usage.model-price` carry the API's ModelPrice in proto3 JSON. */
 export const modelPriceAggregate = defineAggregate<ModelPriceEntity>({

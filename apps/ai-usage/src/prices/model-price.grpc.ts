@@ -3,7 +3,7 @@ import { checkUpdateMask } from '@nexus/db';
 import type { RpcKit } from '@nexus/grpc';
 import type { aiUsageV1 } from '@nexus/proto';
 import { idSchema } from '../interactions/interaction.validation';
-import { toModelPriceMessage } from './model-price.message';
+import { toModelPriceMessage } from './model-price.mapping';
 import type { ModelPriceService } from './model-price.service';
 import {
   UPDATABLE,

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { formatDecimal, parseDecimal } from '@nexus/core';
 import type { AiInteractionEntity } from '../interactions/interaction.entity';
-import { effectiveCost } from '../interactions/interaction.message';
+import { effectiveCost } from '../interactions/interaction.mapping';
 import { COST_SCALE } from '../prices/cost';
 import { observe, toJson, type Histogram } from './latency-histogram';
 

@@ -1,6 +1,6 @@
 import { defineAggregate, type JsonObject } from '@nexus/db';
 import { usersV1 } from '@nexus/proto';
-import { toUserMessage } from './user.grpc';
+import { toUserMessage } from './user.mapping';
 import type { UserEntity } from './user.entity';
 
 /** Events on `nexus.users.user` carry the API's User message in proto3 JSON. */

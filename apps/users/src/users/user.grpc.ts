@@ -1,14 +1,12 @@
-import type { Role } from '@nexus/core';
-import { checkUpdateMask, etagOf } from '@nexus/db';
+import { checkUpdateMask } from '@nexus/db';
 import { PUBLIC, type RpcKit } from '@nexus/grpc';
-import { commonV1, usersV1 } from '@nexus/proto';
+import { usersV1 } from '@nexus/proto';
 import { validate } from '@nexus/core';
 import type { CredentialsService } from '../credentials/credentials.service';
-import type { SignInState } from '../credentials/sign-in.store';
 import type { TokenSigner } from '../credentials/token-signer';
 import { ADMIN_UPDATABLE } from './user-access';
-import type { UserEntity } from './user.entity';
-import type { UserOrder, UserService, UserView } from './user.service';
+import { toUserMessage, toUserViewMessage } from './user.mapping';
+import type { UserOrder, UserService } from './user.service';
 import {
   authenticateSchema,
   batchGetSchema,
@@ -21,13 +19,6 @@ import {
   verifyEmailSchema,
 } from './user.validation';
 
-const ROLE_TO_PROTO: Record<Role, commonV1.Role> = {
-  admin: commonV1.Role.ROLE_ADMIN,
-  manager: commonV1.Role.ROLE_MANAGER,
-  user: commonV1.Role.ROLE_USER,
-  guest: commonV1.Role.ROLE_GUEST,
-};
-
 const ORDER_OF_PROTO: Record<usersV1.UserOrderBy, UserOrder> = {
   [usersV1.UserOrderBy.USER_ORDER_BY_UNSPECIFIED]: 'create_time_desc',
   [usersV1.UserOrderBy.USER_ORDER_BY_CREATE_TIME_DESC]: 'create_time_desc',
@@ -35,35 +26,6 @@ const ORDER_OF_PROTO: Record<usersV1.UserOrderBy, UserOrder> = {
   [usersV1.UserOrderBy.USER_ORDER_BY_USERNAME_ASC]: 'username_asc',
   [usersV1.UserOrderBy.UNRECOGNIZED]: 'create_time_desc',
 };
-
-/**
- * The user resource, never with the password hash: what events carry and
- * what a create answers. `signIn` adds the sign-in bookkeeping, which is kept
- * beside the resource (it has no version of its own).
- */
-export function toUserMessage(user: UserEntity, signIn?: SignInState): usersV1.User {
-  return {
-    id: user.id,
-    email: user.email,
-    username: user.username,
-    fullName: user.fullName,
-    role: ROLE_TO_PROTO[user.role],
-    preferences: user.preferences,
-    isActive: user.isActive,
-    emailVerified: user.emailVerified,
-    lastLoginTime: signIn?.lastLoginAt ?? undefined,
-    failedLoginCount: signIn?.failedLoginCount ?? 0,
-    createTime: user.createdAt,
-    updateTime: user.updatedAt,
-    etag: etagOf(user),
-  };
-}
-
-/** A user as the caller may see them: a colleague's view has no preferences and no sign-in bookkeeping. */
-export function toUserViewMessage({ user, signIn }: UserView): usersV1.User {
-  if (signIn) return toUserMessage(user, signIn);
-  return { ...toUserMessage(user), preferences: undefined };
-}
 
 /** nexus.users.v1.UserService: decode, validate, call the domain, encode. */
 export function userServiceHandlers(
