@@ -1,4 +1,5 @@
 import { uuidv7 } from '@nexus/core';
+import { RAW_UTF8_STRINGS } from './fuzz-typed';
 
 /** mulberry32: a small seeded PRNG, so a failing run is reproduced by its seed. */
 export function prng(seed: number): () => number {
@@ -66,6 +67,8 @@ export const EVIL_STRINGS: readonly string[] = [
   '\ud800',
   'x\udfffy',
   '\uffff\ufffe',
+  // Sent as invalid UTF-8 (lone surrogates, an overlong NUL): see fuzz-typed.ts.
+  ...RAW_UTF8_STRINGS,
   '\u202e\u0644\u0627',
   '\u200b\u200d\ufeff',
   '😀👩‍👩‍👧‍👦',

@@ -5,6 +5,7 @@ import { ACCESS } from './access-table';
 import { snapshotSchema } from './db-snapshot';
 import { createFixtures, type Fixtures } from './fixtures';
 import { Gen, corrupt, extraFields, mutate, prng } from './fuzz-gen';
+import { typedFieldsOf, withTypedExtremes } from './fuzz-typed';
 import {
   GRPC_SERVICES,
   SERVICE_PROTOS,
@@ -21,6 +22,11 @@ import { RawClient, codeName, type Outcome } from './raw-call';
 const PER_SERVICE = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CONCURRENCY = 16;
+/**
+ * Per typed field (JSON, Timestamp, date, decimal; see fuzz-typed.ts), the
+ * chance that a mutated request carries an extreme of its type there.
+ */
+const TYPED_RATE = Number(process.env.FUZZ_TYPED_RATE ?? 0.3);
 /** FUZZ_SERVICES=work,users fuzzes only those. */
 const SERVICES = process.env.FUZZ_SERVICES
   ? GRPC_SERVICES.filter((s) => process.env.FUZZ_SERVICES!.split(',').includes(s))
@@ -74,6 +80,8 @@ interface FuzzCase {
   method: RpcMethod;
   payload: Buffer;
   token?: string;
+  /** Whether typed extremes were written into the request. */
+  typed: boolean;
 }
 
 function generate(
@@ -90,11 +98,14 @@ function generate(
     const template = ACCESS[method.path].request(fx, caller);
     const valid = Buffer.from(method.request.encode(method.request.fromPartial(template)).finish());
     let payload: Buffer;
+    let typed = false;
     if (gen.chance(0.15)) payload = corrupt(gen, valid);
     else {
       const request = { ...(mutate(gen, template) as object), ...extraFields(gen, replayTokens) };
       try {
-        payload = Buffer.from(method.request.encode(method.request.fromPartial(request)).finish());
+        const encoded = method.request.encode(method.request.fromPartial(request)).finish();
+        payload = withTypedExtremes(gen, method.path, encoded, TYPED_RATE);
+        typed = !payload.equals(encoded);
       } catch {
         payload = corrupt(gen, valid);
       }
@@ -102,7 +113,7 @@ function generate(
     const token = gen.chance(0.05)
       ? gen.pick([undefined, bad.expired, bad.foreignKey, 'x.y.z'])
       : caller.token;
-    cases.push({ method, payload, token });
+    cases.push({ method, payload, token, typed });
   }
   return cases;
 }
@@ -192,9 +203,14 @@ describe.each(SERVICES.map((s) => [s]))('fuzzing the %s service', (service: Serv
 
       const health = await fetch(`http://127.0.0.1:${app.httpPort}/healthz`);
       const seconds = (Date.now() - started) / 1000;
+      const typedCases = cases.filter((c) => c.typed).length;
+      const typedFields = methods.flatMap((m) =>
+        typedFieldsOf(m.path).map((f) => `${m.name}.${f}`),
+      );
       console.log(
-        `fuzz ${service}: ${cases.length} requests + ${rejected.length} replayed rejects over ${methods.length} RPCs in ${seconds.toFixed(1)} s (seed ${SEED}); ` +
+        `fuzz ${service}: ${cases.length} requests (${typedCases} with typed extremes in ${typedFields.length} typed fields) + ${rejected.length} replayed rejects over ${methods.length} RPCs in ${seconds.toFixed(1)} s (seed ${SEED}); ` +
           `outcomes ${JSON.stringify(tally(outcomes))}; replay ${JSON.stringify(tally(replayed))}\n` +
+          `typed fields: ${typedFields.join(', ')}\n` +
           JSON.stringify(samples(outcomes, cases), null, 1),
       );
       expect(broken.slice(0, 20)).toEqual([]);
