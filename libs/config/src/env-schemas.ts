@@ -61,10 +61,30 @@ export function pageTokenSecret(env: BaseEnv): string {
 }
 
 /**
- * Where the other services listen, for services that call them. Defaults are
- * the local stack's ports (docs/architecture.md, Services).
+ * Where the other services listen, for services that call them, and the
+ * longest one call to each may take (a caller's shorter deadline cuts it
+ * shorter). Defaults are the local stack's ports (docs/architecture.md, Services).
  */
 export const serviceAddressesEnvSchema = z.object({
   USERS_GRPC_ADDRESS: z.string().default('127.0.0.1:50051'),
   CONTENT_GRPC_ADDRESS: z.string().default('127.0.0.1:50052'),
+  USERS_GRPC_TIMEOUT_MS: envInt(5_000, 1, 600_000),
+  CONTENT_GRPC_TIMEOUT_MS: envInt(5_000, 1, 600_000),
 });
+
+/** A peer service as a caller's configuration names it: its address and per-call timeout. */
+export interface PeerEndpoint {
+  address: string;
+  timeoutMs: number;
+}
+
+/** The users and content services' endpoints, from the parsed `serviceAddressesEnvSchema`. */
+export function peerEndpoints(env: z.output<typeof serviceAddressesEnvSchema>): {
+  users: PeerEndpoint;
+  content: PeerEndpoint;
+} {
+  return {
+    users: { address: env.USERS_GRPC_ADDRESS, timeoutMs: env.USERS_GRPC_TIMEOUT_MS },
+    content: { address: env.CONTENT_GRPC_ADDRESS, timeoutMs: env.CONTENT_GRPC_TIMEOUT_MS },
+  };
+}

@@ -6,7 +6,9 @@ export {
   envInt,
   envPort,
   pageTokenSecret,
+  peerEndpoints,
   privateKeySchema,
   serviceAddressesEnvSchema,
   type BaseEnv,
+  type PeerEndpoint,
 } from './env-schemas';

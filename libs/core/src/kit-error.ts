@@ -9,11 +9,14 @@ export type KitErrorCode =
   | 'NOT_DELETED'
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
+  /** A request names a user that does not exist or is deactivated (the user directory of @nexus/clients). */
+  | 'UNKNOWN_USER'
   | 'DEPENDENCY_UNAVAILABLE';
 
 export function kitErrorKind(code: KitErrorCode): ErrorKind {
   switch (code) {
     case 'INVALID_ARGUMENT':
+    case 'UNKNOWN_USER':
       return 'invalid_argument';
     case 'NOT_FOUND':
       return 'not_found';

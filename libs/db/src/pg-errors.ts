@@ -20,8 +20,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === '57P03')) {
     return true;
   }
+  // The socket's own code, not a message pattern: a gRPC peer's refused
+  // connection quotes "ECONNREFUSED" in its message and is not the database.
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
   const message = error instanceof Error ? error.message : '';
-  return /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(
     message,
   );
 }

@@ -9,6 +9,13 @@ export {
   type SchemaDefinition,
 } from './migration-check';
 export { grpcError, type ObservedError } from './grpc-assertions';
+export {
+  closedPortAddress,
+  startHangingPeer,
+  timedFailure,
+  type HangingPeer,
+  type TimedFailure,
+} from './peer-faults';
 export { captureStdout, refuseWrites } from './refused-writes';
 export { startTestService, testServiceConfig } from './test-service';
 export { signTestToken } from './tokens';

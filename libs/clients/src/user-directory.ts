@@ -1,0 +1,66 @@
+import { KitError, type FieldViolation, type Principal } from '@nexus/core';
+import { usersV1 } from '@nexus/proto';
+import { createPeerClient, type PeerOptions } from './peer-client';
+import { lookUpUsers } from './user-lookup';
+import type { UsersClient } from './users-client';
+
+/** A user id a request names, with the request field it came from (`member_ids[1]`). */
+export interface NamedUser {
+  id: string;
+  field: string;
+}
+
+/**
+ * The users service as every other service asks it: whether the users a
+ * request names exist and are active, with the caller's token and deadline.
+ * One answer everywhere: INVALID_ARGUMENT `UNKNOWN_USER` with a field
+ * violation per offending user; the users service down, slow or hanging is
+ * UNAVAILABLE `DEPENDENCY_UNAVAILABLE` (peer `users`).
+ */
+export class UserDirectory {
+  private readonly users: UsersClient;
+
+  constructor(options: Omit<PeerOptions, 'peer'>) {
+    this.users = createPeerClient(usersV1.UserServiceService, { ...options, peer: 'users' });
+  }
+
+  /** Refuses unless every named user exists and is active, naming each one that is not. */
+  async requireActive(
+    caller: Principal,
+    named: readonly NamedUser[],
+    deadline: Date | undefined,
+  ): Promise<void> {
+    if (named.length === 0) return;
+    const { missing, inactive } = await lookUpUsers(
+      this.users,
+      named.map((user) => user.id),
+      { token: caller.token, deadline },
+    );
+    const violations = named.flatMap((user): FieldViolation[] => {
+      if (missing.includes(user.id))
+        return [
+          {
+            field: user.field,
+            description: `user ${user.id} does not exist`,
+            reason: 'UNKNOWN_USER',
+          },
+        ];
+      if (inactive.includes(user.id))
+        return [
+          {
+            field: user.field,
+            description: `user ${user.id} is deactivated`,
+            reason: 'UNKNOWN_USER',
+          },
+        ];
+      return [];
+    });
+    if (violations.length === 0) return;
+    const summary = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
+    throw new KitError('UNKNOWN_USER', `not an active user: ${summary}`, violations);
+  }
+
+  close(): void {
+    this.users.close();
+  }
+}
