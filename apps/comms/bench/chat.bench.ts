@@ -14,7 +14,7 @@
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
-import { createUsersClient } from '@nexus/clients';
+import { UserDirectory } from '@nexus/clients';
 import { uuidv7, type Principal } from '@nexus/core';
 import {
   CrudRepository,
@@ -25,7 +25,7 @@ import {
 } from '@nexus/db';
 import { FormatOnlyAttachmentChecker } from '../src/attachments/attachment-checker';
 import { database } from '../src/database';
-import { UserDirectory } from '../src/directory/user-directory';
+import { DeletedUsers } from '../src/directory/deleted-users';
 import { chatMessageAggregate } from '../src/messages/chat-message.aggregate';
 import { ChatMessageEntity } from '../src/messages/chat-message.entity';
 import { ChatMessageService } from '../src/messages/chat-message.service';
@@ -56,8 +56,8 @@ async function main(): Promise<void> {
       await dataSource.query('ANALYZE');
 
       const pageTokens = new PageTokenCodec('bench-page-token-secret-bench-page-token');
-      const users = createUsersClient({ address: '127.0.0.1:1' }); // never called: no lookups on reads
-      const directory = new UserDirectory(dataSource, users);
+      // Never called: no lookups on reads.
+      const directory = new UserDirectory({ address: '127.0.0.1:1', timeoutMs: 1_000 });
       const rooms = new RoomStore(dataSource);
       const repository = new CrudRepository(
         dataSource,
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       const messages = new ChatMessageService(
         repository,
         rooms,
-        directory,
+        new DeletedUsers(dataSource),
         new FormatOnlyAttachmentChecker(),
       );
       const roomService = new ChatRoomService(rooms, directory, pageTokens);
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
         0,
       );
 
-      users.close();
+      directory.close();
       console.log(
         `comms chat benchmark: ${MESSAGES.toLocaleString('en')} messages in one room, ${RUNS} runs each`,
       );

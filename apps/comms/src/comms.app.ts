@@ -1,4 +1,4 @@
-import { createUsersClient } from '@nexus/clients';
+import { UserDirectory } from '@nexus/clients';
 import { CrudRepository } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { commsV1 } from '@nexus/proto';
@@ -7,7 +7,7 @@ import { createAttachmentChecker } from './attachments/create-attachment-checker
 import type { CommsConfig } from './config';
 import { database } from './database';
 import { UserEventsHandler } from './directory/user-events.consumer';
-import { UserDirectory } from './directory/user-directory';
+import { DeletedUsers } from './directory/deleted-users';
 import { EmailCopies } from './emails/email-copies';
 import { EmailDraftsService } from './emails/email-drafts.service';
 import { EmailSendingService } from './emails/email-sending.service';
@@ -26,21 +26,21 @@ import { RoomStore } from './rooms/room-store';
 
 /** The comms service: internal email with mailboxes and threads, and chat. */
 export function commsService(config: CommsConfig): ServiceSpec {
-  const users = createUsersClient({ address: config.usersAddress });
-  const attachments = createAttachmentChecker(config.contentAddress);
+  const directory = new UserDirectory(config.users);
+  const attachments = createAttachmentChecker(config.content);
 
   return {
     name: 'comms',
     ...database,
     aggregates: [emailAggregate, chatRoomAggregate, chatMessageAggregate],
     bind: ({ dataSource, pageTokens, rpc }) => {
-      const directory = new UserDirectory(dataSource, users);
+      const deletedUsers = new DeletedUsers(dataSource);
       const mailboxes = new MailboxService(dataSource);
       const copies = new EmailCopies(
         dataSource,
         new CrudRepository(dataSource, EmailEntity, emailAggregate, pageTokens),
         mailboxes,
-        directory,
+        deletedUsers,
       );
       const rooms = new RoomStore(dataSource);
       const messages = new CrudRepository(
@@ -57,7 +57,7 @@ export function commsService(config: CommsConfig): ServiceSpec {
           implementation: emailServiceHandlers(rpc, {
             emails: new EmailService(copies),
             drafts: new EmailDraftsService(copies, attachments),
-            sending: new EmailSendingService(copies, attachments),
+            sending: new EmailSendingService(copies, directory, attachments),
           }),
         },
         {
@@ -66,7 +66,7 @@ export function commsService(config: CommsConfig): ServiceSpec {
           implementation: chatServiceHandlers(
             rpc,
             new ChatRoomService(rooms, directory, pageTokens),
-            new ChatMessageService(messages, rooms, directory, attachments),
+            new ChatMessageService(messages, rooms, deletedUsers, attachments),
           ),
         },
       ];

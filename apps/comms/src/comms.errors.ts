@@ -4,8 +4,6 @@ import { DomainError, type ErrorKind } from '@nexus/core';
 export type CommsErrorCode =
   | 'NOT_A_DRAFT'
   | 'NO_RECIPIENTS'
-  | 'UNKNOWN_RECIPIENT'
-  | 'INACTIVE_RECIPIENT'
   | 'UNKNOWN_ATTACHMENT'
   | 'ATTACHMENT_NOT_ALLOWED'
   | 'NOT_IN_TRASH'
@@ -20,8 +18,6 @@ export type CommsErrorCode =
 
 export function commsErrorKind(code: CommsErrorCode): ErrorKind {
   switch (code) {
-    case 'UNKNOWN_RECIPIENT':
-    case 'INACTIVE_RECIPIENT':
     case 'NO_RECIPIENTS':
     case 'UNKNOWN_ATTACHMENT':
       return 'invalid_argument';

@@ -3,7 +3,9 @@ import {
   envBoolean,
   envPort,
   loadConfig,
+  peerEndpoints,
   serviceAddressesEnvSchema,
+  type PeerEndpoint,
 } from '@nexus/config';
 import { serviceConfig, type ServiceConfig } from '@nexus/runtime';
 
@@ -16,9 +18,9 @@ const commsEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).ext
 
 export interface CommsConfig {
   service: ServiceConfig;
-  usersAddress: string;
+  users: PeerEndpoint;
   /** Undefined when attachments are checked for format only. */
-  contentAddress: string | undefined;
+  content: PeerEndpoint | undefined;
 }
 
 /** The comms service's configuration, from the environment, validated once. */
@@ -29,7 +31,7 @@ export function commsConfig(env: Record<string, string | undefined> = process.en
       grpcPort: parsed.COMMS_GRPC_PORT,
       httpPort: parsed.COMMS_HTTP_PORT,
     }),
-    usersAddress: parsed.USERS_GRPC_ADDRESS,
-    contentAddress: parsed.CONTENT_ATTACHMENT_CHECK ? parsed.CONTENT_GRPC_ADDRESS : undefined,
+    users: peerEndpoints(parsed).users,
+    content: parsed.CONTENT_ATTACHMENT_CHECK ? peerEndpoints(parsed).content : undefined,
   };
 }

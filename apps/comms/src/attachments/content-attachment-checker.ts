@@ -1,23 +1,23 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { createPromiseClient, readNotFoundId, type PromiseClient } from '@nexus/clients';
+import { createPeerClient, readNotFoundId, type FilesClient } from '@nexus/clients';
 import { KitError, type Principal } from '@nexus/core';
+import type { PeerEndpoint } from '@nexus/config';
 import { contentV1 } from '@nexus/proto';
 import { CommsError } from '../comms.errors';
 import type { AttachmentChecker } from './attachment-checker';
-
-type FilesClient = PromiseClient<typeof contentV1.FileServiceService>;
 
 /**
  * Asks the content service, with the caller's token, for the files: its
  * BatchGetFiles is all or nothing, NOT_FOUND naming the first unknown id and
  * PERMISSION_DENIED when the caller may not read one. A file the caller may
- * read is a file they may attach.
+ * read is a file they may attach. The content service down, slow or hanging
+ * is the peer client's DEPENDENCY_UNAVAILABLE (peer `content`).
  */
 export class ContentAttachmentChecker implements AttachmentChecker {
   private readonly files: FilesClient;
 
-  constructor(address: string) {
-    this.files = createPromiseClient(contentV1.FileServiceService, { address });
+  constructor(content: PeerEndpoint) {
+    this.files = createPeerClient(contentV1.FileServiceService, { ...content, peer: 'content' });
   }
 
   async check(
@@ -32,7 +32,7 @@ export class ContentAttachmentChecker implements AttachmentChecker {
         { token: caller.token, deadline: options.deadline },
       );
     } catch (error) {
-      throw refusal(error as ServiceError, fileIds, options.field);
+      throw refusal(error, fileIds, options.field);
     }
   }
 
@@ -41,9 +41,10 @@ export class ContentAttachmentChecker implements AttachmentChecker {
   }
 }
 
-function refusal(error: ServiceError, fileIds: readonly string[], field: string): Error {
-  if (error.code === status.NOT_FOUND) {
-    const id = readNotFoundId(error);
+/** The peer's answer about the files as this request's error; anything else as it came. */
+function refusal(error: unknown, fileIds: readonly string[], field: string): unknown {
+  if ((error as Partial<ServiceError>).code === status.NOT_FOUND) {
+    const id = readNotFoundId(error as ServiceError);
     const index = id ? fileIds.indexOf(id) : -1;
     return new CommsError('UNKNOWN_ATTACHMENT', `file ${id ?? ''} does not exist`.trim(), [
       {
@@ -53,13 +54,10 @@ function refusal(error: ServiceError, fileIds: readonly string[], field: string)
       },
     ]);
   }
-  if (error.code === status.PERMISSION_DENIED) {
-    return new CommsError('ATTACHMENT_NOT_ALLOWED', `cannot attach: ${error.details}`, [
-      { field, description: error.details, reason: 'FILE_NOT_READABLE' },
+  if (error instanceof KitError && error.code === 'PERMISSION_DENIED') {
+    return new CommsError('ATTACHMENT_NOT_ALLOWED', `cannot attach: ${error.message}`, [
+      { field, description: error.message, reason: 'FILE_NOT_READABLE' },
     ]);
-  }
-  if (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) {
-    return new KitError('DEPENDENCY_UNAVAILABLE', 'the content service is unavailable; retry');
   }
   return error;
 }

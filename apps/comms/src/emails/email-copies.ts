@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { KitError } from '@nexus/core';
 import type { CrudRepository } from '@nexus/db';
-import type { UserDirectory } from '../directory/user-directory';
+import type { DeletedUsers } from '../directory/deleted-users';
 import type { MailboxService } from '../mailboxes/mailbox.service';
 import type { EmailEntity } from './email.entity';
 
@@ -14,7 +14,7 @@ export class EmailCopies {
     readonly dataSource: DataSource,
     readonly repository: CrudRepository<EmailEntity>,
     readonly mailboxes: MailboxService,
-    readonly directory: UserDirectory,
+    readonly deletedUsers: DeletedUsers,
   ) {}
 
   /** The owner's copy, or NOT_FOUND: someone else's copy is not there for them. */
@@ -26,7 +26,7 @@ export class EmailCopies {
 
   /** Marks the copies whose sender has been deleted; returns them for chaining. */
   async withSenders(emails: EmailEntity[]): Promise<EmailEntity[]> {
-    const deleted = await this.directory.deletedAmong(emails.map((email) => email.senderId));
+    const deleted = await this.deletedUsers.among(emails.map((email) => email.senderId));
     for (const email of emails) email.senderDeleted = deleted.has(email.senderId);
     return emails;
   }

@@ -1,9 +1,9 @@
 import { In, type EntityManager } from 'typeorm';
+import type { NamedUser, UserDirectory } from '@nexus/clients';
 import { KitError, uuidv7, type Principal } from '@nexus/core';
 import { etagOf, inTransaction, type Tx } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
 import { CommsError } from '../comms.errors';
-import type { NamedUser } from '../directory/user-directory';
 import { MailboxService } from '../mailboxes/mailbox.service';
 import { checkCanWrite, checkDraft } from './email-access';
 import type { EmailCopies } from './email-copies';
@@ -25,6 +25,7 @@ import {
 export class EmailSendingService {
   constructor(
     private readonly copies: EmailCopies,
+    private readonly directory: UserDirectory,
     private readonly attachments: AttachmentChecker,
   ) {}
 
@@ -51,9 +52,9 @@ export class EmailSendingService {
       ]);
     }
     // Checked against the version read here; the send below insists on that same version.
-    await this.copies.directory.requireActive(caller, namedRecipients(addressing), deadline);
+    await this.directory.requireActive(caller, namedRecipients(addressing), deadline);
     await this.attachments.check(caller, draft.attachmentIds, {
-      field: 'attachment_ids',
+      field: 'email.attachment_ids',
       deadline,
     });
 
@@ -148,7 +149,7 @@ function namedRecipients(addressing: Addressing): NamedUser[] {
   const named: NamedUser[] = [];
   for (const field of ['to', 'cc', 'bcc'] as const) {
     addressing[field].forEach((recipient, index) => {
-      if (isInternal(recipient)) named.push({ id: recipient, field: `${field}[${index}]` });
+      if (isInternal(recipient)) named.push({ id: recipient, field: `email.${field}[${index}]` });
     });
   }
   return named;

@@ -206,8 +206,8 @@ describe('SendEmail', () => {
       as(alice),
     );
     const error = await grpcError(comms.email.sendEmail({ id: created.id, etag: '' }, as(alice)));
-    expect(error.code).toBe(status.INVALID_ARGUMENT);
-    expect(error.fields).toEqual(['to[1]', 'cc[0]']);
+    expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, reason: 'UNKNOWN_USER' });
+    expect(error.fields).toEqual(['email.to[1]', 'email.cc[0]']);
     expect(error.details).toContain(unknown);
     expect(await inbox(bob)).toEqual([]);
     expect((await comms.email.getEmail({ id: created.id }, as(alice))).status).toBe(

@@ -3,7 +3,7 @@ import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/co
 import { inTransaction, type CrudRepository, type Page } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
 import { CommsError } from '../comms.errors';
-import type { UserDirectory } from '../directory/user-directory';
+import type { DeletedUsers } from '../directory/deleted-users';
 import {
   checkActive,
   checkCanWrite,
@@ -22,7 +22,7 @@ export class ChatMessageService {
   constructor(
     private readonly messages: CrudRepository<ChatMessageEntity>,
     private readonly rooms: RoomStore,
-    private readonly directory: UserDirectory,
+    private readonly deletedUsers: DeletedUsers,
     private readonly attachments: AttachmentChecker,
   ) {}
 
@@ -201,7 +201,7 @@ export class ChatMessageService {
   }
 
   private async withAuthors(messages: ChatMessageEntity[]): Promise<ChatMessageEntity[]> {
-    const deleted = await this.directory.deletedAmong(messages.map((m) => m.authorId));
+    const deleted = await this.deletedUsers.among(messages.map((m) => m.authorId));
     for (const message of messages) message.authorDeleted = deleted.has(message.authorId);
     return messages;
   }

@@ -1,4 +1,5 @@
 import type { SelectQueryBuilder } from 'typeorm';
+import type { UserDirectory } from '@nexus/clients';
 import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
 import {
   CrudRepository,
@@ -8,7 +9,6 @@ import {
   type PageTokenCodec,
   type Tx,
 } from '@nexus/db';
-import type { UserDirectory } from '../directory/user-directory';
 import {
   checkActive,
   checkCanWrite,

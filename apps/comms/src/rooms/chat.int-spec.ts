@@ -76,7 +76,11 @@ describe('rooms and membership', () => {
         as(alice),
       ),
     );
-    expect(unknown.fields).toEqual(['user_ids[0]']);
+    expect(unknown).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      reason: 'UNKNOWN_USER',
+      fields: ['user_ids[0]'],
+    });
   });
 
   it('keeps one direct room per pair, whoever creates it', async () => {
