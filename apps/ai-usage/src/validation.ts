@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUuid, jsonObject, type NumericColumn } from '@nexus/core';
+import { jsonObject, type NumericColumn } from '@nexus/core';
 import {
   MODULE_TO_PROTO,
   OPERATION_TO_PROTO,
@@ -8,12 +8,9 @@ import {
   inverse,
 } from './enums';
 
-/** Field schemas the request schemas of every aggregate share. */
+/** Field schemas the request schemas of every aggregate share, beyond the kit's. */
 
-export const required = { error: 'is required' };
-export const uuid = z.string().refine(isUuid, 'must be a UUID');
-export const optionalUuid = z.union([z.literal(''), uuid]).transform((value) => value || undefined);
-export const requestId = optionalUuid;
+export { optionalUuid, requestId, required, uuid } from '@nexus/grpc';
 
 /** A proto enum value that must name one of `names` (UNSPECIFIED and unknown values refused). */
 function protoEnum<K extends string>(map: Record<K, number>, label: string) {

@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { isUuid } from '@nexus/core';
 
-/** Field schemas both aggregates use. */
+/** Field schemas both aggregates use, beyond the kit's (ids, etags, request ids). */
 
-export const uuid = z.string().refine(isUuid, 'must be a UUID');
-export const optionalUuid = z.union([z.literal(''), uuid]).transform((value) => value || undefined);
-export const requestId = optionalUuid;
-export const etag = z.string().max(64, 'must be at most 64 characters');
-export const required = { error: 'is required' };
+export { etag, optionalUuid, requestId, required, uuid } from '@nexus/grpc';
 export const note = z.string().trim().max(500, 'must be at most 500 characters');
 
 /** Turns a proto enum number into a name, refusing UNSPECIFIED and unknown values. */

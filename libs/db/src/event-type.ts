@@ -34,7 +34,7 @@ export const STANDARD_VERBS = ['created', 'updated', 'deleted', 'restored'] as c
 export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   'nexus.users.user': ['password_changed'],
   'nexus.content.document': [],
-  'nexus.content.file': [],
+  'nexus.content.file': ['downloaded'],
   'nexus.comms.email': ['sent'],
   'nexus.comms.chat-room': [],
   'nexus.comms.chat-message': [],

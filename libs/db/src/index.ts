@@ -37,7 +37,6 @@ export {
   type EntityClass,
   type MigrationClass,
 } from './data-source';
-export { checkUpdateMask } from './field-mask';
 export {
   KIT_ENTITIES,
   OutboxEvent,
@@ -56,13 +55,7 @@ export {
   type MigrationState,
 } from './migrate';
 export { PageTokenCodec, type Cursor } from './page-token';
-export {
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  pageSizeSchema,
-  pageTokenSchema,
-  type Page,
-} from './pagination';
+export { type Page } from './pagination';
 export { likePrefix } from './like-pattern';
 export { withScratchDatabase } from './scratch-database';
 export {

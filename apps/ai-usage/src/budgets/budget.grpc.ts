@@ -1,6 +1,5 @@
 import { validate } from '@nexus/core';
-import { checkUpdateMask } from '@nexus/db';
-import type { RpcKit } from '@nexus/grpc';
+import { type RpcKit, checkUpdateMask } from '@nexus/grpc';
 import type { aiUsageV1 } from '@nexus/proto';
 import { idSchema } from '../interactions/interaction.validation';
 import { toBudgetMessage } from './budget.mapping';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decimal, timestamp } from '@nexus/core';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
+import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
 import { aiUsageV1 } from '@nexus/proto';
 import {
   COST_COLUMN,

@@ -1,5 +1,4 @@
-import { checkUpdateMask } from '@nexus/db';
-import type { RpcKit } from '@nexus/grpc';
+import { type RpcKit, checkUpdateMask } from '@nexus/grpc';
 import { validate } from '@nexus/core';
 import type { commsV1 } from '@nexus/proto';
 import type { EmailDraftsService } from './email-drafts.service';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isUuid, timestamp } from '@nexus/core';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
+import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
 import { commsV1 } from '@nexus/proto';
 import type { MailboxRole } from '../mailboxes/mailbox.entity';
 import { attachmentIds, etag, idSchema, optionalUuid, requestId, uuid } from '../validation';

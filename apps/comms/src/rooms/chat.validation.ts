@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
+import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
 import { commsV1 } from '@nexus/proto';
 import { attachmentIds, etag, idSchema, optionalUuid, requestId, uuid } from '../validation';
 import type { RoomKind } from './chat-room.entity';

@@ -1,6 +1,5 @@
 import { validate } from '@nexus/core';
-import { checkUpdateMask } from '@nexus/db';
-import type { RpcKit } from '@nexus/grpc';
+import { type RpcKit, checkUpdateMask } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
 import { toDocumentMessage, toShareMessage, toVersionMessage } from './document.mapping';
 import type { DocumentOrder, DocumentService } from './document.service';

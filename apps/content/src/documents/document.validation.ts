@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jsonObject, timestamp } from '@nexus/core';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
+import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
 import { etag, note, optionalUuid, protoEnum, requestId, required, uuid } from '../validation';
 import type { ShareRole } from './document-share.entity';

@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import type { ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import { KitError, validate } from '@nexus/core';
-import { checkUpdateMask } from '@nexus/db';
-import type { CallContext, RpcKit } from '@nexus/grpc';
+import { type CallContext, type RpcKit, checkUpdateMask } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
 import { ContentError } from '../content.errors';
 import { toFileMessage } from './file.mapping';

@@ -1,5 +1,4 @@
-import { checkUpdateMask } from '@nexus/db';
-import { PUBLIC, type RpcKit } from '@nexus/grpc';
+import { PUBLIC, type RpcKit, checkUpdateMask } from '@nexus/grpc';
 import { usersV1 } from '@nexus/proto';
 import { validate } from '@nexus/core';
 import type { CredentialsService } from '../credentials/credentials.service';

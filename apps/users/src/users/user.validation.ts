@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isUuid, jsonObject, type Role } from '@nexus/core';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
+import { jsonObject, type Role } from '@nexus/core';
+import { etag, idSchema, pageSizeSchema, pageTokenSchema, requestId, uuid } from '@nexus/grpc';
 import { commonV1, usersV1 } from '@nexus/proto';
 
 /** Request schemas: what each RPC accepts, with the messages callers see per field. */
@@ -12,7 +12,6 @@ const ROLE_OF_PROTO: Partial<Record<commonV1.Role, Role>> = {
   [commonV1.Role.ROLE_GUEST]: 'guest',
 };
 
-export const uuid = z.string().refine(isUuid, 'must be a UUID');
 const email = z
   .string()
   .trim()
@@ -44,7 +43,6 @@ const role = z.number().transform((value, ctx) => {
   return named as Role;
 });
 const preferences = jsonObject({ maxBytes: 16_384 });
-const requestId = z.union([z.literal(''), uuid]).transform((value) => value || undefined);
 const required = { error: 'is required' };
 
 export const createUserSchema = z.object({
@@ -102,7 +100,7 @@ export function updateUserSchema(
   if (!schema) {
     const fields = [...paths].reduce<z.ZodObject>(
       (built, path) => built.extend(updatableFields[path].shape),
-      z.object({ id: uuid, etag: z.string().max(64) }),
+      z.object({ id: uuid, etag }),
     );
     // Built per mask, so the static type is asserted: fields outside the mask stay unset.
     schema = z.object({ user: fields }, required) as unknown as z.ZodType<UpdateUserInput>;
@@ -111,7 +109,7 @@ export function updateUserSchema(
   return schema;
 }
 
-export const idSchema = z.object({ id: uuid });
+export { idSchema };
 
 export const batchGetSchema = z.object({
   ids: z.array(uuid).min(1, 'must name at least one id').max(1000, 'must name at most 1000 ids'),
@@ -131,7 +129,7 @@ export const listUsersSchema = z.object({
   includeTotalSize: z.boolean(),
 });
 
-export const deleteUserSchema = z.object({ id: uuid, etag: z.string().max(64), hard: z.boolean() });
+export const deleteUserSchema = z.object({ id: uuid, etag, hard: z.boolean() });
 
 export const changePasswordSchema = z.object({
   id: uuid,

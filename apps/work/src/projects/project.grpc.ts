@@ -1,6 +1,5 @@
 import { validate } from '@nexus/core';
-import { checkUpdateMask } from '@nexus/db';
-import type { RpcKit } from '@nexus/grpc';
+import { type RpcKit, checkUpdateMask } from '@nexus/grpc';
 import { workV1 } from '@nexus/proto';
 import { TASK_STATUS_TO_PROTO } from '../shared/proto-enums';
 import type { ProjectMemberService } from './project-member.service';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
+import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
 import { workV1 } from '@nexus/proto';
 import type { Priority, ProjectStatus } from '../shared/work-types';
 import {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { calendarDate, decimal, isUuid, type DecimalRules, type NumericColumn } from '@nexus/core';
+import { calendarDate, decimal, type DecimalRules, type NumericColumn } from '@nexus/core';
+import { uuid } from '@nexus/grpc';
 import {
   MEMBER_ROLE_OF_PROTO,
   PRIORITY_OF_PROTO,
@@ -7,14 +8,11 @@ import {
   TASK_STATUS_OF_PROTO,
 } from './proto-enums';
 
-/** Field schemas shared by the work API's requests. */
+/** Field schemas shared by the work API's requests, beyond the kit's. */
 
-export const uuid = z.string().refine(isUuid, 'must be a UUID');
-/** An optional id: "" means none. */
+export { etag, requestId, required, uuid } from '@nexus/grpc';
+/** An id a write may clear: "" stores none (null), which is work's reading of an empty id. */
 export const optionalUuid = z.union([z.literal(''), uuid]).transform((value) => value || null);
-export const requestId = z.union([z.literal(''), uuid]).transform((value) => value || undefined);
-export const etag = z.string().max(64);
-export const required = { error: 'is required' };
 
 /** A real calendar date "YYYY-MM-DD" in years 0001..9999, or "" for none. */
 export const optionalDate = z

@@ -1,6 +1,5 @@
 import { validate } from '@nexus/core';
-import { checkUpdateMask } from '@nexus/db';
-import type { RpcKit } from '@nexus/grpc';
+import { type RpcKit, checkUpdateMask } from '@nexus/grpc';
 import { workV1 } from '@nexus/proto';
 import type { TaskDependencyService } from './task-dependency.service';
 import type { TaskOrder, TaskService } from './task.service';

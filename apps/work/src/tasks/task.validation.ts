@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDate, decimal } from '@nexus/core';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/db';
+import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
 import { workV1 } from '@nexus/proto';
 import type { Priority, TaskStatus } from '../shared/work-types';
 import {
