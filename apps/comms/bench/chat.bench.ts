@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       const pageTokens = new PageTokenCodec('bench-page-token-secret-bench-page-token');
       // Never called: no lookups on reads.
       const directory = new UserDirectory({ address: '127.0.0.1:1', timeoutMs: 1_000 });
-      const rooms = new RoomStore(dataSource);
+      const rooms = new RoomStore(dataSource, pageTokens);
       const repository = new CrudRepository(
         dataSource,
         ChatMessageEntity,
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
         new DeletedUsers(dataSource),
         new FormatOnlyAttachmentChecker(),
       );
-      const roomService = new ChatRoomService(rooms, directory, pageTokens);
+      const roomService = new ChatRoomService(rooms, directory);
 
       // The page token a client holds after paging to 90% of the history.
       const [deep] = await dataSource.query<{ id: string; created_at: Date }[]>(

@@ -42,7 +42,7 @@ export function commsService(config: CommsConfig): ServiceSpec {
         mailboxes,
         deletedUsers,
       );
-      const rooms = new RoomStore(dataSource);
+      const rooms = new RoomStore(dataSource, pageTokens);
       const messages = new CrudRepository(
         dataSource,
         ChatMessageEntity,
@@ -65,16 +65,16 @@ export function commsService(config: CommsConfig): ServiceSpec {
           definition: commsV1.ChatServiceService,
           implementation: chatServiceHandlers(
             rpc,
-            new ChatRoomService(rooms, directory, pageTokens),
+            new ChatRoomService(rooms, directory),
             new ChatMessageService(messages, rooms, deletedUsers, attachments),
           ),
         },
       ];
     },
-    consume: async ({ kafka, dataSource, logger }) => {
+    consume: async ({ kafka, dataSource, logger, pageTokens }) => {
       const handler = new UserEventsHandler(
         new MailboxService(dataSource),
-        new RoomStore(dataSource),
+        new RoomStore(dataSource, pageTokens),
       );
       return [
         await runEventConsumer({

@@ -126,7 +126,7 @@ export class AggregateStore<E extends BaseEntity> {
   private readonly hydrateHook: Hydrate<E> | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    readonly dataSource: DataSource,
     private readonly target: EntityTarget<E>,
     readonly aggregate: Aggregate<E>,
     private readonly pageTokens: PageTokenCodec,

@@ -107,10 +107,10 @@ describe('on nexus.users.user.deleted', () => {
       },
       as(alice),
     );
-    const { dataSource } = comms.service.runtime;
+    const { dataSource, pageTokens } = comms.service.runtime;
     const handler = new UserEventsHandler(
       new MailboxService(dataSource),
-      new RoomStore(dataSource),
+      new RoomStore(dataSource, pageTokens),
     );
     const event = {
       id: 'e',

@@ -44,8 +44,12 @@ export class UserEventsHandler {
       .execute();
     const memberships = await tx.manager.find(ChatMemberEntity, { where: { userId } });
     for (const { roomId } of memberships.sort((a, b) => (a.roomId < b.roomId ? -1 : 1))) {
-      await this.rooms.change(tx, roomId, {
-        apply: (room, t) => this.rooms.removeMember(t.manager, room.id, userId),
+      await this.rooms.update(tx, roomId, {
+        apply: async (room, applying) => {
+          if (await this.rooms.removeMember(tx.manager, room, userId)) {
+            await applying.reloadChildren();
+          }
+        },
       });
     }
   }

@@ -1,7 +1,7 @@
 import { In, type EntityManager } from 'typeorm';
 import type { NamedUser, UserDirectory } from '@nexus/clients';
-import { KitError, uuidv7, type Principal } from '@nexus/core';
-import { etagOf, inTransaction, type Tx } from '@nexus/db';
+import { uuidv7, type Principal } from '@nexus/core';
+import { checkEtag, etagOf, inTransaction, type Tx } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
 import { CommsError } from '../comms.errors';
 import { MailboxService } from '../mailboxes/mailbox.service';
@@ -33,14 +33,7 @@ export class EmailSendingService {
     checkCanWrite(caller);
     const draft = await this.copies.getOwned(caller.userId, id);
     checkDraft(draft);
-    if (etag && etag !== etagOf(draft)) {
-      throw new KitError(
-        'ETAG_MISMATCH',
-        `etag ${etag} does not match the current version; read the draft again and retry`,
-        [],
-        { current_etag: etagOf(draft) },
-      );
-    }
+    checkEtag(draft, etag, 'draft');
     const addressing: Addressing = {
       to: draft.toRecipients,
       cc: draft.ccRecipients,

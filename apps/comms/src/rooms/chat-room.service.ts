@@ -1,14 +1,7 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import type { UserDirectory } from '@nexus/clients';
-import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
-import {
-  CrudRepository,
-  claimRequestId,
-  inTransaction,
-  violatedUniqueConstraint,
-  type PageTokenCodec,
-  type Tx,
-} from '@nexus/db';
+import { KitError, type IdempotencyKey, type Principal } from '@nexus/core';
+import { inTransaction, violatedUniqueConstraint, type Tx } from '@nexus/db';
 import {
   checkActive,
   checkCanWrite,
@@ -21,7 +14,6 @@ import {
   directKey,
 } from './chat-access';
 import type { ChatMemberEntity } from './chat-member.entity';
-import { chatRoomAggregate } from './chat-room.aggregate';
 import { ChatRoomEntity, type RoomKind } from './chat-room.entity';
 import type { RoomView } from './chat-room.mapping';
 import type { RoomStore } from './room-store';
@@ -45,21 +37,11 @@ export interface RoomWithView {
 
 /** Rooms and their membership. */
 export class ChatRoomService {
-  private readonly lists: CrudRepository<ChatRoomEntity>;
-
   constructor(
+    /** Rooms with their members (hydrated by the store). */
     private readonly rooms: RoomStore,
     private readonly directory: UserDirectory,
-    pageTokens: PageTokenCodec,
-  ) {
-    this.lists = new CrudRepository(
-      rooms.dataSource,
-      ChatRoomEntity,
-      chatRoomAggregate,
-      pageTokens,
-      'chat room',
-    );
-  }
+  ) {}
 
   /** A new room with the caller as owner; a direct room of an existing pair is returned as it is. */
   async create(
@@ -113,7 +95,7 @@ export class ChatRoomService {
     },
   ) {
     const filters: RoomFilters = { ...query.filters, userId: caller.userId };
-    const page = await this.lists.list({
+    const page = await this.rooms.list({
       filter: (qb) => applyFilters(qb, filters),
       filterValues: { ...filters, showDeleted: query.showDeleted },
       order: { key: 'activity_desc', property: 'lastMessageAt', direction: 'DESC' },
@@ -122,12 +104,7 @@ export class ChatRoomService {
       includeTotal: query.includeTotal,
       showDeleted: query.showDeleted,
     });
-    const members = await this.rooms.membersOf(
-      this.rooms.dataSource.manager,
-      page.items.map((room) => room.id),
-    );
     const items: RoomWithView[] = page.items.map((room) => {
-      room.members = members.filter((m) => m.roomId === room.id);
       const own = room.members.find((m) => m.userId === caller.userId) ?? null;
       return { room, view: viewOf(room, own) };
     });
@@ -142,14 +119,12 @@ export class ChatRoomService {
   ): Promise<ChatRoomEntity> {
     await this.checkManaging(caller, id);
     return this.write(caller, (tx) =>
-      this.rooms.change(tx, id, {
+      this.rooms.update(tx, id, {
         etag,
         apply: (room) => {
           checkActive(room);
-          const before = `${room.name}\u0000${room.topic}`;
           if (changes.name !== undefined) room.name = changes.name;
           if (changes.topic !== undefined) room.topic = changes.topic;
-          return `${room.name}\u0000${room.topic}` !== before;
         },
       }),
     );
@@ -158,13 +133,12 @@ export class ChatRoomService {
   async archive(caller: Principal, id: string, etag: string): Promise<ChatRoomEntity> {
     await this.checkManaging(caller, id);
     return this.write(caller, (tx) =>
-      this.rooms.change(tx, id, {
+      this.rooms.update(tx, id, {
         etag,
         verb: 'deleted',
         apply: (room) => {
           checkActive(room);
           room.deletedAt = new Date();
-          return true;
         },
       }),
     );
@@ -173,12 +147,11 @@ export class ChatRoomService {
   async restore(caller: Principal, id: string): Promise<ChatRoomEntity> {
     await this.checkManaging(caller, id);
     return this.write(caller, (tx) =>
-      this.rooms.change(tx, id, {
+      this.rooms.update(tx, id, {
         verb: 'restored',
         apply: (room) => {
           if (!room.deletedAt) throw new KitError('NOT_DELETED', `chat room ${id} is not archived`);
           room.deletedAt = null;
-          return true;
         },
       }),
     );
@@ -191,9 +164,13 @@ export class ChatRoomService {
     checkJoin(room);
     checkActive(room);
     return this.write(caller, (tx) =>
-      this.rooms.change(tx, id, {
-        apply: (current, t) =>
-          this.rooms.addMembers(t.manager, current.id, [{ userId: caller.userId, role: 'member' }]),
+      this.rooms.update(tx, id, {
+        apply: async (current, applying) => {
+          const added = await this.rooms.addMembers(tx.manager, current.id, [
+            { userId: caller.userId, role: 'member' },
+          ]);
+          if (added) await applying.reloadChildren();
+        },
       }),
     );
   }
@@ -215,13 +192,15 @@ export class ChatRoomService {
       deadline,
     );
     return this.write(caller, (tx) =>
-      this.rooms.change(tx, id, {
-        apply: (current, t) =>
-          this.rooms.addMembers(
-            t.manager,
+      this.rooms.update(tx, id, {
+        apply: async (current, applying) => {
+          const added = await this.rooms.addMembers(
+            tx.manager,
             current.id,
             userIds.map((userId) => ({ userId, role: 'member' as const })),
-          ),
+          );
+          if (added) await applying.reloadChildren();
+        },
       }),
     );
   }
@@ -233,8 +212,12 @@ export class ChatRoomService {
     checkMember(room, member);
     checkNotDirect(room);
     await this.write(caller, (tx) =>
-      this.rooms.change(tx, id, {
-        apply: (current, t) => this.rooms.removeMember(t.manager, current.id, caller.userId),
+      this.rooms.update(tx, id, {
+        apply: async (current, applying) => {
+          if (await this.rooms.removeMember(tx.manager, current, caller.userId)) {
+            await applying.reloadChildren();
+          }
+        },
       }),
     );
   }
@@ -243,8 +226,12 @@ export class ChatRoomService {
     const room = await this.checkManaging(caller, id);
     checkNotDirect(room);
     return this.write(caller, (tx) =>
-      this.rooms.change(tx, id, {
-        apply: (current, t) => this.rooms.removeMember(t.manager, current.id, userId),
+      this.rooms.update(tx, id, {
+        apply: async (current, applying) => {
+          if (await this.rooms.removeMember(tx.manager, current, userId)) {
+            await applying.reloadChildren();
+          }
+        },
       }),
     );
   }
@@ -292,30 +279,28 @@ export class ChatRoomService {
     key: string | null,
     requestKey: IdempotencyKey | undefined,
   ): Promise<ChatRoomEntity> {
-    const id = uuidv7();
-    const earlier = await claimRequestId(tx, requestKey, chatRoomAggregate.topic, id);
-    if (earlier !== null) {
-      const room = await this.rooms.find(earlier, tx.manager);
-      if (room) return room;
-      throw KitError.notFound('chat room', earlier);
-    }
-    await tx.manager.insert(ChatRoomEntity, {
-      id,
-      name: input.name,
-      kind: input.kind,
-      topic: input.topic,
-      creatorId: caller.userId,
-      directKey: key,
-      lastSeq: '0',
-    });
     const creatorRole = input.kind === 'direct' ? 'member' : 'owner';
-    await this.rooms.addMembers(tx.manager, id, [
-      { userId: caller.userId, role: creatorRole },
-      ...others.map((userId) => ({ userId, role: 'member' as const })),
-    ]);
-    const room = await this.rooms.get(id, tx.manager);
-    await tx.emit(chatRoomAggregate, 'created', null, room);
-    return room;
+    const { entity } = await this.rooms.create(
+      tx,
+      {
+        name: input.name,
+        kind: input.kind,
+        topic: input.topic,
+        creatorId: caller.userId,
+        directKey: key,
+        lastSeq: '0',
+      },
+      requestKey,
+      {
+        children: async (room) => {
+          await this.rooms.addMembers(tx.manager, room.id, [
+            { userId: caller.userId, role: creatorRole },
+            ...others.map((userId) => ({ userId, role: 'member' as const })),
+          ]);
+        },
+      },
+    );
+    return entity;
   }
 }
 

@@ -1,91 +1,53 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { KitError } from '@nexus/core';
-import { ROW_WRITE_LOCK, etagOf, type ChangeVerb, type Tx } from '@nexus/db';
+import {
+  AggregateStore,
+  type AggregateChange,
+  type PageTokenCodec,
+  type ReadOptions,
+  type Tx,
+} from '@nexus/db';
 import { ChatMemberEntity } from './chat-member.entity';
 import { chatRoomAggregate } from './chat-room.aggregate';
 import { ChatRoomEntity } from './chat-room.entity';
 
-/**
- * Rooms with their members, read and changed as one aggregate: every
- * committed change (fields or membership) bumps the room's version and
- * emits one `nexus.comms.chat-room` event with the members before and after.
- */
-export class RoomStore {
-  constructor(readonly dataSource: DataSource) {}
+/** Loads the members of rooms: the part of the room resource that is not a column. */
+async function hydrateRooms(manager: EntityManager, rooms: ChatRoomEntity[]): Promise<void> {
+  const members = await manager.find(ChatMemberEntity, {
+    where: { roomId: In(rooms.map((room) => room.id)) },
+  });
+  for (const room of rooms) room.members = members.filter((m) => m.roomId === room.id);
+}
 
-  async find(
-    id: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<ChatRoomEntity | null> {
-    const room = await manager.findOne(ChatRoomEntity, { where: { id }, withDeleted: true });
-    if (room) room.members = await this.membersOf(manager, [id]);
-    return room;
+/**
+ * Rooms with their members, read and changed as one aggregate through the
+ * kit's store: every committed change (fields or membership) bumps the room's
+ * version and emits one `nexus.comms.chat-room` event with the members before
+ * and after. An archived room is still read and locked (its rules refuse what
+ * it may not do), so reads and changes include deleted rooms unless told not to.
+ * The membership SQL lives here too.
+ */
+export class RoomStore extends AggregateStore<ChatRoomEntity> {
+  constructor(dataSource: DataSource, pageTokens: PageTokenCodec) {
+    super(dataSource, ChatRoomEntity, chatRoomAggregate, pageTokens, {
+      hydrate: hydrateRooms,
+      resourceName: 'chat room',
+    });
   }
 
-  async get(id: string, manager?: EntityManager): Promise<ChatRoomEntity> {
-    const room = await this.find(id, manager);
-    if (!room) throw KitError.notFound('chat room', id);
-    return room;
+  override find(id: string, options: ReadOptions = {}): Promise<ChatRoomEntity | null> {
+    return super.find(id, { withDeleted: true, ...options });
+  }
+
+  override update(
+    tx: Tx,
+    id: string,
+    change: AggregateChange<ChatRoomEntity>,
+  ): Promise<ChatRoomEntity> {
+    return super.update(tx, id, { withDeleted: true, ...change });
   }
 
   async member(roomId: string, userId: string, manager: EntityManager = this.dataSource.manager) {
     return manager.findOne(ChatMemberEntity, { where: { roomId, userId } });
-  }
-
-  async membersOf(manager: EntityManager, roomIds: string[]): Promise<ChatMemberEntity[]> {
-    if (roomIds.length === 0) return [];
-    return manager.find(ChatMemberEntity, { where: { roomId: In(roomIds) } });
-  }
-
-  /**
-   * Locks the room, applies `apply` (which returns whether it changed
-   * anything), and if so bumps the version and emits the event.
-   */
-  async change(
-    tx: Tx,
-    id: string,
-    options: {
-      etag?: string;
-      verb?: ChangeVerb;
-      apply: (room: ChatRoomEntity, tx: Tx) => Promise<boolean> | boolean;
-    },
-  ): Promise<ChatRoomEntity> {
-    const room = await tx.manager.findOne(ChatRoomEntity, {
-      where: { id },
-      withDeleted: true,
-      lock: ROW_WRITE_LOCK,
-    });
-    if (!room) throw KitError.notFound('chat room', id);
-    room.members = await this.membersOf(tx.manager, [id]);
-    if (options.etag && options.etag !== etagOf(room)) {
-      throw new KitError(
-        'ETAG_MISMATCH',
-        `etag ${options.etag} does not match the current version; read the room again and retry`,
-        [],
-        { current_etag: etagOf(room) },
-      );
-    }
-    const before = chatRoomAggregate.toResource(room);
-    if (!(await options.apply(room, tx))) return room;
-    await tx.manager.update(
-      ChatRoomEntity,
-      { id },
-      {
-        name: room.name,
-        topic: room.topic,
-        deletedAt: room.deletedAt,
-        version: () => '"version" + 1',
-      },
-    );
-    const after = await this.get(id, tx.manager);
-    await tx.emitResources(
-      chatRoomAggregate,
-      options.verb ?? 'updated',
-      id,
-      before,
-      chatRoomAggregate.toResource(after),
-    );
-    return after;
   }
 
   /** Adds members (skipping those already in); returns whether any was added. */
@@ -110,15 +72,16 @@ export class RoomStore {
    * Removes a member; when the last owner goes, the longest-standing member
    * becomes owner so the room stays manageable. Returns whether one was removed.
    */
-  async removeMember(manager: EntityManager, roomId: string, userId: string): Promise<boolean> {
+  async removeMember(
+    manager: EntityManager,
+    room: ChatRoomEntity,
+    userId: string,
+  ): Promise<boolean> {
+    const roomId = room.id;
     const removed = await manager.delete(ChatMemberEntity, { roomId, userId });
     if (!removed.affected) return false;
     const owners = await manager.count(ChatMemberEntity, { where: { roomId, role: 'owner' } });
-    const room = await manager.findOne(ChatRoomEntity, {
-      where: { id: roomId },
-      withDeleted: true,
-    });
-    if (owners === 0 && room?.kind !== 'direct') {
+    if (owners === 0 && room.kind !== 'direct') {
       const heir = await manager.findOne(ChatMemberEntity, {
         where: { roomId },
         order: { joinedAt: 'ASC', userId: 'ASC' },
