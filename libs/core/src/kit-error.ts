@@ -11,7 +11,11 @@ export type KitErrorCode =
   | 'PERMISSION_DENIED'
   /** A request names a user that does not exist or is deactivated (the user directory of @nexus/clients). */
   | 'UNKNOWN_USER'
-  | 'DEPENDENCY_UNAVAILABLE';
+  | 'DEPENDENCY_UNAVAILABLE'
+  /** A deadlock or serialization failure that retrying inside the service did not resolve. */
+  | 'TRANSACTION_CONFLICT'
+  /** The service's own database cannot be reached (a restart, a failover). */
+  | 'DATABASE_UNAVAILABLE';
 
 export function kitErrorKind(code: KitErrorCode): ErrorKind {
   switch (code) {
@@ -23,6 +27,7 @@ export function kitErrorKind(code: KitErrorCode): ErrorKind {
     case 'ALREADY_EXISTS':
       return 'already_exists';
     case 'ETAG_MISMATCH':
+    case 'TRANSACTION_CONFLICT':
       return 'aborted';
     case 'NOT_DELETED':
       return 'failed_precondition';
@@ -31,6 +36,7 @@ export function kitErrorKind(code: KitErrorCode): ErrorKind {
     case 'PERMISSION_DENIED':
       return 'permission_denied';
     case 'DEPENDENCY_UNAVAILABLE':
+    case 'DATABASE_UNAVAILABLE':
       return 'unavailable';
     default: {
       const unreachable: never = code;

@@ -59,6 +59,7 @@ export { type Page } from './pagination';
 export { likePrefix } from './like-pattern';
 export { withScratchDatabase } from './scratch-database';
 export {
+  classifyDatabaseError,
   isDatabaseUnavailable,
   isTransactionConflict,
   violatedUniqueConstraint,

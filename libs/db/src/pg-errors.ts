@@ -1,4 +1,5 @@
 import { QueryFailedError } from 'typeorm';
+import { KitError } from '@nexus/core';
 
 interface PgErrorFields {
   code?: string;
@@ -35,4 +36,24 @@ export function isTransactionConflict(error: unknown): boolean {
     (error as PgErrorFields & { driverError?: PgErrorFields }).driverError?.code ??
     (error as PgErrorFields).code;
   return code === '40P01' || code === '40001';
+}
+
+/**
+ * What a database failure means to the caller, as a kit error the API edge
+ * maps like any other: a lost race is ABORTED (retry it), an unreachable
+ * database UNAVAILABLE (retry later); anything else is not the database's
+ * answer to give (undefined). The runtime hands this to RpcKit, so the gRPC
+ * edge needs no knowledge of PostgreSQL.
+ */
+export function classifyDatabaseError(error: unknown): KitError | undefined {
+  if (isTransactionConflict(error)) {
+    return new KitError(
+      'TRANSACTION_CONFLICT',
+      'the request conflicted with a concurrent change; retry it',
+    );
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new KitError('DATABASE_UNAVAILABLE', 'the database is unavailable; retry later');
+  }
+  return undefined;
 }

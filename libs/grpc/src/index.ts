@@ -4,7 +4,12 @@
 export { CallContext } from './call-context';
 export { startGrpcServer, type GrpcServer, type ServiceBinding } from './grpc-server';
 export { PUBLIC, RpcKit, type RpcAccess, type RpcKitOptions } from './rpc-kit';
-export { readStatusDetails, statusOfKind, toServiceError } from './status-mapping';
+export {
+  readStatusDetails,
+  statusOfKind,
+  toServiceError,
+  type ErrorClassifier,
+} from './status-mapping';
 export { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier, bearerToken } from './token-verifier';
 export { checkUpdateMask } from './field-mask';
 export {

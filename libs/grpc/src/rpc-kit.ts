@@ -13,12 +13,14 @@ import type { Logger } from 'pino';
 import { KitError, uuidv7 } from '@nexus/core';
 import { CallContext, type CallScope } from './call-context';
 import { checkRequest } from './request-guard';
-import { toServiceError } from './status-mapping';
+import { toServiceError, type ErrorClassifier } from './status-mapping';
 import { bearerToken, type TokenVerifier } from './token-verifier';
 
 export interface RpcKitOptions {
   verifier: TokenVerifier;
   logger: Logger;
+  /** Reads lower layers' failures (the database's) as the domain errors they mean. */
+  classify?: ErrorClassifier;
   /** Observes the duration of every call by method and status code name. */
   observe?: (method: string, code: string, seconds: number) => void;
 }
@@ -120,7 +122,11 @@ export class RpcKit {
       const ctx = new CallContext(method, principal, deadlineOf(call), call.metadata, scope);
       return await run(ctx);
     } catch (thrown) {
-      const { error, unexpected } = toServiceError(thrown, scope.correlationId);
+      const { error, unexpected } = toServiceError(
+        thrown,
+        scope.correlationId,
+        this.options.classify,
+      );
       code = status[error.code ?? status.UNKNOWN];
       if (unexpected) scope.logger.error({ err: thrown }, 'unexpected error');
       else if (scope.logs('debug')) {

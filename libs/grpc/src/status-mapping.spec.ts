@@ -1,5 +1,4 @@
-import { status } from '@grpc/grpc-js';
-import { QueryFailedError } from 'typeorm';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { KitError } from '@nexus/core';
 import { clip, readStatusDetails, toServiceError } from './status-mapping';
 
@@ -24,13 +23,17 @@ describe('toServiceError', () => {
     );
   });
 
-  it('maps an unreachable database to UNAVAILABLE', () => {
-    const refused = new QueryFailedError(
-      'SELECT 1',
-      [],
-      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
-    );
-    expect(toServiceError(refused, 'c').error.code).toBe(status.UNAVAILABLE);
+  it("maps what the classifier reads a lower layer's failure as, with its details", () => {
+    const lower = new Error('connection reset');
+    const classify = (thrown: unknown) =>
+      thrown === lower
+        ? new KitError('DATABASE_UNAVAILABLE', 'the database is unavailable')
+        : undefined;
+    const { error, unexpected } = toServiceError(lower, 'c', classify);
+    expect(error.code).toBe(status.UNAVAILABLE);
+    expect(unexpected).toBe(false);
+    expect(readStatusDetails(error as ServiceError).errorInfo?.reason).toBe('DATABASE_UNAVAILABLE');
+    expect(toServiceError(new Error('other'), 'c', classify).error.code).toBe(status.INTERNAL);
   });
 
   it('hides anything unexpected behind INTERNAL with the correlation id', () => {
@@ -38,19 +41,6 @@ describe('toServiceError', () => {
     expect(unexpected).toBe(true);
     expect(error.code).toBe(status.INTERNAL);
     expect(error.details).toBe('internal error (correlation id corr-9)');
-  });
-});
-
-describe('toServiceError on a lost race', () => {
-  it('maps a deadlock that outlived its retries to ABORTED', () => {
-    const deadlock = new QueryFailedError(
-      'UPDATE',
-      [],
-      Object.assign(new Error('deadlock detected'), { code: '40P01' }),
-    );
-    const { error, unexpected } = toServiceError(deadlock, 'c');
-    expect(error.code).toBe(status.ABORTED);
-    expect(unexpected).toBe(false);
   });
 });
 

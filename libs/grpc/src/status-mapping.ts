@@ -1,6 +1,5 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { DomainError, type ErrorKind } from '@nexus/core';
-import { isDatabaseUnavailable, isTransactionConflict } from '@nexus/db';
 import { googleRpc } from '@nexus/proto';
 
 /** The one mapping from error kinds to gRPC status codes. */
@@ -110,39 +109,28 @@ export interface MappedError {
   unexpected: boolean;
 }
 
+/** Reads a failure of a lower layer (the database) as the domain error it means, if it means one. */
+export type ErrorClassifier = (thrown: unknown) => DomainError | undefined;
+
 /**
  * Turns anything a handler threw into the status the caller sees. Domain
- * errors keep their message and details; an unreachable database is
- * UNAVAILABLE; anything else is INTERNAL with a generic message.
+ * errors, and what `classify` reads as one (an unreachable database is
+ * UNAVAILABLE), keep their message and details; anything else is INTERNAL
+ * with a generic message.
  */
-export function toServiceError(thrown: unknown, correlationId: string): MappedError {
+export function toServiceError(
+  thrown: unknown,
+  correlationId: string,
+  classify: ErrorClassifier = () => undefined,
+): MappedError {
   const metadata = new Metadata();
   metadata.set('x-request-id', correlationId);
-  if (isDomainError(thrown)) {
-    const code = statusOfKind(thrown.kind);
-    metadata.set('grpc-status-details-bin', statusDetails(code, thrown));
-    const details = clip(thrown.message, ERROR_LIMITS.messageBytes);
+  const known = isDomainError(thrown) ? thrown : classify(thrown);
+  if (known) {
+    const code = statusOfKind(known.kind);
+    metadata.set('grpc-status-details-bin', statusDetails(code, known));
+    const details = clip(known.message, ERROR_LIMITS.messageBytes);
     return { error: { code, details, metadata }, unexpected: false };
-  }
-  if (isTransactionConflict(thrown)) {
-    return {
-      error: {
-        code: status.ABORTED,
-        details: 'the request conflicted with a concurrent change; retry it',
-        metadata,
-      },
-      unexpected: false,
-    };
-  }
-  if (isDatabaseUnavailable(thrown)) {
-    return {
-      error: {
-        code: status.UNAVAILABLE,
-        details: 'the database is unavailable; retry later',
-        metadata,
-      },
-      unexpected: false,
-    };
   }
   return {
     error: {

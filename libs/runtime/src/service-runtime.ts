@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { pageTokenSecret, type BaseEnv } from '@nexus/config';
 import {
   PageTokenCodec,
+  classifyDatabaseError,
   createDataSource,
   migrate,
   migrationState,
@@ -128,6 +129,7 @@ export async function startService(
     rpc: new RpcKit({
       verifier: new TokenVerifier(env.JWT_PUBLIC_KEY),
       logger,
+      classify: classifyDatabaseError,
       observe: (method, code, seconds) => metrics.rpcDuration.observe({ method, code }, seconds),
     }),
   };
