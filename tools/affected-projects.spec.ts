@@ -50,6 +50,8 @@ describe.each([
     ['core', 'db', 'events', 'grpc', 'runtime', 'testing', 'tools', ...APPS],
     ['proto', 'config', 'ops', 'stack', 'infra'],
   ],
+  // The service registry: the deployment checks (infra) read it, as do tools and the services.
+  ['libs/config/src/service-ports.ts', ['config', 'infra', 'tools'], ['core', 'proto', 'ops']],
   // The Kafka broker of every test run: stack and all that starts it.
   [
     'infra/kafka/pom.xml',

@@ -4,15 +4,8 @@ import type { EntityClass, MigrationClass } from '@nexus/db';
 
 export const ROOT = path.resolve(__dirname, '..');
 
-/** Default ports of each service (docs/architecture.md, Services). */
-export const SERVICE_PORTS: Record<string, { grpc?: number; http: number }> = {
-  users: { grpc: 50051, http: 8081 },
-  content: { grpc: 50052, http: 8082 },
-  comms: { grpc: 50053, http: 8083 },
-  work: { grpc: 50054, http: 8084 },
-  'ai-usage': { grpc: 50055, http: 8085 },
-  analytics: { http: 8086 },
-};
+/** Default ports of each service: the one registry, in @nexus/config. */
+export { SERVICE_PORTS } from '@nexus/config';
 
 /** Apps that run as a process: those with src/main.ts. */
 export function listRunnableApps(): string[] {

@@ -1,5 +1,6 @@
 // Environment parsing: validated once at start-up into a typed object.
 export { ConfigError, loadConfig, parseEnv } from './load-config';
+export { SERVICE_PORTS } from './service-ports';
 export {
   baseEnvSchema,
   envBoolean,

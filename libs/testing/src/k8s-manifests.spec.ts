@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { SERVICE_PORTS } from '@nexus/config';
 import { REPO_ROOT, defaultPorts, envPrefix, runnableApps, type AppPorts } from './app-ports';
 
 const K8S = path.join(REPO_ROOT, 'infra', 'k8s');
@@ -21,15 +22,8 @@ const KUSTOMIZATION = 'kustomization.yaml';
 /** The keys of the Secret nexus-secrets, with placeholders; never applied by kustomize. */
 const SECRET_TEMPLATE = 'secret.example.yaml';
 
-/** The services of docs/architecture.md (Services) and their ports, for manifests of apps not built yet. */
-const PLANNED: Record<string, AppPorts> = {
-  users: { grpc: 50051, http: 8081 },
-  content: { grpc: 50052, http: 8082 },
-  comms: { grpc: 50053, http: 8083 },
-  work: { grpc: 50054, http: 8084 },
-  'ai-usage': { grpc: 50055, http: 8085 },
-  analytics: { http: 8086 },
-};
+/** The services of the one registry and their ports, for manifests of apps not built yet. */
+const PLANNED: Readonly<Record<string, AppPorts>> = SERVICE_PORTS;
 
 /** The kinds used here, with the apiVersion current clusters serve them under. */
 const API_VERSIONS: Record<string, string> = {
@@ -501,6 +495,23 @@ describe.each(targets)('the %s service in infra/k8s', (app) => {
       expect(addresses).toContain(`${app}:${expected.grpc}`);
     });
   }
+});
+
+describe('the service registry (@nexus/config SERVICE_PORTS)', () => {
+  it.each(apps.filter((app) => Object.hasOwn(SERVICE_PORTS, app)))(
+    'gives %s the ports its config.ts defaults to',
+    (app) => {
+      const { grpc, http } = defaultPorts(app);
+      expect({ grpc, http }).toEqual({
+        grpc: SERVICE_PORTS[app]?.grpc,
+        http: SERVICE_PORTS[app]?.http,
+      });
+    },
+  );
+
+  it('names every runnable app', () => {
+    expect(apps.filter((app) => !Object.hasOwn(SERVICE_PORTS, app))).toEqual([]);
+  });
 });
 
 describe('the other services', () => {
