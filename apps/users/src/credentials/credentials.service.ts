@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { IsNull, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { isAdmin, uuidv7, type Principal } from '@nexus/core';
-import { ROW_WRITE_LOCK, inTransaction, type CrudRepository } from '@nexus/db';
+import { inTransaction, type CrudRepository } from '@nexus/db';
 import { UsersError } from '../users.errors';
 import { checkSelf } from '../users/user-access';
 import { UserEntity } from '../users/user.entity';
@@ -9,6 +9,18 @@ import { EmailVerificationEntity } from './email-verification.entity';
 import type { PasswordHasher } from './password-hasher';
 import type { SignInState, SignInStore } from './sign-in.store';
 import type { AccessToken, TokenSigner } from './token-signer';
+
+/** Marks an unused verification token used and returns it; nothing when it is unknown or used. */
+const CLAIM_VERIFICATION_SQL = `
+  UPDATE "users"."email_verifications" SET used_at = now()
+  WHERE token_hash = $1 AND used_at IS NULL
+  RETURNING user_id, email, expires_at`;
+
+interface VerificationRow {
+  user_id: string;
+  email: string;
+  expires_at: Date;
+}
 
 const invalidCredentials = () => new UsersError('INVALID_CREDENTIALS', 'invalid login or password');
 
@@ -109,15 +121,19 @@ export class CredentialsService {
    */
   async verifyEmail(token: string): Promise<{ user: UserEntity; signIn: SignInState }> {
     const user = await inTransaction(this.dataSource, null, async (tx) => {
-      const record = await tx.manager.findOne(EmailVerificationEntity, {
-        where: { tokenHash: sha256(token), usedAt: IsNull() },
-        lock: ROW_WRITE_LOCK,
-      });
-      const user = record && (await this.users.find(record.userId, { manager: tx.manager }));
+      // Claimed by marking it used in one statement: a concurrent claim of the
+      // same token waits for this transaction and then finds it used. A refusal
+      // below rolls the claim back.
+      // (An UPDATE answers its rows and its count.)
+      const [rows] = await tx.manager.query<[VerificationRow[], number]>(CLAIM_VERIFICATION_SQL, [
+        sha256(token),
+      ]);
+      const record = rows[0];
+      const user = record && (await this.users.find(record.user_id, { manager: tx.manager }));
       if (
         !record ||
         !user ||
-        record.expiresAt.getTime() < Date.now() ||
+        record.expires_at.getTime() < Date.now() ||
         record.email !== user.email
       ) {
         throw new UsersError(
@@ -132,7 +148,6 @@ export class CredentialsService {
           ],
         );
       }
-      await tx.manager.update(EmailVerificationEntity, { id: record.id }, { usedAt: new Date() });
       return this.users.update(tx, user.id, {
         apply: (u) => {
           u.emailVerified = true;
