@@ -18,7 +18,8 @@ export {
 } from './peer-faults';
 export { captureStdout, refuseWrites } from './refused-writes';
 export { startTestService, testServiceConfig } from './test-service';
-export { signTestToken } from './tokens';
+export { eventually, until } from './polling';
+export { as, signTestToken } from './tokens';
 export {
   TEST_PASSWORD,
   startUsersProcess,

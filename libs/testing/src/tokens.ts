@@ -25,3 +25,8 @@ export function signTestToken(claims: {
   });
   return sign({ sub: claims.userId ?? uuidv7(), role: claims.role });
 }
+
+/** Call options that send `who`'s token: `client.getThing(request, as(alice))`. */
+export function as(who: { token: string } | string): { token: string } {
+  return { token: typeof who === 'string' ? who : who.token };
+}

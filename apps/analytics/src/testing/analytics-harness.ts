@@ -2,7 +2,12 @@ import { uuidv7 } from '@nexus/core';
 import { createKafka, type Kafka } from '@nexus/events';
 import { createLogger } from '@nexus/ops';
 import type { RunningService } from '@nexus/runtime';
-import { signTestToken, startTestService, testServiceConfig } from '@nexus/testing';
+import {
+  eventually as pollUntil,
+  signTestToken,
+  startTestService,
+  testServiceConfig,
+} from '@nexus/testing';
 import { analyticsService, type AnalyticsHooks } from '../analytics.app';
 import type { AnalyticsConfig } from '../config';
 
@@ -88,23 +93,11 @@ export function testKafka(clientId = 'analytics-test'): Kafka {
 }
 
 /**
- * Polls `probe` until it returns a value `done` accepts; fails with the last
- * value. Generous: a fresh consumer group first replays everything the run's
- * (possibly shared) broker holds.
+ * The kit's polling with a generous default: a fresh consumer group first
+ * replays everything the run's (possibly shared) broker holds.
  */
-export async function eventually<T>(
+export const eventually = <T>(
   probe: () => Promise<T>,
   done: (value: T) => boolean,
   timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!done(last)) {
-    if (Date.now() > deadline) {
-      throw new Error(`not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await probe();
-  }
-  return last;
-}
+): Promise<T> => pollUntil(probe, done, timeoutMs);

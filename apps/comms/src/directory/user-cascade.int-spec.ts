@@ -1,6 +1,6 @@
 import { inTransaction } from '@nexus/db';
 import { commsV1 } from '@nexus/proto';
-import { EventCollector } from '@nexus/testing';
+import { EventCollector, eventually } from '@nexus/testing';
 import { MailboxService } from '../mailboxes/mailbox.service';
 import { RoomStore } from '../rooms/room-store';
 import { as, startComms, type CommsHarness } from '../testing/comms-harness';
@@ -18,15 +18,6 @@ afterAll(async () => {
   await events.stop();
   await comms.stop();
 });
-
-async function eventually<T>(read: () => Promise<T>, holds: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await read();
-    if (holds(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('on nexus.users.user.deleted', () => {
   it('removes the user from every room and shows their messages and emails as from a deleted sender', async () => {

@@ -50,4 +50,4 @@ export async function startComms(env: Record<string, string> = {}): Promise<Comm
 }
 
 /** Call options acting as `user`. */
-export const as = (user: TestUser) => ({ token: user.token });
+export { as } from '@nexus/testing';

@@ -8,6 +8,8 @@ import {
   startUsersProcess,
   type TestUser,
   type UsersProcess,
+  as,
+  until,
 } from '@nexus/testing';
 import { startContent, type ContentHarness } from '../testing/content-harness';
 import { UserDeletedHandler } from './user-deleted.handler';
@@ -36,16 +38,7 @@ afterAll(async () => {
   await users?.stop();
 });
 
-const as = (user: TestUser) => ({ token: user.token });
 const docs = () => content.client.documents;
-
-async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('when a user is deleted', () => {
   it('trashes their documents, revokes shares granted to them and deletes their files, once', async () => {

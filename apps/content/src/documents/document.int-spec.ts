@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { uuidv7 } from '@nexus/core';
 import { contentV1 } from '@nexus/proto';
-import { EventCollector, grpcError, signTestToken } from '@nexus/testing';
+import { EventCollector, as, grpcError, signTestToken } from '@nexus/testing';
 import { DocumentShareEntity } from './document-share.entity';
 import { DocumentVersionEntity } from './document-version.entity';
 import { startContent, type ContentHarness } from '../testing/content-harness';
@@ -23,7 +23,6 @@ const person = (role: 'user' | 'admin' | 'guest' | 'manager' = 'user') => {
   const userId = uuidv7();
   return { userId, token: signTestToken({ role, userId }) };
 };
-const as = (token: string) => ({ token });
 const docs = () => content.client.documents;
 
 async function createDoc(

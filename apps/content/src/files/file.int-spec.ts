@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { uuidv7 } from '@nexus/core';
 import { contentV1 } from '@nexus/proto';
-import { EventCollector, grpcError, signTestToken } from '@nexus/testing';
+import { EventCollector, as, grpcError, signTestToken } from '@nexus/testing';
 import { startContent, type ContentHarness } from '../testing/content-harness';
 import { FileEntity } from './file.entity';
 
@@ -25,7 +25,6 @@ const person = (role: 'user' | 'admin' | 'guest' = 'user') => {
   const userId = uuidv7();
   return { userId, token: signTestToken({ role, userId }) };
 };
-const as = (token: string) => ({ token });
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const files = () => content.client.files;
 
