@@ -1,5 +1,5 @@
 import { createUsersClient } from '@nexus/clients';
-import { CrudRepository } from '@nexus/db';
+import { AggregateStore, CrudRepository } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { contentV1 } from '@nexus/proto';
 import { startPeriodicJob, type ServiceRuntime, type ServiceSpec } from '@nexus/runtime';
@@ -10,7 +10,7 @@ import { documentAggregate } from './documents/document.aggregate';
 import { DocumentEntity } from './documents/document.entity';
 import { documentServiceHandlers } from './documents/document.grpc';
 import { DocumentService } from './documents/document.service';
-import { DocumentStore } from './documents/document.store';
+import { hydrateDocuments } from './documents/document.store';
 import { ShareService } from './documents/share.service';
 import { TrashPurger } from './documents/trash-purger';
 import { VersionHistory } from './documents/version-history';
@@ -25,7 +25,8 @@ import { UserDirectory } from './user-directory';
 
 /** The parts of the content service, built once per runtime. */
 export interface ContentParts {
-  store: DocumentStore;
+  /** Documents with their shares. */
+  store: AggregateStore<DocumentEntity>;
   history: VersionHistory;
   documents: DocumentService;
   shares: ShareService;
@@ -45,10 +46,9 @@ export function contentService(
     if (built) return built;
     const { dataSource, pageTokens, logger } = runtime;
     directory = new UserDirectory(createUsersClient({ address: config.usersAddress }));
-    const store = new DocumentStore(
-      dataSource,
-      new CrudRepository(dataSource, DocumentEntity, documentAggregate, pageTokens),
-    );
+    const store = new AggregateStore(dataSource, DocumentEntity, documentAggregate, pageTokens, {
+      hydrate: hydrateDocuments,
+    });
     const history = new VersionHistory(dataSource, pageTokens);
     const releaser = new BlobReleaser(dataSource, blobs, logger);
     built = {

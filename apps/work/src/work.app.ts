@@ -1,5 +1,5 @@
 import { createUsersClient } from '@nexus/clients';
-import { CrudRepository } from '@nexus/db';
+import { AggregateStore } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { workV1 } from '@nexus/proto';
 import type { ServiceRuntime, ServiceSpec } from '@nexus/runtime';
@@ -11,7 +11,6 @@ import { projectServiceHandlers } from './projects/project.grpc';
 import { ProjectMemberService } from './projects/project-member.service';
 import { ProjectService } from './projects/project.service';
 import { hydrateProjects } from './projects/project.store';
-import { LockedWriter } from './shared/locked-write';
 import { leavingUserId, removeUserFromWork } from './shared/user-cascade';
 import { UserDirectory } from './shared/user-directory';
 import { taskAggregate } from './tasks/task.aggregate';
@@ -25,28 +24,20 @@ import { TimeEntryService } from './tasks/time-entry.service';
 /** Everything the handlers and the consumer share, built once from the runtime. */
 function buildParts(runtime: ServiceRuntime, users: UserDirectory) {
   const { dataSource, pageTokens } = runtime;
-  const projectWriter = new LockedWriter(
-    ProjectEntity,
-    projectAggregate,
-    hydrateProjects,
-    'project',
-  );
-  const taskWriter = new LockedWriter(TaskEntity, taskAggregate, hydrateTasks, 'task');
-  const projectRepository = new CrudRepository(
-    dataSource,
-    ProjectEntity,
-    projectAggregate,
-    pageTokens,
-  );
-  const taskRepository = new CrudRepository(dataSource, TaskEntity, taskAggregate, pageTokens);
-  const members = new ProjectMemberService(dataSource, projectWriter, users);
+  const projects = new AggregateStore(dataSource, ProjectEntity, projectAggregate, pageTokens, {
+    hydrate: hydrateProjects,
+  });
+  const tasks = new AggregateStore(dataSource, TaskEntity, taskAggregate, pageTokens, {
+    hydrate: hydrateTasks,
+  });
+  const members = new ProjectMemberService(dataSource, projects, users);
   return {
-    taskWriter,
+    taskStore: tasks,
     members,
-    projects: new ProjectService(dataSource, projectRepository, projectWriter),
-    tasks: new TaskService(dataSource, taskRepository, taskWriter, users),
-    dependencies: new TaskDependencyService(dataSource, taskWriter),
-    time: new TimeEntryService(dataSource, taskWriter, pageTokens),
+    projects: new ProjectService(dataSource, projects),
+    tasks: new TaskService(dataSource, tasks, users),
+    dependencies: new TaskDependencyService(dataSource, tasks),
+    time: new TimeEntryService(dataSource, tasks, pageTokens),
   };
 }
 
@@ -94,7 +85,7 @@ export function workService(config: WorkConfig): ServiceSpec {
           topics: ['nexus.users.user'],
           handle: async (event, tx) => {
             const userId = leavingUserId(event);
-            if (userId) await removeUserFromWork(tx, userId, parts.taskWriter, parts.members);
+            if (userId) await removeUserFromWork(tx, userId, parts.taskStore, parts.members);
           },
         }),
       ];

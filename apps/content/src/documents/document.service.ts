@@ -1,8 +1,14 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { KitError, isAdmin, type IdempotencyKey, type Principal } from '@nexus/core';
-import { etagOf, inTransaction, likePrefix, type Page, type SortOrder, type Tx } from '@nexus/db';
+import {
+  inTransaction,
+  likePrefix,
+  type AggregateStore,
+  type Page,
+  type SortOrder,
+  type Tx,
+} from '@nexus/db';
 import { accessOf, checkCreate, checkEdit, checkManage, checkRead } from './document-access';
-import type { DocumentStore } from './document.store';
 import type { DocumentEntity, DocumentKind } from './document.entity';
 import type { DocumentChanges, UpdatableField } from './document.validation';
 import type { VersionHistory } from './version-history';
@@ -36,7 +42,8 @@ const DAY_MS = 86_400_000;
 export class DocumentService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly store: DocumentStore,
+    /** Documents with their shares (hydrated by the store). */
+    private readonly documents: AggregateStore<DocumentEntity>,
     private readonly history: VersionHistory,
     private readonly trashRetentionDays: number,
   ) {}
@@ -49,20 +56,19 @@ export class DocumentService {
   ): Promise<DocumentEntity> {
     checkCreate(caller);
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const { entity, created } = await this.store.repository.create(
+      const { entity } = await this.documents.create(
         tx,
         { ...input, ownerId: caller.userId, currentVersion: 1, purgeAt: null },
         key,
+        { children: (document) => this.history.append(tx, document, caller.userId, note) },
       );
-      if (created) await this.history.append(tx, entity, caller.userId, note);
-      await this.store.loadShares([entity], tx.manager);
       return entity;
     });
   }
 
   /** Readers see a trashed document too (AIP-164), with its delete and purge times. */
   async get(caller: Principal, id: string): Promise<DocumentEntity> {
-    const document = await this.store.get(id, { withDeleted: true });
+    const document = await this.documents.get(id, { withDeleted: true });
     checkRead(accessOf(caller, document, shareRoleOf(document, caller)));
     return document;
   }
@@ -79,7 +85,7 @@ export class DocumentService {
     },
   ): Promise<Page<DocumentEntity>> {
     const { filters } = query;
-    const page = await this.store.repository.list({
+    return this.documents.list({
       filter: (qb) => applyFilters(qb, caller, filters),
       // The caller is part of the query: a page token does not carry over to another user.
       filterValues: { ...filters, caller: caller.userId, showDeleted: query.showDeleted },
@@ -89,8 +95,6 @@ export class DocumentService {
       includeTotal: query.includeTotal,
       showDeleted: query.showDeleted,
     });
-    await this.store.loadShares(page.items);
-    return page;
   }
 
   async update(
@@ -146,7 +150,7 @@ export class DocumentService {
     id: string,
     options: { caller?: Principal; etag?: string },
   ): Promise<DocumentEntity> {
-    return this.store.change(tx, id, {
+    return this.documents.update(tx, id, {
       etag: options.etag || undefined,
       verb: 'deleted',
       authorize: (document) => {
@@ -166,7 +170,7 @@ export class DocumentService {
 
   async undelete(caller: Principal, id: string): Promise<DocumentEntity> {
     return inTransaction(this.dataSource, caller.userId, (tx) =>
-      this.store.change(tx, id, {
+      this.documents.update(tx, id, {
         verb: 'restored',
         withDeleted: true,
         authorize: (document) => {
@@ -186,14 +190,19 @@ export class DocumentService {
   /** Erases a trashed document with its versions and shares. */
   async purge(caller: Principal, id: string, etag: string): Promise<void> {
     await inTransaction(this.dataSource, caller.userId, (tx) =>
-      this.store.erase(tx, id, (document) => {
-        checkManage(caller, accessOf(caller, document, shareRoleOf(document, caller)));
-        if (etag && etag !== etagOf(document)) {
-          throw new KitError('ETAG_MISMATCH', `etag ${etag} does not match the current version`);
-        }
-        if (!document.deletedAt) {
-          throw new KitError('NOT_DELETED', `document ${id} is not in the trash; delete it first`);
-        }
+      this.documents.delete(tx, id, {
+        soft: false,
+        etag: etag || undefined,
+        authorize: (document) =>
+          checkManage(caller, accessOf(caller, document, shareRoleOf(document, caller))),
+        apply: (document) => {
+          if (!document.deletedAt) {
+            throw new KitError(
+              'NOT_DELETED',
+              `document ${id} is not in the trash; delete it first`,
+            );
+          }
+        },
       }),
     );
   }
@@ -209,7 +218,7 @@ export class DocumentService {
     alwaysVersion = false,
   ): Promise<DocumentEntity> {
     let versioned = false;
-    const document = await this.store.change(tx, id, {
+    const document = await this.documents.update(tx, id, {
       etag: etag || undefined,
       authorize: (doc) => checkEdit(caller, accessOf(caller, doc, shareRoleOf(doc, caller))),
       apply: (doc) => {

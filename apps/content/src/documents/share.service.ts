@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@nexus/core';
-import { inTransaction, type Tx } from '@nexus/db';
+import { inTransaction, type AggregateStore, type Tx } from '@nexus/db';
 import { ContentError } from '../content.errors';
 import type { UserDirectory } from '../user-directory';
 import { accessOf, checkManage, checkRead } from './document-access';
 import { DocumentShareEntity, type ShareRole } from './document-share.entity';
 import { shareRoleOf } from './document.service';
-import type { DocumentStore } from './document.store';
+import type { DocumentEntity } from './document.entity';
 
 const MAX_SHARES = 1000;
 
@@ -14,7 +14,7 @@ const MAX_SHARES = 1000;
 export class ShareService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly store: DocumentStore,
+    private readonly documents: AggregateStore<DocumentEntity>,
     private readonly directory: UserDirectory,
   ) {}
 
@@ -27,11 +27,11 @@ export class ShareService {
     deadline?: Date,
   ): Promise<DocumentShareEntity> {
     // Checked before the transaction: no row lock is held across a network call.
-    const current = await this.store.get(documentId);
+    const current = await this.documents.get(documentId);
     checkManage(caller, accessOf(caller, current, shareRoleOf(current, caller)));
     await this.directory.requireActive(caller, userId, 'user_id', deadline);
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const document = await this.store.change(tx, documentId, {
+      const document = await this.documents.update(tx, documentId, {
         authorize: (doc) => {
           checkManage(caller, accessOf(caller, doc, shareRoleOf(doc, caller)));
           if (doc.ownerId === userId) {
@@ -52,14 +52,14 @@ export class ShareService {
             );
           }
         },
-        apply: async (doc) => {
+        apply: async (_doc, applying) => {
           await tx.manager.insert(DocumentShareEntity, {
             documentId,
             userId,
             role,
             grantedBy: caller.userId,
           });
-          doc.shares = await this.sharesOf(tx, documentId);
+          await applying.reloadChildren();
         },
       });
       return this.shareIn(document.shares, userId);
@@ -73,19 +73,19 @@ export class ShareService {
     role: ShareRole,
   ): Promise<DocumentShareEntity> {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const document = await this.store.change(tx, documentId, {
+      const document = await this.documents.update(tx, documentId, {
         authorize: (doc) => {
           checkManage(caller, accessOf(caller, doc, shareRoleOf(doc, caller)));
           this.shareIn(doc.shares, userId);
         },
-        apply: async (doc) => {
+        apply: async (doc, applying) => {
           if (this.shareIn(doc.shares, userId).role === role) return;
           await tx.manager.update(
             DocumentShareEntity,
             { documentId, userId },
             { role, grantedBy: caller.userId },
           );
-          doc.shares = await this.sharesOf(tx, documentId);
+          await applying.reloadChildren();
         },
       });
       return this.shareIn(document.shares, userId);
@@ -94,14 +94,14 @@ export class ShareService {
 
   async revoke(caller: Principal, documentId: string, userId: string): Promise<void> {
     await inTransaction(this.dataSource, caller.userId, (tx) =>
-      this.store.change(tx, documentId, {
+      this.documents.update(tx, documentId, {
         authorize: (doc) => {
           checkManage(caller, accessOf(caller, doc, shareRoleOf(doc, caller)));
           this.shareIn(doc.shares, userId);
         },
-        apply: async (doc) => {
+        apply: async (_doc, applying) => {
           await tx.manager.delete(DocumentShareEntity, { documentId, userId });
-          doc.shares = await this.sharesOf(tx, documentId);
+          await applying.reloadChildren();
         },
       }),
     );
@@ -111,12 +111,11 @@ export class ShareService {
   async revokeAllOf(tx: Tx, userId: string): Promise<number> {
     const granted = await tx.manager.find(DocumentShareEntity, { where: { userId } });
     for (const { documentId } of granted) {
-      await this.store.change(tx, documentId, {
+      await this.documents.update(tx, documentId, {
         withDeleted: true,
-        authorize: () => undefined,
-        apply: async (doc) => {
+        apply: async (_doc, applying) => {
           await tx.manager.delete(DocumentShareEntity, { documentId, userId });
-          doc.shares = await this.sharesOf(tx, documentId);
+          await applying.reloadChildren();
         },
       });
     }
@@ -124,13 +123,9 @@ export class ShareService {
   }
 
   async list(caller: Principal, documentId: string): Promise<DocumentShareEntity[]> {
-    const document = await this.store.get(documentId, { withDeleted: true });
+    const document = await this.documents.get(documentId, { withDeleted: true });
     checkRead(accessOf(caller, document, shareRoleOf(document, caller)));
     return [...(document.shares ?? [])].sort((a, b) => a.userId.localeCompare(b.userId));
-  }
-
-  private sharesOf(tx: Tx, documentId: string): Promise<DocumentShareEntity[]> {
-    return tx.manager.find(DocumentShareEntity, { where: { documentId } });
   }
 
   private shareIn(shares: DocumentShareEntity[] | undefined, userId: string): DocumentShareEntity {

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { inTransaction } from '@nexus/db';
-import type { DocumentStore } from './document.store';
+import { inTransaction, type AggregateStore } from '@nexus/db';
+import type { DocumentEntity } from './document.entity';
 
 const BATCH = 100;
 
@@ -12,7 +12,7 @@ const BATCH = 100;
 export class TrashPurger {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly store: DocumentStore,
+    private readonly documents: AggregateStore<DocumentEntity>,
     private readonly logger: Logger,
   ) {}
 
@@ -25,7 +25,7 @@ export class TrashPurger {
            ORDER BY purge_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
           [now],
         );
-        for (const { id } of due) await this.store.erase(tx, id, () => undefined);
+        for (const { id } of due) await this.documents.delete(tx, id, { soft: false });
         return due.length;
       });
       purged += count;

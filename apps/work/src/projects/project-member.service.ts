@@ -1,13 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@nexus/core';
-import { inTransaction, type Tx } from '@nexus/db';
-import type { LockedWriter } from '../shared/locked-write';
+import { inTransaction, type AggregateStore, type Tx } from '@nexus/db';
 import type { UserDirectory } from '../shared/user-directory';
 import type { MemberRole } from '../shared/work-types';
 import { WorkError } from '../work.errors';
 import { ProjectMemberEntity } from './project-member.entity';
 import type { ProjectEntity } from './project.entity';
-import { projectFor } from './project.store';
+import { projectRules } from './project.store';
 
 /**
  * Project membership. Managers and owners manage members; only an owner (or
@@ -17,7 +16,7 @@ import { projectFor } from './project.store';
 export class ProjectMemberService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly writer: LockedWriter<ProjectEntity>,
+    private readonly projects: AggregateStore<ProjectEntity>,
     private readonly users: UserDirectory,
   ) {}
 
@@ -61,10 +60,11 @@ export class ProjectMemberService {
   async removeEverywhere(tx: Tx, userId: string): Promise<number> {
     const rows = await tx.manager.findBy(ProjectMemberEntity, { userId });
     for (const row of rows) {
-      await this.writer.write(tx, row.projectId, {
+      await this.projects.update(tx, row.projectId, {
         withDeleted: true,
-        apply: async () => {
+        apply: async (_project, applying) => {
           await tx.manager.delete(ProjectMemberEntity, { projectId: row.projectId, userId });
+          await applying.reloadChildren();
         },
       });
     }
@@ -77,12 +77,16 @@ export class ProjectMemberService {
     newRole: MemberRole | null,
     apply: (tx: Tx, project: ProjectEntity) => Promise<void>,
   ): Promise<ProjectEntity> {
-    return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      await projectFor(tx.manager, caller, projectId, newRole === 'owner' ? 'own' : 'manage', {
-        writesProject: true,
-      });
-      return this.writer.write(tx, projectId, { apply: (project) => apply(tx, project) });
-    });
+    return inTransaction(this.dataSource, caller.userId, (tx) =>
+      this.projects.update(tx, projectId, {
+        withDeleted: true,
+        authorize: projectRules(caller, newRole === 'owner' ? 'own' : 'manage'),
+        apply: async (project, applying) => {
+          await apply(tx, project);
+          await applying.reloadChildren();
+        },
+      }),
+    );
   }
 
   /** Changing an owner needs an owner (or admin), and must leave another owner. */

@@ -1,21 +1,11 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
-import {
-  ROW_WRITE_LOCK,
-  claimRequestId,
-  inTransaction,
-  type CrudRepository,
-  type Page,
-  type SortOrder,
-  type Tx,
-} from '@nexus/db';
-import type { LockedWriter } from '../shared/locked-write';
+import type { IdempotencyKey, Principal } from '@nexus/core';
+import { inTransaction, type AggregateStore, type Page, type SortOrder, type Tx } from '@nexus/db';
 import { WorkError } from '../work.errors';
-import { checkCreateProject, checkProjectAccess } from './project-access';
+import { checkCreateProject } from './project-access';
 import { ProjectMemberEntity } from './project-member.entity';
-import { ProjectEntity } from './project.entity';
-import { projectAggregate } from './project.aggregate';
-import { hydrateProjects, projectFor, roleOf } from './project.store';
+import type { ProjectEntity } from './project.entity';
+import { projectFor, projectRules } from './project.store';
 import type { ListProjectsQuery, ProjectFields, ProjectUpdatableField } from './project.validation';
 
 export type ProjectOrder = 'create_time_desc' | 'name_asc';
@@ -31,8 +21,8 @@ const OPEN_TASKS_SQL = `SELECT count(*)::int AS open FROM "work"."tasks" WHERE p
 export class ProjectService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly projects: CrudRepository<ProjectEntity>,
-    private readonly writer: LockedWriter<ProjectEntity>,
+    /** Projects with their members and progress (hydrated by the store). */
+    private readonly projects: AggregateStore<ProjectEntity>,
   ) {}
 
   /** The caller becomes the owner and first member. */
@@ -43,38 +33,38 @@ export class ProjectService {
   ): Promise<ProjectEntity> {
     checkCreateProject(caller);
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const id = uuidv7();
-      const earlier = await claimRequestId(tx, key, projectAggregate.topic, id);
-      if (earlier) return this.loaded(tx, earlier);
-      await tx.manager.insert(ProjectEntity, {
-        id,
-        name: input.name,
-        description: input.description,
-        status: input.status,
-        priority: input.priority,
-        startDate: input.startDate,
-        endDate: input.endDate,
-        budgetAmount: input.budget?.amount ?? null,
-        budgetCurrency: input.budget?.currencyCode ?? null,
-        hourlyRate: input.hourlyRate,
-        ownerId: caller.userId,
-      });
-      await tx.manager.insert(ProjectMemberEntity, {
-        projectId: id,
-        userId: caller.userId,
-        role: 'owner',
-      });
-      const project = await this.loaded(tx, id);
-      await tx.emit(projectAggregate, 'created', null, project);
-      return project;
+      const { entity } = await this.projects.create(
+        tx,
+        {
+          name: input.name,
+          description: input.description,
+          status: input.status,
+          priority: input.priority,
+          startDate: input.startDate,
+          endDate: input.endDate,
+          budgetAmount: input.budget?.amount ?? null,
+          budgetCurrency: input.budget?.currencyCode ?? null,
+          hourlyRate: input.hourlyRate,
+          ownerId: caller.userId,
+        },
+        key,
+        {
+          children: async (project) => {
+            await tx.manager.insert(ProjectMemberEntity, {
+              projectId: project.id,
+              userId: caller.userId,
+              role: 'owner',
+            });
+          },
+        },
+      );
+      return entity;
     });
   }
 
   async get(caller: Principal, id: string): Promise<ProjectEntity> {
     await projectFor(this.dataSource.manager, caller, id, 'read');
-    const project = await this.projects.get(id, { withDeleted: true });
-    await hydrateProjects(this.dataSource.manager, [project]);
-    return project;
+    return this.projects.get(id, { withDeleted: true });
   }
 
   async list(
@@ -88,7 +78,7 @@ export class ProjectService {
       includeTotalSize: undefined,
       caller: caller.role === 'admin' ? null : caller.userId,
     };
-    const page = await this.projects.list({
+    return this.projects.list({
       filter: (qb) => applyFilters(qb, filters),
       filterValues: filters,
       order: ORDERS[query.order],
@@ -97,8 +87,6 @@ export class ProjectService {
       includeTotal: query.includeTotalSize,
       showDeleted: query.showDeleted,
     });
-    await hydrateProjects(this.dataSource.manager, page.items);
-    return page;
   }
 
   /** Completing with open tasks needs `force`; budget and rate change together with their currency. */
@@ -110,10 +98,11 @@ export class ProjectService {
     changes: Partial<ProjectFields>,
     force: boolean,
   ): Promise<ProjectEntity> {
-    return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      await projectFor(tx.manager, caller, id, 'manage', { writesProject: true });
-      return this.writer.write(tx, id, {
+    return inTransaction(this.dataSource, caller.userId, (tx) =>
+      this.projects.update(tx, id, {
         etag,
+        withDeleted: true,
+        authorize: projectRules(caller, 'manage'),
         apply: async (project) => {
           if (changes.status === 'completed' && project.status !== 'completed' && !force) {
             await this.refuseOpenTasks(tx, id);
@@ -139,46 +128,41 @@ export class ProjectService {
             ]);
           }
         },
-      });
-    });
+      }),
+    );
   }
 
   /** Archives (soft delete); owners and admins. */
   async archive(caller: Principal, id: string, etag: string): Promise<ProjectEntity> {
-    return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      await projectFor(tx.manager, caller, id, 'own', { writesProject: true });
-      return this.writer.write(tx, id, {
+    return inTransaction(this.dataSource, caller.userId, (tx) =>
+      this.projects.update(tx, id, {
         etag,
+        withDeleted: true,
         verb: 'deleted',
+        authorize: projectRules(caller, 'own'),
         apply: (project) => {
           project.deletedAt = new Date();
         },
-      });
-    });
+      }),
+    );
   }
 
+  /** Takes an archived project back; owners and admins. */
   async restore(caller: Principal, id: string): Promise<ProjectEntity> {
-    return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const project = await tx.manager.findOne(ProjectEntity, {
-        where: { id },
-        withDeleted: true,
-        lock: ROW_WRITE_LOCK,
-      });
-      if (!project) throw KitError.notFound('project', id);
-      // Not projectFor: that refuses archived projects, and this one is archived by definition.
-      // Access first: a stranger must not learn whether the project is archived.
-      checkProjectAccess(caller, await roleOf(tx.manager, id, caller.userId), 'own');
-      if (project.deletedAt === null) {
-        throw new WorkError('NOT_ARCHIVED', `project ${id} is not archived`);
-      }
-      return this.writer.write(tx, id, {
+    return inTransaction(this.dataSource, caller.userId, (tx) =>
+      this.projects.update(tx, id, {
         withDeleted: true,
         verb: 'restored',
-        apply: (entity) => {
-          entity.deletedAt = null;
+        // Access first: a stranger must not learn whether the project is archived.
+        authorize: projectRules(caller, 'own', { archived: 'allow' }),
+        apply: (project) => {
+          if (project.deletedAt === null) {
+            throw new WorkError('NOT_ARCHIVED', `project ${id} is not archived`);
+          }
+          project.deletedAt = null;
         },
-      });
-    });
+      }),
+    );
   }
 
   private async refuseOpenTasks(tx: Tx, projectId: string): Promise<void> {
@@ -189,15 +173,6 @@ export class ProjectService {
         `project ${projectId} has ${row.open} open task(s); finish or cancel them, or complete with force`,
       );
     }
-  }
-
-  private async loaded(tx: Tx, id: string): Promise<ProjectEntity> {
-    const project = await tx.manager.findOneOrFail(ProjectEntity, {
-      where: { id },
-      withDeleted: true,
-    });
-    await hydrateProjects(tx.manager, [project]);
-    return project;
   }
 }
 

@@ -1,6 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
 import { KitError, type Principal } from '@nexus/core';
-import { ROW_WRITE_LOCK } from '@nexus/db';
 import { decimalText } from '../shared/decimal';
 import type { MemberRole } from '../shared/work-types';
 import { WorkError } from '../work.errors';
@@ -83,30 +82,50 @@ export async function roleOf(
 }
 
 /**
- * The project a caller acts on, after the access check. Writes (any action
- * but read) also need a live project, and lock its row: a share lock for
- * writes to its tasks, so a concurrent archive or completion waits for them
- * (and they for it); the write lock straight away when the caller goes on to
- * change the project itself (`writesProject`), because two transactions that
- * both hold the share lock and then both ask for the write lock deadlock.
+ * The project a caller reads, or whose tasks they write, after the access
+ * check. Writes to its tasks also need a live project, and take a share lock
+ * on its row, so a concurrent archive or completion waits for them (and they
+ * for it). A write of the project itself goes through the project store,
+ * whose row lock comes first, with `projectRules` as its authorize step:
+ * two transactions that both held the share lock and then both asked for the
+ * write lock would deadlock.
  */
 export async function projectFor(
   manager: EntityManager,
   caller: Principal,
   projectId: string,
   action: ProjectAction,
-  options: { writesProject?: boolean } = {},
 ): Promise<ProjectEntity> {
-  const lock = options.writesProject ? ROW_WRITE_LOCK : ({ mode: 'pessimistic_read' } as const);
   const project = await manager.findOne(ProjectEntity, {
     where: { id: projectId },
     withDeleted: true,
-    lock: action === 'read' ? undefined : lock,
+    lock: action === 'read' ? undefined : { mode: 'pessimistic_read' },
   });
   if (!project) throw KitError.notFound('project', projectId);
   checkProjectAccess(caller, await roleOf(manager, projectId, caller.userId), action);
-  if (action !== 'read' && project.deletedAt !== null) {
-    throw new WorkError('PROJECT_ARCHIVED', `project ${projectId} is archived; restore it first`);
-  }
+  if (action !== 'read') refuseArchived(project);
   return project;
+}
+
+/**
+ * The rules of a write of the project itself, on the locked project with its
+ * members loaded: the caller's role allows `action`, and (unless the write
+ * is the restore) the project is not archived.
+ */
+export function projectRules(
+  caller: Principal,
+  action: ProjectAction,
+  options: { archived?: 'refuse' | 'allow' } = {},
+): (project: ProjectEntity) => void {
+  return (project) => {
+    const member = project.members?.find((candidate) => candidate.userId === caller.userId);
+    checkProjectAccess(caller, member?.role ?? null, action);
+    if (options.archived !== 'allow') refuseArchived(project);
+  };
+}
+
+function refuseArchived(project: ProjectEntity): void {
+  if (project.deletedAt !== null) {
+    throw new WorkError('PROJECT_ARCHIVED', `project ${project.id} is archived; restore it first`);
+  }
 }

@@ -1,7 +1,6 @@
-import type { Tx } from '@nexus/db';
+import type { AggregateStore, Tx } from '@nexus/db';
 import type { PlatformEvent } from '@nexus/events';
 import type { ProjectMemberService } from '../projects/project-member.service';
-import type { LockedWriter } from './locked-write';
 import { TaskEntity } from '../tasks/task.entity';
 
 /** A users event that takes a user out of work: erased, or deactivated. */
@@ -20,7 +19,7 @@ export function leavingUserId(event: PlatformEvent): string | null {
 export async function removeUserFromWork(
   tx: Tx,
   userId: string,
-  tasks: LockedWriter<TaskEntity>,
+  tasks: AggregateStore<TaskEntity>,
   members: ProjectMemberService,
 ): Promise<void> {
   const assigned = await tx.manager.find(TaskEntity, {
@@ -28,7 +27,7 @@ export async function removeUserFromWork(
     select: { id: true },
   });
   for (const { id } of assigned) {
-    await tasks.write(tx, id, {
+    await tasks.update(tx, id, {
       apply: (task) => {
         task.assigneeId = null;
       },

@@ -1,12 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { KitError, type Principal } from '@nexus/core';
-import { inTransaction } from '@nexus/db';
+import { inTransaction, type AggregateStore } from '@nexus/db';
 import { projectFor } from '../projects/project.store';
-import type { LockedWriter } from '../shared/locked-write';
 import { WorkError } from '../work.errors';
 import { cycleThrough, lockDependencyGraph } from './dependency-graph';
 import { TaskDependencyEntity } from './task-dependency.entity';
-import { TaskEntity } from './task.entity';
+import type { TaskEntity } from './task.entity';
 
 /**
  * "Task blocked by blocker", across projects: contributing to the blocked
@@ -16,13 +15,13 @@ import { TaskEntity } from './task.entity';
 export class TaskDependencyService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly writer: LockedWriter<TaskEntity>,
+    private readonly tasks: AggregateStore<TaskEntity>,
   ) {}
 
   async add(caller: Principal, taskId: string, blockerId: string): Promise<TaskEntity> {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const task = await tx.manager.findOneBy(TaskEntity, { id: taskId });
-      const blocker = await tx.manager.findOneBy(TaskEntity, { id: blockerId });
+      const task = await this.tasks.find(taskId, { manager: tx.manager, hydrate: false });
+      const blocker = await this.tasks.find(blockerId, { manager: tx.manager, hydrate: false });
       if (!task) throw KitError.notFound('task', taskId);
       if (!blocker) throw KitError.notFound('task', blockerId);
       await projectFor(tx.manager, caller, task.projectId, 'contribute');
@@ -30,7 +29,7 @@ export class TaskDependencyService {
         await projectFor(tx.manager, caller, blocker.projectId, 'read');
       }
       await lockDependencyGraph(tx.manager);
-      return this.writer.write(tx, taskId, {
+      return this.tasks.update(tx, taskId, {
         apply: async (locked) => {
           if (locked.blockedByTaskIds?.includes(blockerId)) {
             throw new WorkError(
@@ -48,6 +47,7 @@ export class TaskDependencyService {
             );
           }
           await tx.manager.insert(TaskDependencyEntity, { taskId, blockerId });
+          locked.blockedByTaskIds = [...(locked.blockedByTaskIds ?? []), blockerId];
         },
       });
     });
@@ -55,11 +55,10 @@ export class TaskDependencyService {
 
   async remove(caller: Principal, taskId: string, blockerId: string): Promise<TaskEntity> {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const task = await tx.manager.findOneBy(TaskEntity, { id: taskId });
-      if (!task) throw KitError.notFound('task', taskId);
+      const task = await this.tasks.get(taskId, { manager: tx.manager, hydrate: false });
       await projectFor(tx.manager, caller, task.projectId, 'contribute');
-      return this.writer.write(tx, taskId, {
-        apply: async () => {
+      return this.tasks.update(tx, taskId, {
+        apply: async (locked) => {
           const result = await tx.manager.delete(TaskDependencyEntity, { taskId, blockerId });
           if (!result.affected) {
             throw new WorkError(
@@ -67,6 +66,7 @@ export class TaskDependencyService {
               `task ${taskId} is not blocked by ${blockerId}`,
             );
           }
+          locked.blockedByTaskIds = locked.blockedByTaskIds?.filter((id) => id !== blockerId);
         },
       });
     });

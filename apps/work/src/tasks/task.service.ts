@@ -1,13 +1,11 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { isAdmin, type IdempotencyKey, type Principal } from '@nexus/core';
-import { inTransaction, type CrudRepository, type Page, type SortOrder, type Tx } from '@nexus/db';
+import { inTransaction, type AggregateStore, type Page, type SortOrder, type Tx } from '@nexus/db';
 import { projectFor, roleOf } from '../projects/project.store';
-import { checkEtag, type LockedWriter } from '../shared/locked-write';
 import type { UserDirectory } from '../shared/user-directory';
 import { WorkError } from '../work.errors';
 import { TaskDependencyEntity } from './task-dependency.entity';
 import { TaskEntity } from './task.entity';
-import { hydrateTasks } from './task.store';
 import type { ListTasksQuery, TaskFields, TaskUpdatableField } from './task.validation';
 
 export type TaskOrder = 'create_time_desc' | 'due_date_asc' | 'priority_desc';
@@ -30,8 +28,8 @@ const OPEN_BLOCKERS_SQL = `
 export class TaskService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly tasks: CrudRepository<TaskEntity>,
-    private readonly writer: LockedWriter<TaskEntity>,
+    /** Tasks with their blockers (hydrated by the store). */
+    private readonly tasks: AggregateStore<TaskEntity>,
     private readonly users: UserDirectory,
   ) {}
 
@@ -63,7 +61,6 @@ export class TaskService {
   async get(caller: Principal, id: string): Promise<TaskEntity> {
     const task = await this.tasks.get(id);
     await projectFor(this.dataSource.manager, caller, task.projectId, 'read');
-    await hydrateTasks(this.dataSource.manager, [task]);
     return task;
   }
 
@@ -78,7 +75,7 @@ export class TaskService {
       includeTotalSize: undefined,
       member: isAdmin(caller) ? null : caller.userId,
     };
-    const page = await this.tasks.list({
+    return this.tasks.list({
       filter: (qb) => applyFilters(qb, filters),
       filterValues: filters,
       order: ORDERS[query.order],
@@ -86,8 +83,6 @@ export class TaskService {
       pageToken: query.pageToken,
       includeTotal: query.includeTotalSize,
     });
-    await hydrateTasks(this.dataSource.manager, page.items);
-    return page;
   }
 
   /** Reaching DONE needs every blocker closed and emits `completed` instead of `updated`. */
@@ -103,9 +98,11 @@ export class TaskService {
       await this.users.requireActive(caller, [changes.assigneeId], 'task.assignee_id', deadline);
     }
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const current = await this.tasks.get(id, { manager: tx.manager });
+      // The project is share-locked before the task (as every task write does);
+      // the store then locks the task and loads its blockers, once.
+      const current = await this.tasks.get(id, { manager: tx.manager, hydrate: false });
       await projectFor(tx.manager, caller, current.projectId, 'contribute');
-      return this.writer.write(tx, id, {
+      return this.tasks.update(tx, id, {
         etag,
         verb: (before, after) =>
           before.status !== 'done' && after.status === 'done' ? 'completed' : 'updated',
@@ -154,29 +151,39 @@ export class TaskService {
    * lose a blocker or their parent), so each gets its own `updated` event.
    */
   async delete(caller: Principal, id: string, etag: string): Promise<void> {
-    await inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const task = await this.writer.lock(tx, id);
-      await projectFor(tx.manager, caller, task.projectId, 'manage');
-      checkEtag(task, etag);
-      const dependents = await tx.manager.findBy(TaskDependencyEntity, { blockerId: id });
-      for (const edge of dependents) {
-        await this.writer.write(tx, edge.taskId, {
-          apply: async () => {
-            await tx.manager.delete(TaskDependencyEntity, { taskId: edge.taskId, blockerId: id });
-          },
-        });
-      }
-      const children = await tx.manager.findBy(TaskEntity, { parentTaskId: id });
-      for (const child of children) {
-        await this.writer.write(tx, child.id, {
-          apply: (entity) => {
-            entity.parentTaskId = null;
-          },
-        });
-      }
-      await tx.manager.delete(TaskEntity, { id });
-      await tx.emit(this.writer.aggregate, 'deleted', task, null);
-    });
+    await inTransaction(this.dataSource, caller.userId, (tx) =>
+      this.tasks.delete(tx, id, {
+        soft: false,
+        etag,
+        authorize: async (task) => {
+          await projectFor(tx.manager, caller, task.projectId, 'manage');
+        },
+        apply: async () => {
+          const dependents = await tx.manager.findBy(TaskDependencyEntity, { blockerId: id });
+          for (const edge of dependents) {
+            await this.tasks.update(tx, edge.taskId, {
+              apply: async (dependent) => {
+                await tx.manager.delete(TaskDependencyEntity, {
+                  taskId: edge.taskId,
+                  blockerId: id,
+                });
+                dependent.blockedByTaskIds = dependent.blockedByTaskIds?.filter(
+                  (blocker) => blocker !== id,
+                );
+              },
+            });
+          }
+          const children = await tx.manager.findBy(TaskEntity, { parentTaskId: id });
+          for (const child of children) {
+            await this.tasks.update(tx, child.id, {
+              apply: (entity) => {
+                entity.parentTaskId = null;
+              },
+            });
+          }
+        },
+      }),
+    );
   }
 
   /** Open blockers refuse DONE; they are share-locked so none reopens mid-check. */

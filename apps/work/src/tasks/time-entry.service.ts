@@ -1,16 +1,22 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
-import { claimRequestId, inTransaction, type Page, type PageTokenCodec, type Tx } from '@nexus/db';
+import type { DataSource } from 'typeorm';
+import { uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
+import {
+  claimRequestId,
+  inTransaction,
+  type AggregateStore,
+  type Page,
+  type PageTokenCodec,
+  type Tx,
+} from '@nexus/db';
 import { checkProjectAccess } from '../projects/project-access';
 import { projectFor, roleOf } from '../projects/project.store';
-import type { LockedWriter } from '../shared/locked-write';
 import { WorkError } from '../work.errors';
-import { TaskEntity } from './task.entity';
+import type { TaskEntity } from './task.entity';
 import { TimeEntryEntity } from './time-entry.entity';
 
 /**
  * Recomputed, never incremented: the task row is locked first (by the
- * writer), so concurrent LogTime calls on one task run one after another and
+ * task store), so concurrent LogTime calls on one task run one after another and
  * each sum sees every entry committed before it (READ COMMITTED takes a new
  * snapshot per statement).
  */
@@ -27,7 +33,7 @@ export interface NewTimeEntry {
 export class TimeEntryService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly writer: LockedWriter<TaskEntity>,
+    private readonly tasks: AggregateStore<TaskEntity>,
     private readonly pageTokens: PageTokenCodec,
   ) {}
 
@@ -38,12 +44,12 @@ export class TimeEntryService {
     key?: IdempotencyKey,
   ): Promise<TimeEntryEntity> {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
-      const task = await requireTask(tx.manager, input.taskId);
+      const task = await this.tasks.get(input.taskId, { manager: tx.manager, hydrate: false });
       await projectFor(tx.manager, caller, task.projectId, 'contribute');
       const id = uuidv7();
       const earlier = await claimRequestId(tx, key, 'nexus.work.time_entry', id);
       if (earlier) return tx.manager.findOneByOrFail(TimeEntryEntity, { id: earlier });
-      await this.writer.write(tx, input.taskId, {
+      await this.tasks.update(tx, input.taskId, {
         apply: async (locked) => {
           await tx.manager.insert(TimeEntryEntity, { id, ...input, userId: caller.userId });
           locked.actualHours = await sumOf(tx, input.taskId);
@@ -57,7 +63,7 @@ export class TimeEntryService {
     caller: Principal,
     query: { taskId: string; pageSize: number; pageToken: string },
   ): Promise<Page<TimeEntryEntity>> {
-    const task = await requireTask(this.dataSource.manager, query.taskId);
+    const task = await this.tasks.get(query.taskId, { hydrate: false });
     await projectFor(this.dataSource.manager, caller, task.projectId, 'read');
     const order = 'create_time_desc';
     const filters = { taskId: query.taskId };
@@ -92,12 +98,12 @@ export class TimeEntryService {
     await inTransaction(this.dataSource, caller.userId, async (tx) => {
       const entry = await tx.manager.findOneBy(TimeEntryEntity, { id });
       if (!entry) throw new WorkError('TIME_ENTRY_NOT_FOUND', `time entry ${id} not found`);
-      const task = await requireTask(tx.manager, entry.taskId);
+      const task = await this.tasks.get(entry.taskId, { manager: tx.manager, hydrate: false });
       const project = await projectFor(tx.manager, caller, task.projectId, 'contribute');
       if (entry.userId !== caller.userId) {
         checkProjectAccess(caller, await roleOf(tx.manager, project.id, caller.userId), 'manage');
       }
-      await this.writer.write(tx, entry.taskId, {
+      await this.tasks.update(tx, entry.taskId, {
         apply: async (locked) => {
           await tx.manager.delete(TimeEntryEntity, { id });
           locked.actualHours = await sumOf(tx, entry.taskId);
@@ -105,12 +111,6 @@ export class TimeEntryService {
       });
     });
   }
-}
-
-async function requireTask(manager: EntityManager, id: string): Promise<TaskEntity> {
-  const task = await manager.findOneBy(TaskEntity, { id });
-  if (!task) throw KitError.notFound('task', id);
-  return task;
 }
 
 async function sumOf(tx: Tx, taskId: string): Promise<string> {
