@@ -5,7 +5,9 @@ import {
   envInt,
   envPort,
   loadConfig,
+  peerEndpoints,
   serviceAddressesEnvSchema,
+  type PeerEndpoint,
 } from '@nexus/config';
 import { serviceConfig, type ServiceConfig } from '@nexus/runtime';
 
@@ -23,7 +25,8 @@ const contentEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).e
 
 export interface ContentConfig {
   service: ServiceConfig;
-  usersAddress: string;
+  /** The users service, asked whether a user exists and is active. */
+  users: PeerEndpoint;
   blobDir: string;
   maxFileBytes: number;
   trashRetentionDays: number;
@@ -41,7 +44,7 @@ export function contentConfig(
       grpcPort: parsed.CONTENT_GRPC_PORT,
       httpPort: parsed.CONTENT_HTTP_PORT,
     }),
-    usersAddress: parsed.USERS_GRPC_ADDRESS,
+    users: peerEndpoints(parsed).users,
     blobDir: path.resolve(REPO_ROOT, parsed.CONTENT_BLOB_DIR),
     maxFileBytes: parsed.CONTENT_MAX_FILE_BYTES,
     trashRetentionDays: parsed.CONTENT_TRASH_RETENTION_DAYS,

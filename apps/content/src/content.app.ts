@@ -1,4 +1,4 @@
-import { createUsersClient } from '@nexus/clients';
+import { UserDirectory } from '@nexus/clients';
 import { AggregateStore, CrudRepository } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { contentV1 } from '@nexus/proto';
@@ -21,7 +21,6 @@ import { FileEntity } from './files/file.entity';
 import { fileServiceHandlers } from './files/file.grpc';
 import { FileService } from './files/file.service';
 import { LocalBlobStore } from './files/local-blob-store';
-import { UserDirectory } from './user-directory';
 
 /** The parts of the content service, built once per runtime. */
 export interface ContentParts {
@@ -45,7 +44,7 @@ export function contentService(
   const parts = (runtime: ServiceRuntime): ContentParts => {
     if (built) return built;
     const { dataSource, pageTokens, logger } = runtime;
-    directory = new UserDirectory(createUsersClient({ address: config.usersAddress }));
+    directory = new UserDirectory(config.users);
     const store = new AggregateStore(dataSource, DocumentEntity, documentAggregate, pageTokens, {
       hydrate: hydrateDocuments,
     });

@@ -10,8 +10,6 @@ export type ContentErrorCode =
   | 'SHARE_EXISTS'
   | 'SHARE_NOT_FOUND'
   | 'TOO_MANY_SHARES'
-  | 'UNKNOWN_USER'
-  | 'INACTIVE_USER'
   | 'VERSION_NOT_FOUND'
   | 'FILE_TOO_LARGE'
   | 'UPLOAD_MISMATCH'
@@ -26,7 +24,6 @@ export function contentErrorKind(code: ContentErrorCode): ErrorKind {
     case 'NO_ACCESS':
       return 'permission_denied';
     case 'SHARE_WITH_OWNER':
-    case 'UNKNOWN_USER':
     case 'FILE_TOO_LARGE':
     case 'UPLOAD_MISMATCH':
     case 'UPLOAD_INCOMPLETE':
@@ -37,7 +34,6 @@ export function contentErrorKind(code: ContentErrorCode): ErrorKind {
     case 'VERSION_NOT_FOUND':
       return 'not_found';
     case 'TOO_MANY_SHARES':
-    case 'INACTIVE_USER':
       return 'failed_precondition';
     case 'BLOB_MISSING':
       return 'unavailable';

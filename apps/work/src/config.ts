@@ -1,4 +1,11 @@
-import { baseEnvSchema, envPort, loadConfig, serviceAddressesEnvSchema } from '@nexus/config';
+import {
+  baseEnvSchema,
+  envPort,
+  loadConfig,
+  peerEndpoints,
+  serviceAddressesEnvSchema,
+  type PeerEndpoint,
+} from '@nexus/config';
 import { serviceConfig, type ServiceConfig } from '@nexus/runtime';
 
 const workEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).extend({
@@ -8,8 +15,8 @@ const workEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).exte
 
 export interface WorkConfig {
   service: ServiceConfig;
-  /** host:port of the users service, for assignee and member lookups. */
-  usersAddress: string;
+  /** The users service, for assignee and member lookups. */
+  users: PeerEndpoint;
 }
 
 /** The work service's configuration, from the environment, validated once. */
@@ -20,6 +27,6 @@ export function workConfig(env: Record<string, string | undefined> = process.env
       grpcPort: parsed.WORK_GRPC_PORT,
       httpPort: parsed.WORK_HTTP_PORT,
     }),
-    usersAddress: parsed.USERS_GRPC_ADDRESS,
+    users: peerEndpoints(parsed).users,
   };
 }

@@ -1,4 +1,4 @@
-import { createUsersClient } from '@nexus/clients';
+import { UserDirectory } from '@nexus/clients';
 import { AggregateStore } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { workV1 } from '@nexus/proto';
@@ -12,7 +12,6 @@ import { ProjectMemberService } from './projects/project-member.service';
 import { ProjectService } from './projects/project.service';
 import { hydrateProjects } from './projects/project.store';
 import { leavingUserId, removeUserFromWork } from './shared/user-cascade';
-import { UserDirectory } from './shared/user-directory';
 import { taskAggregate } from './tasks/task.aggregate';
 import { TaskEntity } from './tasks/task.entity';
 import { taskServiceHandlers } from './tasks/task.grpc';
@@ -43,7 +42,7 @@ function buildParts(runtime: ServiceRuntime, users: UserDirectory) {
 
 /** The work service: projects with members and budgets, tasks with dependencies and time. */
 export function workService(config: WorkConfig): ServiceSpec {
-  const users = new UserDirectory(createUsersClient({ address: config.usersAddress }));
+  const users = new UserDirectory(config.users);
   return {
     name: 'work',
     ...database,

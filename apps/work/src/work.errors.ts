@@ -9,8 +9,6 @@ export type WorkErrorCode =
   | 'ALREADY_MEMBER'
   | 'MEMBER_NOT_FOUND'
   | 'LAST_OWNER'
-  | 'USER_NOT_FOUND'
-  | 'USER_INACTIVE'
   | 'ASSIGNEE_NOT_MEMBER'
   | 'PARENT_NOT_IN_PROJECT'
   | 'DEPENDENCY_CYCLE'
@@ -29,7 +27,6 @@ export function workErrorKind(code: WorkErrorCode): ErrorKind {
     case 'PROJECT_ARCHIVED':
     case 'OPEN_TASKS':
     case 'LAST_OWNER':
-    case 'USER_INACTIVE':
     case 'ASSIGNEE_NOT_MEMBER':
     case 'PARENT_NOT_IN_PROJECT':
     case 'DEPENDENCY_CYCLE':
@@ -42,7 +39,6 @@ export function workErrorKind(code: WorkErrorCode): ErrorKind {
     case 'DEPENDENCY_EXISTS':
       return 'already_exists';
     case 'MEMBER_NOT_FOUND':
-    case 'USER_NOT_FOUND':
     case 'DEPENDENCY_NOT_FOUND':
     case 'TIME_ENTRY_NOT_FOUND':
       return 'not_found';

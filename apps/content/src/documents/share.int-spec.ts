@@ -69,17 +69,21 @@ describe('ShareDocument', () => {
     expect(event?.data.changed).toEqual(['shares']);
   });
 
-  it('refuses an unknown user with INVALID_ARGUMENT on user_id', async () => {
+  it('refuses an unknown user with INVALID_ARGUMENT UNKNOWN_USER on user_id', async () => {
     const owner = await users.signUp();
     const document = await createDoc(owner);
     const error = await grpcError(
       docs().shareDocument({ documentId: document.id, userId: uuidv7(), role: VIEWER }, as(owner)),
     );
-    expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, fields: ['user_id'] });
+    expect(error).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      reason: 'UNKNOWN_USER',
+      fields: ['user_id'],
+    });
     expect((await docs().listShares({ documentId: document.id }, as(owner))).shares).toEqual([]);
   });
 
-  it('refuses a deactivated user with FAILED_PRECONDITION on user_id', async () => {
+  it('refuses a deactivated user as it does an unknown one, naming user_id', async () => {
     const owner = await users.signUp();
     const gone = await users.signUp();
     await users.deactivate(gone.user.id);
@@ -90,7 +94,11 @@ describe('ShareDocument', () => {
         as(owner),
       ),
     );
-    expect(error).toMatchObject({ code: status.FAILED_PRECONDITION, fields: ['user_id'] });
+    expect(error).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      reason: 'UNKNOWN_USER',
+      fields: ['user_id'],
+    });
   });
 
   it('refuses sharing with the owner, twice with the same user, and by non-owners', async () => {

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
+import type { UserDirectory } from '@nexus/clients';
 import type { Principal } from '@nexus/core';
 import { inTransaction, type AggregateStore, type Tx } from '@nexus/db';
 import { ContentError } from '../content.errors';
-import type { UserDirectory } from '../user-directory';
 import { accessOf, checkManage, checkRead } from './document-access';
 import { DocumentShareEntity, type ShareRole } from './document-share.entity';
 import { shareRoleOf } from './document.service';
@@ -29,7 +29,7 @@ export class ShareService {
     // Checked before the transaction: no row lock is held across a network call.
     const current = await this.documents.get(documentId);
     checkManage(caller, accessOf(caller, current, shareRoleOf(current, caller)));
-    await this.directory.requireActive(caller, userId, 'user_id', deadline);
+    await this.directory.requireActive(caller, [{ id: userId, field: 'user_id' }], deadline);
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
       const document = await this.documents.update(tx, documentId, {
         authorize: (doc) => {

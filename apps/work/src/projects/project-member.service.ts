@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
+import type { UserDirectory } from '@nexus/clients';
 import type { Principal } from '@nexus/core';
 import { inTransaction, type AggregateStore, type Tx } from '@nexus/db';
-import type { UserDirectory } from '../shared/user-directory';
 import type { MemberRole } from '../shared/work-types';
 import { WorkError } from '../work.errors';
 import { ProjectMemberEntity } from './project-member.entity';
@@ -28,7 +28,7 @@ export class ProjectMemberService {
     deadline?: Date,
   ) {
     // Asked before the transaction: no remote call while rows are locked.
-    await this.users.requireActive(caller, [userId], 'user_id', deadline);
+    await this.users.requireActive(caller, [{ id: userId, field: 'user_id' }], deadline);
     return this.change(caller, projectId, role, async (tx, project) => {
       if (project.members?.some((member) => member.userId === userId)) {
         throw new WorkError(

@@ -198,7 +198,11 @@ describe('membership and roles', () => {
         as(owner),
       ),
     );
-    expect(inactive).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'USER_INACTIVE' });
+    expect(inactive).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      reason: 'UNKNOWN_USER',
+      fields: ['user_id'],
+    });
     const unknown = await grpcError(
       work.projects.addMember(
         {
@@ -209,7 +213,11 @@ describe('membership and roles', () => {
         as(owner),
       ),
     );
-    expect(unknown).toMatchObject({ code: status.NOT_FOUND, reason: 'USER_NOT_FOUND' });
+    expect(unknown).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      reason: 'UNKNOWN_USER',
+      fields: ['user_id'],
+    });
     await work.projects.addMember(
       { projectId: project.id, userId: member.user.id, role: MemberRole.MEMBER_ROLE_MEMBER },
       as(owner),

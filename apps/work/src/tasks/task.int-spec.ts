@@ -89,7 +89,11 @@ describe('tasks and roles', () => {
         as(member),
       ),
     );
-    expect(inactive).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'USER_INACTIVE' });
+    expect(inactive).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      reason: 'UNKNOWN_USER',
+      fields: ['task.assignee_id'],
+    });
   });
 
   it('rejects malformed fields all at once and creates nothing', async () => {

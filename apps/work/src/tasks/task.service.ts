@@ -1,8 +1,8 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { NamedUser, UserDirectory } from '@nexus/clients';
 import { isAdmin, type IdempotencyKey, type Principal } from '@nexus/core';
 import { inTransaction, type AggregateStore, type Page, type SortOrder, type Tx } from '@nexus/db';
 import { projectFor, roleOf } from '../projects/project.store';
-import type { UserDirectory } from '../shared/user-directory';
 import { WorkError } from '../work.errors';
 import { TaskDependencyEntity } from './task-dependency.entity';
 import { TaskEntity } from './task.entity';
@@ -16,6 +16,9 @@ const ORDERS: Record<TaskOrder, SortOrder<TaskEntity>> = {
   due_date_asc: { key: 'due_date_asc', property: 'dueSort', direction: 'ASC' },
   priority_desc: { key: 'priority_desc', property: 'priority', direction: 'DESC' },
 };
+
+/** The assignee as the request names it, for the user directory's field violation. */
+const assignee = (id: string): NamedUser => ({ id, field: 'task.assignee_id' });
 
 const OPEN_BLOCKERS_SQL = `
   SELECT t.id FROM "work"."tasks" t
@@ -40,7 +43,7 @@ export class TaskService {
     deadline?: Date,
   ) {
     if (input.assigneeId)
-      await this.users.requireActive(caller, [input.assigneeId], 'task.assignee_id', deadline);
+      await this.users.requireActive(caller, [assignee(input.assigneeId)], deadline);
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
       await projectFor(tx.manager, caller, input.projectId, 'contribute');
       await this.checkAssignee(tx.manager, input.projectId, input.assigneeId);
@@ -95,7 +98,7 @@ export class TaskService {
     deadline?: Date,
   ): Promise<TaskEntity> {
     if (fields.has('assignee_id') && changes.assigneeId) {
-      await this.users.requireActive(caller, [changes.assigneeId], 'task.assignee_id', deadline);
+      await this.users.requireActive(caller, [assignee(changes.assigneeId)], deadline);
     }
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
       // The project is share-locked before the task (as every task write does);

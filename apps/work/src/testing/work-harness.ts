@@ -27,7 +27,8 @@ export interface WorkHarness {
 
 export const as = (user: TestUser) => ({ token: user.token });
 
-export async function startWork(): Promise<WorkHarness> {
+/** `env` overrides the configuration (e.g. USERS_GRPC_ADDRESS, to put another peer behind it). */
+export async function startWork(env: Record<string, string> = {}): Promise<WorkHarness> {
   const users = await startUsersProcess();
   const config = workConfig({
     ...process.env,
@@ -35,6 +36,7 @@ export async function startWork(): Promise<WorkHarness> {
     WORK_GRPC_PORT: '0',
     WORK_HTTP_PORT: '0',
     USERS_GRPC_ADDRESS: users.address,
+    ...env,
   });
   const service = await startService(workService(config), config.service);
   const address = `127.0.0.1:${service.grpcPort}`;
