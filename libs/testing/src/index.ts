@@ -16,7 +16,12 @@ export {
   type HangingPeer,
   type TimedFailure,
 } from './peer-faults';
-export { captureStdout, refuseWrites } from './refused-writes';
+export {
+  captureStdout,
+  refuseWrites,
+  refusedWriteLog,
+  type RefusedWriteLog,
+} from './refused-writes';
 export { startTestService, testServiceConfig } from './test-service';
 export { eventually, until } from './polling';
 export { as, signTestToken } from './tokens';

@@ -49,14 +49,51 @@ export async function refuseWrites(options: {
 export function captureStdout(): { lines(): string[]; stop(): void } {
   const chunks: string[] = [];
   const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
     return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-  });
+  };
   return {
     lines: () => chunks.join('').split('\n').filter(Boolean),
     stop: () => {
       process.stdout.write = original;
     },
+  };
+}
+
+/** What the service logged while a write was refused (see refusedWriteLog). */
+export interface RefusedWriteLog<T> {
+  /** What `call` returned (e.g. the grpcError of the refused call). */
+  result: T;
+  /** Lines logged as an unexpected error: one per refused call. */
+  unexpectedErrors: number;
+  /** Those of the secrets that appear anywhere in the log: none, by construction. */
+  leaked: string[];
+}
+
+/**
+ * Runs `call` while the database refuses the rows `refusal` names (as
+ * refuseWrites), and reads what the service logged meanwhile.
+ */
+export async function refusedWriteLog<T>(
+  refusal: Parameters<typeof refuseWrites>[0],
+  call: () => Promise<T>,
+  secrets: readonly string[],
+): Promise<RefusedWriteLog<T>> {
+  const lift = await refuseWrites(refusal);
+  const logs = captureStdout();
+  let result: T;
+  try {
+    result = await call();
+  } finally {
+    logs.stop();
+    await lift();
+  }
+  const lines = logs.lines();
+  const text = lines.join('\n');
+  return {
+    result,
+    unexpectedErrors: lines.filter((line) => line.includes('unexpected error')).length,
+    leaked: [...secrets, 'refused row'].filter((secret) => text.includes(secret)),
   };
 }

@@ -1,7 +1,7 @@
 import { Client, Metadata, credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { aiUsageV1 } from '@nexus/proto';
-import { captureStdout, grpcError, refuseWrites } from '@nexus/testing';
+import { grpcError, refusedWriteLog } from '@nexus/testing';
 import {
   interaction,
   startAiUsage,
@@ -123,26 +123,19 @@ describe('RecordInteraction input', () => {
 
 describe('a write the database refuses', () => {
   it('answers INTERNAL and logs none of the request, nor the token', async () => {
-    const lift = await refuseWrites({
-      schema: 'ai_usage',
-      table: 'ai_interactions',
-      column: 'conversation_id',
-      prefix: 'refuse-',
-    });
-    const logs = captureStdout();
     const conversationId = `refuse-${Date.now()}`;
     const prompt = `secret prompt ${Date.now()}`;
-    try {
-      const error = await grpcError(record({ conversationId, prompt }));
-      expect(error.code).toBe(status.INTERNAL);
-    } finally {
-      logs.stop();
-      await lift();
-    }
-    const lines = logs.lines();
-    expect(lines.filter((line) => line.includes('unexpected error'))).toHaveLength(1);
-    const text = lines.join('\n');
-    for (const value of [conversationId, prompt, caller.token, 'refused row'])
-      expect(text).not.toContain(value);
+    const { result, unexpectedErrors, leaked } = await refusedWriteLog(
+      {
+        schema: 'ai_usage',
+        table: 'ai_interactions',
+        column: 'conversation_id',
+        prefix: 'refuse-',
+      },
+      () => grpcError(record({ conversationId, prompt })),
+      [conversationId, prompt, caller.token],
+    );
+    expect(result.code).toBe(status.INTERNAL);
+    expect({ unexpectedErrors, leaked }).toEqual({ unexpectedErrors: 1, leaked: [] });
   });
 });

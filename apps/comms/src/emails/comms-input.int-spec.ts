@@ -2,7 +2,7 @@ import { Client, Metadata, credentials, status, type ServiceError } from '@grpc/
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { uuidv7 } from '@nexus/core';
 import { commsV1 } from '@nexus/proto';
-import { captureStdout, grpcError, refuseWrites, type TestUser } from '@nexus/testing';
+import { grpcError, refusedWriteLog, type TestUser } from '@nexus/testing';
 import { as, startComms, type CommsHarness } from '../testing/comms-harness';
 
 let comms: CommsHarness;
@@ -91,36 +91,25 @@ describe('ListEmails time filters', () => {
 
 describe('a write the database refuses', () => {
   it('answers INTERNAL to CreateDraft and logs none of the request, nor the token', async () => {
-    const lift = await refuseWrites({
-      schema: 'comms',
-      table: 'emails',
-      column: 'subject',
-      prefix: 'refuse-',
-    });
-    const logs = captureStdout();
     const subject = `refuse-${uuidv7()}`;
     const body = `secret body ${uuidv7()}`;
     const recipient = `r-${uuidv7().slice(-12)}@example.com`;
-    try {
-      const error = await grpcError(
-        comms.email.createDraft(
-          {
-            email: commsV1.Email.fromPartial({ subject, bodyText: body, to: [recipient] }),
-            requestId: '',
-          },
-          as(alice),
+    const { result, unexpectedErrors, leaked } = await refusedWriteLog(
+      { schema: 'comms', table: 'emails', column: 'subject', prefix: 'refuse-' },
+      () =>
+        grpcError(
+          comms.email.createDraft(
+            {
+              email: commsV1.Email.fromPartial({ subject, bodyText: body, to: [recipient] }),
+              requestId: '',
+            },
+            as(alice),
+          ),
         ),
-      );
-      expect(error.code).toBe(status.INTERNAL);
-    } finally {
-      logs.stop();
-      await lift();
-    }
-    const lines = logs.lines();
-    expect(lines.filter((line) => line.includes('unexpected error'))).toHaveLength(1);
-    const text = lines.join('\n');
-    for (const value of [subject, body, recipient, alice.token, 'refused row'])
-      expect(text).not.toContain(value);
+      [subject, body, recipient, alice.token],
+    );
+    expect(result.code).toBe(status.INTERNAL);
+    expect({ unexpectedErrors, leaked }).toEqual({ unexpectedErrors: 1, leaked: [] });
     expect((await drafts(alice)).map((email) => email.subject)).not.toContain(subject);
   });
 
@@ -136,30 +125,20 @@ describe('a write the database refuses', () => {
       },
       as(alice),
     );
-    const lift = await refuseWrites({
-      schema: 'comms',
-      table: 'chat_messages',
-      column: 'text',
-      prefix: 'refuse-',
-    });
-    const logs = captureStdout();
     const text = `refuse-secret message ${uuidv7()}`;
-    try {
-      const error = await grpcError(
-        comms.chat.postMessage(
-          { roomId: room.id, text, attachmentIds: [], replyToId: '', requestId: '' },
-          as(alice),
+    const { result, unexpectedErrors, leaked } = await refusedWriteLog(
+      { schema: 'comms', table: 'chat_messages', column: 'text', prefix: 'refuse-' },
+      () =>
+        grpcError(
+          comms.chat.postMessage(
+            { roomId: room.id, text, attachmentIds: [], replyToId: '', requestId: '' },
+            as(alice),
+          ),
         ),
-      );
-      expect(error.code).toBe(status.INTERNAL);
-    } finally {
-      logs.stop();
-      await lift();
-    }
-    const lines = logs.lines();
-    expect(lines.filter((line) => line.includes('unexpected error'))).toHaveLength(1);
-    const log = lines.join('\n');
-    for (const value of [text, alice.token, 'refused row']) expect(log).not.toContain(value);
+      [text, alice.token],
+    );
+    expect(result.code).toBe(status.INTERNAL);
+    expect({ unexpectedErrors, leaked }).toEqual({ unexpectedErrors: 1, leaked: [] });
     const { messages } = await comms.chat.listMessages(
       commsV1.ListMessagesRequest.fromPartial({ roomId: room.id }),
       as(alice),
