@@ -30,7 +30,7 @@ import { chatMessageAggregate } from '../src/messages/chat-message.aggregate';
 import { ChatMessageEntity } from '../src/messages/chat-message.entity';
 import { ChatMessageService } from '../src/messages/chat-message.service';
 import { ChatRoomService } from '../src/rooms/chat-room.service';
-import { RoomStore } from '../src/rooms/room-store';
+import { ChatRoomStore } from '../src/rooms/chat-room.store';
 
 const MESSAGES = Number(process.env.COMMS_BENCH_MESSAGES ?? 200_000);
 const ROOMS = Number(process.env.COMMS_BENCH_ROOMS ?? 500);
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       const pageTokens = new PageTokenCodec('bench-page-token-secret-bench-page-token');
       // Never called: no lookups on reads.
       const directory = new UserDirectory({ address: '127.0.0.1:1', timeoutMs: 1_000 });
-      const rooms = new RoomStore(dataSource, pageTokens);
+      const rooms = new ChatRoomStore(dataSource, pageTokens);
       const repository = new CrudRepository(
         dataSource,
         ChatMessageEntity,

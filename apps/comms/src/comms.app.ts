@@ -22,7 +22,7 @@ import { ChatMessageService } from './messages/chat-message.service';
 import { chatRoomAggregate } from './rooms/chat-room.aggregate';
 import { ChatRoomService } from './rooms/chat-room.service';
 import { chatServiceHandlers } from './rooms/chat.grpc';
-import { RoomStore } from './rooms/room-store';
+import { ChatRoomStore } from './rooms/chat-room.store';
 
 /** The comms service: internal email with mailboxes and threads, and chat. */
 export function commsService(config: CommsConfig): ServiceSpec {
@@ -42,7 +42,7 @@ export function commsService(config: CommsConfig): ServiceSpec {
         mailboxes,
         deletedUsers,
       );
-      const rooms = new RoomStore(dataSource, pageTokens);
+      const rooms = new ChatRoomStore(dataSource, pageTokens);
       const messages = new CrudRepository(
         dataSource,
         ChatMessageEntity,
@@ -74,7 +74,7 @@ export function commsService(config: CommsConfig): ServiceSpec {
     consume: async ({ kafka, dataSource, logger, pageTokens }) => {
       const handler = new UserEventsHandler(
         new MailboxService(dataSource),
-        new RoomStore(dataSource, pageTokens),
+        new ChatRoomStore(dataSource, pageTokens),
       );
       return [
         await runEventConsumer({

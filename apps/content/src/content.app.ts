@@ -15,12 +15,12 @@ import { ShareService } from './documents/share.service';
 import { TrashPurger } from './documents/trash-purger';
 import { VersionHistory } from './documents/version-history';
 import { BlobReleaser } from './files/blob-releaser';
-import type { BlobStore } from './files/blob-store';
+import type { BlobStorage } from './files/blob-storage';
 import { fileAggregate } from './files/file.aggregate';
 import { FileEntity } from './files/file.entity';
 import { fileServiceHandlers } from './files/file.grpc';
 import { FileService } from './files/file.service';
-import { LocalBlobStore } from './files/local-blob-store';
+import { LocalBlobStorage } from './files/local-blob-storage';
 
 /** The parts of the content service, built once per runtime. */
 export interface ContentParts {
@@ -37,7 +37,7 @@ export interface ContentParts {
 /** The content service: documents with versions and sharing, files over a blob store. */
 export function contentService(
   config: ContentConfig,
-  blobs: BlobStore = new LocalBlobStore(config.blobDir),
+  blobs: BlobStorage = new LocalBlobStorage(config.blobDir),
 ): ServiceSpec & { parts(): ContentParts } {
   let built: ContentParts | undefined;
   let directory: UserDirectory | undefined;

@@ -2,7 +2,7 @@ import { inTransaction } from '@nexus/db';
 import { commsV1 } from '@nexus/proto';
 import { EventCollector, eventually } from '@nexus/testing';
 import { MailboxService } from '../mailboxes/mailbox.service';
-import { RoomStore } from '../rooms/room-store';
+import { ChatRoomStore } from '../rooms/chat-room.store';
 import { as, startComms, type CommsHarness } from '../testing/comms-harness';
 import { UserEventsHandler } from './user-events.consumer';
 
@@ -101,7 +101,7 @@ describe('on nexus.users.user.deleted', () => {
     const { dataSource, pageTokens } = comms.service.runtime;
     const handler = new UserEventsHandler(
       new MailboxService(dataSource),
-      new RoomStore(dataSource, pageTokens),
+      new ChatRoomStore(dataSource, pageTokens),
     );
     const event = {
       id: 'e',

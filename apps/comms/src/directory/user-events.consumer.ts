@@ -3,7 +3,7 @@ import type { PlatformEvent } from '@nexus/events';
 import type { Tx } from '@nexus/db';
 import { ChatMemberEntity } from '../rooms/chat-member.entity';
 import type { MailboxService } from '../mailboxes/mailbox.service';
-import type { RoomStore } from '../rooms/room-store';
+import type { ChatRoomStore } from '../rooms/chat-room.store';
 
 /**
  * What comms does when a user changes: a new user gets their mailboxes; a
@@ -14,7 +14,7 @@ import type { RoomStore } from '../rooms/room-store';
 export class UserEventsHandler {
   constructor(
     private readonly mailboxes: MailboxService,
-    private readonly rooms: RoomStore,
+    private readonly rooms: ChatRoomStore,
   ) {}
 
   async handle(event: PlatformEvent, tx: Tx): Promise<void> {

@@ -11,7 +11,7 @@ import {
   checkMember,
   checkRead,
 } from '../rooms/chat-access';
-import type { RoomStore } from '../rooms/room-store';
+import type { ChatRoomStore } from '../rooms/chat-room.store';
 import { ChatMessageEditEntity } from './chat-message-edit.entity';
 import type { ChatMessageEntity } from './chat-message.entity';
 
@@ -21,7 +21,7 @@ export type MessageScope = { roomId: string } | { threadId: string };
 export class ChatMessageService {
   constructor(
     private readonly messages: CrudRepository<ChatMessageEntity>,
-    private readonly rooms: RoomStore,
+    private readonly rooms: ChatRoomStore,
     private readonly deletedUsers: DeletedUsers,
     private readonly attachments: AttachmentChecker,
   ) {}

@@ -16,7 +16,7 @@ import {
 import type { ChatMemberEntity } from './chat-member.entity';
 import { ChatRoomEntity, type RoomKind } from './chat-room.entity';
 import type { RoomView } from './chat-room.mapping';
-import type { RoomStore } from './room-store';
+import type { ChatRoomStore } from './chat-room.store';
 
 export interface NewRoom {
   name: string;
@@ -39,7 +39,7 @@ export interface RoomWithView {
 export class ChatRoomService {
   constructor(
     /** Rooms with their members (hydrated by the store). */
-    private readonly rooms: RoomStore,
+    private readonly rooms: ChatRoomStore,
     private readonly directory: UserDirectory,
   ) {}
 

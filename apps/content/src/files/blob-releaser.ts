@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { inTransaction, type Tx } from '@nexus/db';
 import { BlobReleaseEntity } from './blob-release.entity';
-import type { BlobStore } from './blob-store';
+import type { BlobStorage } from './blob-storage';
 import { FileEntity } from './file.entity';
 
 /**
@@ -16,7 +16,7 @@ import { FileEntity } from './file.entity';
 export class BlobReleaser {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly blobs: BlobStore,
+    private readonly blobs: BlobStorage,
     private readonly logger: Logger,
   ) {}
 

@@ -11,7 +11,7 @@ import {
 } from '@nexus/db';
 import { ContentError } from '../content.errors';
 import type { BlobReleaser } from './blob-releaser';
-import { BlobTooLargeError, type BlobStore } from './blob-store';
+import { BlobTooLargeError, type BlobStorage } from './blob-storage';
 import { checkChangeFile, checkReadFile, checkUpload } from './file-access';
 import { fileAggregate } from './file.aggregate';
 import { FileEntity } from './file.entity';
@@ -44,7 +44,7 @@ export class FileService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly files: CrudRepository<FileEntity>,
-    private readonly blobs: BlobStore,
+    private readonly blobs: BlobStorage,
     private readonly releaser: BlobReleaser,
     private readonly maxFileBytes: number,
   ) {}

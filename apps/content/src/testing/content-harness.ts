@@ -5,7 +5,7 @@ import { createContentClient, type ContentClient } from '@nexus/clients';
 import { startService, type RunningService } from '@nexus/runtime';
 import { contentConfig } from '../config';
 import { contentService, type ContentParts } from '../content.app';
-import { LocalBlobStore } from '../files/local-blob-store';
+import { LocalBlobStorage } from '../files/local-blob-storage';
 import { FileTransferClient } from './file-transfer';
 
 /** A content service on loopback with its own blob directory and clients. */
@@ -13,7 +13,7 @@ export interface ContentHarness {
   service: RunningService;
   client: ContentClient;
   transfer: FileTransferClient;
-  blobs: LocalBlobStore;
+  blobs: LocalBlobStorage;
   blobDir: string;
   parts: ContentParts;
   /** Every blob file on disk (not staging), by hash. */
@@ -33,7 +33,7 @@ export async function startContent(env: Record<string, string> = {}): Promise<Co
     CONTENT_BLOB_DIR: blobDir,
     ...env,
   });
-  const blobs = new LocalBlobStore(blobDir);
+  const blobs = new LocalBlobStorage(blobDir);
   const spec = contentService(config, blobs);
   const service = await startService(spec, config.service);
   const address = `127.0.0.1:${service.grpcPort}`;

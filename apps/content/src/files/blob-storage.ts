@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-/** Bytes that passed through the store's staging area, hashed and counted on the way. */
+/** Bytes that passed through the storage's staging area, hashed and counted on the way. */
 export interface StagedBlob {
   readonly sha256: string;
   readonly size: number;
@@ -23,7 +23,7 @@ export class BlobTooLargeError extends Error {
  * equal files share one blob. The local directory is the first implementation;
  * an object store (S3, GCS) implements the same five operations.
  */
-export interface BlobStore {
+export interface BlobStorage {
   /** Streams `source` into staging with backpressure, computing hash and size as it goes. */
   stage(source: AsyncIterable<Uint8Array>, options: { maxBytes: number }): Promise<StagedBlob>;
   /** stage() then commit(): stores a stream, returns its hash and size. */

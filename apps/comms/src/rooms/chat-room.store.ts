@@ -26,7 +26,7 @@ async function hydrateRooms(manager: EntityManager, rooms: ChatRoomEntity[]): Pr
  * it may not do), so reads and changes include deleted rooms unless told not to.
  * The membership SQL lives here too.
  */
-export class RoomStore extends AggregateStore<ChatRoomEntity> {
+export class ChatRoomStore extends AggregateStore<ChatRoomEntity> {
   constructor(dataSource: DataSource, pageTokens: PageTokenCodec) {
     super(dataSource, ChatRoomEntity, chatRoomAggregate, pageTokens, {
       hydrate: hydrateRooms,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { uuidv7 } from '@nexus/core';
-import { BlobTooLargeError, type BlobStore, type StagedBlob } from './blob-store';
+import { BlobTooLargeError, type BlobStorage, type StagedBlob } from './blob-storage';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -13,7 +13,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
  * Blobs as files in a local directory: `<root>/ab/cd/<sha256>`, staged in
  * `<root>/.staging` on the same file system so committing is an atomic rename.
  */
-export class LocalBlobStore implements BlobStore {
+export class LocalBlobStorage implements BlobStorage {
   private readonly staging: string;
 
   constructor(private readonly root: string) {
