@@ -152,6 +152,44 @@ async function statementsOf<T>(work: () => Promise<T>): Promise<{ result: T; sql
 }
 
 describe('AggregateStore with child rows', () => {
+  it('adds a child with a request id of its own once: a replay changes nothing, anyone else is refused', async () => {
+    const crate = await newCrate();
+    const key = (caller: string) => ({
+      requestId: uuidv7(),
+      caller,
+      method: 'AddBottle',
+      fingerprint: 'same request',
+    });
+    const mine = key('caller-1');
+    const add = (k: typeof mine) =>
+      inTransaction(dataSource, k.caller, (tx) =>
+        crates.addChild(
+          tx,
+          crate.id,
+          { type: 'nexus.kit-test.bottle', key: k },
+          {
+            apply: async (root, _applying, childId) => {
+              const bottle = { crateId: root.id, label: childId, slot: 1 };
+              await tx.manager.insert(Bottle, bottle);
+              root.bottles = [...(root.bottles ?? []), tx.manager.create(Bottle, bottle)];
+            },
+          },
+        ),
+      );
+    const first = await add(mine);
+    expect(first.added).toBe(true);
+    expect(await add(mine)).toEqual({ childId: first.childId, added: false });
+    await expect(add({ ...mine, caller: 'caller-2' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      violations: [{ field: 'request_id', reason: 'REUSED' }],
+    });
+    expect((await crates.get(crate.id)).bottles?.map((b) => b.label)).toEqual([first.childId]);
+    expect((await eventsAbout(crate.id)).map((e) => e.type)).toEqual([
+      'nexus.kit-test.crate.created',
+      'nexus.kit-test.crate.updated',
+    ]);
+  });
+
   it('creates the root and its children with one created event that shows them', async () => {
     const crate = await newCrate(['red', 'white']);
     expect(crate.version).toBe(1);

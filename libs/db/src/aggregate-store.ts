@@ -279,6 +279,31 @@ export class AggregateStore<E extends BaseEntity> {
   }
 
   /**
+   * Creates a child of the aggregate (a time entry of a task) that has an id
+   * and a request id of its own: one change of the root, as `update`, whose
+   * `apply` gets the new child's id. With an idempotency key (bound to
+   * `childType`), the same caller's replay of the same request changes
+   * nothing and returns the id of the child the first call created.
+   */
+  async addChild(
+    tx: Tx,
+    rootId: string,
+    child: { type: string; key?: IdempotencyKey },
+    change: Omit<AggregateChange<E>, 'apply'> & {
+      apply: (entity: E, applying: Applying, childId: string) => void | Promise<void>;
+    },
+  ): Promise<{ childId: string; added: boolean }> {
+    const childId = uuidv7();
+    const earlier = await claimRequestId(tx, child.key, child.type, childId);
+    if (earlier !== null) return { childId: earlier, added: false };
+    await this.update(tx, rootId, {
+      ...change,
+      apply: (entity, applying) => change.apply(entity, applying, childId),
+    });
+    return { childId, added: true };
+  }
+
+  /**
    * Moves to the trash (soft: an update with verb `deleted`) or erases the
    * row, its children going by their foreign keys (hard); returns the
    * aggregate as it was, which is also the `before` of the `deleted` event.

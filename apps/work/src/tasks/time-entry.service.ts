@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
+import { KitError, type IdempotencyKey, type Principal } from '@nexus/core';
 import {
-  claimRequestId,
   inTransaction,
   type AggregateStore,
   type Page,
@@ -46,16 +45,21 @@ export class TimeEntryService {
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
       const task = await this.tasks.get(input.taskId, { manager: tx.manager, hydrate: false });
       await projectFor(tx.manager, caller, task.projectId, 'contribute');
-      const id = uuidv7();
-      const earlier = await claimRequestId(tx, key, 'nexus.work.time_entry', id);
-      if (earlier) return tx.manager.findOneByOrFail(TimeEntryEntity, { id: earlier });
-      await this.tasks.update(tx, input.taskId, {
-        apply: async (locked) => {
-          await tx.manager.insert(TimeEntryEntity, { id, ...input, userId: caller.userId });
-          locked.actualHours = await sumOf(tx, input.taskId);
+      const { childId } = await this.tasks.addChild(
+        tx,
+        input.taskId,
+        { type: 'nexus.work.time_entry', key },
+        {
+          apply: async (locked, _applying, id) => {
+            await tx.manager.insert(TimeEntryEntity, { id, ...input, userId: caller.userId });
+            locked.actualHours = await sumOf(tx, input.taskId);
+          },
         },
-      });
-      return tx.manager.findOneByOrFail(TimeEntryEntity, { id });
+      );
+      // A replay of an entry deleted since finds nothing: NOT_FOUND, as a Get would.
+      const entry = await tx.manager.findOneBy(TimeEntryEntity, { id: childId });
+      if (!entry) throw KitError.notFound('time entry', childId);
+      return entry;
     });
   }
 
