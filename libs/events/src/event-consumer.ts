@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ProcessedEvent, inTransaction, type Tx } from '@nexus/db';
 import { MalformedEventError, parseEvent, type PlatformEvent } from './cloud-event';
-import { DeadLetters, deadLetterTopic } from './dead-letter';
+import { DeadLetters, capText, deadLetterTopic } from './dead-letter';
 import { ensureTopics } from './kafka';
 
 export interface EventConsumerOptions {
@@ -64,7 +64,13 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     error: MalformedEventError,
   ) => {
     options.logger.warn(
-      { ...origin, offset: message.offset, reason: error.message, deadLetters: deadLetters.topic },
+      {
+        ...origin,
+        offset: message.offset,
+        // The reason can quote producer-controlled header values of any size.
+        reason: capText(error.message),
+        deadLetters: deadLetters.topic,
+      },
       'dead-lettered a malformed event',
     );
     await deadLetters.send(message, { ...origin, groupId: options.groupId }, error);

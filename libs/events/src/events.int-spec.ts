@@ -227,6 +227,81 @@ describe('outbox relay and event consumer', () => {
     expect(header(dead[0], 'dlq_offset')).toMatch(/^\d+$/);
   }, 60_000);
 
+  it('dead-letters a message whose reason quotes a 200 KB header, too large for the dead-letter topic, as a stub with a capped reason, and goes on', async () => {
+    // A dead-letter topic that refuses records over 64 KB: the full record of
+    // a message carrying a 200 KB header is over it, as one near the broker's
+    // limit would be once the dead-letter headers are added.
+    const service = `events-big-${Date.now()}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: deadLetterTopic(service),
+          numPartitions: 1,
+          configEntries: [{ name: 'max.message.bytes', value: '65536' }],
+        },
+      ],
+    });
+    await admin.disconnect();
+    const groupId = `events-test-${uuidv7()}`;
+    const good: string[] = [];
+    consumers.push(
+      await runEventConsumer({
+        kafka,
+        dataSource,
+        logger,
+        service,
+        groupId,
+        topics: [thing.topic],
+        handle: async (event) => void good.push(event.subject),
+      }),
+    );
+    const dead: KafkaMessage[] = [];
+    const reader = kafka.consumer({ groupId: `dlq-reader-${uuidv7()}` });
+    readers.push(reader);
+    await reader.connect();
+    await reader.subscribe({ topics: [deadLetterTopic(service)], fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void dead.push(message) });
+    const key = uuidv7();
+    const value = JSON.stringify({ before: null, after: { id: key, n: 0 } });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: thing.topic,
+      messages: [
+        {
+          key,
+          value,
+          headers: {
+            ce_specversion: '1.0',
+            ce_id: uuidv7(),
+            ce_time: new Date().toISOString(),
+            ce_type: 'x'.repeat(200 * 1024),
+            ce_subject: key,
+          },
+        },
+      ],
+    });
+    await producer.disconnect();
+    newRelay();
+    const after = uuidv7();
+    await emit(after, 0);
+    await until(() => good.includes(after) && dead.some((m) => m.key?.toString() === key));
+    const mine = dead.filter((m) => m.key?.toString() === key);
+    expect(mine).toHaveLength(1);
+    const reason = header(mine[0], 'dlq_error')!;
+    expect(reason).toMatch(/^MalformedEventError: ce_type x+…$/);
+    expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(200);
+    expect(mine[0].value).toBeNull();
+    expect(header(mine[0], 'dlq_value_dropped')).toBe(String(Buffer.byteLength(value)));
+    expect(header(mine[0], 'ce_type')).toBeUndefined();
+    expect(header(mine[0], 'dlq_topic')).toBe(thing.topic);
+    expect(header(mine[0], 'dlq_consumer_group')).toBe(groupId);
+    expect(header(mine[0], 'dlq_offset')).toMatch(/^\d+$/);
+  }, 60_000);
+
   it('dead-letters once an event its handler refuses as malformed, keeping none of its changes', async () => {
     const groupId = `events-test-${uuidv7()}`;
     const refused = uuidv7();
