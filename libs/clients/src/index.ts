@@ -6,7 +6,13 @@ export {
   type ClientOptions,
   type PromiseClient,
 } from './promise-client';
-export { createPeerClient, peerDeadline, peerFailure, type PeerOptions } from './peer-client';
+export {
+  createPeerClient,
+  peerDeadline,
+  peerFailed,
+  peerFailure,
+  type PeerOptions,
+} from './peer-client';
 export { UserDirectory, type NamedUser } from './user-directory';
 export { lookUpUsers, type UserLookup } from './user-lookup';
 export { createUsersClient, type UsersClient } from './users-client';

@@ -1,5 +1,6 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import {
+  Metadata,
   Server,
   ServerCredentials,
   status,
@@ -8,20 +9,24 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { KitError } from '@nexus/core';
-import { usersV1 } from '@nexus/proto';
+import { googleRpc, usersV1 } from '@nexus/proto';
+import { readNotFoundId } from './not-found';
 import { createPeerClient, peerDeadline } from './peer-client';
 import { UserDirectory } from './user-directory';
 
-type Answer = (callback: sendUnaryData<usersV1.BatchGetUsersResponse>) => void;
+type Answer = (
+  callback: sendUnaryData<usersV1.BatchGetUsersResponse>,
+  ids: readonly string[],
+) => void;
 
 /** A real UserService whose BatchGetUsers answers with `answer` (or never, if it never calls back). */
 async function usersPeer(answer: Answer) {
   const server = new Server();
   server.addService(usersV1.UserServiceService, {
     batchGetUsers: (
-      _call: ServerUnaryCall<usersV1.BatchGetUsersRequest, usersV1.BatchGetUsersResponse>,
+      call: ServerUnaryCall<usersV1.BatchGetUsersRequest, usersV1.BatchGetUsersResponse>,
       callback: sendUnaryData<usersV1.BatchGetUsersResponse>,
-    ) => answer(callback),
+    ) => answer(callback, call.request.ids),
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
@@ -29,6 +34,23 @@ async function usersPeer(answer: Answer) {
     ),
   );
   return { address: `127.0.0.1:${port}`, stop: () => server.forceShutdown() };
+}
+
+/** A NOT_FOUND naming `id` in its ErrorInfo, as the platform's KitError.notFound sends it. */
+function notFoundNaming(id: string): Partial<ServiceError> {
+  const info = googleRpc.ErrorInfo.encode({
+    reason: 'NOT_FOUND',
+    domain: 'nexus',
+    metadata: { resource: 'user', id },
+  }).finish();
+  const details = googleRpc.Status.encode({
+    code: status.NOT_FOUND,
+    message: `user ${id} not found`,
+    details: [{ typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: Buffer.from(info) }],
+  }).finish();
+  const metadata = new Metadata();
+  metadata.set('grpc-status-details-bin', Buffer.from(details));
+  return { code: status.NOT_FOUND, details: `user ${id} not found`, metadata };
 }
 
 /** A TCP server that accepts and never sends a byte back. */
@@ -136,9 +158,10 @@ describe('createPeerClient', () => {
     }
   });
 
-  it('maps the peer refusing the caller’s token or access to UNAUTHENTICATED and PERMISSION_DENIED, and passes other statuses on', async () => {
+  it('maps the peer refusing the caller’s token or access to UNAUTHENTICATED and PERMISSION_DENIED with fixed messages, nothing of the peer’s details', async () => {
+    const secret = 'user 0190-secret-id lacks grant admin:billing in tenant acme-internal';
     let code = status.UNAUTHENTICATED;
-    const peer = await usersPeer((callback) => callback({ code, details: 'no' }));
+    const peer = await usersPeer((callback) => callback({ code, details: secret }));
     const client = createPeerClient(usersV1.UserServiceService, {
       peer: 'users',
       address: peer.address,
@@ -146,21 +169,83 @@ describe('createPeerClient', () => {
     });
     try {
       const call = () => client.batchGetUsers({ ids: [] });
-      expect((await failure(call)).error).toMatchObject({
+      const unauthenticated = (await failure(call)).error;
+      expect(unauthenticated).toBeInstanceOf(KitError);
+      expect(unauthenticated).toMatchObject({
         code: 'UNAUTHENTICATED',
         kind: 'unauthenticated',
+        message: "the users service did not accept the caller's token",
         metadata: { peer: 'users' },
       });
       code = status.PERMISSION_DENIED;
-      expect((await failure(call)).error).toMatchObject({
+      const denied = (await failure(call)).error as KitError;
+      expect(denied).toBeInstanceOf(KitError);
+      expect(denied).toMatchObject({
         code: 'PERMISSION_DENIED',
         kind: 'permission_denied',
-        message: 'the users service refused the caller: no',
+        message: 'the users service refused the caller',
+        metadata: { peer: 'users' },
       });
-      code = status.NOT_FOUND;
-      const notFound = (await failure(call)).error as ServiceError;
+      for (const error of [unauthenticated, denied] as KitError[]) {
+        const said = JSON.stringify([error.message, error.metadata, error.violations]);
+        expect(said).not.toMatch(/secret|admin:billing|acme-internal|lacks grant/);
+      }
+    } finally {
+      client.close();
+      peer.stop();
+    }
+  });
+
+  it.each([
+    ['INTERNAL', status.INTERNAL, 'DEPENDENCY_FAILED'],
+    ['UNKNOWN', status.UNKNOWN, 'DEPENDENCY_FAILED'],
+    ['INVALID_ARGUMENT', status.INVALID_ARGUMENT, 'DEPENDENCY_FAILED'],
+    ['FAILED_PRECONDITION', status.FAILED_PRECONDITION, 'DEPENDENCY_FAILED'],
+    ['NOT_FOUND naming no id', status.NOT_FOUND, 'DEPENDENCY_FAILED'],
+    ['RESOURCE_EXHAUSTED', status.RESOURCE_EXHAUSTED, 'DEPENDENCY_UNAVAILABLE'],
+    ['ABORTED', status.ABORTED, 'DEPENDENCY_UNAVAILABLE'],
+    ['CANCELLED', status.CANCELLED, 'DEPENDENCY_UNAVAILABLE'],
+  ])(
+    'maps a peer answering %s to a KitError %s of kind unavailable, naming the peer and nothing it said',
+    async (_name, code, expected) => {
+      const peer = await usersPeer((callback) =>
+        callback({ code, details: 'pq: relation "users_secret" at 10.0.3.7' }),
+      );
+      const client = createPeerClient(usersV1.UserServiceService, {
+        peer: 'users',
+        address: peer.address,
+        timeoutMs: 5_000,
+        retries: 0,
+      });
+      try {
+        const { error } = await failure(() => client.batchGetUsers({ ids: [] }));
+        expect(error).toBeInstanceOf(KitError);
+        expect(error).toMatchObject({
+          code: expected,
+          kind: 'unavailable',
+          metadata: { peer: 'users' },
+        });
+        expect((error as Error).message).toContain('users service');
+        expect((error as Error).message).not.toMatch(/users_secret|10\.0\.3\.7|pq:/);
+      } finally {
+        client.close();
+        peer.stop();
+      }
+    },
+  );
+
+  it('passes a NOT_FOUND naming an id on as the peer sent it, for the lookup to attribute', async () => {
+    const peer = await usersPeer((callback) => callback(notFoundNaming('x')));
+    const client = createPeerClient(usersV1.UserServiceService, {
+      peer: 'users',
+      address: peer.address,
+      timeoutMs: 5_000,
+    });
+    try {
+      const notFound = (await failure(() => client.batchGetUsers({ ids: ['x'] }))).error;
       expect(notFound).not.toBeInstanceOf(KitError);
-      expect(notFound.code).toBe(status.NOT_FOUND);
+      expect((notFound as ServiceError).code).toBe(status.NOT_FOUND);
+      expect(readNotFoundId(notFound as ServiceError)).toBe('x');
     } finally {
       client.close();
       peer.stop();
@@ -193,6 +278,56 @@ describe('UserDirectory', () => {
         kind: 'invalid_argument',
         violations: [{ field: 'member_ids[1]', reason: 'UNKNOWN_USER' }],
       });
+    } finally {
+      directory.close();
+      peer.stop();
+    }
+  });
+
+  it('attributes the users service’s NOT_FOUND to the request field naming the user', async () => {
+    const active = usersV1.User.fromPartial({ id: 'a', isActive: true });
+    const peer = await usersPeer((callback, ids) =>
+      ids.includes('x') ? callback(notFoundNaming('x')) : callback(null, { users: [active] }),
+    );
+    const directory = new UserDirectory({ address: peer.address, timeoutMs: 5_000 });
+    try {
+      const { error } = await failure(() =>
+        directory.requireActive(
+          caller,
+          [
+            { id: 'a', field: 'member_ids[0]' },
+            { id: 'x', field: 'member_ids[1]' },
+          ],
+          undefined,
+        ),
+      );
+      expect(error).toMatchObject({
+        code: 'UNKNOWN_USER',
+        kind: 'invalid_argument',
+        violations: [{ field: 'member_ids[1]', reason: 'UNKNOWN_USER' }],
+      });
+    } finally {
+      directory.close();
+      peer.stop();
+    }
+  });
+
+  it('answers DEPENDENCY_FAILED naming users for a NOT_FOUND it cannot attribute', async () => {
+    let answer = notFoundNaming('not-asked-for');
+    const peer = await usersPeer((callback) => callback(answer));
+    const directory = new UserDirectory({ address: peer.address, timeoutMs: 5_000 });
+    try {
+      const call = () =>
+        directory.requireActive(caller, [{ id: 'a', field: 'user_id' }], undefined);
+      expect((await failure(call)).error).toMatchObject({
+        code: 'DEPENDENCY_FAILED',
+        kind: 'unavailable',
+        metadata: { peer: 'users' },
+      });
+      answer = { code: status.NOT_FOUND, details: 'user a not found' };
+      const { error } = await failure(call);
+      expect(error).toMatchObject({ code: 'DEPENDENCY_FAILED', metadata: { peer: 'users' } });
+      expect((error as Error).message).not.toContain('user a');
     } finally {
       directory.close();
       peer.stop();

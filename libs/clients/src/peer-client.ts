@@ -1,5 +1,6 @@
 import { status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { KitError } from '@nexus/core';
+import { readNotFoundId } from './not-found';
 import { createPromiseClient, type CallOptions, type PromiseClient } from './promise-client';
 
 /** Another platform service a service calls on behalf of its own caller. */
@@ -33,17 +34,32 @@ export function peerDeadline(callerDeadline: Date | undefined, now = Date.now())
 
 /**
  * What a failed peer call means to the caller of the service that made it.
- * A peer that is down, refuses connections, is slow or hangs is UNAVAILABLE
- * (`DEPENDENCY_UNAVAILABLE`, naming the peer); the peer refusing the caller's
- * token or the caller's access is the caller's UNAUTHENTICATED or
- * PERMISSION_DENIED. Any other status (a NOT_FOUND a lookup reads, an
- * INTERNAL of the peer) is returned as the peer sent it.
+ * Nothing of the peer's own wording (`details`, which may name its internals
+ * and ids) reaches the caller: each message is fixed, naming only the peer,
+ * which ErrorInfo metadata `peer` also carries.
+ *
+ * - A peer that is down, refuses connections, is slow or hangs, or answers
+ *   RESOURCE_EXHAUSTED (it is overloaded), ABORTED (its own conflict) or
+ *   CANCELLED (it gave the call up; after our deadline, the timeout it is) is
+ *   UNAVAILABLE `DEPENDENCY_UNAVAILABLE`: retrying later may help.
+ * - The peer refusing the caller's token or the caller's access is the
+ *   caller's UNAUTHENTICATED or PERMISSION_DENIED.
+ * - A NOT_FOUND naming an id (ErrorInfo metadata `id`, as KitError.notFound
+ *   sends it) is returned as the peer sent it, for the lookup that made the
+ *   call to attribute to a request field (`readNotFoundId`); a lookup that
+ *   cannot attribute it throws `peerFailed(peer)`.
+ * - Any other status (INTERNAL, UNKNOWN, INVALID_ARGUMENT, FAILED_PRECONDITION,
+ *   a NOT_FOUND naming nothing, ...) is a fault of the peer, or of how this
+ *   service calls it, that the caller cannot fix: `peerFailed`.
  */
 export function peerFailure(peer: string, error: unknown): unknown {
   const failure = error as Partial<ServiceError>;
   switch (failure.code) {
     case status.UNAVAILABLE:
     case status.DEADLINE_EXCEEDED:
+    case status.RESOURCE_EXHAUSTED:
+    case status.ABORTED:
+    case status.CANCELLED:
       return new KitError(
         'DEPENDENCY_UNAVAILABLE',
         `the ${peer} service is unavailable; retry later`,
@@ -58,15 +74,28 @@ export function peerFailure(peer: string, error: unknown): unknown {
         { peer },
       );
     case status.PERMISSION_DENIED:
-      return new KitError(
-        'PERMISSION_DENIED',
-        `the ${peer} service refused the caller: ${failure.details ?? ''}`.trim(),
-        [],
-        { peer },
-      );
+      return new KitError('PERMISSION_DENIED', `the ${peer} service refused the caller`, [], {
+        peer,
+      });
+    case status.NOT_FOUND:
+      return readNotFoundId(failure as ServiceError) === null ? peerFailed(peer) : error;
     default:
-      return error;
+      return peerFailed(peer);
   }
+}
+
+/**
+ * A peer's answer this service cannot pass on as anything the caller can act
+ * on: `DEPENDENCY_FAILED`, kind `unavailable` (see KitErrorCode for why), a
+ * fixed message naming the peer and nothing of what the peer said.
+ */
+export function peerFailed(peer: string): KitError {
+  return new KitError(
+    'DEPENDENCY_FAILED',
+    `the ${peer} service failed to answer this request`,
+    [],
+    { peer },
+  );
 }
 
 /**

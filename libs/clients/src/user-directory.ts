@@ -15,7 +15,9 @@ export interface NamedUser {
  * request names exist and are active, with the caller's token and deadline.
  * One answer everywhere: INVALID_ARGUMENT `UNKNOWN_USER` with a field
  * violation per offending user; the users service down, slow or hanging is
- * UNAVAILABLE `DEPENDENCY_UNAVAILABLE` (peer `users`).
+ * UNAVAILABLE `DEPENDENCY_UNAVAILABLE` (peer `users`), and any other failure
+ * of it (its INTERNAL, a NOT_FOUND naming no id asked for) UNAVAILABLE
+ * `DEPENDENCY_FAILED` (peer `users`); see `peerFailure`.
  */
 export class UserDirectory {
   private readonly users: UsersClient;

@@ -1,6 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type { usersV1 } from '@nexus/proto';
 import { readNotFoundId } from './not-found';
+import { peerFailed } from './peer-client';
 import type { CallOptions } from './promise-client';
 import type { UsersClient } from './users-client';
 
@@ -36,7 +37,9 @@ export async function lookUpUsers(
         (error as ServiceError).code === status.NOT_FOUND
           ? readNotFoundId(error as ServiceError)
           : null;
-      if (!id || !remaining.includes(id)) throw error;
+      // A NOT_FOUND naming no id asked for is the users service's fault, not the caller's.
+      if (!id || !remaining.includes(id))
+        throw (error as ServiceError).code === status.NOT_FOUND ? peerFailed('users') : error;
       missing.push(id);
       remaining = remaining.filter((candidate) => candidate !== id);
     }

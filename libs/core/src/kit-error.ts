@@ -12,6 +12,17 @@ export type KitErrorCode =
   /** A request names a user that does not exist or is deactivated (the user directory of @nexus/clients). */
   | 'UNKNOWN_USER'
   | 'DEPENDENCY_UNAVAILABLE'
+  /**
+   * A peer service answered a call with an error that is neither its being
+   * unavailable nor about the caller (its INTERNAL, UNKNOWN, INVALID_ARGUMENT,
+   * ...): a fault of the peer, or of how this service calls it, that the
+   * caller cannot fix. Kind `unavailable`: there is no `internal` kind, and of
+   * the kinds there are it is the one that does not blame the caller's
+   * request (`invalid_argument`) or state (`failed_precondition`); the reason
+   * DEPENDENCY_FAILED, unlike DEPENDENCY_UNAVAILABLE, tells the caller that
+   * retrying soon is unlikely to help.
+   */
+  | 'DEPENDENCY_FAILED'
   /** A deadlock or serialization failure that retrying inside the service did not resolve. */
   | 'TRANSACTION_CONFLICT'
   /** The service's own database cannot be reached (a restart, a failover). */
@@ -36,6 +47,7 @@ export function kitErrorKind(code: KitErrorCode): ErrorKind {
     case 'PERMISSION_DENIED':
       return 'permission_denied';
     case 'DEPENDENCY_UNAVAILABLE':
+    case 'DEPENDENCY_FAILED':
     case 'DATABASE_UNAVAILABLE':
       return 'unavailable';
     default: {
