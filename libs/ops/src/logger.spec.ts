@@ -3,6 +3,11 @@ import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { createLogger } from './logger';
 
+/** One captured line as JSON. */
+function parse(line: string): Record<string, unknown> {
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
 function capture() {
   const lines: string[] = [];
   const sink = new Writable({
@@ -98,5 +103,64 @@ describe('createLogger', () => {
       err: { type: 'Error', cause: { type: 'QueryFailedError', code: '23505' } },
     });
     expect(JSON.parse(lines[4])).toMatchObject({ err: { type: 'SyntaxError' } });
+  });
+
+  it('logs an err or error that is not an Error as its kind only', () => {
+    const { logger, lines } = capture();
+    logger.error({ err: 'password=hunter2 for ada@example.com' }, 'failed');
+    logger.error(
+      { err: { message: 'Key (email)=(ada@example.com)', detail: 'hash $argon2id$secret' } },
+      'failed',
+    );
+    logger.warn({ error: ['ada@example.com', '$argon2id$secret'] }, 'failed');
+    logger.warn({ job: { error: 42, err: null } }, 'failed');
+    logger.child({ err: { password: 'hunter2', parameters: ['secret'] } }).error('failed');
+    expect(lines).toHaveLength(5);
+    for (const line of lines)
+      expect(line).not.toMatch(/hunter2|ada@example|argon2id|secret|Key \(/);
+    expect(JSON.parse(lines[0])).toMatchObject({ err: { type: 'string' } });
+    expect(parse(lines[1]).err).toEqual({ type: 'Object' });
+    expect(parse(lines[2]).error).toEqual({ type: 'Array' });
+    expect(parse(lines[3]).job).toEqual({ error: { type: 'number' }, err: { type: 'null' } });
+    expect(parse(lines[4]).err).toEqual({ type: 'Object' });
+  });
+
+  it('keeps values out of errors inside class instances, null-prototype objects and Maps', () => {
+    class Job {
+      readonly name = 'rollup';
+      constructor(readonly failure: unknown) {}
+    }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, {
+      cause: failedInsert(),
+      nested: { failure: failedInsert() },
+    });
+    const { logger, lines } = capture();
+    logger.error({ job: new Job(failedInsert()) }, 'job failed');
+    logger.error({ context: bare }, 'failed');
+    logger.error({ failures: new Map([['a', failedInsert()]]) }, 'failed');
+    logger.error({ batch: [new Job(new Job(failedInsert()))] }, 'failed');
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      expect(line).not.toMatch(/ada@example|argon2id|secret|VALUES|Key \(|parameters|driverError/);
+    }
+    expect(parse(lines[0]).job).toMatchObject({
+      name: 'rollup',
+      failure: { type: 'QueryFailedError', code: '23505' },
+    });
+    expect(parse(lines[1]).context).toMatchObject({
+      cause: { type: 'QueryFailedError' },
+      nested: { failure: { type: 'QueryFailedError' } },
+    });
+    expect(parse(lines[3]).batch).toMatchObject([
+      { failure: { failure: { type: 'QueryFailedError' } } },
+    ]);
+  });
+
+  it('logs an object nested deeper than it walks as its kind only', () => {
+    let deep: Record<string, unknown> = { failure: failedInsert(), password: 'hunter2' };
+    for (let n = 0; n < 20; n += 1) deep = { next: deep };
+    const { logger, lines } = capture();
+    logger.error({ deep }, 'failed');
+    expect(lines[0]).not.toMatch(/ada@example|argon2id|secret|hunter2/);
   });
 });

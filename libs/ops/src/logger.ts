@@ -21,11 +21,17 @@ const REDACTED = [
   '*.authorization',
 ];
 
+function safeThrown(value: unknown): unknown {
+  return value === undefined ? value : safeError(value);
+}
+
 /**
  * JSON logs to stdout, one line per event, secrets redacted. Every Error
  * passed to a log call, at any depth and under any key, is logged as its
  * SafeError (an allow-list: class, code, object names, stack frames), so a
- * driver message or a query's parameters never reach a line.
+ * driver message or a query's parameters never reach a line; an `err` or
+ * `error` that is not an Error (a thrown string or object) is logged as its
+ * kind only.
  */
 export function createLogger(
   options: { service: string; level: string },
@@ -37,7 +43,8 @@ export function createLogger(
       level: options.level,
       redact: { paths: REDACTED, censor: '[redacted]' },
       base: { service: options.service },
-      serializers: { err: (value: unknown) => (value instanceof Error ? safeError(value) : value) },
+      // Also for a child's bindings, which skip logMethod: a non-Error is only its kind.
+      serializers: { err: safeThrown, error: safeThrown },
       hooks: {
         // Before pino reads the arguments: it would take an error's message as the line's `msg`.
         logMethod(args, method) {

@@ -36,9 +36,32 @@ const NAMED_FIELDS = [
 ] as const;
 const MAX_CAUSES = 3;
 
+/** The SafeErrors made here: already safe, passed on as they are. */
+const MADE = new WeakSet<object>();
+const MAX_DEPTH = 8;
+
+/** What is logged of a thrown value that is not an Error: its kind, nothing of its content. */
+export function throwableType(value: unknown): SafeError {
+  const safe = { type: kind(value) };
+  MADE.add(safe);
+  return safe;
+}
+
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object' && typeof value !== 'function') return typeof value;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
+    ?.constructor?.name;
+  return identifier(name) ?? typeof value;
+}
+
 export function safeError(error: unknown, depth = 0): SafeError {
-  if (!(error instanceof Error)) return { type: error === null ? 'null' : typeof error };
+  if (!(error instanceof Error)) {
+    if (typeof error === 'object' && error !== null && MADE.has(error)) return error as SafeError;
+    return throwableType(error);
+  }
   const safe: SafeError = { type: identifier(error.constructor?.name) ?? 'Error' };
+  MADE.add(safe);
   // TypeORM copies the driver's fields onto the error; read them from the driver's error too.
   const sources = [error, (error as { driverError?: unknown }).driverError].filter(
     (source): source is Record<string, unknown> => typeof source === 'object' && source !== null,
@@ -59,18 +82,38 @@ export function safeError(error: unknown, depth = 0): SafeError {
   return safe;
 }
 
-/** A copy of `value` in which every Error, at any depth, is its SafeError. */
+/** Keys whose value is taken as a thrown value: an Error, or only its kind. */
+const ERROR_KEYS = new Set(['err', 'error']);
+
+/**
+ * A copy of `value` in which every Error, at any depth and inside any object
+ * (plain, class instance, null-prototype), is its SafeError, and the value of
+ * an `err` or `error` key that is not an Error is only its kind
+ * (throwableType): a thrown string or `{ message, detail }` quotes data too.
+ * Objects deeper than MAX_DEPTH are logged as their kind only.
+ */
 export function withSafeErrors(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return safeError(value);
-  if (depth > 8 || typeof value !== 'object' || value === null) return value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (MADE.has(value)) return value;
+  if (depth > MAX_DEPTH) return throwableType(value);
   if (Array.isArray(value)) return value.map((item) => withSafeErrors(item, depth + 1));
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  // Serialized as they are (or as `{}`): no Error inside them reaches a line.
+  if (
+    ArrayBuffer.isView(value) ||
+    value instanceof Date ||
+    value instanceof Map ||
+    value instanceof Set
+  )
+    return value;
   let copy: Record<string, unknown> | undefined;
   for (const [key, item] of Object.entries(value)) {
-    const safe = withSafeErrors(item, depth + 1);
+    const safe =
+      ERROR_KEYS.has(key) && item !== undefined ? safeError(item) : withSafeErrors(item, depth + 1);
     if (safe !== item) copy ??= { ...value };
     if (copy) copy[key] = safe;
   }
+  // A class instance with nothing to replace keeps its prototype (and toJSON).
   return copy ?? value;
 }
 
