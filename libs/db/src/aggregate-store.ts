@@ -150,21 +150,25 @@ export class AggregateStore<E extends BaseEntity> {
    * refused. `values` may be a function: it then runs only when this call
    * creates, so the work it does (numbering, counters) is not done again by a
    * replay; so does `children`, which inserts the new root's child rows
-   * before they are loaded for the event.
+   * before they are loaded for the event. A replay answers the aggregate as
+   * it is now, so it passes `authorizeReplay` first: the caller's right to
+   * read it today (a room they were removed from, a project they left).
    */
   async create(
     tx: Tx,
     values: DeepPartial<E> | (() => Promise<DeepPartial<E>>),
     key?: IdempotencyKey,
-    options: { children?: (entity: E) => Promise<void> } = {},
+    options: {
+      children?: (entity: E) => Promise<void>;
+      authorizeReplay?: (entity: E) => void | Promise<void>;
+    } = {},
   ): Promise<{ entity: E; created: boolean }> {
     const id = uuidv7();
     const earlier = await claimRequestId(tx, key, this.aggregate.topic, id);
     if (earlier !== null) {
-      return {
-        entity: await this.get(earlier, { manager: tx.manager, withDeleted: true }),
-        created: false,
-      };
+      const entity = await this.get(earlier, { manager: tx.manager, withDeleted: true });
+      await options.authorizeReplay?.(entity);
+      return { entity, created: false };
     }
     const fields = typeof values === 'function' ? await values() : values;
     const entity = tx.manager.create(this.target, { ...fields, id } as DeepPartial<E>);

@@ -49,16 +49,21 @@ export class ChatMessageService {
         tx,
         async () => {
           // Numbers the message under the room's row lock; the author has read up to it.
-          const [numbered] = await tx.manager.query<[{ last_seq: string }[], number]>(
+          const [numbered] = await tx.manager.query<
+            [{ last_seq: string; archived: boolean }[], number]
+          >(
             `UPDATE "comms"."chat_rooms" SET "last_seq" = "last_seq" + 1, "last_message_at" = now()
-             WHERE "id" = $1 RETURNING "last_seq"`,
+             WHERE "id" = $1 RETURNING "last_seq", "deleted_at" IS NOT NULL AS "archived"`,
             [room.id],
           );
           const seq = numbered[0].last_seq;
-          await tx.manager.query(
+          const [, stillMember] = await tx.manager.query<[unknown, number]>(
             `UPDATE "comms"."chat_members" SET "last_read_seq" = $3 WHERE "room_id" = $1 AND "user_id" = $2`,
             [room.id, caller.userId, seq],
           );
+          // Checked again under the lock: a removal or an archive committed since the reads above wins.
+          checkMember(room, stillMember > 0 ? member : null);
+          checkActive({ ...room, deletedAt: numbered[0].archived ? new Date() : null });
           return {
             roomId: room.id,
             seq,

@@ -298,6 +298,8 @@ export class ChatRoomService {
             ...others.map((userId) => ({ userId, role: 'member' as const })),
           ]);
         },
+        authorizeReplay: (room) =>
+          checkRead(caller, room, room.members.find((m) => m.userId === caller.userId) ?? null),
       },
     );
     return entity;

@@ -129,14 +129,8 @@ export class CredentialsService {
         sha256(token),
       ]);
       const record = rows[0];
-      const user = record && (await this.users.find(record.user_id, { manager: tx.manager }));
-      if (
-        !record ||
-        !user ||
-        record.expires_at.getTime() < Date.now() ||
-        record.email !== user.email
-      ) {
-        throw new UsersError(
+      const invalid = () =>
+        new UsersError(
           'INVALID_VERIFICATION_TOKEN',
           'the token is invalid, expired or already used',
           [
@@ -147,8 +141,13 @@ export class CredentialsService {
             },
           ],
         );
-      }
-      return this.users.update(tx, user.id, {
+      if (!record || record.expires_at.getTime() < Date.now()) throw invalid();
+      if (!(await this.users.find(record.user_id, { manager: tx.manager }))) throw invalid();
+      return this.users.update(tx, record.user_id, {
+        // Under the user's row lock: an email changed meanwhile is not the one the token verifies.
+        authorize: (u) => {
+          if (record.email !== u.email) throw invalid();
+        },
         apply: (u) => {
           u.emailVerified = true;
         },

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { uuidv7 } from '@nexus/core';
 import { commonV1, usersV1 } from '@nexus/proto';
 import { EventCollector, grpcError, signTestToken } from '@nexus/testing';
 import { PASSWORD, startUsers, uniqueUser, type UsersHarness } from '../testing/users-harness';
@@ -130,6 +131,21 @@ describe('CreateUser', () => {
     await events.waitForSubject(a.id, 1);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(events.about(a.id).filter((e) => e.type === 'nexus.users.user.created')).toHaveLength(1);
+  });
+
+  it('refuses an anonymous replay of a sign-up that does not carry its password, revealing nothing', async () => {
+    const requestId = uuidv7();
+    const draft = uniqueUser();
+    const first = await users.client.createUser({ user: draft, password: PASSWORD, requestId });
+    const stranger = await grpcError(
+      users.client.createUser({ user: draft, password: 'a guess, not the password', requestId }),
+    );
+    expect(stranger).toMatchObject({ code: status.INVALID_ARGUMENT, fields: ['request_id'] });
+    expect(stranger.details).not.toContain(first.id);
+    // The one who signed up still gets their account back.
+    expect((await users.client.createUser({ user: draft, password: PASSWORD, requestId })).id).toBe(
+      first.id,
+    );
   });
 
   it('lets admins create any role and forbids everyone else to create with a token', async () => {

@@ -3,6 +3,7 @@ import type { IdempotencyKey, Principal, Role } from '@nexus/core';
 import {
   inTransaction,
   likePrefix,
+  requestIdReused,
   violatedUniqueConstraint,
   type CrudRepository,
   type Page,
@@ -78,11 +79,16 @@ export class UserService {
     const passwordHash = await this.hasher.hash(password);
     const actor = caller === 'system' || caller === null ? null : caller.userId;
     return this.write(actor, async (tx) => {
-      const { entity } = await this.users.create(
+      const { entity, created } = await this.users.create(
         tx,
         { ...input, passwordHash, isActive: true },
         key,
       );
+      // The password is not in the key's digest (it is kept only as its hash), and an
+      // anonymous sign-up has no caller to bind the key to: a replay proves it here.
+      if (!created && !(await this.hasher.verify(entity.passwordHash, password))) {
+        throw requestIdReused();
+      }
       return entity;
     });
   }

@@ -56,6 +56,9 @@ export class ProjectService {
               role: 'owner',
             });
           },
+          authorizeReplay: async (project) => {
+            await projectFor(tx.manager, caller, project.id, 'read');
+          },
         },
       );
       return entity;
