@@ -117,10 +117,10 @@ export class ChatRoomService {
     etag: string,
     changes: { name?: string; topic?: string },
   ): Promise<ChatRoomEntity> {
-    await this.checkManaging(caller, id);
     return this.write(caller, (tx) =>
       this.rooms.update(tx, id, {
         etag,
+        authorize: asLocked(caller, (room, member) => checkManage(caller, room, member)),
         apply: (room) => {
           checkActive(room);
           if (changes.name !== undefined) room.name = changes.name;
@@ -131,11 +131,11 @@ export class ChatRoomService {
   }
 
   async archive(caller: Principal, id: string, etag: string): Promise<ChatRoomEntity> {
-    await this.checkManaging(caller, id);
     return this.write(caller, (tx) =>
       this.rooms.update(tx, id, {
         etag,
         verb: 'deleted',
+        authorize: asLocked(caller, (room, member) => checkManage(caller, room, member)),
         apply: (room) => {
           checkActive(room);
           room.deletedAt = new Date();
@@ -145,10 +145,10 @@ export class ChatRoomService {
   }
 
   async restore(caller: Principal, id: string): Promise<ChatRoomEntity> {
-    await this.checkManaging(caller, id);
     return this.write(caller, (tx) =>
       this.rooms.update(tx, id, {
         verb: 'restored',
+        authorize: asLocked(caller, (room, member) => checkManage(caller, room, member)),
         apply: (room) => {
           if (!room.deletedAt) throw new KitError('NOT_DELETED', `chat room ${id} is not archived`);
           room.deletedAt = null;
@@ -159,12 +159,12 @@ export class ChatRoomService {
 
   async join(caller: Principal, id: string): Promise<ChatRoomEntity> {
     checkCanWrite(caller);
-    const room = await this.rooms.get(id);
-    checkRead(caller, room, room.members.find((m) => m.userId === caller.userId) ?? null);
-    checkJoin(room);
-    checkActive(room);
     return this.write(caller, (tx) =>
       this.rooms.update(tx, id, {
+        authorize: asLocked(caller, (room) => {
+          checkJoin(room);
+          checkActive(room);
+        }),
         apply: async (current, applying) => {
           const added = await this.rooms.addMembers(tx.manager, current.id, [
             { userId: caller.userId, role: 'member' },
@@ -193,6 +193,10 @@ export class ChatRoomService {
     );
     return this.write(caller, (tx) =>
       this.rooms.update(tx, id, {
+        authorize: asLocked(caller, (locked, own) => {
+          checkInvite(caller, locked, own);
+          checkActive(locked);
+        }),
         apply: async (current, applying) => {
           const added = await this.rooms.addMembers(
             tx.manager,
@@ -206,13 +210,12 @@ export class ChatRoomService {
   }
 
   async leave(caller: Principal, id: string): Promise<void> {
-    const room = await this.rooms.get(id);
-    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
-    checkRead(caller, room, member);
-    checkMember(room, member);
-    checkNotDirect(room);
     await this.write(caller, (tx) =>
       this.rooms.update(tx, id, {
+        authorize: asLocked(caller, (room, member) => {
+          checkMember(room, member);
+          checkNotDirect(room);
+        }),
         apply: async (current, applying) => {
           if (await this.rooms.removeMember(tx.manager, current, caller.userId)) {
             await applying.reloadChildren();
@@ -223,10 +226,12 @@ export class ChatRoomService {
   }
 
   async removeMember(caller: Principal, id: string, userId: string): Promise<ChatRoomEntity> {
-    const room = await this.checkManaging(caller, id);
-    checkNotDirect(room);
     return this.write(caller, (tx) =>
       this.rooms.update(tx, id, {
+        authorize: asLocked(caller, (room, member) => {
+          checkManage(caller, room, member);
+          checkNotDirect(room);
+        }),
         apply: async (current, applying) => {
           if (await this.rooms.removeMember(tx.manager, current, userId)) {
             await applying.reloadChildren();
@@ -248,14 +253,6 @@ export class ChatRoomService {
        WHERE r."id" = m."room_id" AND m."room_id" = $1 AND m."user_id" = $2`,
       [id, caller.userId],
     );
-  }
-
-  private async checkManaging(caller: Principal, id: string): Promise<ChatRoomEntity> {
-    const room = await this.rooms.get(id);
-    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
-    checkRead(caller, room, member);
-    checkManage(caller, room, member);
-    return room;
   }
 
   private write<T>(caller: Principal, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -304,6 +301,21 @@ export class ChatRoomService {
     );
     return entity;
   }
+}
+
+/**
+ * The caller's rights judged on the room as the write locked it (with its
+ * members), so a removal, demotion or archive committed meanwhile wins.
+ */
+function asLocked(
+  caller: Principal,
+  check: (room: ChatRoomEntity, member: ChatMemberEntity | null) => void,
+): (room: ChatRoomEntity) => void {
+  return (room) => {
+    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
+    checkRead(caller, room, member);
+    check(room, member);
+  };
 }
 
 function viewOf(room: ChatRoomEntity, member: ChatMemberEntity | null): RoomView {

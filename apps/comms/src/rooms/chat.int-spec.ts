@@ -134,6 +134,38 @@ describe('rooms and membership', () => {
     const restored = await comms.chat.undeleteRoom({ id: channel.id }, as(alice));
     expect(restored.deleteTime).toBeUndefined();
   });
+
+  it('judges a write on the room as locked: a demotion committed while it waited wins', async () => {
+    const alice = await comms.signUp();
+    const channel = await room(alice, RoomKind.ROOM_KIND_CHANNEL);
+    const db = comms.service.runtime.dataSource.createQueryRunner();
+    await db.connect();
+    try {
+      // Another writer holds the room and demotes its owner, not yet committed.
+      await db.startTransaction();
+      await db.query('SELECT 1 FROM "comms"."chat_rooms" WHERE "id" = $1 FOR UPDATE', [channel.id]);
+      await db.query(
+        `UPDATE "comms"."chat_members" SET "role" = 'member' WHERE "room_id" = $1 AND "user_id" = $2`,
+        [channel.id, alice.user.id],
+      );
+      const rename = grpcError(
+        comms.chat.updateRoom(
+          {
+            room: commsV1.ChatRoom.fromPartial({ id: channel.id, name: 'mine still?' }),
+            updateMask: ['name'],
+          },
+          as(alice),
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await db.commitTransaction();
+      expect((await rename).code).toBe(status.PERMISSION_DENIED);
+    } finally {
+      await db.release();
+    }
+    const { name } = await comms.chat.getRoom({ id: channel.id }, as(alice));
+    expect(name).toBe(channel.name);
+  });
 });
 
 describe('messages', () => {
