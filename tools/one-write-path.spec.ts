@@ -17,6 +17,14 @@ const FORBIDDEN: readonly { mark: RegExp; why: string }[] = [
   { mark: /ROW_WRITE_LOCK/, why: "takes the store's row lock itself" },
   { mark: /FOR NO KEY UPDATE|for_no_key_update/i, why: 'locks a row for writing itself' },
   { mark: /\bchangedFields\b/, why: 'diffs an aggregate itself' },
+  {
+    mark: /\bclaimRequestId\b|\bRequestIdRecord\b/,
+    why: "claims a request id itself (use the store's create or addChild)",
+  },
+  {
+    mark: /\bclass \w*UserDirectory\b/,
+    why: "has a user directory of its own (use @nexus/clients')",
+  },
 ];
 
 /** Tests may name the error they expect; only sources that run in a service count. */
@@ -47,7 +55,7 @@ export function ownWritePaths(root: string): string[] {
 }
 
 describe('one aggregate write path', () => {
-  it('no service locks, etag-checks or diffs an aggregate itself', () => {
+  it('no service locks, etag-checks, diffs or claims a request id itself, nor has a user directory', () => {
     expect(ownWritePaths(APPS)).toEqual([]);
   });
 
@@ -61,6 +69,8 @@ describe('one aggregate write path', () => {
         'await manager.findOne(Room, { where: { id }, lock: ROW_WRITE_LOCK });',
         'SELECT * FROM rooms WHERE id = $1 FOR NO KEY UPDATE',
         'if (changedFields(before, after).length === 0) return;',
+        'const earlier = await claimRequestId(tx, key, topic, id);',
+        'export class UserDirectory {',
       ].join('\n');
       writeFileSync(path.join(src, 'bad.store.ts'), marks);
       writeFileSync(path.join(src, 'bad.int-spec.ts'), marks);
@@ -70,6 +80,8 @@ describe('one aggregate write path', () => {
         `${path.join('svc', 'src', 'bad.store.ts')}:2: takes the store's row lock itself`,
         `${path.join('svc', 'src', 'bad.store.ts')}:3: locks a row for writing itself`,
         `${path.join('svc', 'src', 'bad.store.ts')}:4: diffs an aggregate itself`,
+        `${path.join('svc', 'src', 'bad.store.ts')}:5: claims a request id itself (use the store's create or addChild)`,
+        `${path.join('svc', 'src', 'bad.store.ts')}:6: has a user directory of its own (use @nexus/clients')`,
       ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
