@@ -31,3 +31,10 @@ export {
   type TestUser,
   type UsersProcess,
 } from './users-process';
+export {
+  medianOfRounds,
+  rowMet,
+  writeBenchResult,
+  type BenchResult,
+  type BenchRow,
+} from './bench-result';
