@@ -1,12 +1,21 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedEvent, inTransaction, type Tx } from '@nexus/db';
 import { MalformedEventError, parseEvent, type PlatformEvent } from './cloud-event';
 import { DeadLetters, capText, deadLetterTopic } from './dead-letter';
 import { ensureTopics } from './kafka';
 
-export interface EventConsumerOptions {
+/** Applies one event inside the transaction that records it as processed. */
+export type EventHandler = (event: PlatformEvent, tx: Tx) => Promise<void>;
+
+/**
+ * Applies events not applied before, in offset order (one partition), inside
+ * the one transaction that records them all as processed.
+ */
+export type EventBatchHandler = (events: PlatformEvent[], tx: Tx) => Promise<void>;
+
+interface ConsumerBaseOptions {
   kafka: Kafka;
   dataSource: DataSource;
   logger: Logger;
@@ -19,24 +28,45 @@ export interface EventConsumerOptions {
   /** Consumer group id; also the name under which processed event ids are kept. */
   groupId: string;
   topics: (string | RegExp)[];
-  /** Applies one event inside the transaction that records it as processed. */
-  handle: (event: PlatformEvent, tx: Tx) => Promise<void>;
   /** Called once a message went to the dead-letter topic (metrics). */
   onDeadLettered?: (topic: string, error: MalformedEventError) => void;
   fromBeginning?: boolean;
   /**
    * Called after the transaction of an applied event has committed (not for a
-   * duplicate): metrics and latency probes that must not count a rollback.
+   * duplicate), once per event in batch mode too: metrics and latency probes
+   * that must not count a rollback.
    */
   onApplied?: (event: PlatformEvent) => void;
   /** Partitions handled at once (each still in order); default 1. */
   partitionsConsumedConcurrently?: number;
 }
 
+/** One transaction per event: for consumers whose work per event is large or rare. */
+interface SingleEventOptions {
+  handle: EventHandler;
+  handleBatch?: never;
+  maxEventsPerTransaction?: never;
+}
+
+/**
+ * Batch mode: what Kafka fetched of one partition is applied in one
+ * transaction (at most `maxEventsPerTransaction` events each, default
+ * 1,000), for consumers that fold many events into few writes (read models).
+ */
+interface BatchOptions {
+  handleBatch: EventBatchHandler;
+  handle?: never;
+  maxEventsPerTransaction?: number;
+}
+
+export type EventConsumerOptions = ConsumerBaseOptions & (SingleEventOptions | BatchOptions);
+
 export interface RunningConsumer {
   consumer: Consumer;
   stop(): Promise<void>;
 }
+
+const DEFAULT_MAX_EVENTS_PER_TRANSACTION = 1_000;
 
 /**
  * Consumes platform events with exactly-once effects: the event id is
@@ -45,6 +75,16 @@ export interface RunningConsumer {
  * A handler error leaves the offset uncommitted and the message is retried,
  * except MalformedEventError: the event can never be applied, so it is
  * dead-lettered and recorded as processed with none of the handler's changes.
+ *
+ * With `handle`, each event is its own transaction. With `handleBatch`, the
+ * messages Kafka fetched of a partition are applied in one transaction: one
+ * statement records their ids and returns those not seen before, the handler
+ * gets only those, in offset order, and the offsets are resolved after the
+ * commit. Messages that are no platform event are dead-lettered one by one
+ * as in single mode; when the batch handler refuses an event
+ * (MalformedEventError) the whole transaction rolls back and the batch is
+ * applied again one event at a time (`handleBatch([event])`), so only the
+ * refused event is dead-lettered.
  */
 export async function runEventConsumer(options: EventConsumerOptions): Promise<RunningConsumer> {
   // Consumers may start before the first producer: make named topics exist
@@ -76,6 +116,67 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     await deadLetters.send(message, { ...origin, groupId: options.groupId }, error);
     options.onDeadLettered?.(origin.topic, error);
   };
+  const { handle, handleBatch } = handlersOf(options);
+
+  /** The single-event path: parse, apply once, or dead-letter. */
+  const consumeOne = async (topic: string, partition: number, message: KafkaMessage) => {
+    let event: PlatformEvent;
+    try {
+      event = parseEvent(message, topic, partition);
+    } catch (error) {
+      if (!(error instanceof MalformedEventError)) throw error;
+      await deadLetter(message, { topic, partition }, error);
+      return;
+    }
+    let applied: boolean;
+    try {
+      applied = await applyOnce({ ...options, handle }, event);
+    } catch (error) {
+      if (!(error instanceof MalformedEventError)) throw error;
+      // Recorded as processed in the transaction that sends it: a redelivery is not sent again.
+      await recordOnce(options, event, () => deadLetter(message, { topic, partition }, error));
+      return;
+    }
+    if (applied) options.onApplied?.(event);
+  };
+
+  /** The batch path for a run of messages of one partition, in offset order. */
+  const consumeMany = async (
+    applyBatch: EventBatchHandler,
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ) => {
+    const events: PlatformEvent[] = [];
+    const unreadable: { message: KafkaMessage; error: MalformedEventError }[] = [];
+    for (const message of messages) {
+      try {
+        events.push(parseEvent(message, topic, partition));
+      } catch (error) {
+        if (!(error instanceof MalformedEventError)) throw error;
+        unreadable.push({ message, error });
+      }
+    }
+    let applied: PlatformEvent[];
+    try {
+      applied = await applyBatchOnce({ ...options, handleBatch: applyBatch }, events);
+    } catch (error) {
+      if (!(error instanceof MalformedEventError)) throw error;
+      // Nothing of the batch committed: one by one, so only the refused event is set aside.
+      for (const message of messages) await consumeOne(topic, partition, message);
+      return;
+    }
+    for (const event of applied) options.onApplied?.(event);
+    // After the commit: a failed send is retried with the batch, whose events are then duplicates.
+    for (const { message, error } of unreadable) {
+      await deadLetter(message, { topic, partition }, error);
+    }
+  };
+
+  const maxPerTransaction = Math.max(
+    1,
+    options.maxEventsPerTransaction ?? DEFAULT_MAX_EVENTS_PER_TRANSACTION,
+  );
   await consumer.connect();
   await consumer.subscribe({
     topics: options.topics,
@@ -86,26 +187,25 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
   // (30 s). The service must not wait for that to serve; it consumes from then.
   const joined = consumer.run({
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-    eachMessage: async ({ topic, partition, message }) => {
-      let event: PlatformEvent;
-      try {
-        event = parseEvent(message, topic, partition);
-      } catch (error) {
-        if (!(error instanceof MalformedEventError)) throw error;
-        await deadLetter(message, { topic, partition }, error);
-        return;
-      }
-      let applied: boolean;
-      try {
-        applied = await applyOnce(options, event);
-      } catch (error) {
-        if (!(error instanceof MalformedEventError)) throw error;
-        // Recorded as processed in the transaction that sends it: a redelivery is not sent again.
-        await recordOnce(options, event, () => deadLetter(message, { topic, partition }, error));
-        return;
-      }
-      if (applied) options.onApplied?.(event);
-    },
+    ...(handleBatch
+      ? {
+          // Offsets are resolved chunk by chunk after each commit; stopping
+          // mid-batch must not mark the rest as consumed.
+          eachBatchAutoResolve: false,
+          eachBatch: async (payload: EachBatchPayload) => {
+            const { batch } = payload;
+            for (const chunk of chunksOf(batch, maxPerTransaction)) {
+              if (!payload.isRunning() || payload.isStale()) return;
+              await consumeMany(handleBatch, batch.topic, batch.partition, chunk);
+              payload.resolveOffset(chunk[chunk.length - 1].offset);
+              await payload.heartbeat();
+            }
+          },
+        }
+      : {
+          eachMessage: async ({ topic, partition, message }) =>
+            consumeOne(topic, partition, message),
+        }),
   });
   joined.catch((error: unknown) =>
     options.logger.error({ err: error, groupId: options.groupId }, 'event consumer did not start'),
@@ -121,17 +221,80 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
   };
 }
 
+/** The single-event handler of either shape: a batch handler applies one event as a batch of one. */
+function handlersOf(options: SingleEventOptions | BatchOptions): {
+  handle: EventHandler;
+  handleBatch?: EventBatchHandler;
+} {
+  if (options.handleBatch) {
+    const handleBatch = options.handleBatch;
+    return { handle: (event, tx) => handleBatch([event], tx), handleBatch };
+  }
+  return { handle: options.handle };
+}
+
+function chunksOf(batch: Batch, size: number): KafkaMessage[][] {
+  const chunks: KafkaMessage[][] = [];
+  for (let start = 0; start < batch.messages.length; start += size) {
+    chunks.push(batch.messages.slice(start, start + size));
+  }
+  return chunks;
+}
+
 /** Runs the handler unless this consumer already applied the event; returns whether it ran. */
 export async function applyOnce(
-  options: Pick<EventConsumerOptions, 'dataSource' | 'groupId' | 'handle'>,
+  options: Pick<ConsumerBaseOptions, 'dataSource' | 'groupId'> & { handle: EventHandler },
   event: PlatformEvent,
 ): Promise<boolean> {
   return recordOnce(options, event, (tx) => options.handle(event, tx));
 }
 
+/**
+ * Records the events as processed by this consumer with one statement and
+ * runs the handler on those not recorded before (each id once, in the order
+ * given), all in one transaction; returns the events it applied.
+ */
+export async function applyBatchOnce(
+  options: Pick<ConsumerBaseOptions, 'dataSource' | 'groupId'> & {
+    handleBatch: EventBatchHandler;
+  },
+  events: PlatformEvent[],
+): Promise<PlatformEvent[]> {
+  if (events.length === 0) return [];
+  return inTransaction(options.dataSource, null, async (tx) => {
+    const fresh = await recordProcessed(
+      tx.manager,
+      options.groupId,
+      events.map((event) => event.id),
+    );
+    // A batch can hold the same event twice (a producer's retry): the first copy
+    // counts. PostgreSQL answers ids in lower case, whatever the header's case.
+    const applied = events.filter((event) => fresh.delete(event.id.toLowerCase()));
+    if (applied.length > 0) await options.handleBatch(applied, tx);
+    return applied;
+  });
+}
+
+/** Inserts (group, id) for every id; returns the ids that were not there yet. */
+async function recordProcessed(
+  manager: EntityManager,
+  groupId: string,
+  ids: string[],
+): Promise<Set<string>> {
+  const { schema, tableName } = manager.connection.getMetadata(ProcessedEvent);
+  const table = schema ? `"${schema}"."${tableName}"` : `"${tableName}"`;
+  const rows = await manager.query<{ event_id: string }[]>(
+    `INSERT INTO ${table} (consumer, event_id)
+     SELECT $1, id FROM unnest($2::uuid[]) AS id
+     ON CONFLICT DO NOTHING RETURNING event_id`,
+    [groupId, ids],
+  );
+  return new Set(rows.map((row) => row.event_id));
+}
+
 /** Records the event as processed by this consumer and runs `work` in that transaction, once. */
 async function recordOnce(
-  options: Pick<EventConsumerOptions, 'dataSource' | 'groupId'>,
+  options: Pick<ConsumerBaseOptions, 'dataSource' | 'groupId'>,
   event: PlatformEvent,
   work: (tx: Tx) => Promise<void>,
 ): Promise<boolean> {
