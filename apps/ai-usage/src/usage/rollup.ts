@@ -80,9 +80,22 @@ const COLUMNS = 18;
 const ROWS_PER_STATEMENT = 1000;
 
 /**
+ * How many rows one rollup key may be spread over. A transaction writes the
+ * slot of its database session (pg_backend_pid() modulo this), so recorders
+ * on different connections for the same user, day and model add to
+ * different rows and do not wait for one another's row lock until commit;
+ * one session runs one transaction at a time, so it never contends with
+ * itself. Readers sum a key's slots, so a key costs up to this many rows to
+ * read: 16 covers the connection pool with few collisions.
+ */
+export const ROLLUP_SLOTS = 16;
+
+/**
  * Adds recorded interactions to the daily rollup in the recording
  * transaction, so a summary never disagrees with the interactions that
- * committed. Histograms merge bucket by bucket.
+ * committed. Histograms merge bucket by bucket. All of one transaction's
+ * keys go to one slot and in one order (rollupDeltas sorts them), so two
+ * transactions sharing a slot still never lock rows crosswise.
  */
 export async function addToRollup(
   manager: EntityManager,
@@ -112,15 +125,15 @@ export async function addToRollup(
       return `(${p(1)}::date, ${p(2)}::uuid, ${p(3)}::"ai_usage"."ai_module", ${p(4)}, ${p(5)}, ${p(6)},
         ${p(7)}::bigint, ${p(8)}::bigint, ${p(9)}::bigint, ${p(10)}::bigint, ${p(11)}::bigint,
         ${p(12)}::bigint, ${p(13)}::bigint, ${p(14)}::bigint, ${p(15)}::numeric, ${p(16)}::int,
-        ${p(17)}::int, ${p(18)}::jsonb)`;
+        ${p(17)}::int, ${p(18)}::jsonb, (pg_backend_pid() % ${ROLLUP_SLOTS})::smallint)`;
     });
     await manager.query(
       `INSERT INTO "ai_usage"."usage_daily" AS u
          (day, user_id, module, provider, model, currency, interaction_count, error_count,
           unpriced_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens,
-          total_tokens, cost, latency_min, latency_max, latency_histogram)
+          total_tokens, cost, latency_min, latency_max, latency_histogram, slot)
        VALUES ${rows.join(', ')}
-       ON CONFLICT (day, user_id, module, provider, model, currency) DO UPDATE SET
+       ON CONFLICT (day, user_id, module, provider, model, currency, slot) DO UPDATE SET
          interaction_count = u.interaction_count + EXCLUDED.interaction_count,
          error_count = u.error_count + EXCLUDED.error_count,
          unpriced_count = u.unpriced_count + EXCLUDED.unpriced_count,

@@ -7,6 +7,11 @@ import { MODULES, type Module } from '../interactions/interaction.entity';
  * maintained in the transaction that records each interaction. Latency is
  * kept as a sparse log-bucket histogram ({bucket: count}, see
  * latency-histogram.ts) so percentiles can be merged across rows.
+ *
+ * Each key is spread over up to ROLLUP_SLOTS rows (`slot`, see rollup.ts):
+ * a recording transaction adds to the slot of its database session, so
+ * concurrent recorders for the same user, day and model update different
+ * rows instead of queueing on one row lock. Readers sum the slots.
  */
 @Entity({ name: 'usage_daily' })
 @Index('IDX_usage_daily_user_day', ['userId', 'day'])
@@ -29,6 +34,10 @@ export class UsageDailyEntity {
 
   @PrimaryColumn({ type: 'text' })
   currency!: string;
+
+  /** 0 .. ROLLUP_SLOTS - 1; rows written before slots existed are slot 0. */
+  @PrimaryColumn({ type: 'smallint', default: 0 })
+  slot!: number;
 
   @Column({ type: 'bigint' })
   interactionCount!: string;
