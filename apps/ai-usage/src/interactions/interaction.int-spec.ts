@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { uuidv7 } from '@nexus/core';
+import { Tx } from '@nexus/db';
 import { aiUsageV1 } from '@nexus/proto';
 import { EventCollector, grpcError } from '@nexus/testing';
 import {
@@ -10,6 +11,8 @@ import {
   type AiUsageHarness,
   type Caller,
 } from '../testing/ai-usage-harness';
+import { interactionAggregate } from './interaction.aggregate';
+import { AiInteractionEntity } from './interaction.entity';
 
 let ai: AiUsageHarness;
 let capturing: AiUsageHarness;
@@ -179,6 +182,47 @@ describe('RecordInteraction', () => {
 });
 
 describe('BatchRecordInteractions', () => {
+  it("writes for each item the created event the kit's Tx.emit writes for one create", async () => {
+    const user = ai.as('user');
+    const { interactions } = await ai.usage.batchRecordInteractions(
+      {
+        requests: [
+          { interaction: interaction({ metadata: { feature: 'digest', n: 2 } }), requestId: '' },
+          {
+            interaction: interaction({
+              reportedCost: { amount: '0.25', currencyCode: 'EUR' },
+              timeToFirstTokenMs: 40,
+              status: aiUsageV1.InteractionStatus.INTERACTION_STATUS_ERROR,
+              errorMessage: 'overloaded',
+            }),
+            requestId: uuidv7(),
+          },
+        ],
+      },
+      user,
+    );
+    const dataSource = ai.service.runtime.dataSource;
+    for (const recorded of interactions) {
+      const [event] = await events.waitForSubject(recorded.id, 1);
+      const entity = await dataSource.manager.findOneByOrFail(AiInteractionEntity, {
+        id: recorded.id,
+      });
+      // What the kit's one-by-one path writes for this create, rolled back.
+      let kitRow: { type: string; source: string; payload: unknown } | undefined;
+      await expect(
+        dataSource.transaction(async (manager) => {
+          await new Tx(manager, user.userId).emit(interactionAggregate, 'created', null, entity);
+          [kitRow] = await manager.query<[typeof kitRow]>(
+            `SELECT type, source, payload FROM "ai_usage"."outbox" ORDER BY id DESC LIMIT 1`,
+          );
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(event).toMatchObject({ type: kitRow?.type, source: kitRow?.source });
+      expect(event?.data).toEqual(kitRow?.payload);
+    }
+  });
+
   it('records all in one transaction with one event each, deduplicating request ids', async () => {
     const user = ai.as('user');
     const repeated = uuidv7();

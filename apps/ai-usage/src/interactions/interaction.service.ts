@@ -2,14 +2,16 @@ import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { IdempotencyKey, Principal } from '@nexus/core';
 import { inTransaction, type CrudRepository, type Page, type SortOrder } from '@nexus/db';
 import { checkBudgets } from '../budgets/budget-check';
+import { createMany } from '../kit-pending/create-many';
 import type { BudgetEntity } from '../budgets/budget.entity';
 import { normalizeDecimal } from '@nexus/core';
 import { computeCost } from '../prices/cost';
 import { findPrices, type MatchedPrice } from '../prices/price-lookup';
 import { addToRollup } from '../usage/rollup';
 import { checkReadInteraction, checkRecord, readableUser } from './interaction-access';
-import type { AiInteractionEntity, InteractionStatus, Module } from './interaction.entity';
+import { AiInteractionEntity, type InteractionStatus, type Module } from './interaction.entity';
 import type { InteractionInput } from './interaction.validation';
+import { insertInteractions } from './interaction.store';
 import { captureText } from './prompt-capture';
 
 export interface InteractionFilters {
@@ -61,20 +63,21 @@ export class InteractionService {
           at: draft.startedAt,
         })),
       );
-      const recorded: AiInteractionEntity[] = [];
-      const created: AiInteractionEntity[] = [];
-      for (const [index, draft] of drafts.entries()) {
-        const { entity, created: isNew } = await this.interactions.create(
-          tx,
-          priced(draft, prices[index] ?? null),
-          items[index]?.key,
-        );
-        recorded.push(entity);
-        if (isNew) created.push(entity);
-      }
+      // Every item in a fixed number of statements, however many there are.
+      const results = await createMany(
+        this.interactions,
+        AiInteractionEntity,
+        tx,
+        drafts.map((draft, index) => ({
+          values: priced(draft, prices[index] ?? null),
+          key: items[index]?.key,
+        })),
+        { insertRoots: insertInteractions },
+      );
+      const created = results.filter((result) => result.created).map((result) => result.entity);
       await addToRollup(tx.manager, created);
       await checkBudgets(tx, this.budgets, created);
-      return recorded;
+      return results.map((result) => result.entity);
     });
   }
 
