@@ -5,7 +5,7 @@ import { effectiveCost } from '../interactions/interaction.mapping';
 import { COST_SCALE } from '../prices/cost';
 import { observe, toJson, type Histogram } from './latency-histogram';
 
-interface RollupDelta {
+export interface RollupDelta {
   key: [string, string, string, string, string, string];
   count: number;
   errors: number;
@@ -90,49 +90,42 @@ const ROWS_PER_STATEMENT = 1000;
  */
 export const ROLLUP_SLOTS = 16;
 
+/** The parameters of one delta's row in the upsert, in the order of upsertSql's columns. */
+export function deltaParams(delta: RollupDelta): unknown[] {
+  return [
+    ...delta.key,
+    delta.count,
+    delta.errors,
+    delta.unpriced,
+    delta.inputTokens,
+    delta.outputTokens,
+    delta.cachedInputTokens,
+    delta.reasoningTokens,
+    delta.totalTokens,
+    formatDecimal(delta.cost, COST_SCALE),
+    delta.latencyMin,
+    delta.latencyMax,
+    JSON.stringify(toJson(delta.histogram)),
+  ];
+}
+
 /**
- * Adds recorded interactions to the daily rollup in the recording
- * transaction, so a summary never disagrees with the interactions that
- * committed. Histograms merge bucket by bucket. All of one transaction's
- * keys go to one slot and in one order (rollupDeltas sorts them), so two
- * transactions sharing a slot still never lock rows crosswise.
+ * The upsert of `rows` deltas into the slot of this session: sums add, min
+ * and max combine, histograms merge bucket by bucket.
  */
-export async function addToRollup(
-  manager: EntityManager,
-  interactions: readonly AiInteractionEntity[],
-): Promise<void> {
-  const deltas = rollupDeltas(interactions);
-  for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
-    const chunk = deltas.slice(start, start + ROWS_PER_STATEMENT);
-    const params: unknown[] = [];
-    const rows = chunk.map((delta, row) => {
-      params.push(
-        ...delta.key,
-        delta.count,
-        delta.errors,
-        delta.unpriced,
-        delta.inputTokens,
-        delta.outputTokens,
-        delta.cachedInputTokens,
-        delta.reasoningTokens,
-        delta.totalTokens,
-        formatDecimal(delta.cost, COST_SCALE),
-        delta.latencyMin,
-        delta.latencyMax,
-        JSON.stringify(toJson(delta.histogram)),
-      );
-      const p = (column: number) => `$${row * COLUMNS + column}`;
-      return `(${p(1)}::date, ${p(2)}::uuid, ${p(3)}::"ai_usage"."ai_module", ${p(4)}, ${p(5)}, ${p(6)},
+export function upsertSql(rows: number): string {
+  const values = Array.from({ length: rows }, (_, row) => {
+    const p = (column: number) => `$${row * COLUMNS + column}`;
+    return `(${p(1)}::date, ${p(2)}::uuid, ${p(3)}::"ai_usage"."ai_module", ${p(4)}, ${p(5)}, ${p(6)},
         ${p(7)}::bigint, ${p(8)}::bigint, ${p(9)}::bigint, ${p(10)}::bigint, ${p(11)}::bigint,
         ${p(12)}::bigint, ${p(13)}::bigint, ${p(14)}::bigint, ${p(15)}::numeric, ${p(16)}::int,
         ${p(17)}::int, ${p(18)}::jsonb, (pg_backend_pid() % ${ROLLUP_SLOTS})::smallint)`;
-    });
-    await manager.query(
-      `INSERT INTO "ai_usage"."usage_daily" AS u
+  });
+  return `INSERT INTO "ai_usage"."usage_daily" AS u
          (day, user_id, module, provider, model, currency, interaction_count, error_count,
           unpriced_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens,
           total_tokens, cost, latency_min, latency_max, latency_histogram, slot)
-       VALUES ${rows.join(', ')}
+       VALUES ${values.join(', ')}
        ON CONFLICT (day, user_id, module, provider, model, currency, slot) DO UPDATE SET
          interaction_count = u.interaction_count + EXCLUDED.interaction_count,
          error_count = u.error_count + EXCLUDED.error_count,
@@ -151,8 +144,23 @@ export async function addToRollup(
                      FROM (SELECT * FROM jsonb_each_text(u.latency_histogram)
                            UNION ALL
                            SELECT * FROM jsonb_each_text(EXCLUDED.latency_histogram)) AS h(bucket, n)
-                    GROUP BY bucket) AS merged)`,
-      params,
-    );
+                    GROUP BY bucket) AS merged)`;
+}
+
+/**
+ * Adds recorded interactions to the daily rollup in the recording
+ * transaction, so a summary never disagrees with the interactions that
+ * committed. Histograms merge bucket by bucket. All of one transaction's
+ * keys go to one slot and in one order (rollupDeltas sorts them), so two
+ * transactions sharing a slot still never lock rows crosswise.
+ */
+export async function addToRollup(
+  manager: EntityManager,
+  interactions: readonly AiInteractionEntity[],
+): Promise<void> {
+  const deltas = rollupDeltas(interactions);
+  for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
+    const chunk = deltas.slice(start, start + ROWS_PER_STATEMENT);
+    await manager.query(upsertSql(chunk.length), chunk.flatMap(deltaParams));
   }
 }
