@@ -43,8 +43,10 @@ export async function startAnalyticsConsumer(
     groupId,
     topics: [...PLATFORM_TOPICS, OTHER_PLATFORM_TOPICS],
     partitionsConsumedConcurrently: options.concurrency,
-    // An event readEvent refuses (UnreadableEventError) is dead-lettered by the kit.
-    handle: async (event, tx) => applyToReadModels(tx.manager, readEvent(event)),
+    // Batch mode: a fetched batch is one transaction and a few multi-row
+    // upserts. An event readEvent refuses (UnreadableEventError) makes the kit
+    // apply that batch one event at a time and dead-letter that one.
+    handleBatch: async (events, tx) => applyToReadModels(tx.manager, events.map(readEvent)),
     onApplied: (event) => {
       metrics.eventsApplied.inc({ type: event.type });
       options.onApplied?.(event);
