@@ -2,28 +2,31 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Metadata, credentials } from '@grpc/grpc-js';
+import { echoPath } from './echo-server';
 import { pidListeningOn } from './proc-cpu';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const ECHO_PATH = '/nexus.bench.v1.Echo/Call';
 const identity = (value: Buffer): Buffer => value;
 
 export interface EchoProcess {
   /** The process serving (tsx runs the server in a child of the one spawned). */
   pid: number;
-  /** One unary call carrying `request` and the same metadata a service call carries. */
-  call(request: Buffer): Promise<Buffer>;
+  /** One unary call of method `index` (its reply's size), carrying `request` and a service call's metadata. */
+  call(index: number, request: Uint8Array): Promise<Buffer>;
   stop(): Promise<void>;
 }
 
-/** Starts echo-server.ts in its own process, answering with `reply`. */
-export async function startEchoProcess(reply: Buffer, token: string): Promise<EchoProcess> {
+/** Starts echo-server.ts in its own process, method i answering with `replies[i]`. */
+export async function startEchoProcess(
+  replies: readonly Uint8Array[],
+  token: string,
+): Promise<EchoProcess> {
   const child = spawn(
     process.execPath,
     [
       path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
       'apps/bench/src/echo-server.ts',
-      reply.toString('base64'),
+      ...replies.map((reply) => Buffer.from(reply).toString('base64')),
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -36,13 +39,13 @@ export async function startEchoProcess(reply: Buffer, token: string): Promise<Ec
   metadata.set('authorization', `Bearer ${token}`);
   return {
     pid: pidListeningOn(port),
-    call: (request) =>
+    call: (index, request) =>
       new Promise((resolve, reject) => {
         client.makeUnaryRequest(
-          ECHO_PATH,
+          echoPath(index),
           identity,
           identity,
-          request,
+          Buffer.from(request),
           metadata,
           { deadline: Date.now() + 10_000 },
           (error, response) =>

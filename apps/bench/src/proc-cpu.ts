@@ -62,3 +62,29 @@ export function procStat(pid: number): { ppid: number; micros: number } {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return { ppid: Number(fields[1]), micros: (ticks * 1e6) / TICKS_PER_SECOND };
 }
+
+/**
+ * Waits until `pids` together use less than `idleShare` of one core over a
+ * half-second (a service just started still compiles, joins its consumer
+ * groups and drains what its relay found), or `timeoutMs` passed.
+ */
+export async function settle(
+  pids: readonly number[],
+  idleShare = 0.1,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const cpu = () =>
+    pids.reduce((sum, pid) => {
+      try {
+        return sum + procStat(pid).micros;
+      } catch {
+        return sum;
+      }
+    }, 0);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const before = cpu();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (cpu() - before < idleShare * 500_000) return;
+  }
+}

@@ -1,12 +1,8 @@
 import { Client } from 'pg';
 import { uuidv7 } from '@nexus/core';
 
-/** A stand-in argon2id PHC string: P measures the database, not the hashing. */
+/** A stand-in argon2id PHC string for seeded users: seeding measures nothing, and hashing is slow. */
 const FIXED_HASH = `$argon2id$v=19$m=19456,t=2,p=1$${'A'.repeat(22)}$${'B'.repeat(43)}`;
-
-const USER_COLUMNS = `u.id, u.created_at, u.updated_at, u.version, u.email, u.username,
-  u.password_hash, u.full_name, u.role, u.preferences, u.is_active, u.email_verified,
-  s.last_login_at, s.failed_login_count`;
 
 /** A user resource in its event form, the size of what the service writes to the outbox. */
 export function userEventPayload(id: string, email: string, username: string): string {
@@ -29,73 +25,6 @@ export function userEventPayload(id: string, email: string, username: string): s
     changed: ['createTime', 'email', 'fullName', 'id', 'isActive', 'role', 'username'],
     actor: null,
   });
-}
-
-/**
- * The database half of the physical limit H: one connection per caller,
- * named prepared statements (parsed and planned once per connection), and
- * nothing else: the same row read for GetUser (with its sign-in state, which
- * an admin sees), the same row plus outbox row written in one transaction for
- * CreateUser.
- */
-export class RawUsersSql {
-  private constructor(private readonly clients: Client[]) {}
-
-  static async connect(databaseUrl: string, connections: number): Promise<RawUsersSql> {
-    const clients = await Promise.all(
-      Array.from({ length: connections }, async () => {
-        const client = new Client({ connectionString: databaseUrl, application_name: 'bench-raw' });
-        await client.connect();
-        return client;
-      }),
-    );
-    return new RawUsersSql(clients);
-  }
-
-  private client(worker: number): Client {
-    return this.clients[worker % this.clients.length];
-  }
-
-  async getUser(worker: number, id: string): Promise<void> {
-    const { rowCount } = await this.client(worker).query({
-      name: 'bench-get-user',
-      text: `SELECT ${USER_COLUMNS} FROM "users"."users" u
-               LEFT JOIN "users"."sign_in_states" s ON s.user_id = u.id WHERE u.id = $1`,
-      values: [id],
-    });
-    if (rowCount !== 1) throw new Error(`user ${id} not found`);
-  }
-
-  async createUser(worker: number, tag: string): Promise<void> {
-    const client = this.client(worker);
-    const id = uuidv7();
-    const email = `raw-${tag}@bench.example`;
-    const username = `raw-${tag}`;
-    await client.query('BEGIN');
-    try {
-      await client.query({
-        name: 'bench-insert-user',
-        text: `INSERT INTO "users"."users" (id, version, email, username, password_hash, full_name,
-                 role, preferences, is_active, email_verified)
-               VALUES ($1, 1, $2, $3, $4, 'Bench User', 'user', '{}', true, false)`,
-        values: [id, email, username, FIXED_HASH],
-      });
-      await client.query({
-        name: 'bench-insert-outbox',
-        text: `INSERT INTO "users"."outbox" (event_id, topic, message_key, type, source, time, payload)
-               VALUES ($1, 'nexus.users.user', $2, 'nexus.users.user.created', '/nexus/users', now(), $3)`,
-        values: [uuidv7(), id, userEventPayload(id, email, username)],
-      });
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.clients.map((client) => client.end()));
-  }
 }
 
 /** Inserts `count` users straight into the table; returns their ids. */

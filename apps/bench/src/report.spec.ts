@@ -1,8 +1,9 @@
 import type { CpuShares } from './cpu-meter';
 import type { LoadResult } from './load';
-import { renderReport, type BenchResults } from './report';
 import { benchConfig } from './config';
-import { bestOfRounds, type Round } from './users-bench';
+import { renderReport, type BenchResults } from './report';
+import { summariseRounds, type CallRound, type SeededCall } from './rounds';
+import type { Scenario } from './scenario';
 
 /** A load of `rate` calls/s over 1 s, with `micros` µs of CPU per call by party. */
 function load(
@@ -32,37 +33,64 @@ function load(
   };
 }
 
-function round(g: number, getRate: number, others: number): Round {
+const scenario = (name: string, reference: Scenario['reference']): Scenario => ({
+  name,
+  service: name === 'CreateUser' ? 'users' : 'work',
+  reference,
+  rawWork: `raw ${name}`,
+  seed: () => Promise.reject(new Error('not seeded in a unit test')),
+});
+
+const seeded = (s: Scenario): SeededCall => ({
+  scenario: s,
+  run: { call: async () => undefined, sample: () => Promise.reject(new Error('unused')) },
+  request: new Uint8Array(60),
+  reply: new Uint8Array(280),
+});
+
+const updateTask = seeded(scenario('UpdateTask', { kind: 'h', bound: 0.65 }));
+const getTask = seeded(scenario('GetTask', { kind: 'h', bound: 0.75 }));
+const createUser = seeded(scenario('CreateUser', { kind: 'argon2id', bound: 0.9 }));
+
+function hRound(service: LoadResult, g: number, p: number): CallRound {
+  const reference = 1 / (1 / g + 1 / p);
   return {
-    limits: {
-      userBytes: 136,
-      getRequestBytes: 38,
-      createRequestBytes: 116,
-      grpcGet: load(g, { client: 117, server: 54 }, others),
-      grpcCreate: load(7000, { client: 109, server: 51 }, others),
-      sqlGet: load(24000, { client: 32, postgres: 29 }, others),
-      sqlCreate: load(4800, { client: 89, postgres: 186 }, others),
-      hGet: 1 / (1 / g + 1 / 24000),
-      hCreate: 1 / (1 / 7000 + 1 / 4800),
-    },
-    service: {
-      get: {
-        load: load(getRate, { client: 147, server: 150, postgres: 62 }, others),
-        cpuMicrosPerCall: 150,
-      },
-      create: {
-        load: load(57, { client: 843, server: 14767, postgres: 1395 }, others),
-        cpuMicrosPerCall: 14767,
-      },
-      update: {
-        load: load(497, { client: 275, server: 1103, postgres: 761, kafka: 201 }, others),
-        cpuMicrosPerCall: 1103,
-      },
-    },
+    g: load(g, { client: 110, server: 50 }),
+    p: load(p, { client: 60, postgres: 150 }),
+    service,
+    reference,
+    ratio: service.rate / reference,
   };
 }
 
-function results(rounds: Round[]): BenchResults {
+function ceilingRound(service: number, alone: number): CallRound {
+  return {
+    ceiling: load(alone, { server: 14000 }),
+    service: load(service, { client: 500, server: 14500, postgres: 900 }),
+    reference: alone,
+    ratio: service / alone,
+  };
+}
+
+function results(): BenchResults {
+  const calls = [updateTask, getTask, createUser];
+  const rounds = [
+    [
+      hRound(load(1000, { client: 200, server: 700, postgres: 500, kafka: 100 }, 20), 6000, 4000),
+      hRound(load(3000, { client: 150, server: 150, postgres: 60 }), 8000, 20000),
+      ceilingRound(130, 140),
+    ],
+    [
+      hRound(load(1300, { client: 200, server: 700, postgres: 500, kafka: 100 }, 5), 6000, 4000),
+      hRound(load(3600, { client: 150, server: 150, postgres: 60 }), 8000, 20000),
+      ceilingRound(132, 140),
+    ],
+    [
+      hRound(load(1100, { client: 200, server: 700, postgres: 500, kafka: 100 }, 40), 6000, 4000),
+      hRound(load(3300, { client: 150, server: 150, postgres: 60 }), 8000, 20000),
+      ceilingRound(120, 140),
+    ],
+  ];
   return {
     config: benchConfig({}),
     machine: {
@@ -76,8 +104,50 @@ function results(rounds: Round[]): BenchResults {
     },
     startedAt: new Date('2026-01-01T00:00:00Z'),
     seconds: 100,
-    ...bestOfRounds(rounds),
-    rounds,
+    calls: summariseRounds(calls, rounds),
+    sustained: {
+      seconds: 60,
+      writes: [{ name: 'UpdateTask', load: load(900) }],
+      eventsPerSecond: 900,
+      peakBacklog: 1200,
+      drainSeconds: 7.5,
+      drainLimitSeconds: 60,
+    },
+    serviceBenches: [
+      {
+        name: 'ai-usage',
+        rows: [
+          {
+            measurement: 'RecordInteraction / H',
+            figure: '900 calls/s',
+            reference: 'H = 1,000/s',
+            value: 0.9,
+            spread: { min: 0.8, max: 0.95, rounds: 3 },
+            bound: 0.65,
+            sense: '>=',
+          },
+        ],
+        markdown: '# ai-usage\n\nHow it was measured.',
+        seconds: 30,
+      },
+      {
+        name: 'analytics',
+        rows: [
+          {
+            measurement: 'analytics replay',
+            figure: 'not measured',
+            reference:
+              'apps/analytics/bench/replay.bench.ts: it ran but wrote no result (NEXUS_BENCH_RESULT)',
+            value: NaN,
+            bound: NaN,
+            sense: '>=',
+          },
+        ],
+        markdown: '',
+        problem: 'it ran but wrote no result (NEXUS_BENCH_RESULT)',
+        seconds: 20,
+      },
+    ],
     relay: { events: 20000, kitRate: 14000, rawRate: 15000 },
     latency: [
       { mode: 'notify', sent: 2000, received: 2000, p50Ms: 5, p99Ms: 20, maxMs: 30 },
@@ -98,34 +168,61 @@ function results(rounds: Round[]): BenchResults {
 }
 
 describe('renderReport', () => {
-  const report = renderReport(results([round(6400, 3467, 20), round(4000, 2145, 48)]));
+  const report = renderReport(results());
+  const h = 1 / (1 / 6000 + 1 / 4000);
 
-  it("shows each call's CPU by party, their sum and the ceiling the cores allow at it", () => {
-    // 147 + 150 + 62 = 359 µs a call: 2 cores allow 2e6 / 359 = 5,571 calls/s; the host was
-    // busy (359 µs × 3,467/s + 20% of it) = 82%.
+  it('prints each call with its figure, reference, median ratio, spread, target and whether it is met', () => {
+    // UpdateTask: 1,000, 1,300 and 1,100 calls/s against H = 2,400/s: median 1,100 / 2,400 = 0.46.
     expect(report).toContain(
-      '| GetUser | 3,467 | 147 | 150 | 62.0 | – | **359** | 5,571/s | 82% | 20% |',
+      `| UpdateTask / H | 1,100 calls/s | H = 2,400/s | ${(1100 / h).toFixed(2)} | ${(1000 / h).toFixed(2)} to ${(1300 / h).toFixed(2)} (3 rounds) | >= 0.65 | **no** |`,
+    );
+    // GetTask: H = 1 / (1/8000 + 1/20000) = 5,714/s; median 3,300 / 5,714 = 0.58.
+    expect(report).toMatch(
+      /\| GetTask \/ H \| 3,300 calls\/s \| H = 5,714\/s \| 0\.58 \| 0\.52 to 0\.63 \(3 rounds\) \| >= 0\.75 \| \*\*no\*\* \|/,
     );
   });
 
-  it('lists every round with the load of others, and the ratio of each round to its own H', () => {
-    expect(report).toMatch(/\| GetUser \| 3,467\/s \(20%\) \| 2,145\/s \(48%\) \|/);
-    const h1 = 1 / (1 / 6400 + 1 / 24000);
-    const h2 = 1 / (1 / 4000 + 1 / 24000);
+  it('holds CreateUser against argon2id hashing alone', () => {
+    // 130 / 140 = 0.93 (median of 0.86, 0.93, 0.94).
     expect(report).toContain(
-      `| GetUser / H of the round | ${(3467 / h1).toFixed(2)} | ${(2145 / h2).toFixed(2)} |`,
+      '| CreateUser / argon2id alone | 130 calls/s | argon2id alone 140/s | 0.93 | 0.86 to 0.94 (3 rounds) | >= 0.9 | yes |',
     );
   });
 
-  it('says where a missed target loses, with the spread over the rounds', () => {
-    expect(report).toContain('**GetUser / H**');
-    expect(report).toMatch(/Round by round the ratio was 0\.\d\d to 0\.\d\d/);
+  it('fails the sustained-load row when analytics needs longer than 5 s to catch up', () => {
     expect(report).toContain(
-      'G alone moved between 4,000 and 6,400/s from one round to the next (60%)',
+      '| analytics lag back to 0 after sustained load (s) | 7.50 s (peak backlog 1,200) | 60 s of every main write at once, 900 events/s | 7.50 | – | <= 5 | **no** |',
     );
-    // 359 µs is within what 0.75·H allows on 2 cores (about 528 µs): the note says so.
-    expect(report).toContain('By CPU alone the call fits, so the shortfall is idle time');
-    expect(report).toContain('CreateUser is bounded by argon2id');
-    expect(report).toMatch(/UpdateUser, the same write path without hashing, does 497\/s/);
+  });
+
+  it("joins the service benches' rows, and reports a bench that handed back nothing as not measured", () => {
+    expect(report).toContain(
+      '| RecordInteraction / H | 900 calls/s | H = 1,000/s | 0.90 | 0.80 to 0.95 (3 rounds) | >= 0.65 | yes |',
+    );
+    expect(report).toMatch(
+      /\| analytics replay \| not measured \| .*wrote no result.* \| n\/a \| – \| – \| \*\*no\*\* \|/,
+    );
+    expect(report).toContain('## ai-usage (its own bench, 30 s)');
+    expect(report).toContain('### ai-usage');
+    expect(report).toContain('Not measured: it ran but wrote no result (NEXUS_BENCH_RESULT).');
+  });
+
+  it("shows each call's CPU by party in its median round, and every round's ratio", () => {
+    // 200 + 700 + 500 + 100 = 1,500 µs a call: 2 cores allow 1,333/s.
+    expect(report).toContain(
+      '| **UpdateTask** (work service) | 1,100 | 200 | 700 | 500 | 100 | **1,500** | 1,333/s |',
+    );
+    expect(report).toContain(
+      `| UpdateTask | ${(1000 / h).toFixed(2)}: 1,000 / 2,400 (20%) | ${(1300 / h).toFixed(2)}: 1,300 / 2,400 (5%) |`,
+    );
+  });
+
+  it('says where a missed call loses its time, and leaves out the ones that met their target', () => {
+    expect(report).toContain(
+      '- **UpdateTask** (0.46, target >= 0.65): UpdateTask costs 1,500 µs of CPU per call',
+    );
+    expect(report).toContain('- **GetTask**');
+    expect(report).not.toContain('- **CreateUser**');
+    expect(report).toContain('- **analytics lag back to 0 after sustained load (s)**');
   });
 });

@@ -1,9 +1,9 @@
-// `npm run bench`: every measurement of issue 9 in one run, side by side on
-// one machine, printed as ratios and written to docs/performance.md.
+// `npm run bench`: every measurement of issues 9 and 15 in one run, side by
+// side on one machine, printed as ratios and written to docs/performance.md.
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,26 +12,27 @@ import { format, resolveConfig } from 'prettier';
 import { withScratchDatabase } from '@nexus/db';
 import { createKafka } from '@nexus/events';
 import { createLogger } from '@nexus/ops';
+import { commonV1, usersV1 } from '@nexus/proto';
 import { startLocalStack, type LocalStack } from '@nexus/stack';
-import { signTestToken } from '@nexus/testing';
+import { rowMet, signTestToken } from '@nexus/testing';
 import { benchConfig, type BenchConfig } from './config';
+import { startGroupAtEnd } from './consumer-lag';
 import { localListener, type CpuParties } from './cpu-meter';
 import { measureLatency } from './latency-bench';
 import { measureListPaging } from './list-bench';
-import { closedLoop } from './load';
-import { readProfile, summariseProfile, type ProfileSummary } from './profile';
-import { bulkLoadUsers, seedUsers } from './raw-postgres';
+import { profileCall } from './profile-run';
+import { bulkLoadUsers } from './raw-postgres';
 import { createBenchSchema, measureRelay } from './relay-bench';
-import { renderReport, targets, type BenchResults, type Machine } from './report';
-import { formatNumber, targetMet } from './stats';
-import {
-  bestOfRounds,
-  measurePhysicalLimits,
-  measureService,
-  serviceCalls,
-  type Round,
-} from './users-bench';
-import { startUsers } from './users-service';
+import { renderReport, type BenchResults, type Machine } from './report';
+import { callMet, resultRows } from './result-rows';
+import { measureRound, summariseRounds, type CallRound, type SeededCall } from './rounds';
+import type { Caller } from './scenario';
+import { MAIN_WRITES, SCENARIOS } from './scenarios';
+import { BENCH_PASSWORD } from './scenarios/users.scenarios';
+import { runServiceBench, type ServiceBench, type ServiceBenchResult } from './service-benches';
+import { startPlatform, type Platform, type ServiceName } from './services';
+import { formatNumber } from './stats';
+import { measureSustainedLoad } from './sustained-load';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const log = (line: string): void => void process.stdout.write(`[bench] ${line}\n`);
@@ -59,7 +60,13 @@ async function machine(databaseUrl: string, ownKafka: boolean): Promise<Machine>
   };
 }
 
-async function run(config: BenchConfig, databaseUrl: string, brokers: string, ownKafka: boolean) {
+async function run(
+  config: BenchConfig,
+  serverUrl: string,
+  databaseUrl: string,
+  brokers: string,
+  ownKafka: boolean,
+) {
   const startedAt = new Date();
   const began = performance.now();
   const tag = Date.now().toString(36);
@@ -81,42 +88,93 @@ async function run(config: BenchConfig, databaseUrl: string, brokers: string, ow
     postgres: localListener(databaseUrl),
     kafka: localListener(brokers.split(',')[0]),
   };
+  const measured: ServiceName[] = ['users', 'content', 'work', 'comms'];
+  const start = (extraEnv = {}) => startPlatform(env, token, measured, extraEnv);
 
-  // Migrate, seed, and take a real User message for the echo server's reply size.
-  let users = await startUsers(env, token);
-  const seedIds = await seedUsers(databaseUrl, 1000, tag);
-  const sample = await users.client.getUser({ id: seedIds[0] });
-  await users.stop();
-
-  // G and P, then the service, in alternating rounds: whatever else runs on
-  // the host meanwhile disturbs each of them alike.
-  const rounds: Round[] = [];
-  for (let round = 1; round <= config.rounds; round += 1) {
-    const roundTag = `${tag}r${round}`;
-    log(`round ${round} of ${config.rounds}: G (gRPC echo) and P (raw SQL), the service stopped`);
-    const limits = await measurePhysicalLimits({
+  // Migrate, seed every scenario through the services, and take one real call of each for G's sizes.
+  log('seeding through the services');
+  let platform = await start();
+  const calls: SeededCall[] = [];
+  try {
+    const caller = await benchCaller(platform, keys.privateKey, tag);
+    const context = {
+      clients: platform.clients,
       databaseUrl,
-      token,
-      sample,
-      seedIds,
-      shape,
-      tag: roundTag,
-      parties,
-      log,
-    });
-    // P's events: nobody relays them, and the service's relay must not spend the next phase on them.
-    await queryOnce(databaseUrl, 'DELETE FROM "users"."outbox"');
-
-    log(`round ${round} of ${config.rounds}: the users service`);
-    users = await startUsers(env, token);
-    const service = await measureService(users, seedIds, shape, roundTag, parties, log);
-    rounds.push({ limits, service });
-    if (round < config.rounds) await users.stop();
+      caller,
+      concurrency: config.concurrency,
+      tag,
+    };
+    for (const scenario of SCENARIOS) {
+      const run = await scenario.seed(context);
+      const { request, reply } = await run.sample(platform.clients, `${tag}x`);
+      calls.push({ scenario, run, request, reply });
+    }
+  } finally {
+    await platform.stop();
   }
-  const { limits, service } = bestOfRounds(rounds);
+
+  // G, P and the argon2id ceiling with the services stopped, then the services, in alternating rounds.
+  const rounds: CallRound[][] = [];
+  for (let round = 1; round <= config.rounds; round += 1) {
+    log(`round ${round} of ${config.rounds}`);
+    rounds.push(
+      await measureRound({
+        calls,
+        startPlatform: start,
+        databaseUrl,
+        token,
+        shape,
+        tag: `${tag}r${round}`,
+        parties,
+        log,
+      }),
+    );
+  }
+  const figures = summariseRounds(calls, rounds);
 
   const logger = createLogger({ service: 'bench', level: 'warn' });
   const kafka = createKafka({ brokers, clientId: 'nexus-bench', logger });
+
+  // Every service's main write at once, analytics consuming, for the drain time after it.
+  log(
+    `sustained load: every main write at once for ${config.sustainedSeconds} s, analytics consuming`,
+  );
+  const groupId = `nexus-analytics-bench-${tag}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await startGroupAtEnd(admin, groupId).finally(() => admin.disconnect());
+  platform = await startPlatform(env, token, [...measured, 'analytics'], {
+    analytics: { ANALYTICS_CONSUMER_GROUP: groupId },
+  });
+  let sustained;
+  try {
+    sustained = await measureSustainedLoad({
+      platform,
+      writes: calls.filter((call) => MAIN_WRITES.includes(call.scenario.name)),
+      kafka,
+      groupId,
+      databaseUrl,
+      concurrency: config.concurrency,
+      seconds: config.sustainedSeconds,
+      tag,
+      drainLimitSeconds: Math.max(60, config.drainTargetSeconds * 4),
+      log,
+    });
+    log(
+      `  drained in ${sustained.drainSeconds.toFixed(2)} s (peak backlog ${sustained.peakBacklog})`,
+    );
+  } finally {
+    await platform.stop();
+  }
+
+  const serviceBenches: ServiceBenchResult[] = [];
+  if (config.serviceBenches) {
+    for (const bench of serviceBenchScripts(config)) {
+      log(`service bench: ${bench.script}`);
+      serviceBenches.push(await runServiceBench(bench, serverUrl, brokers, log));
+    }
+  }
+
   const dataSource = await createBenchSchema(databaseUrl);
   let relay;
   const latency = [];
@@ -144,46 +202,44 @@ async function run(config: BenchConfig, databaseUrl: string, brokers: string, ow
 
   log(`list paging: loading ${formatNumber(config.listRows)} users`);
   await bulkLoadUsers(databaseUrl, config.listRows, (done) => log(`  ${formatNumber(done)} rows`));
-  const list = await measureListPaging({
-    client: users.client,
-    databaseUrl,
-    rows: config.listRows,
-    depthRows: Math.floor((config.listRows * config.depthPercent) / 100),
-    log,
-  });
-  await users.stop();
+  platform = await startPlatform(env, token, []);
+  let list;
+  try {
+    list = await measureListPaging({
+      client: platform.clients.users,
+      databaseUrl,
+      rows: config.listRows,
+      depthRows: Math.floor((config.listRows * config.depthPercent) / 100),
+      log,
+    });
+  } finally {
+    await platform.stop();
+  }
 
   const results: BenchResults = {
     config,
     machine: await machine(databaseUrl, ownKafka),
     startedAt,
     seconds: 0,
-    limits,
-    service,
-    rounds,
+    calls: figures,
+    sustained,
+    serviceBenches,
     relay,
     latency,
     list,
     profiles: [],
   };
 
-  // Where a users-service target is missed, profile the service under that load; with
-  // CreateUser, also the write path without hashing when it misses the same ratio.
-  const missed = targets(results);
-  const toProfile: { op: 'get' | 'create' | 'update'; name: string }[] = [];
-  if (!targetMet(missed.get)) toProfile.push({ op: 'get', name: 'GetUser' });
-  if (!targetMet(missed.create)) {
-    toProfile.push({ op: 'create', name: 'CreateUser' });
-    if (service.update.load.rate / limits.hCreate < missed.create.bound) {
-      toProfile.push({ op: 'update', name: 'UpdateUser (the write path without hashing)' });
-    }
-  }
+  // Where a call misses its target, profile the process serving it under the same load.
   if (config.profile) {
-    for (const { op, name } of toProfile) {
-      log(`profiling the users service under ${op} load`);
+    for (const call of calls) {
+      const figure = figures.find((x) => x.scenario === call.scenario);
+      if (!figure || callMet(figure)) continue;
+      log(`profiling the ${call.scenario.service} service under ${call.scenario.name} load`);
       results.profiles.push({
-        name,
-        summary: await profile(env, token, seedIds, shape, `${tag}p`, op),
+        name: call.scenario.name,
+        service: call.scenario.service,
+        summary: await profileCall(call, start, shape, `${tag}p`),
       });
     }
   }
@@ -191,56 +247,51 @@ async function run(config: BenchConfig, databaseUrl: string, brokers: string, ow
   return results;
 }
 
-async function profile(
-  env: Record<string, string>,
-  token: string,
-  seedIds: readonly string[],
-  shape: { concurrency: number; seconds: number },
-  tag: string,
-  op: 'get' | 'create' | 'update',
-): Promise<ProfileSummary> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'nexus-bench-prof-'));
-  try {
-    const users = await startUsers(
-      {
-        ...env,
-        NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile-hook.cjs')}`,
-        NEXUS_BENCH_PROFILE_DIR: dir,
-      },
-      token,
-    );
-    try {
-      await closedLoop({
-        ...shape,
-        call: serviceCalls(users, seedIds, tag)[op],
-        onMeasureStart: () => process.kill(users.pid, 'SIGUSR2'),
-        onMeasureEnd: () => process.kill(users.pid, 'SIGUSR2'),
-      });
-      return summariseProfile(await readProfile(path.join(dir, `${users.pid}.cpuprofile`)));
-    } finally {
-      await users.stop();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** The user every scenario acts as: created through the users service, with a token of its own. */
+async function benchCaller(platform: Platform, privateKey: string, tag: string): Promise<Caller> {
+  const user = await platform.clients.users.createUser({
+    user: usersV1.User.fromPartial({
+      email: `caller-${tag}@bench.example`,
+      username: `caller-${tag}`,
+      fullName: 'Bench Caller',
+      role: commonV1.Role.ROLE_USER,
+    }),
+    password: BENCH_PASSWORD,
+    requestId: '',
+  });
+  const token = signTestToken({
+    role: 'user',
+    userId: user.id,
+    expiresInMs: 6 * 3600_000,
+    key: privateKey,
+  });
+  return { id: user.id, token };
 }
 
-async function queryOnce(databaseUrl: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+/** The services' own benchmarks, at this run's size. */
+function serviceBenchScripts(config: BenchConfig): ServiceBench[] {
+  return [
+    {
+      name: 'ai-usage',
+      script: 'apps/ai-usage/bench/usage.bench.ts',
+      measures: ['RecordInteraction / H', 'AI batch recording'],
+      env: config.quick ? { AI_USAGE_BENCH_ROWS: '20000' } : {},
+    },
+    {
+      name: 'analytics',
+      script: 'apps/analytics/bench/replay.bench.ts',
+      measures: ['analytics replay', 'commit → read model'],
+      env: { BENCH_EVENTS: String(config.analyticsEvents) },
+    },
+  ];
 }
 
 function printSummary(results: BenchResults): void {
   log('results');
-  for (const target of Object.values(targets(results))) {
-    const met = targetMet(target) ? 'met' : 'MISSED';
+  for (const row of resultRows(results)) {
+    const met = rowMet(row) ? 'met' : 'MISSED';
     log(
-      `  ${target.name}: ${formatNumber(target.value)} (target ${target.sense} ${target.bound}) ${met}`,
+      `  ${row.measurement}: ${formatNumber(row.value)} (target ${row.sense} ${row.bound}) ${met}`,
     );
   }
 }
@@ -263,7 +314,7 @@ async function main(): Promise<void> {
     const brokers = config.kafkaBrokers ?? stack?.kafkaBrokers;
     if (!serverUrl || !brokers) throw new Error('the local stack did not report its addresses');
     const results = await withScratchDatabase(serverUrl, 'nexus_bench', (databaseUrl) =>
-      run(config, databaseUrl, brokers, !config.kafkaBrokers),
+      run(config, serverUrl, databaseUrl, brokers, !config.kafkaBrokers),
     );
     printSummary(results);
     const output = path.resolve(ROOT, config.output);
