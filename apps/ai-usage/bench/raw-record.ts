@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { uuidv7 } from '@nexus/core';
 import type { AiInteractionEntity } from '../src/interactions/interaction.entity';
-import { deltaParams, rollupDeltas, upsertSql } from '../src/usage/rollup';
+import { rollupDeltas, UPSERT_SQL, upsertParams } from '../src/usage/rollup';
 
 /** What P writes per call: an interaction row as the service stores it, and its event payload. */
 export interface RawInteraction {
@@ -121,8 +121,11 @@ export class RawRecorder {
           row.startedAt,
         ],
       });
-      const [delta] = rollupDeltas([row as AiInteractionEntity]);
-      await client.query({ name: 'bench-rollup', text: upsertSql(1), values: deltaParams(delta) });
+      await client.query({
+        name: 'bench-rollup',
+        text: UPSERT_SQL,
+        values: upsertParams(rollupDeltas([row as AiInteractionEntity])),
+      });
       const now = new Date().toISOString();
       await client.query({
         name: 'bench-insert-outbox',

@@ -1,6 +1,7 @@
 import type { CrudRepository, Tx } from '@nexus/db';
 import type { AiInteractionEntity } from '../interactions/interaction.entity';
 import { effectiveCost } from '../interactions/interaction.mapping';
+import { preparedQuery } from '../kit-pending/prepared-query';
 import type { BudgetEntity } from './budget.entity';
 
 /** The UTC calendar month of a time, YYYY-MM: a budget's period. */
@@ -44,7 +45,8 @@ export async function checkBudgets(
       : [];
   });
   if (touched.length === 0) return;
-  const locked = await tx.manager.query<LockedBudget[]>(
+  const locked = await preparedQuery<LockedBudget>(
+    tx.manager,
     `SELECT id, scope, user_id, module, amount::text AS amount, currency
        FROM "ai_usage"."budgets"
       WHERE (scope = 'user' AND user_id = ANY($1::uuid[]))

@@ -33,6 +33,7 @@ import {
   type JsonObject,
   type Tx,
 } from '@nexus/db';
+import { preparedQuery } from './prepared-query';
 
 export interface CreateItem<E> {
   values: DeepPartial<E>;
@@ -120,7 +121,8 @@ async function claimRequestIds(
   const keyed = items.flatMap((item, index) => (item.key ? [{ key: item.key, index }] : []));
   if (keyed.length === 0) return new Map();
   const table = `${schemaOf(tx.manager)}."request_ids"`;
-  const claimed = await tx.manager.query<{ resource_id: string }[]>(
+  const claimed = await preparedQuery<{ resource_id: string }>(
+    tx.manager,
     `INSERT INTO ${table}
        (request_id, caller, method, fingerprint, resource_type, resource_id)
      SELECT request_id, caller, method, fingerprint, $5, resource_id
@@ -141,7 +143,8 @@ async function claimRequestIds(
   const mine = new Set(claimed.map((row) => row.resource_id));
   const others = keyed.filter(({ index }) => !mine.has(ids[index]));
   if (others.length === 0) return new Map();
-  const rows = await tx.manager.query<ClaimRow[]>(
+  const rows = await preparedQuery<ClaimRow>(
+    tx.manager,
     `SELECT request_id, caller, method, fingerprint, resource_type, resource_id
        FROM ${table} WHERE request_id = ANY($1::uuid[])`,
     [[...new Set(others.map(({ key }) => key.requestId))]],
@@ -191,7 +194,8 @@ export async function emitCreated<E>(
     };
   });
   // One JSON parameter instead of seven arrays: the payloads are JSON already.
-  await tx.manager.query(
+  await preparedQuery(
+    tx.manager,
     `INSERT INTO ${schemaOf(tx.manager)}."outbox"
        (event_id, topic, message_key, type, source, time, payload)
      SELECT (e->>'id')::uuid, $2, e->>'key', $3, $4, (e->>'time')::timestamptz, e->'payload'

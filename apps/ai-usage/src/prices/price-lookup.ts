@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '../kit-pending/prepared-query';
 import type { Prices } from './cost';
 
 export interface PriceQuery {
@@ -25,16 +26,15 @@ export async function findPrices(
   queries: readonly PriceQuery[],
 ): Promise<(MatchedPrice | null)[]> {
   if (queries.length === 0) return [];
-  const rows = await manager.query<
-    {
-      id: string | null;
-      input_price: string;
-      output_price: string;
-      cached_input_price: string | null;
-      reasoning_price: string | null;
-      currency: string;
-    }[]
-  >(
+  const rows = await preparedQuery<{
+    id: string | null;
+    input_price: string;
+    output_price: string;
+    cached_input_price: string | null;
+    reasoning_price: string | null;
+    currency: string;
+  }>(
+    manager,
     `SELECT q.ord, p.id, p.input_price::text AS input_price, p.output_price::text AS output_price,
             p.cached_input_price::text AS cached_input_price,
             p.reasoning_price::text AS reasoning_price, p.currency

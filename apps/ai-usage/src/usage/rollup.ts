@@ -3,6 +3,7 @@ import { formatDecimal, parseDecimal } from '@nexus/core';
 import type { AiInteractionEntity } from '../interactions/interaction.entity';
 import { effectiveCost } from '../interactions/interaction.mapping';
 import { COST_SCALE } from '../prices/cost';
+import { preparedQuery } from '../kit-pending/prepared-query';
 import { observe, toJson, type Histogram } from './latency-histogram';
 
 export interface RollupDelta {
@@ -76,9 +77,6 @@ export function rollupDeltas(interactions: readonly AiInteractionEntity[]): Roll
   return [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, delta]) => delta);
 }
 
-const COLUMNS = 18;
-const ROWS_PER_STATEMENT = 1000;
-
 /**
  * How many rows one rollup key may be spread over. A transaction writes the
  * slot of its database session (pg_backend_pid() modulo this), so recorders
@@ -90,77 +88,96 @@ const ROWS_PER_STATEMENT = 1000;
  */
 export const ROLLUP_SLOTS = 16;
 
-/** The parameters of one delta's row in the upsert, in the order of upsertSql's columns. */
-export function deltaParams(delta: RollupDelta): unknown[] {
-  return [
-    ...delta.key,
-    delta.count,
-    delta.errors,
-    delta.unpriced,
-    delta.inputTokens,
-    delta.outputTokens,
-    delta.cachedInputTokens,
-    delta.reasoningTokens,
-    delta.totalTokens,
-    formatDecimal(delta.cost, COST_SCALE),
-    delta.latencyMin,
-    delta.latencyMax,
-    JSON.stringify(toJson(delta.histogram)),
-  ];
-}
+/** The delta columns with their SQL types, in the order of the JSON rows. */
+const DELTA_COLUMNS = [
+  'day date',
+  'user_id uuid',
+  'module "ai_usage"."ai_module"',
+  'provider text',
+  'model text',
+  'currency text',
+  'interaction_count bigint',
+  'error_count bigint',
+  'unpriced_count bigint',
+  'input_tokens bigint',
+  'output_tokens bigint',
+  'cached_input_tokens bigint',
+  'reasoning_tokens bigint',
+  'total_tokens bigint',
+  'cost numeric',
+  'latency_min int',
+  'latency_max int',
+  'latency_histogram jsonb',
+];
+const DELTA_NAMES = DELTA_COLUMNS.map((column) => column.split(' ')[0]);
 
 /**
- * The upsert of `rows` deltas into the slot of this session: sums add, min
- * and max combine, histograms merge bucket by bucket.
+ * The upsert of any number of deltas (one JSON parameter, so one fixed
+ * statement the connection prepares once) into the slot of this session, in
+ * the order given: sums add, min and max combine, histograms merge bucket
+ * by bucket.
  */
-export function upsertSql(rows: number): string {
-  const values = Array.from({ length: rows }, (_, row) => {
-    const p = (column: number) => `$${row * COLUMNS + column}`;
-    return `(${p(1)}::date, ${p(2)}::uuid, ${p(3)}::"ai_usage"."ai_module", ${p(4)}, ${p(5)}, ${p(6)},
-        ${p(7)}::bigint, ${p(8)}::bigint, ${p(9)}::bigint, ${p(10)}::bigint, ${p(11)}::bigint,
-        ${p(12)}::bigint, ${p(13)}::bigint, ${p(14)}::bigint, ${p(15)}::numeric, ${p(16)}::int,
-        ${p(17)}::int, ${p(18)}::jsonb, (pg_backend_pid() % ${ROLLUP_SLOTS})::smallint)`;
+export const UPSERT_SQL = `INSERT INTO "ai_usage"."usage_daily" AS u
+    (${DELTA_NAMES.join(', ')}, slot)
+  SELECT ${DELTA_NAMES.map((name) => `d.${name}`).join(', ')},
+         (pg_backend_pid() % ${ROLLUP_SLOTS})::smallint
+    FROM ROWS FROM (json_to_recordset($1::json) AS (${DELTA_COLUMNS.join(', ')}))
+         WITH ORDINALITY AS d(${DELTA_NAMES.join(', ')}, n)
+   ORDER BY d.n
+  ON CONFLICT (day, user_id, module, provider, model, currency, slot) DO UPDATE SET
+    interaction_count = u.interaction_count + EXCLUDED.interaction_count,
+    error_count = u.error_count + EXCLUDED.error_count,
+    unpriced_count = u.unpriced_count + EXCLUDED.unpriced_count,
+    input_tokens = u.input_tokens + EXCLUDED.input_tokens,
+    output_tokens = u.output_tokens + EXCLUDED.output_tokens,
+    cached_input_tokens = u.cached_input_tokens + EXCLUDED.cached_input_tokens,
+    reasoning_tokens = u.reasoning_tokens + EXCLUDED.reasoning_tokens,
+    total_tokens = u.total_tokens + EXCLUDED.total_tokens,
+    cost = u.cost + EXCLUDED.cost,
+    latency_min = least(u.latency_min, EXCLUDED.latency_min),
+    latency_max = greatest(u.latency_max, EXCLUDED.latency_max),
+    latency_histogram = (
+      SELECT jsonb_object_agg(bucket, total)
+        FROM (SELECT bucket, sum(n::bigint) AS total
+                FROM (SELECT * FROM jsonb_each_text(u.latency_histogram)
+                      UNION ALL
+                      SELECT * FROM jsonb_each_text(EXCLUDED.latency_histogram)) AS h(bucket, n)
+               GROUP BY bucket) AS merged)`;
+
+/** UPSERT_SQL's parameter: the deltas as JSON rows. */
+export function upsertParams(deltas: readonly RollupDelta[]): [string] {
+  const rows = deltas.map((delta) => {
+    const values = [
+      ...delta.key,
+      delta.count,
+      delta.errors,
+      delta.unpriced,
+      delta.inputTokens,
+      delta.outputTokens,
+      delta.cachedInputTokens,
+      delta.reasoningTokens,
+      delta.totalTokens,
+      formatDecimal(delta.cost, COST_SCALE),
+      delta.latencyMin,
+      delta.latencyMax,
+      toJson(delta.histogram),
+    ];
+    return Object.fromEntries(DELTA_NAMES.map((name, i) => [name, values[i]]));
   });
-  return `INSERT INTO "ai_usage"."usage_daily" AS u
-         (day, user_id, module, provider, model, currency, interaction_count, error_count,
-          unpriced_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens,
-          total_tokens, cost, latency_min, latency_max, latency_histogram, slot)
-       VALUES ${values.join(', ')}
-       ON CONFLICT (day, user_id, module, provider, model, currency, slot) DO UPDATE SET
-         interaction_count = u.interaction_count + EXCLUDED.interaction_count,
-         error_count = u.error_count + EXCLUDED.error_count,
-         unpriced_count = u.unpriced_count + EXCLUDED.unpriced_count,
-         input_tokens = u.input_tokens + EXCLUDED.input_tokens,
-         output_tokens = u.output_tokens + EXCLUDED.output_tokens,
-         cached_input_tokens = u.cached_input_tokens + EXCLUDED.cached_input_tokens,
-         reasoning_tokens = u.reasoning_tokens + EXCLUDED.reasoning_tokens,
-         total_tokens = u.total_tokens + EXCLUDED.total_tokens,
-         cost = u.cost + EXCLUDED.cost,
-         latency_min = least(u.latency_min, EXCLUDED.latency_min),
-         latency_max = greatest(u.latency_max, EXCLUDED.latency_max),
-         latency_histogram = (
-           SELECT jsonb_object_agg(bucket, total)
-             FROM (SELECT bucket, sum(n::bigint) AS total
-                     FROM (SELECT * FROM jsonb_each_text(u.latency_histogram)
-                           UNION ALL
-                           SELECT * FROM jsonb_each_text(EXCLUDED.latency_histogram)) AS h(bucket, n)
-                    GROUP BY bucket) AS merged)`;
+  return [JSON.stringify(rows)];
 }
 
 /**
  * Adds recorded interactions to the daily rollup in the recording
  * transaction, so a summary never disagrees with the interactions that
- * committed. Histograms merge bucket by bucket. All of one transaction's
- * keys go to one slot and in one order (rollupDeltas sorts them), so two
- * transactions sharing a slot still never lock rows crosswise.
+ * committed. All of one transaction's keys go to one slot and in one order
+ * (rollupDeltas sorts them), so two transactions sharing a slot still never
+ * lock rows crosswise.
  */
 export async function addToRollup(
   manager: EntityManager,
   interactions: readonly AiInteractionEntity[],
 ): Promise<void> {
   const deltas = rollupDeltas(interactions);
-  for (let start = 0; start < deltas.length; start += ROWS_PER_STATEMENT) {
-    const chunk = deltas.slice(start, start + ROWS_PER_STATEMENT);
-    await manager.query(upsertSql(chunk.length), chunk.flatMap(deltaParams));
-  }
+  if (deltas.length > 0) await preparedQuery(manager, UPSERT_SQL, upsertParams(deltas));
 }
