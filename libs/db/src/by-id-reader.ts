@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import {
-  QueryFailedError,
-  QueryRunnerAlreadyReleasedError,
+  type QueryFailedError,
   type DataSource,
   type EntityManager,
   type EntityMetadata,
@@ -9,10 +7,10 @@ import {
   type FindOneOptions,
   type FindOptionsWhere,
   type ObjectLiteral,
-  type QueryRunner,
 } from 'typeorm';
 import type { Alias } from 'typeorm/query-builder/Alias';
 import { RawSqlResultsToEntityTransformer } from 'typeorm/query-builder/transformer/RawSqlResultsToEntityTransformer';
+import { preparedStatement, runPrepared, type PreparedStatement } from './prepared-query';
 
 export interface ByIdOptions {
   withDeleted: boolean;
@@ -21,22 +19,8 @@ export interface ByIdOptions {
   manager: EntityManager;
 }
 
-/** The pg client and pool surface used here (pg's own types are not a dependency of this lib). */
-interface PgClient {
-  query(config: {
-    name: string;
-    text: string;
-    values: unknown[];
-  }): Promise<{ rows: Record<string, unknown>[] }>;
-}
-interface PgPool {
-  connect(): Promise<PgClient & { release(): void }>;
-}
-
 /** One variant of the read (with or without deleted rows, with or without a lock). */
-interface Statement {
-  name: string;
-  text: string;
+interface Statement extends PreparedStatement {
   alias: Alias;
   transformer: RawSqlResultsToEntityTransformer;
 }
@@ -115,7 +99,7 @@ export class ByIdReader<E extends ObjectLiteral & { id: string }> {
     }
     let rows: Record<string, unknown>[];
     try {
-      rows = await this.execute(statement, id, runner);
+      rows = await runPrepared(this.dataSource, runner, statement, [id]);
     } catch (error) {
       // Outside a transaction nothing is aborted by the failure: findOne can answer.
       const code = ((error as QueryFailedError).driverError as { code?: string } | undefined)?.code;
@@ -144,32 +128,6 @@ export class ByIdReader<E extends ObjectLiteral & { id: string }> {
     });
   }
 
-  /** As PostgresQueryRunner.query does: on the transaction's connection, or one from the pool. */
-  private async execute(
-    statement: Statement,
-    id: string,
-    runner: QueryRunner | undefined,
-  ): Promise<Record<string, unknown>[]> {
-    if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
-    const pooled = runner
-      ? undefined
-      : await (this.dataSource.driver as unknown as { master: PgPool }).master.connect();
-    try {
-      const client = pooled ?? ((await runner?.connect()) as PgClient);
-      const values = [id];
-      const { logger } = this.dataSource;
-      logger.logQuery(statement.text, values, runner);
-      try {
-        return (await client.query({ name: statement.name, text: statement.text, values })).rows;
-      } catch (error) {
-        logger.logQueryError(error as Error, statement.text, values, runner);
-        throw new QueryFailedError(statement.text, values, error as Error);
-      }
-    } finally {
-      pooled?.release();
-    }
-  }
-
   private statementFor(options: ByIdOptions): Statement | null {
     if (!this.eligible) return null;
     const key = `${options.withDeleted ? 'all' : 'live'}:${options.lock ? JSON.stringify(options.lock) : ''}`;
@@ -195,8 +153,7 @@ export class ByIdReader<E extends ObjectLiteral & { id: string }> {
     const alias = qb.expressionMap.mainAlias;
     if (parameters.length !== 1 || parameters[0] !== PROBE_ID || !alias) return null;
     return {
-      name: `nexus_by_id_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`,
-      text,
+      ...preparedStatement('nexus_by_id', text),
       alias,
       transformer: new RawSqlResultsToEntityTransformer(
         qb.expressionMap,

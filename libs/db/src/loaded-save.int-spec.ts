@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Column, Entity, JoinColumn, ManyToOne, type DataSource } from 'typeorm';
+import { BeforeUpdate, Column, Entity, JoinColumn, ManyToOne, type DataSource } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
 import { BaseEntity, SoftDeletableEntity } from './base.entity';
 import { ByIdReader } from './by-id-reader';
@@ -36,6 +36,21 @@ class Lid extends BaseEntity {
   box?: Box;
 }
 
+/** Has an update listener: TypeORM's executor writes it, so the listener runs. */
+@Entity({ name: 'jars' })
+class Jar extends BaseEntity {
+  @Column({ type: 'text' })
+  label!: string;
+
+  @Column({ type: 'integer', default: 0 })
+  listenerRuns!: number;
+
+  @BeforeUpdate()
+  countRun(): void {
+    this.listenerRuns += 1;
+  }
+}
+
 const schema = `loaded_save_${Date.now()}`;
 let dataSource: DataSource;
 
@@ -43,7 +58,7 @@ beforeAll(async () => {
   dataSource = createDataSource({
     url: process.env.DATABASE_URL!,
     schema,
-    entities: [Box, Lid],
+    entities: [Box, Lid, Jar],
     migrations: [],
     poolSize: 2,
     maxOverflow: 0,
@@ -171,5 +186,46 @@ describe('saveLoaded', () => {
     expect(sql).toEqual(['SELECT', 'UPDATE']);
     expect(saved).toMatchObject({ colour: 'blue', version: lid.version + 1 });
     expect((await dataSource.manager.findOneByOrFail(Lid, { id: lid.id })).boxId).toBe(other.id);
+  });
+
+  it('sends the UPDATE as a named prepared statement, one per set of changed columns', async () => {
+    const box = await newBox();
+    const prepared = await inTransaction(dataSource, null, async (tx) => {
+      const reader = new ByIdReader<Box>(dataSource, Box);
+      for (const label of ['one', 'two']) {
+        const read = await reader.findWithCopy(box.id, {
+          manager: tx.manager,
+          withDeleted: false,
+          lock: ROW_WRITE_LOCK,
+        });
+        read!.entity.label = label;
+        await saveLoaded(tx.manager, read!.entity, read!.copy);
+      }
+      return tx.manager.query<{ statement: string }[]>(
+        `SELECT statement FROM pg_prepared_statements WHERE name LIKE 'nexus_update_%'`,
+      );
+    });
+    const forLabel = prepared.filter(({ statement }) =>
+      /SET "label" = \$1, "version" = "version" \+ 1, "updated_at" = CURRENT_TIMESTAMP WHERE "id" = \$2/.test(
+        statement,
+      ),
+    );
+    expect(forLabel).toHaveLength(1);
+    expect(await dataSource.manager.findOneByOrFail(Box, { id: box.id })).toMatchObject({
+      label: 'two',
+      version: box.version + 2,
+    });
+  });
+
+  it('leaves an entity with an update listener to TypeORM, so the listener runs', async () => {
+    const jar = await dataSource.manager.save(
+      dataSource.manager.create(Jar, { id: uuidv7(), label: 'jam' }),
+    );
+    const { saved } = await change(Jar, jar.id, (j) => void (j.label = 'honey'));
+    expect(saved).toMatchObject({ label: 'honey', version: jar.version + 1 });
+    expect(await dataSource.manager.findOneByOrFail(Jar, { id: jar.id })).toMatchObject({
+      label: 'honey',
+      listenerRuns: 1,
+    });
   });
 });

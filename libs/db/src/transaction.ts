@@ -8,7 +8,7 @@ import {
 import { uuidv7 } from '@nexus/core';
 import { changedFields, type Aggregate, type JsonObject } from './aggregate';
 import { eventType } from './event-type';
-import { OutboxEvent } from './kit-tables.entity';
+import { insertOutboxRow } from './outbox-writer';
 import { isTransactionConflict } from './pg-errors';
 
 /**
@@ -60,7 +60,7 @@ export class Tx {
     after: JsonObject | null,
   ): Promise<void> {
     const type = eventType(aggregate.topic, verb);
-    await this.manager.insert(OutboxEvent, {
+    await insertOutboxRow(this.manager, {
       eventId: uuidv7(),
       topic: aggregate.topic,
       messageKey: subject,

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  type DataSource,
+  type QueryRunner,
+} from 'typeorm';
+
+/** A statement the server parses and plans once per connection, then runs by name. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+/** The pg client and pool surface used here (pg's own types are not a dependency of this lib). */
+interface PgClient {
+  query(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: Record<string, unknown>[] }>;
+}
+interface PgPool {
+  connect(): Promise<PgClient & { release(): void }>;
+}
+
+/** A name for `text` that is the same in every process, so connections share nothing by accident. */
+export function preparedStatement(prefix: string, text: string): PreparedStatement {
+  return { name: `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
+}
+
+/**
+ * Whether SQL may be sent past TypeORM here: PostgreSQL without replication
+ * (a read replica would change which connection answers) and no subscribers
+ * (they expect to see every insert, update and load).
+ */
+export function canPrepare(dataSource: DataSource): boolean {
+  return (
+    dataSource.options.type === 'postgres' &&
+    !dataSource.options.replication &&
+    dataSource.subscribers.length === 0
+  );
+}
+
+/**
+ * Runs a named prepared statement as PostgresQueryRunner.query runs a query:
+ * on the transaction's connection, or on one from the pool; logged through
+ * the data source's logger, a failure thrown as QueryFailedError.
+ */
+export async function runPrepared(
+  dataSource: DataSource,
+  runner: QueryRunner | undefined,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<Record<string, unknown>[]> {
+  if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
+  const pooled = runner
+    ? undefined
+    : await (dataSource.driver as unknown as { master: PgPool }).master.connect();
+  try {
+    const client = pooled ?? ((await runner?.connect()) as PgClient);
+    const { logger } = dataSource;
+    logger.logQuery(statement.text, values, runner);
+    try {
+      return (await client.query({ name: statement.name, text: statement.text, values })).rows;
+    } catch (error) {
+      logger.logQueryError(error as Error, statement.text, values, runner);
+      throw new QueryFailedError(statement.text, values, error as Error);
+    }
+  } finally {
+    pooled?.release();
+  }
+}
