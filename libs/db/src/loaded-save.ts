@@ -136,8 +136,9 @@ async function updatePrepared<E extends ObjectLiteral>(
     );
     statements.set(key, statement);
   }
-  const values = columns.map((column) =>
-    driver.preparePersistentValue(column.getEntityValue(entity), column),
+  const values = columns.map(
+    (column): unknown =>
+      driver.preparePersistentValue(column.getEntityValue(entity), column) as unknown,
   );
   values.push(driver.preparePersistentValue(primary.getEntityValue(entity), primary));
   const [row] = await runPrepared(manager.dataSource, manager.queryRunner, statement, values);
