@@ -20,14 +20,14 @@ import { startGroupAtEnd } from './consumer-lag';
 import { localListener, type CpuParties } from './cpu-meter';
 import { measureLatency } from './latency-bench';
 import { measureListPaging } from './list-bench';
-import { profileCall } from './profile-run';
+import { profileCalls } from './profile-run';
 import { bulkLoadUsers } from './raw-postgres';
 import { createBenchSchema, measureRelay } from './relay-bench';
 import { renderReport, type BenchResults, type Machine } from './report';
 import { callMet, resultRows } from './result-rows';
 import { measureRound, summariseRounds, type CallRound, type SeededCall } from './rounds';
-import type { Caller } from './scenario';
-import { MAIN_WRITES, SCENARIOS } from './scenarios';
+import type { Caller, SeedContext } from './scenario';
+import { MAIN_WRITES, SCENARIOS, SUSTAINED_ONLY } from './scenarios';
 import { BENCH_PASSWORD } from './scenarios/users.scenarios';
 import { runServiceBench, type ServiceBench, type ServiceBenchResult } from './service-benches';
 import { startPlatform, type Platform, type ServiceName } from './services';
@@ -95,17 +95,17 @@ async function run(
   log('seeding through the services');
   let platform = await start();
   const calls: SeededCall[] = [];
+  let seedContext: SeedContext;
   try {
-    const caller = await benchCaller(platform, keys.privateKey, tag);
-    const context = {
+    seedContext = {
       clients: platform.clients,
       databaseUrl,
-      caller,
+      caller: await benchCaller(platform, keys.privateKey, tag),
       concurrency: config.concurrency,
       tag,
     };
     for (const scenario of SCENARIOS) {
-      const run = await scenario.seed(context);
+      const run = await scenario.seed(seedContext);
       const { request, reply } = await run.sample(platform.clients, `${tag}x`);
       calls.push({ scenario, run, request, reply });
     }
@@ -143,14 +143,20 @@ async function run(
   const admin = kafka.admin();
   await admin.connect();
   await startGroupAtEnd(admin, groupId).finally(() => admin.disconnect());
-  platform = await startPlatform(env, token, [...measured, 'analytics'], {
+  platform = await startPlatform(env, token, [...measured, 'ai-usage', 'analytics'], {
     analytics: { ANALYTICS_CONSUMER_GROUP: groupId },
   });
   let sustained;
   try {
+    const writes = calls.filter((call) => MAIN_WRITES.includes(call.scenario.name));
+    for (const scenario of SUSTAINED_ONLY) {
+      const run = await scenario.seed({ ...seedContext, clients: platform.clients });
+      const { request, reply } = await run.sample(platform.clients, `${tag}x`);
+      writes.push({ scenario, run, request, reply });
+    }
     sustained = await measureSustainedLoad({
       platform,
-      writes: calls.filter((call) => MAIN_WRITES.includes(call.scenario.name)),
+      writes,
       kafka,
       groupId,
       databaseUrl,
@@ -232,16 +238,22 @@ async function run(
 
   // Where a call misses its target, profile the process serving it under the same load.
   if (config.profile) {
-    for (const call of calls) {
+    const missed = calls.filter((call) => {
       const figure = figures.find((x) => x.scenario === call.scenario);
-      if (!figure || callMet(figure)) continue;
-      log(`profiling the ${call.scenario.service} service under ${call.scenario.name} load`);
-      results.profiles.push({
-        name: call.scenario.name,
-        service: call.scenario.service,
-        summary: await profileCall(call, start, shape, `${tag}p`),
-      });
-    }
+      return figure !== undefined && !callMet(figure);
+    });
+    log(`profiling ${missed.map((call) => call.scenario.name).join(', ') || 'nothing'}`);
+    const summaries = await profileCalls(missed, start, shape, `${tag}p`);
+    missed.forEach((call, i) => {
+      const summary = summaries[i];
+      if (summary) {
+        results.profiles.push({
+          name: call.scenario.name,
+          service: call.scenario.service,
+          summary,
+        });
+      }
+    });
   }
   results.seconds = (performance.now() - began) / 1000;
   return results;

@@ -57,26 +57,40 @@ export async function runServiceBench(
           log,
         ),
     );
-    const seconds = (Date.now() - started) / 1000;
-    let text: string;
-    try {
-      text = await readFile(resultFile, 'utf8');
-    } catch {
-      const why =
-        exit === 0
-          ? 'it ran but wrote no result (NEXUS_BENCH_RESULT)'
-          : `it exited with code ${exit}`;
-      return notMeasured(bench, why, seconds);
-    }
-    const result = JSON.parse(text) as BenchResult;
-    if (!Array.isArray(result.rows) || typeof result.markdown !== 'string') {
-      return notMeasured(bench, 'its result file is not a BenchResult', seconds);
-    }
-    const problem = exit === 0 ? undefined : `it exited with code ${exit} after writing its result`;
-    return { name: bench.name, rows: result.rows, markdown: result.markdown, problem, seconds };
+    return await readServiceBenchResult(bench, resultFile, exit, (Date.now() - started) / 1000);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What a finished bench script handed back in `file`, or its measurements as not measured. */
+export async function readServiceBenchResult(
+  bench: ServiceBench,
+  file: string,
+  exit: number,
+  seconds: number,
+): Promise<ServiceBenchResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    const why =
+      exit === 0
+        ? 'it ran but wrote no result (NEXUS_BENCH_RESULT)'
+        : `it exited with code ${exit}`;
+    return notMeasured(bench, why, seconds);
+  }
+  let result: Partial<BenchResult>;
+  try {
+    result = JSON.parse(text) as Partial<BenchResult>;
+  } catch {
+    return notMeasured(bench, 'its result file is not JSON', seconds);
+  }
+  if (!Array.isArray(result.rows) || typeof result.markdown !== 'string') {
+    return notMeasured(bench, 'its result file is not a BenchResult', seconds);
+  }
+  const problem = exit === 0 ? undefined : `it exited with code ${exit} after writing its result`;
+  return { name: bench.name, rows: result.rows, markdown: result.markdown, problem, seconds };
 }
 
 function notMeasured(bench: ServiceBench, why: string, seconds: number): ServiceBenchResult {

@@ -1,9 +1,12 @@
 import {
+  createAiUsageClients,
   createCommsClient,
   createContentClient,
   createUsersClient,
   createWorkClients,
+  type AiUsageClient,
   type CommsClient,
+  type ModelPriceClient,
   type ContentClient,
   type UsersClient,
   type WorkProjectsClient,
@@ -13,7 +16,7 @@ import { startAppProcess } from '@nexus/testing';
 import { settle } from './proc-cpu';
 
 /** The services the benchmark runs, each as its own process, in the order they start. */
-export const SERVICES = ['users', 'content', 'work', 'comms', 'analytics'] as const;
+export const SERVICES = ['users', 'content', 'work', 'comms', 'ai-usage', 'analytics'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export interface RunningService {
@@ -31,6 +34,8 @@ export interface PlatformClients {
   tasks: WorkTasksClient;
   content: ContentClient;
   comms: CommsClient;
+  aiUsage: AiUsageClient;
+  modelPrices: ModelPriceClient;
 }
 
 export interface Platform {
@@ -83,12 +88,15 @@ export async function startPlatform(
     retries: 0,
   });
   const work = createWorkClients(options(addresses.work));
+  const aiUsage = createAiUsageClients(options(addresses['ai-usage']));
   const clients: PlatformClients = {
     users: createUsersClient(options(addresses.users)),
     projects: work.projects,
     tasks: work.tasks,
     content: createContentClient(options(addresses.content)),
     comms: createCommsClient(options(addresses.comms)),
+    aiUsage: aiUsage.usage,
+    modelPrices: aiUsage.prices,
   };
   return {
     clients,
@@ -104,6 +112,9 @@ export async function startPlatform(
       clients.tasks.close();
       clients.content.close();
       clients.comms.close();
+      aiUsage.usage.close();
+      aiUsage.prices.close();
+      aiUsage.budgets.close();
       await stop();
     },
   };

@@ -3,6 +3,7 @@ import { getUser, updateUser, createUser } from './users.scenarios';
 import { createTask, getTask, updateTask } from './work.scenarios';
 import { createDocument, getDocument } from './content.scenarios';
 import { postMessage } from './comms.scenarios';
+import { recordInteraction } from './ai-usage.scenarios';
 
 /** Every measured call, in the order of the report. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -25,3 +26,6 @@ export const MAIN_WRITES: readonly string[] = [
   'CreateDocument',
   'PostMessage',
 ];
+
+/** Main writes measured against H elsewhere (a service's own bench), driven in the sustained load too. */
+export const SUSTAINED_ONLY: readonly Scenario[] = [recordInteraction];
