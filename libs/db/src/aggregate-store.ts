@@ -14,6 +14,7 @@ import type { BaseEntity } from './base.entity';
 import { ByIdReader } from './by-id-reader';
 import { checkEtag } from './etag';
 import { saveLoaded } from './loaded-save';
+import { insertRoot } from './prepared-insert';
 import type { Page } from './pagination';
 import { type PageTokenCodec } from './page-token';
 import { claimRequestId } from './request-claim';
@@ -172,7 +173,7 @@ export class AggregateStore<E extends BaseEntity> {
     }
     const fields = typeof values === 'function' ? await values() : values;
     const entity = tx.manager.create(this.target, { ...fields, id } as DeepPartial<E>);
-    await tx.manager.insert(this.target, entity as Parameters<EntityManager['insert']>[1]);
+    await insertRoot(tx.manager, this.metadata, entity);
     if (options.children) await options.children(entity);
     await this.hydrate([entity], tx.manager);
     await tx.emit(this.aggregate, 'created', null, entity);
