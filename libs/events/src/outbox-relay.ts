@@ -17,9 +17,18 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** How long to wait before retrying after a failure, at most. */
   maxBackoffMs?: number;
+  /**
+   * How long the relay waits, once woken, before it claims a batch that
+   * would not be full, so that events committed meanwhile go out in the same
+   * Kafka request and relay transaction (default 3 ms; 0 publishes at once).
+   */
+  lingerMs?: number;
   /** Called after each published batch, for metrics. */
   onPublished?: (count: number) => void;
 }
+
+const DEFAULT_BATCH_SIZE = 500;
+const DEFAULT_LINGER_MS = 3;
 
 /** How often a standby relay tries to take over leadership. */
 const STANDBY_RETRY_MS = 2_000;
@@ -122,9 +131,13 @@ export class OutboxRelay {
     const client = this.requireClient();
     await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
     await ensureTopics(this.options.kafka, this.options.topics);
+    const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const linger = this.options.lingerMs ?? DEFAULT_LINGER_MS;
     while (this.running) {
       const published = await this.publishBatch(client);
       if (published === 0) await this.idle(this.options.pollIntervalMs ?? 1_000);
+      // A short batch means the relay keeps up: let the next one gather.
+      if (published < batchSize && linger > 0 && this.running) await pause(linger);
     }
   }
 
@@ -136,7 +149,7 @@ export class OutboxRelay {
       const { rows } = await client.query<OutboxRow>(
         `SELECT id, event_id, topic, message_key, type, source, time, payload
            FROM "${schema}"."outbox" ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize ?? 500],
+        [this.options.batchSize ?? DEFAULT_BATCH_SIZE],
       );
       if (rows.length > 0) {
         const producer = await this.connectedProducer();
@@ -223,4 +236,8 @@ function groupByTopic(
     byTopic.set(row.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
