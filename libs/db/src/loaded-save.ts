@@ -5,6 +5,7 @@ import { SubjectChangedColumnsComputer } from 'typeorm/persistence/SubjectChange
 import { SubjectExecutor } from 'typeorm/persistence/SubjectExecutor';
 import {
   canPrepare,
+  escapedTable,
   preparedStatement,
   runPrepared,
   type PreparedStatement,
@@ -125,10 +126,7 @@ async function updatePrepared<E extends ObjectLiteral>(
     }
     if (metadata.updateDateColumn)
       sets.push(`${name(metadata.updateDateColumn)} = CURRENT_TIMESTAMP`);
-    const table = metadata.tablePath
-      .split('.')
-      .map((part) => driver.escape(part))
-      .join('.');
+    const table = escapedTable(manager.dataSource, metadata);
     const returning = returned.length > 0 ? ` RETURNING ${returned.map(name).join(', ')}` : '';
     statement = preparedStatement(
       'nexus_update',

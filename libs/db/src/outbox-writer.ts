@@ -1,11 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { OutboxEvent } from './kit-tables.entity';
-import {
-  canPrepare,
-  preparedStatement,
-  runPrepared,
-  type PreparedStatement,
-} from './prepared-query';
+import { canPrepare, runPrepared, tableStatement } from './prepared-query';
 
 /** One outbox row: an event recorded in the transaction of the change it describes. */
 export interface OutboxRow {
@@ -21,9 +16,6 @@ export interface OutboxRow {
 
 const COLUMNS = ['eventId', 'topic', 'messageKey', 'type', 'source', 'time', 'payload'] as const;
 
-/** The outbox INSERT of each schema (its table path), built once. */
-const statements = new Map<string, PreparedStatement>();
-
 /**
  * Inserts outbox rows. Every committed change writes one, so it is the
  * hottest statement of every write: it runs as a named prepared statement,
@@ -37,25 +29,10 @@ export async function insertOutboxRow(manager: EntityManager, row: OutboxRow): P
     await manager.insert(OutboxEvent, row);
     return;
   }
-  const metadata = dataSource.getMetadata(OutboxEvent);
-  let statement = statements.get(metadata.tablePath);
-  if (!statement) {
-    const driver = dataSource.driver;
-    const columns = COLUMNS.map((property) => {
-      const column = metadata.findColumnWithPropertyName(property);
-      if (!column) throw new Error(`outbox has no column for ${property}`);
-      return driver.escape(column.databaseName);
-    });
-    const table = metadata.tablePath
-      .split('.')
-      .map((part) => driver.escape(part))
-      .join('.');
-    statement = preparedStatement(
-      'nexus_outbox',
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    );
-    statements.set(metadata.tablePath, statement);
-  }
+  const statement = tableStatement(dataSource, OutboxEvent, 'outbox', (table, column) => {
+    const columns = COLUMNS.map(column).join(', ');
+    return `INSERT INTO ${table} (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+  });
   await runPrepared(dataSource, manager.queryRunner, statement, [
     row.eventId,
     row.topic,

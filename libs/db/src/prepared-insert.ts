@@ -2,6 +2,7 @@ import type { EntityManager, EntityMetadata, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import {
   canPrepare,
+  escapedTable,
   preparedStatement,
   runPrepared,
   type PreparedStatement,
@@ -49,10 +50,7 @@ export async function insertRoot<E extends ObjectLiteral>(
     const sql = expressions.map((expression) =>
       expression === 'value' ? `$${(parameter += 1)}` : expression,
     );
-    const table = metadata.tablePath
-      .split('.')
-      .map((part) => driver.escape(part))
-      .join('.');
+    const table = escapedTable(manager.dataSource, metadata);
     const returning = returned.length > 0 ? ` RETURNING ${returned.map(name).join(', ')}` : '';
     statement = preparedStatement(
       'nexus_insert',

@@ -3,6 +3,9 @@ import {
   QueryFailedError,
   QueryRunnerAlreadyReleasedError,
   type DataSource,
+  type EntityMetadata,
+  type EntityTarget,
+  type ObjectLiteral,
   type QueryRunner,
 } from 'typeorm';
 
@@ -70,4 +73,42 @@ export async function runPrepared(
   } finally {
     pooled?.release();
   }
+}
+
+/** The escaped, schema-qualified name of an entity's table. */
+export function escapedTable(dataSource: DataSource, metadata: EntityMetadata): string {
+  return metadata.tablePath
+    .split('.')
+    .map((part) => dataSource.driver.escape(part))
+    .join('.');
+}
+
+const tableStatements = new Map<string, PreparedStatement>();
+
+/**
+ * A statement of fixed text on one entity's table, built once per table by
+ * `build` from the escaped table name and column names (by property).
+ */
+export function tableStatement(
+  dataSource: DataSource,
+  target: EntityTarget<ObjectLiteral>,
+  purpose: string,
+  build: (table: string, column: (property: string) => string) => string,
+): PreparedStatement {
+  const metadata = dataSource.getMetadata(target);
+  const key = `${purpose}:${metadata.tablePath}`;
+  let statement = tableStatements.get(key);
+  if (!statement) {
+    const column = (property: string): string => {
+      const found = metadata.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`${metadata.name} has no column for ${property}`);
+      return dataSource.driver.escape(found.databaseName);
+    };
+    statement = preparedStatement(
+      `nexus_${purpose}`,
+      build(escapedTable(dataSource, metadata), column),
+    );
+    tableStatements.set(key, statement);
+  }
+  return statement;
 }

@@ -1,5 +1,6 @@
 import { KitError, type IdempotencyKey } from '@nexus/core';
 import { RequestIdRecord } from './kit-tables.entity';
+import { canPrepare, runPrepared, tableStatement } from './prepared-query';
 import type { Tx } from './transaction';
 
 /**
@@ -18,22 +19,15 @@ export async function claimRequestId(
   if (!key) return null;
   // ON CONFLICT waits for a concurrent claim of the same key to commit or
   // roll back, so two racing retries cannot both create.
-  const claimed = await tx.manager
-    .createQueryBuilder()
-    .insert()
-    .into(RequestIdRecord)
-    .values({
-      requestId: key.requestId,
-      caller: key.caller,
-      method: key.method,
-      fingerprint: key.fingerprint,
-      resourceType,
-      resourceId: id,
-    })
-    .orIgnore()
-    .returning('request_id')
-    .execute();
-  if ((claimed.raw as unknown[]).length > 0) return null;
+  const values = {
+    requestId: key.requestId,
+    caller: key.caller,
+    method: key.method,
+    fingerprint: key.fingerprint,
+    resourceType,
+    resourceId: id,
+  };
+  if (!(await alreadyClaimed(tx, values))) return null;
   const earlier = await tx.manager.findOneByOrFail(RequestIdRecord, {
     requestId: key.requestId,
   });
@@ -55,4 +49,47 @@ export function requestIdReused(): KitError {
       reason: 'REUSED',
     },
   ]);
+}
+
+type Claim = Omit<RequestIdRecord, 'createdAt'>;
+const CLAIM_COLUMNS = [
+  'requestId',
+  'caller',
+  'method',
+  'fingerprint',
+  'resourceType',
+  'resourceId',
+] as const satisfies readonly (keyof Claim)[];
+
+/** Inserts the claim unless the key is taken; returns whether it was (by this or another request). */
+async function alreadyClaimed(tx: Tx, values: Claim): Promise<boolean> {
+  const { manager } = tx;
+  if (!canPrepare(manager.dataSource) || !manager.queryRunner) {
+    const claimed = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(RequestIdRecord)
+      .values(values)
+      .orIgnore()
+      .returning('request_id')
+      .execute();
+    return (claimed.raw as unknown[]).length === 0;
+  }
+  // The create's hottest statement after the INSERT itself: prepared, like it.
+  const statement = tableStatement(
+    manager.dataSource,
+    RequestIdRecord,
+    'claim',
+    (table, column) => {
+      const columns = CLAIM_COLUMNS.map(column).join(', ');
+      return `INSERT INTO ${table} (${columns}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING ${column('requestId')}`;
+    },
+  );
+  const rows = await runPrepared(
+    manager.dataSource,
+    manager.queryRunner,
+    statement,
+    CLAIM_COLUMNS.map((property) => values[property]),
+  );
+  return rows.length === 0;
 }
