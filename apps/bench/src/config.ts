@@ -13,7 +13,7 @@ const benchEnvSchema = z.object({
   BENCH_QUICK: envBoolean(false),
   BENCH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   BENCH_SECONDS: z.coerce.number().min(1).max(600).optional(),
-  BENCH_ROUNDS: z.coerce.number().int().min(1).max(15).optional(),
+  BENCH_ROUNDS: z.coerce.number().int().min(3).max(15).optional(),
   BENCH_RELAY_EVENTS: z.coerce.number().int().min(1000).max(10_000_000).optional(),
   BENCH_LATENCY_RATE: z.coerce.number().int().min(1).max(10_000).optional(),
   BENCH_LATENCY_SECONDS: z.coerce.number().min(1).max(600).optional(),
