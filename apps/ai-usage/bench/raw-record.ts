@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { uuidv7 } from '@nexus/core';
 import type { AiInteractionEntity } from '../src/interactions/interaction.entity';
-import { rollupDeltas, UPSERT_SQL, upsertParams } from '../src/usage/rollup';
+import { rollupDeltas, takeSlot, UPSERT_SQL, upsertParams } from '../src/usage/rollup';
 
 /** What P writes per call: an interaction row as the service stores it, and its event payload. */
 export interface RawInteraction {
@@ -124,7 +124,7 @@ export class RawRecorder {
       await client.query({
         name: 'bench-rollup',
         text: UPSERT_SQL,
-        values: upsertParams(rollupDeltas([row as AiInteractionEntity])),
+        values: upsertParams(rollupDeltas([row as AiInteractionEntity]), takeSlot()),
       });
       const now = new Date().toISOString();
       await client.query({

@@ -11,7 +11,7 @@ import {
   type Caller,
 } from '../testing/ai-usage-harness';
 import { observe, percentile, type Histogram } from './latency-histogram';
-import { addToRollup, ROLLUP_SLOTS } from './rollup';
+import { addToRollup, ROLLUP_SLOTS, takeSlot } from './rollup';
 
 let ai: AiUsageHarness;
 
@@ -42,16 +42,23 @@ async function summaryOf(admin: Caller, userId: string, provider: string) {
   return rows;
 }
 
-/** A session in an open transaction, with the rollup slot its writes go to. */
-async function openSession(): Promise<{ runner: QueryRunner; slot: number }> {
+/** A session in an open transaction, as a recording transaction is. */
+async function openSession(): Promise<QueryRunner> {
   const runner = ai.service.runtime.dataSource.createQueryRunner();
   await runner.connect();
   await runner.startTransaction();
-  const [{ pid }] = await runner.manager.query<[{ pid: number }]>('SELECT pg_backend_pid() AS pid');
-  return { runner, slot: pid % ROLLUP_SLOTS };
+  return runner;
 }
 
 describe('usage rollup slots', () => {
+  it('gives transactions started one after another distinct slots, up to ROLLUP_SLOTS of them', () => {
+    const slots = Array.from({ length: ROLLUP_SLOTS }, () => takeSlot());
+    expect(new Set(slots).size).toBe(ROLLUP_SLOTS);
+    expect(slots.every((slot) => Number.isInteger(slot) && slot >= 0 && slot < ROLLUP_SLOTS)).toBe(
+      true,
+    );
+  });
+
   it('lets two recorders of the same user, day and model add to the rollup without waiting for each other', async () => {
     const admin = ai.as('admin');
     const user = ai.as('user');
@@ -77,27 +84,21 @@ describe('usage rollup slots', () => {
         latencyMs,
       }) as AiInteractionEntity;
 
-    // Two sessions whose writes land in different slots (as two pooled
-    // connections of the service do unless their pids collide).
-    const sessions = [await openSession()];
-    while (sessions.length < 2) {
-      const next = await openSession();
-      if (next.slot !== sessions[0].slot) sessions.push(next);
-      else await next.runner.release();
-    }
+    // Two recording transactions in flight at once take consecutive slots.
+    const sessions = [await openSession(), await openSession()];
     const [first, second] = sessions;
     try {
-      await addToRollup(first.runner.manager, [recorded(100)]);
+      await addToRollup(first.manager, [recorded(100)], takeSlot());
       // The first transaction still holds its row lock. With one row per key
       // the second upsert would wait for it and fail after the lock timeout.
-      await second.runner.query(`SET LOCAL lock_timeout = '2s'`);
-      await addToRollup(second.runner.manager, [recorded(300)]);
+      await second.query(`SET LOCAL lock_timeout = '2s'`);
+      await addToRollup(second.manager, [recorded(300)], takeSlot());
       // Nothing is visible before commit: the summary follows committed work only.
       expect(await summaryOf(admin, user.userId, provider)).toEqual([]);
-      await second.runner.commitTransaction();
-      await first.runner.commitTransaction();
+      await second.commitTransaction();
+      await first.commitTransaction();
     } finally {
-      for (const { runner } of sessions) {
+      for (const runner of sessions) {
         if (runner.isTransactionActive) await runner.rollbackTransaction();
         await runner.release();
       }

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { formatDecimal, parseDecimal } from '@nexus/core';
 import type { AiInteractionEntity } from '../interactions/interaction.entity';
@@ -78,16 +79,28 @@ export function rollupDeltas(interactions: readonly AiInteractionEntity[]): Roll
 }
 
 /**
- * How many rows one rollup key may be spread over. A transaction writes the
- * slot of its database session (pg_backend_pid() modulo this), so recorders
- * on different connections for the same user, day and model add to
- * different rows and do not wait for one another's row lock until commit;
- * one session runs one transaction at a time, so it never contends with
- * itself. Pids collide modulo 16 (10 pooled connections use about 7-8
- * distinct slots), so writers of one key queue several times less, not
- * never. Readers sum a key's slots, so a key costs up to this many rows.
+ * How many rows one rollup key may be spread over. Each recording
+ * transaction takes the next slot of this process (takeSlot, round robin), so
+ * up to this many recorders for the same user, day and model running at once
+ * add to different rows and do not wait for one another's row lock until
+ * commit. Readers sum a key's slots, so a key costs up to this many rows.
  */
 export const ROLLUP_SLOTS = 16;
+
+// A random start, so replicas do not all begin on slot 0.
+let nextSlot = randomInt(ROLLUP_SLOTS);
+
+/**
+ * The slot of a new recording transaction: consecutive transactions of this
+ * process take consecutive slots, so the transactions in flight together
+ * share none until more than ROLLUP_SLOTS of them overlap (replicas may still
+ * meet on a slot, and then take turns as every writer did with one row).
+ */
+export function takeSlot(): number {
+  const slot = nextSlot;
+  nextSlot = (nextSlot + 1) % ROLLUP_SLOTS;
+  return slot;
+}
 
 /** The delta columns with their SQL types, in the order of the JSON rows. */
 const DELTA_COLUMNS = [
@@ -114,14 +127,13 @@ const DELTA_NAMES = DELTA_COLUMNS.map((column) => column.split(' ')[0]);
 
 /**
  * The upsert of any number of deltas (one JSON parameter, so one fixed
- * statement the connection prepares once) into the slot of this session, in
- * the order given: sums add, min and max combine, histograms merge bucket
+ * statement the connection prepares once) into slot $2, in the order given: sums add, min and max combine, histograms merge bucket
  * by bucket.
  */
 export const UPSERT_SQL = `INSERT INTO "ai_usage"."usage_daily" AS u
     (${DELTA_NAMES.join(', ')}, slot)
   SELECT ${DELTA_NAMES.map((name) => `d.${name}`).join(', ')},
-         (pg_backend_pid() % ${ROLLUP_SLOTS})::smallint
+         $2::smallint
     FROM ROWS FROM (json_to_recordset($1::json) AS (${DELTA_COLUMNS.join(', ')}))
          WITH ORDINALITY AS d(${DELTA_NAMES.join(', ')}, n)
    ORDER BY d.n
@@ -145,8 +157,8 @@ export const UPSERT_SQL = `INSERT INTO "ai_usage"."usage_daily" AS u
                       SELECT * FROM jsonb_each_text(EXCLUDED.latency_histogram)) AS h(bucket, n)
                GROUP BY bucket) AS merged)`;
 
-/** UPSERT_SQL's parameter: the deltas as JSON rows. */
-export function upsertParams(deltas: readonly RollupDelta[]): [string] {
+/** UPSERT_SQL's parameters: the deltas as JSON rows, and the slot. */
+export function upsertParams(deltas: readonly RollupDelta[], slot: number): [string, number] {
   const rows = deltas.map((delta) => {
     const values = [
       ...delta.key,
@@ -165,7 +177,7 @@ export function upsertParams(deltas: readonly RollupDelta[]): [string] {
     ];
     return Object.fromEntries(DELTA_NAMES.map((name, i) => [name, values[i]]));
   });
-  return [JSON.stringify(rows)];
+  return [JSON.stringify(rows), slot];
 }
 
 /**
@@ -178,7 +190,8 @@ export function upsertParams(deltas: readonly RollupDelta[]): [string] {
 export async function addToRollup(
   manager: EntityManager,
   interactions: readonly AiInteractionEntity[],
+  slot: number = takeSlot(),
 ): Promise<void> {
   const deltas = rollupDeltas(interactions);
-  if (deltas.length > 0) await preparedQuery(manager, UPSERT_SQL, upsertParams(deltas));
+  if (deltas.length > 0) await preparedQuery(manager, UPSERT_SQL, upsertParams(deltas, slot));
 }
