@@ -3,6 +3,7 @@ import {
   QueryFailedError,
   QueryRunnerAlreadyReleasedError,
   type DataSource,
+  type EntityManager,
   type EntityMetadata,
   type EntityTarget,
   type ObjectLiteral,
@@ -111,4 +112,29 @@ export function tableStatement(
     tableStatements.set(key, statement);
   }
   return statement;
+}
+
+const textStatements = new Map<string, PreparedStatement>();
+
+/**
+ * A service's own SQL of fixed text (values only as parameters, never spliced
+ * in: every distinct text is a statement each connection keeps) as a named
+ * prepared statement: on the manager's transaction, or on a pooled
+ * connection outside one. Errors are TypeORM's QueryFailedError, as from
+ * `manager.query`, so the kit classifies them alike. Where SQL may not
+ * bypass TypeORM, it is `manager.query`.
+ */
+export async function queryPrepared<T extends object = Record<string, unknown>>(
+  manager: EntityManager,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const { dataSource } = manager;
+  if (!canPrepare(dataSource)) return manager.query<T[]>(text, values);
+  let statement = textStatements.get(text);
+  if (!statement) {
+    statement = preparedStatement('nexus_sql', text);
+    textStatements.set(text, statement);
+  }
+  return (await runPrepared(dataSource, manager.queryRunner, statement, values)) as T[];
 }

@@ -1,5 +1,5 @@
-import { In, type DataSource } from 'typeorm';
-import { SignInStateEntity } from './sign-in-state.entity';
+import type { DataSource } from 'typeorm';
+import { queryPrepared } from '@nexus/db';
 
 /** What the API shows of a user's sign-ins (to the user and to admins). */
 export interface SignInState {
@@ -52,13 +52,17 @@ export class SignInStore {
   /** The state of each of `userIds` that ever tried to sign in. */
   async statesOf(userIds: readonly string[]): Promise<Map<string, SignInState>> {
     if (userIds.length === 0) return new Map();
-    const rows = await this.dataSource.manager.find(SignInStateEntity, {
-      where: { userId: In([...userIds]) },
-    });
+    // Read for every user an owner or admin gets back, writes included: prepared.
+    const rows = await queryPrepared<SignInStateRow & { user_id: string }>(
+      this.dataSource.manager,
+      `SELECT user_id, failed_login_count, last_login_at
+         FROM "users"."sign_in_states" WHERE user_id = ANY($1::uuid[])`,
+      [userIds],
+    );
     return new Map(
       rows.map((row) => [
-        row.userId,
-        { failedLoginCount: row.failedLoginCount, lastLoginAt: row.lastLoginAt },
+        row.user_id,
+        { failedLoginCount: row.failed_login_count, lastLoginAt: row.last_login_at },
       ]),
     );
   }
