@@ -163,11 +163,25 @@ function results(): BenchResults {
       offsetDeepMs: 25,
       pagingSeconds: 3,
     },
+    failures: [],
     profiles: [],
   };
 }
 
 describe('renderReport', () => {
+  it('reports the rows of a section that failed as not measured, with the reason, and the rest as measured', () => {
+    const failed = renderReport({
+      ...results(),
+      list: undefined,
+      failures: [{ section: 'list paging', error: '13 INTERNAL: internal error' }],
+    });
+    expect(failed).toContain(
+      '| deep page / first page | not measured | failed: 13 INTERNAL: internal error | n/a | – | <= 1.2 | **no** |',
+    );
+    expect(failed).toContain('Not measured: list paging failed (13 INTERNAL: internal error).');
+    expect(failed).toContain('| relay / raw drain | 14,000 events/s |');
+  });
+
   const report = renderReport(results());
   const h = 1 / (1 / 6000 + 1 / 4000);
 

@@ -5,6 +5,7 @@ import type { ListFigures } from './list-bench';
 import type { LoadResult } from './load';
 import type { ProfileSummary } from './profile';
 import type { RelayFigures } from './relay-bench';
+import type { SectionFailure } from './run-sections';
 import { callMet, resultRows } from './result-rows';
 import type { CallFigures } from './rounds';
 import type { ServiceBenchResult } from './service-benches';
@@ -31,9 +32,11 @@ export interface BenchResults {
   calls: CallFigures[];
   sustained?: SustainedFigures;
   serviceBenches: ServiceBenchResult[];
-  relay: RelayFigures;
+  /** Absent (and in `failures`) when that section failed. */
+  relay?: RelayFigures;
   latency: LatencyFigures[];
-  list: ListFigures;
+  list?: ListFigures;
+  failures: SectionFailure[];
   profiles: { name: string; service: ServiceName; summary: ProfileSummary }[];
 }
 
@@ -263,30 +266,37 @@ export function renderReport(r: BenchResults): string {
     );
   }
 
+  push('### Relay, latency, paging', '');
   const relay = r.relay;
+  if (relay) {
+    push(
+      `Outbox relay: ${f(relay.events)} user-sized events pre-filled in a scratch schema made with KitTablesV1Migration;`,
+      'the kit OutboxRelay (warm) against a raw loop (SELECT … FOR UPDATE SKIP LOCKED, kafkajs sendBatch with',
+      'acks=all on an idempotent producer, DELETE, COMMIT; batches of 500) over the same table.',
+      '',
+      `Latency: ${r.config.latencyRate} events/s for ${r.config.latencySeconds} s through inTransaction + tx.emit, timed from commit to a`,
+      'kafkajs consumer receiving each event, after 2 s at the same rate to warm up:',
+      '',
+      '| relay | received | p50 ms | p99 ms | max ms |',
+      '|---|---|---|---|---|',
+      ...r.latency.map(
+        (x) =>
+          `| ${x.mode === 'notify' ? 'NOTIFY-driven' : 'polling every 500 ms, no trigger'} | ${x.received}/${x.sent} | ${f(x.p50Ms)} | ${f(x.p99Ms)} | ${f(x.maxMs)} |`,
+      ),
+      '',
+    );
+  }
   const list = r.list;
-  push(
-    '### Relay, latency, paging',
-    '',
-    `Outbox relay: ${f(relay.events)} user-sized events pre-filled in a scratch schema made with KitTablesV1Migration;`,
-    'the kit OutboxRelay (warm) against a raw loop (SELECT … FOR UPDATE SKIP LOCKED, kafkajs sendBatch with',
-    'acks=all on an idempotent producer, DELETE, COMMIT; batches of 500) over the same table.',
-    '',
-    `Latency: ${r.config.latencyRate} events/s for ${r.config.latencySeconds} s through inTransaction + tx.emit, timed from commit to a`,
-    'kafkajs consumer receiving each event, after 2 s at the same rate to warm up:',
-    '',
-    '| relay | received | p50 ms | p99 ms | max ms |',
-    '|---|---|---|---|---|',
-    ...r.latency.map(
-      (x) =>
-        `| ${x.mode === 'notify' ? 'NOTIFY-driven' : 'polling every 500 ms, no trigger'} | ${x.received}/${x.sent} | ${f(x.p50Ms)} | ${f(x.p99Ms)} | ${f(x.maxMs)} |`,
-    ),
-    '',
-    `List paging: ${f(list.rows)} users bulk-loaded; ListUsers (newest first, page_size ${list.pageSize}) for the first page and`,
-    `for a page ${f(list.depthRows)} rows deep (its token reached by paging 1,000 at a time, ${f(list.pagingSeconds)} s), median of 30;`,
-    'OFFSET is the same ORDER BY in raw SQL with OFFSET 0 and OFFSET at the same depth.',
-    '',
-  );
+  if (list) {
+    push(
+      `List paging: ${f(list.rows)} users bulk-loaded; ListUsers (newest first, page_size ${list.pageSize}) for the first page and`,
+      `for a page ${f(list.depthRows)} rows deep (its token reached by paging 1,000 at a time, ${f(list.pagingSeconds)} s), median of 30;`,
+      'OFFSET is the same ORDER BY in raw SQL with OFFSET 0 and OFFSET at the same depth.',
+      '',
+    );
+  }
+  for (const failure of r.failures)
+    push(`Not measured: ${failure.section} failed (${failure.error}).`, '');
 
   for (const bench of r.serviceBenches) {
     push(`## ${bench.name} (its own bench, ${Math.round(bench.seconds)} s)`, '');

@@ -16,23 +16,24 @@ import { commonV1, usersV1 } from '@nexus/proto';
 import { startLocalStack, type LocalStack } from '@nexus/stack';
 import { rowMet, signTestToken } from '@nexus/testing';
 import { benchConfig, type BenchConfig } from './config';
-import { startGroupAtEnd } from './consumer-lag';
 import { localListener, type CpuParties } from './cpu-meter';
-import { measureLatency } from './latency-bench';
-import { measureListPaging } from './list-bench';
 import { profileCalls } from './profile-run';
-import { bulkLoadUsers } from './raw-postgres';
-import { createBenchSchema, measureRelay } from './relay-bench';
 import { renderReport, type BenchResults, type Machine } from './report';
+import {
+  guarded,
+  measureListSection,
+  measureRelaySection,
+  measureSustainedSection,
+  type SectionFailure,
+} from './run-sections';
 import { callMet, resultRows } from './result-rows';
 import { measureRound, summariseRounds, type CallRound, type SeededCall } from './rounds';
 import type { Caller, SeedContext } from './scenario';
-import { MAIN_WRITES, SCENARIOS, SUSTAINED_ONLY } from './scenarios';
+import { SCENARIOS } from './scenarios';
 import { BENCH_PASSWORD } from './scenarios/users.scenarios';
 import { runServiceBench, type ServiceBench, type ServiceBenchResult } from './service-benches';
 import { startPlatform, type Platform, type ServiceName } from './services';
 import { formatNumber } from './stats';
-import { measureSustainedLoad } from './sustained-load';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const log = (line: string): void => void process.stdout.write(`[bench] ${line}\n`);
@@ -93,7 +94,7 @@ async function run(
 
   // Migrate, seed every scenario through the services, and take one real call of each for G's sizes.
   log('seeding through the services');
-  let platform = await start();
+  const platform = await start();
   const calls: SeededCall[] = [];
   let seedContext: SeedContext;
   try {
@@ -135,44 +136,14 @@ async function run(
   const logger = createLogger({ service: 'bench', level: 'warn' });
   const kafka = createKafka({ brokers, clientId: 'nexus-bench', logger });
 
-  // Every service's main write at once, analytics consuming, for the drain time after it.
-  log(
-    `sustained load: every main write at once for ${config.sustainedSeconds} s, analytics consuming`,
+  // The later sections each report their own failure (as rows not measured) rather than
+  // losing every figure measured so far.
+  const failures: SectionFailure[] = [];
+  const guard = guarded(failures, log);
+  const sections = { env, token, measured, databaseUrl, kafka, logger, config, tag, log };
+  const sustained = await guard('sustained load', () =>
+    measureSustainedSection({ ...sections, calls, seedContext }),
   );
-  const groupId = `nexus-analytics-bench-${tag}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await startGroupAtEnd(admin, groupId).finally(() => admin.disconnect());
-  platform = await startPlatform(env, token, [...measured, 'ai-usage', 'analytics'], {
-    analytics: { ANALYTICS_CONSUMER_GROUP: groupId },
-  });
-  let sustained;
-  try {
-    const writes = calls.filter((call) => MAIN_WRITES.includes(call.scenario.name));
-    for (const scenario of SUSTAINED_ONLY) {
-      const run = await scenario.seed({ ...seedContext, clients: platform.clients });
-      const { request, reply } = await run.sample(platform.clients, `${tag}x`);
-      writes.push({ scenario, run, request, reply });
-    }
-    sustained = await measureSustainedLoad({
-      platform,
-      writes,
-      kafka,
-      groupId,
-      databaseUrl,
-      concurrency: config.concurrency,
-      seconds: config.sustainedSeconds,
-      tag,
-      drainLimitSeconds: Math.max(60, config.drainTargetSeconds * 4),
-      log,
-    });
-    log(
-      `  drained in ${sustained.drainSeconds.toFixed(2)} s (peak backlog ${sustained.peakBacklog})`,
-    );
-  } finally {
-    await platform.stop();
-  }
-
   const serviceBenches: ServiceBenchResult[] = [];
   if (config.serviceBenches) {
     for (const bench of serviceBenchScripts(config)) {
@@ -180,47 +151,8 @@ async function run(
       serviceBenches.push(await runServiceBench(bench, serverUrl, brokers, log));
     }
   }
-
-  const dataSource = await createBenchSchema(databaseUrl);
-  let relay;
-  const latency = [];
-  try {
-    log('outbox relay');
-    relay = await measureRelay({ databaseUrl, kafka, logger, events: config.relayEvents, log });
-    for (const mode of ['notify', 'poll-500ms'] as const) {
-      latency.push(
-        await measureLatency({
-          dataSource,
-          databaseUrl,
-          kafka,
-          logger,
-          mode,
-          ratePerSecond: config.latencyRate,
-          seconds: config.latencySeconds,
-          tag,
-          log,
-        }),
-      );
-    }
-  } finally {
-    await dataSource.destroy();
-  }
-
-  log(`list paging: loading ${formatNumber(config.listRows)} users`);
-  await bulkLoadUsers(databaseUrl, config.listRows, (done) => log(`  ${formatNumber(done)} rows`));
-  platform = await startPlatform(env, token, []);
-  let list;
-  try {
-    list = await measureListPaging({
-      client: platform.clients.users,
-      databaseUrl,
-      rows: config.listRows,
-      depthRows: Math.floor((config.listRows * config.depthPercent) / 100),
-      log,
-    });
-  } finally {
-    await platform.stop();
-  }
+  const relay = await guard('outbox relay and latency', () => measureRelaySection(sections));
+  const list = await guard('list paging', () => measureListSection(sections));
 
   const results: BenchResults = {
     config,
@@ -230,9 +162,10 @@ async function run(
     calls: figures,
     sustained,
     serviceBenches,
-    relay,
-    latency,
+    relay: relay?.relay,
+    latency: relay?.latency ?? [],
     list,
+    failures,
     profiles: [],
   };
 
