@@ -198,3 +198,38 @@ function copyValue(value: unknown): unknown {
   }
   return copy;
 }
+
+const readers = new WeakMap<
+  DataSource,
+  Map<EntityTarget<ObjectLiteral>, ByIdReader<{ id: string }>>
+>();
+
+/**
+ * One row by id, as `manager.findOne(target, { where: { id }, withDeleted,
+ * lock })` answers it, read with the kit's prepared by-id statement: for a
+ * service that reads another aggregate's row in its own rule (the project
+ * of a task, locked FOR SHARE while the task is written).
+ */
+export async function readById<E extends ObjectLiteral & { id: string }>(
+  manager: EntityManager,
+  target: EntityTarget<E>,
+  id: string,
+  options: { withDeleted?: boolean; lock?: FindOneOptions['lock'] } = {},
+): Promise<E | null> {
+  const { dataSource } = manager;
+  let byTarget = readers.get(dataSource);
+  if (!byTarget) {
+    byTarget = new Map();
+    readers.set(dataSource, byTarget);
+  }
+  let reader = byTarget.get(target) as ByIdReader<E> | undefined;
+  if (!reader) {
+    reader = new ByIdReader(dataSource, target);
+    byTarget.set(target, reader);
+  }
+  return reader.findById(id, {
+    manager,
+    withDeleted: options.withDeleted ?? false,
+    ...(options.lock ? { lock: options.lock } : {}),
+  });
+}

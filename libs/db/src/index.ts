@@ -55,6 +55,7 @@ export {
   type MigrationState,
 } from './migrate';
 export { PageTokenCodec, type Cursor } from './page-token';
+export { readById } from './by-id-reader';
 export { queryPrepared } from './prepared-query';
 export { type Page } from './pagination';
 export { likePrefix } from './like-pattern';

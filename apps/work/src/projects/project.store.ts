@@ -1,5 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { KitError, type Principal } from '@nexus/core';
+import { queryPrepared, readById } from '@nexus/db';
 import { decimalText } from '../shared/decimal';
 import type { MemberRole } from '../shared/work-types';
 import { WorkError } from '../work.errors';
@@ -77,7 +78,12 @@ export async function roleOf(
   projectId: string,
   userId: string,
 ): Promise<MemberRole | null> {
-  const member = await manager.findOneBy(ProjectMemberEntity, { projectId, userId });
+  // Asked on every read and write of a task: a prepared statement of fixed text.
+  const [member] = await queryPrepared<{ role: MemberRole }>(
+    manager,
+    `SELECT role FROM "work"."project_members" WHERE project_id = $1 AND user_id = $2`,
+    [projectId, userId],
+  );
   return member?.role ?? null;
 }
 
@@ -96,8 +102,7 @@ export async function projectFor(
   projectId: string,
   action: ProjectAction,
 ): Promise<ProjectEntity> {
-  const project = await manager.findOne(ProjectEntity, {
-    where: { id: projectId },
+  const project = await readById(manager, ProjectEntity, projectId, {
     withDeleted: true,
     lock: action === 'read' ? undefined : { mode: 'pessimistic_read' },
   });
