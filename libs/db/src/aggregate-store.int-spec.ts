@@ -457,3 +457,63 @@ describe('AggregateStore with child rows', () => {
     expect(hydrated.calls).toBe(1);
   });
 });
+
+describe('AggregateStore.createMany', () => {
+  const key = (caller: string, requestId = uuidv7()) => ({
+    requestId,
+    caller,
+    method: 'CreateCrates',
+    fingerprint: 'same request',
+  });
+
+  it('creates every item in a fixed number of statements, with the events a create writes', async () => {
+    const items = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ values: { name: `crate ${i}` }, key: key('c1') }));
+    const count = async (n: number) =>
+      (
+        await statementsOf(() =>
+          inTransaction(dataSource, 'actor-1', (tx) => crates.createMany(tx, items(n))),
+        )
+      ).sql.length;
+    expect(await count(50)).toBe(await count(2));
+
+    const single = await newCrate();
+    const { result } = await statementsOf(() =>
+      inTransaction(dataSource, 'actor-1', (tx) => crates.createMany(tx, items(3))),
+    );
+    expect(result.map((r) => r.created)).toEqual([true, true, true]);
+    expect(result.map((r) => r.entity.name)).toEqual(['crate 0', 'crate 1', 'crate 2']);
+    const [one] = await eventsAbout(single.id);
+    for (const { entity } of result) {
+      const [event] = await eventsAbout(entity.id);
+      expect(event.type).toBe(one.type);
+      expect(event.payload).toEqual({
+        before: null,
+        after: crateAggregate.toResource(await crates.get(entity.id)),
+        changed: (one.payload as { changed: string[] }).changed,
+        actor: 'actor-1',
+      });
+    }
+  });
+
+  it("replays the same caller's items, refuses another caller's use of a key, and writes nothing then", async () => {
+    const mine = key('caller-1');
+    const batch = (k: typeof mine) =>
+      inTransaction(dataSource, k.caller, (tx) =>
+        crates.createMany(tx, [
+          { values: { name: 'first' }, key: k },
+          { values: { name: 'second' } },
+        ]),
+      );
+    const first = await batch(mine);
+    const again = await batch(mine);
+    expect(again[0]).toMatchObject({ created: false, entity: { id: first[0].entity.id } });
+    expect(again[1].created).toBe(true);
+
+    const outboxBefore = await dataSource.manager.count(OutboxEvent);
+    const refused = await batch(key('caller-2', mine.requestId)).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(KitError);
+    expect((refused as KitError).code).toBe('INVALID_ARGUMENT');
+    expect(await dataSource.manager.count(OutboxEvent)).toBe(outboxBefore);
+  });
+});

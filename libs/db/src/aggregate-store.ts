@@ -17,7 +17,7 @@ import { saveLoaded } from './loaded-save';
 import { insertRoot } from './prepared-insert';
 import type { Page } from './pagination';
 import { type PageTokenCodec } from './page-token';
-import { claimRequestId } from './request-claim';
+import { claimRequestId, claimRequestIds } from './request-claim';
 import { ROW_WRITE_LOCK, type ChangeVerb, type Tx } from './transaction';
 
 /**
@@ -178,6 +178,68 @@ export class AggregateStore<E extends BaseEntity> {
     await this.hydrate([entity], tx.manager);
     await tx.emit(this.aggregate, 'created', null, entity);
     return { entity, created: true };
+  }
+
+  /**
+   * `create` for many aggregates in one transaction (a batch), in a fixed
+   * number of statements however many there are: the request ids claimed
+   * together (claimRequestIds), the new roots inserted together (by
+   * `insertRoots`, a service's multi-row INSERT, or TypeORM's), hydrated in
+   * one batch, and their `created` events written with one outbox INSERT.
+   * Results are in the order of `items`; a replayed item answers what its
+   * first call created (`created: false`), read after the inserts (a batch
+   * may repeat one of its own request ids) and passed to `authorizeReplay`.
+   */
+  async createMany(
+    tx: Tx,
+    items: readonly { values: DeepPartial<E>; key?: IdempotencyKey }[],
+    options: {
+      insertRoots?: (manager: EntityManager, entities: E[]) => Promise<void>;
+      authorizeReplay?: (entity: E) => void | Promise<void>;
+    } = {},
+  ): Promise<{ entity: E; created: boolean }[]> {
+    const ids = items.map(() => uuidv7());
+    const earlier = await claimRequestIds(
+      tx,
+      items.map((item, index) => ({ key: item.key, id: ids[index] })),
+      this.aggregate.topic,
+    );
+    const fresh = items.flatMap((item, index) =>
+      earlier.has(index)
+        ? []
+        : [tx.manager.create(this.target, { ...item.values, id: ids[index] } as DeepPartial<E>)],
+    );
+    if (fresh.length > 0) {
+      if (options.insertRoots) await options.insertRoots(tx.manager, fresh);
+      else await tx.manager.insert(this.target, fresh as Parameters<EntityManager['insert']>[1]);
+      await this.hydrate(fresh, tx.manager);
+      await tx.emitMany(
+        this.aggregate,
+        'created',
+        fresh.map((entity) => ({
+          subject: entity.id,
+          before: null,
+          after: this.aggregate.toResource(entity),
+        })),
+      );
+    }
+    const replayed = new Map<string, E>();
+    if (earlier.size > 0) {
+      const entities = await this.getMany([...new Set(earlier.values())], {
+        manager: tx.manager,
+        withDeleted: true,
+      });
+      for (const entity of entities) {
+        await options.authorizeReplay?.(entity);
+        replayed.set(entity.id, entity);
+      }
+    }
+    const created = new Map(fresh.map((entity) => [entity.id, entity]));
+    return items.map((_, index) => {
+      const first = earlier.get(index);
+      if (first !== undefined) return { entity: replayed.get(first) as E, created: false };
+      return { entity: created.get(ids[index]) as E, created: true };
+    });
   }
 
   async find(id: string, options: ReadOptions = {}): Promise<E | null> {

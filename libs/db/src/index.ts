@@ -46,7 +46,7 @@ export {
 } from './kit-tables.entity';
 export { KitTablesV1Migration } from './kit-tables.migration';
 export { KitTablesV2Migration } from './kit-tables-v2.migration';
-export { claimRequestId, requestIdReused } from './request-claim';
+export { claimRequestId, claimRequestIds, requestIdReused } from './request-claim';
 export {
   migrate,
   migrationState,
@@ -66,4 +66,10 @@ export {
   isTransactionConflict,
   violatedUniqueConstraint,
 } from './pg-errors';
-export { ROW_WRITE_LOCK, Tx, inTransaction, type ChangeVerb } from './transaction';
+export {
+  ROW_WRITE_LOCK,
+  Tx,
+  inTransaction,
+  type ChangeVerb,
+  type ResourceChange,
+} from './transaction';

@@ -43,3 +43,34 @@ export async function insertOutboxRow(manager: EntityManager, row: OutboxRow): P
     JSON.stringify(row.payload),
   ]);
 }
+
+/**
+ * Inserts many outbox rows with one statement of fixed text, whatever their
+ * number: the rows travel as one JSON parameter and keep their order (the
+ * relay publishes in id order). The outbox trigger fires once per
+ * statement, so the relay is woken once.
+ */
+export async function insertOutboxRows(
+  manager: EntityManager,
+  rows: readonly OutboxRow[],
+): Promise<void> {
+  if (rows.length === 1) return insertOutboxRow(manager, rows[0]);
+  if (!canPrepare(manager.dataSource) || !manager.queryRunner) {
+    await manager.insert(OutboxEvent, [...rows]);
+    return;
+  }
+  const statement = tableStatement(
+    manager.dataSource,
+    OutboxEvent,
+    'outbox_many',
+    (table, column) => {
+      const columns = COLUMNS.map(column).join(', ');
+      return `INSERT INTO ${table} (${columns})
+      SELECT (r->>'eventId')::uuid, r->>'topic', r->>'messageKey', r->>'type', r->>'source',
+             (r->>'time')::timestamptz, r->'payload'
+        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n)
+       ORDER BY n`;
+    },
+  );
+  await runPrepared(manager.dataSource, manager.queryRunner, statement, [JSON.stringify(rows)]);
+}

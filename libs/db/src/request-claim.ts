@@ -1,6 +1,7 @@
+import { In } from 'typeorm';
 import { KitError, type IdempotencyKey } from '@nexus/core';
 import { RequestIdRecord } from './kit-tables.entity';
-import { canPrepare, runPrepared, tableStatement } from './prepared-query';
+import { canPrepare, queryPrepared, runPrepared, tableStatement } from './prepared-query';
 import type { Tx } from './transaction';
 
 /**
@@ -31,16 +32,78 @@ export async function claimRequestId(
   const earlier = await tx.manager.findOneByOrFail(RequestIdRecord, {
     requestId: key.requestId,
   });
-  const replay =
-    earlier.caller === key.caller &&
-    earlier.method === key.method &&
-    earlier.fingerprint === key.fingerprint &&
-    earlier.resourceType === resourceType;
-  if (!replay) throw requestIdReused();
+  if (!isReplay(earlier, key, resourceType)) throw requestIdReused();
   return earlier.resourceId;
 }
 
 /** The one answer for a key presented by anyone but its owner, or with another request. */
+/**
+ * claimRequestId for many creates at once (a batch), in two statements
+ * whatever their number: one INSERT of every claim, in request-id order so
+ * two batches with overlapping keys wait for each other instead of
+ * deadlocking, and one read of the keys that were taken. Returns, for each
+ * item that is a replay, the id its first call created; anything else that
+ * presents a taken key is refused as claimRequestId refuses it.
+ */
+export async function claimRequestIds(
+  tx: Tx,
+  items: readonly { key?: IdempotencyKey; id: string }[],
+  resourceType: string,
+): Promise<Map<number, string>> {
+  const keyed = items.flatMap((item, index) =>
+    item.key ? [{ key: item.key, id: item.id, index }] : [],
+  );
+  if (keyed.length === 0) return new Map();
+  const { manager } = tx;
+  const claim = tableStatement(
+    manager.dataSource,
+    RequestIdRecord,
+    'claim_many',
+    (table, column) => {
+      const columns = CLAIM_COLUMNS.map(column).join(', ');
+      return `INSERT INTO ${table} (${columns})
+      SELECT c.request_id, c.caller, c.method, c.fingerprint, $5, c.resource_id
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $6::uuid[])
+             AS c(request_id, caller, method, fingerprint, resource_id)
+       ORDER BY c.request_id
+      ON CONFLICT DO NOTHING
+      RETURNING ${column('resourceId')} AS resource_id`;
+    },
+  );
+  const claimed = await queryPrepared<{ resource_id: string }>(manager, claim.text, [
+    keyed.map(({ key }) => key.requestId),
+    keyed.map(({ key }) => key.caller),
+    keyed.map(({ key }) => key.method),
+    keyed.map(({ key }) => key.fingerprint),
+    resourceType,
+    keyed.map(({ id }) => id),
+  ]);
+  const mine = new Set(claimed.map((row) => row.resource_id));
+  const taken = keyed.filter(({ id }) => !mine.has(id));
+  if (taken.length === 0) return new Map();
+  const earlierRecords = await manager.find(RequestIdRecord, {
+    where: { requestId: In([...new Set(taken.map(({ key }) => key.requestId))]) },
+  });
+  const byRequestId = new Map(earlierRecords.map((record) => [record.requestId, record]));
+  const earlier = new Map<number, string>();
+  for (const { key, index } of taken) {
+    const first = byRequestId.get(key.requestId);
+    if (!first || !isReplay(first, key, resourceType)) throw requestIdReused();
+    earlier.set(index, first.resourceId);
+  }
+  return earlier;
+}
+
+/** The same caller's same request, for the same kind of resource. */
+function isReplay(earlier: RequestIdRecord, key: IdempotencyKey, resourceType: string): boolean {
+  return (
+    earlier.caller === key.caller &&
+    earlier.method === key.method &&
+    earlier.fingerprint === key.fingerprint &&
+    earlier.resourceType === resourceType
+  );
+}
+
 export function requestIdReused(): KitError {
   return KitError.invalid([
     {

@@ -8,7 +8,7 @@ import {
 import { uuidv7 } from '@nexus/core';
 import { changedFields, type Aggregate, type JsonObject } from './aggregate';
 import { eventType } from './event-type';
-import { insertOutboxRow } from './outbox-writer';
+import { insertOutboxRow, insertOutboxRows } from './outbox-writer';
 import { isTransactionConflict } from './pg-errors';
 
 /**
@@ -59,17 +59,48 @@ export class Tx {
     before: JsonObject | null,
     after: JsonObject | null,
   ): Promise<void> {
-    const type = eventType(aggregate.topic, verb);
-    await insertOutboxRow(this.manager, {
+    await insertOutboxRow(
+      this.manager,
+      this.outboxRow(aggregate, verb, { subject, before, after }),
+    );
+  }
+
+  /**
+   * As emitResources for many changes of one aggregate type and verb (a
+   * batch of creates), with one outbox INSERT however many there are; the
+   * rows are those emitResources writes, in the order given.
+   */
+  async emitMany<E>(
+    aggregate: Aggregate<E>,
+    verb: ChangeVerb,
+    changes: readonly ResourceChange[],
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    await insertOutboxRows(
+      this.manager,
+      changes.map((change) => this.outboxRow(aggregate, verb, change)),
+    );
+  }
+
+  private outboxRow<E>(aggregate: Aggregate<E>, verb: ChangeVerb, change: ResourceChange) {
+    const { subject, before, after } = change;
+    return {
       eventId: uuidv7(),
       topic: aggregate.topic,
       messageKey: subject,
-      type,
+      type: eventType(aggregate.topic, verb),
       source: aggregate.source,
       time: new Date(),
       payload: { before, after, changed: changedFields(before, after), actor: this.actor },
-    });
+    };
   }
+}
+
+/** One change of one aggregate, its resource before and after in JSON form. */
+export interface ResourceChange {
+  subject: string;
+  before: JsonObject | null;
+  after: JsonObject | null;
 }
 
 const MAX_ATTEMPTS = 3;

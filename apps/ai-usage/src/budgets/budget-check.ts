@@ -1,7 +1,7 @@
 import type { CrudRepository, Tx } from '@nexus/db';
 import type { AiInteractionEntity } from '../interactions/interaction.entity';
 import { effectiveCost } from '../interactions/interaction.mapping';
-import { preparedQuery } from '../kit-pending/prepared-query';
+import { queryPrepared } from '@nexus/db';
 import type { BudgetEntity } from './budget.entity';
 
 /** The UTC calendar month of a time, YYYY-MM: a budget's period. */
@@ -45,7 +45,7 @@ export async function checkBudgets(
       : [];
   });
   if (touched.length === 0) return;
-  const locked = await preparedQuery<LockedBudget>(
+  const locked = await queryPrepared<LockedBudget>(
     tx.manager,
     `SELECT id, scope, user_id, module, amount::text AS amount, currency
        FROM "ai_usage"."budgets"

@@ -1,15 +1,13 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import type { IdempotencyKey, Principal } from '@nexus/core';
+import { normalizeDecimal, type IdempotencyKey, type Principal } from '@nexus/core';
 import { inTransaction, type CrudRepository, type Page, type SortOrder } from '@nexus/db';
 import { checkBudgets } from '../budgets/budget-check';
-import { createMany } from '../kit-pending/create-many';
 import type { BudgetEntity } from '../budgets/budget.entity';
-import { normalizeDecimal } from '@nexus/core';
 import { computeCost } from '../prices/cost';
 import { findPrices, type MatchedPrice } from '../prices/price-lookup';
 import { addToRollup } from '../usage/rollup';
 import { checkReadInteraction, checkRecord, readableUser } from './interaction-access';
-import { AiInteractionEntity, type InteractionStatus, type Module } from './interaction.entity';
+import type { AiInteractionEntity, InteractionStatus, Module } from './interaction.entity';
 import type { InteractionInput } from './interaction.validation';
 import { insertInteractions } from './interaction.store';
 import { captureText } from './prompt-capture';
@@ -64,15 +62,17 @@ export class InteractionService {
         })),
       );
       // Every item in a fixed number of statements, however many there are.
-      const results = await createMany(
-        this.interactions,
-        AiInteractionEntity,
+      const results = await this.interactions.createMany(
         tx,
         drafts.map((draft, index) => ({
           values: priced(draft, prices[index] ?? null),
           key: items[index]?.key,
         })),
-        { insertRoots: insertInteractions },
+        {
+          insertRoots: insertInteractions,
+          // A replay answers the interaction as stored: only to a caller who may read it.
+          authorizeReplay: (interaction) => checkReadInteraction(caller, interaction.userId),
+        },
       );
       const created = results.filter((result) => result.created).map((result) => result.entity);
       await addToRollup(tx.manager, created);

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { preparedQuery } from '../kit-pending/prepared-query';
+import { queryPrepared } from '@nexus/db';
 import type { AiInteractionEntity } from './interaction.entity';
 
 /** Every column an insert writes, with its SQL type, in the order of the statement. */
@@ -61,7 +61,7 @@ export async function insertInteractions(
   const rows = interactions.map((interaction) =>
     Object.fromEntries(COLUMNS.map(([property, column]) => [column, interaction[property]])),
   );
-  const written = await preparedQuery<{ created_at: Date; updated_at: Date }>(manager, INSERT_SQL, [
+  const written = await queryPrepared<{ created_at: Date; updated_at: Date }>(manager, INSERT_SQL, [
     JSON.stringify(rows),
   ]);
   // Every row of one statement gets the same now(): the transaction's start.

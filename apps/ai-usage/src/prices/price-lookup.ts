@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { preparedQuery } from '../kit-pending/prepared-query';
+import { queryPrepared } from '@nexus/db';
 import type { Prices } from './cost';
 
 export interface PriceQuery {
@@ -26,7 +26,7 @@ export async function findPrices(
   queries: readonly PriceQuery[],
 ): Promise<(MatchedPrice | null)[]> {
   if (queries.length === 0) return [];
-  const rows = await preparedQuery<{
+  const rows = await queryPrepared<{
     id: string | null;
     input_price: string;
     output_price: string;

@@ -4,7 +4,7 @@ import { formatDecimal, parseDecimal } from '@nexus/core';
 import type { AiInteractionEntity } from '../interactions/interaction.entity';
 import { effectiveCost } from '../interactions/interaction.mapping';
 import { COST_SCALE } from '../prices/cost';
-import { preparedQuery } from '../kit-pending/prepared-query';
+import { queryPrepared } from '@nexus/db';
 import { observe, toJson, type Histogram } from './latency-histogram';
 
 export interface RollupDelta {
@@ -193,5 +193,5 @@ export async function addToRollup(
   slot: number = takeSlot(),
 ): Promise<void> {
   const deltas = rollupDeltas(interactions);
-  if (deltas.length > 0) await preparedQuery(manager, UPSERT_SQL, upsertParams(deltas, slot));
+  if (deltas.length > 0) await queryPrepared(manager, UPSERT_SQL, upsertParams(deltas, slot));
 }
