@@ -22,14 +22,27 @@ const FORBIDDEN: readonly { mark: RegExp; why: string }[] = [
     why: "claims a request id itself (use the store's create or addChild)",
   },
   {
+    mark: /\binsert\s+into\s+[^\s(]*\brequest_ids\b/i,
+    why: "claims request ids with SQL of its own (use the store's create or createMany)",
+  },
+  {
+    mark: /\binsert\s+into\s+[^\s(]*\boutbox\b/i,
+    why: 'writes outbox rows with SQL of its own (use tx.emit or tx.emitMany)',
+  },
+  {
     mark: /\bclass \w*UserDirectory\b/,
     why: "has a user directory of its own (use @nexus/clients')",
   },
 ];
 
-/** Tests may name the error they expect; only sources that run in a service count. */
+/**
+ * Tests may name the error they expect; only sources that run in a service
+ * count. Benchmarks are not services: their raw reference (P) must send the
+ * same SQL the kit sends, locks and outbox rows included.
+ */
 const isTest = (file: string) =>
-  /\.(int-)?spec\.ts$/.test(file) || file.split(path.sep).includes('testing');
+  /\.(int-)?spec\.ts$/.test(file) ||
+  file.split(path.sep).some((part) => part === 'testing' || part === 'bench');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -71,6 +84,8 @@ describe('one aggregate write path', () => {
         'if (changedFields(before, after).length === 0) return;',
         'const earlier = await claimRequestId(tx, key, topic, id);',
         'export class UserDirectory {',
+        'INSERT INTO "svc"."request_ids" (request_id) VALUES ($1)',
+        '`INSERT INTO ${schema}."outbox" (event_id) SELECT id FROM x`',
       ].join('\n');
       writeFileSync(path.join(src, 'bad.store.ts'), marks);
       writeFileSync(path.join(src, 'bad.int-spec.ts'), marks);
@@ -82,6 +97,8 @@ describe('one aggregate write path', () => {
         `${path.join('svc', 'src', 'bad.store.ts')}:4: diffs an aggregate itself`,
         `${path.join('svc', 'src', 'bad.store.ts')}:5: claims a request id itself (use the store's create or addChild)`,
         `${path.join('svc', 'src', 'bad.store.ts')}:6: has a user directory of its own (use @nexus/clients')`,
+        `${path.join('svc', 'src', 'bad.store.ts')}:7: claims request ids with SQL of its own (use the store's create or createMany)`,
+        `${path.join('svc', 'src', 'bad.store.ts')}:8: writes outbox rows with SQL of its own (use tx.emit or tx.emitMany)`,
       ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
