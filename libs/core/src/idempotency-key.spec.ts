@@ -141,4 +141,26 @@ describe('requestFingerprint, as stored', () => {
   it.each(pinned)('is unchanged for %s', (_name, request, fingerprint) => {
     expect(requestFingerprint(request)).toBe(fingerprint);
   });
+
+  it('is unchanged for objects of many shapes, however they alternate', () => {
+    // More shapes than are remembered per first key, then more first keys than are remembered.
+    expect(
+      requestFingerprint({
+        id: 1,
+        items: [
+          { id: 2, b: 1 },
+          { id: 3, c: 1 },
+          { id: 4, b: 2 },
+          { id: 5, a: 0, z: [] },
+          { id: 6, y: 1 },
+          { id: 7, x: 1 },
+          { id: 8, b: 3 },
+        ],
+      }),
+    ).toBe('2-WAe-uLKpM30Yxdxijxge_7g09cURAlr_FSmF7b-4c');
+    for (let n = 0; n < 300; n++) requestFingerprint({ [`k${n}`]: n, a: n });
+    for (const [, request, fingerprint] of pinned) {
+      expect(requestFingerprint(request)).toBe(fingerprint);
+    }
+  });
 });
