@@ -157,7 +157,7 @@ export function callNote(x: CallFigures, cores: number): string {
         'through three processes in turn (client, service, PostgreSQL) where G and P pass through two.'
       : `The call costs ${f(call.sum / budget)}× what the target allows; the service's own share ` +
         `(${µs(call.server)}) against the echo server's ${µs(echo?.server)} is the code between the wire and the SQL` +
-        `${call.postgres > (raw?.postgres ?? 0) * 1.3 ? `, and PostgreSQL spends ${µs(call.postgres)} where raw SQL spends ${µs(raw?.postgres)} (statements TypeORM builds and parses per call rather than prepared ones)` : ''}.`;
+        `${call.postgres > (raw?.postgres ?? 0) * 1.3 ? `, and PostgreSQL spends ${µs(call.postgres)} where the raw SQL spends ${µs(raw?.postgres)} on the same rows (statements beyond P's, or not prepared: compare the SQL_ECHO=true log with "P does" above)` : ''}.`;
   return (
     `${name} costs ${µs(call.sum)} of CPU per call across the host (${parts}), where the echo call costs ` +
     `${µs(echo?.sum)} and the raw SQL ${µs(raw?.sum)}; ${bound}·H = ${f(target)}/s on ${cores} cores allows ` +
@@ -344,6 +344,9 @@ export function renderReport(r: BenchResults): string {
     '`BENCH_EVENTS` (100,000: the analytics replay bench), `BENCH_SERVICE_BENCHES` (true), `BENCH_RELAY_EVENTS` (20,000),',
     '`BENCH_LATENCY_RATE` (200/s), `BENCH_LATENCY_SECONDS` (10), `BENCH_LIST_ROWS` (200,000), `BENCH_DEPTH_PERCENT` (90),',
     '`BENCH_PROFILE` (true: profile the service of every call that misses its target), `BENCH_OUTPUT` (docs/performance.md).',
+    'The sustained load runs six services at once, each with its connection pools: on a PostgreSQL shared with',
+    'other work, leave room for well over 100 connections (the ephemeral one allows 200), or calls fail with',
+    '"too many clients" and show as errors.',
     '',
   );
   return lines.join('\n');
