@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { PageTokenCodec, Page, Tx } from '@nexus/db';
+import { queryPrepared, type PageTokenCodec, type Page, type Tx } from '@nexus/db';
 import { ContentError } from '../content.errors';
 import { DocumentVersionEntity } from './document-version.entity';
 import type { DocumentEntity } from './document.entity';
@@ -21,17 +20,19 @@ export class VersionHistory {
     authorId: string | null,
     note: string,
   ): Promise<void> {
-    const version: Omit<DocumentVersionEntity, 'createdAt'> = {
-      documentId: document.id,
-      number: document.currentVersion,
-      title: document.title,
-      content: document.content,
-      authorId,
-      note,
-    };
-    await tx.manager.insert(
-      DocumentVersionEntity,
-      version as QueryDeepPartialEntity<DocumentVersionEntity>,
+    // Every create and body change appends one: prepared (content as JSON text, as TypeORM does).
+    await queryPrepared(
+      tx.manager,
+      `INSERT INTO "content"."document_versions" (document_id, number, title, content, author_id, note)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        document.id,
+        document.currentVersion,
+        document.title,
+        JSON.stringify(document.content),
+        authorId,
+        note,
+      ],
     );
   }
 
