@@ -1,5 +1,5 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
-import { DeletedUserEntity } from './deleted-user.entity';
+import type { DataSource, EntityManager } from 'typeorm';
+import { queryPrepared } from '@nexus/db';
 
 /**
  * Who has been deleted, as comms learns it from the users service's events
@@ -17,7 +17,12 @@ export class DeletedUsers {
   ): Promise<Set<string>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Set();
-    const rows = await manager.find(DeletedUserEntity, { where: { userId: In(unique) } });
-    return new Set(rows.map((row) => row.userId));
+    // Asked for every message and email returned, writes included: a prepared statement.
+    const rows = await queryPrepared<{ user_id: string }>(
+      manager,
+      `SELECT user_id FROM "comms"."deleted_users" WHERE user_id = ANY($1::uuid[])`,
+      [unique],
+    );
+    return new Set(rows.map((row) => row.user_id));
   }
 }

@@ -1,6 +1,6 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
-import { inTransaction, type CrudRepository, type Page } from '@nexus/db';
+import { inTransaction, queryPrepared, type CrudRepository, type Page } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
 import { CommsError } from '../comms.errors';
 import type { DeletedUsers } from '../directory/deleted-users';
@@ -49,20 +49,22 @@ export class ChatMessageService {
         tx,
         async () => {
           // Numbers the message under the room's row lock; the author has read up to it.
-          const [numbered] = await tx.manager.query<
-            [{ last_seq: string; archived: boolean }[], number]
-          >(
+          // Both statements run on every post: prepared, of fixed text.
+          const numbered = await queryPrepared<{ last_seq: string; archived: boolean }>(
+            tx.manager,
             `UPDATE "comms"."chat_rooms" SET "last_seq" = "last_seq" + 1, "last_message_at" = now()
              WHERE "id" = $1 RETURNING "last_seq", "deleted_at" IS NOT NULL AS "archived"`,
             [room.id],
           );
           const seq = numbered[0].last_seq;
-          const [, stillMember] = await tx.manager.query<[unknown, number]>(
-            `UPDATE "comms"."chat_members" SET "last_read_seq" = $3 WHERE "room_id" = $1 AND "user_id" = $2`,
+          const stillMember = await queryPrepared(
+            tx.manager,
+            `UPDATE "comms"."chat_members" SET "last_read_seq" = $3 WHERE "room_id" = $1 AND "user_id" = $2
+             RETURNING "user_id"`,
             [room.id, caller.userId, seq],
           );
           // Checked again under the lock: a removal or an archive committed since the reads above wins.
-          checkMember(room, stillMember > 0 ? member : null);
+          checkMember(room, stillMember.length > 0 ? member : null);
           checkActive({ ...room, deletedAt: numbered[0].archived ? new Date() : null });
           return {
             roomId: room.id,

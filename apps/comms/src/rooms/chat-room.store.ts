@@ -1,20 +1,46 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
   AggregateStore,
+  queryPrepared,
   type AggregateChange,
   type PageTokenCodec,
   type ReadOptions,
   type Tx,
 } from '@nexus/db';
-import { ChatMemberEntity } from './chat-member.entity';
+import { ChatMemberEntity, type MemberRole } from './chat-member.entity';
 import { chatRoomAggregate } from './chat-room.aggregate';
 import { ChatRoomEntity } from './chat-room.entity';
 
+interface MemberRow {
+  room_id: string;
+  user_id: string;
+  role: MemberRole;
+  joined_at: Date;
+  last_read_seq: string;
+}
+
+const MEMBER_COLUMNS = 'room_id, user_id, role, joined_at, last_read_seq';
+
+function toMember(row: MemberRow): ChatMemberEntity {
+  return Object.assign(new ChatMemberEntity(), {
+    roomId: row.room_id,
+    userId: row.user_id,
+    role: row.role,
+    joinedAt: row.joined_at,
+    lastReadSeq: row.last_read_seq,
+  });
+}
+
 /** Loads the members of rooms: the part of the room resource that is not a column. */
 async function hydrateRooms(manager: EntityManager, rooms: ChatRoomEntity[]): Promise<void> {
-  const members = await manager.find(ChatMemberEntity, {
-    where: { roomId: In(rooms.map((room) => room.id)) },
-  });
+  if (rooms.length === 0) return;
+  // Every read and write of a room (each PostMessage too) loads them: a prepared statement.
+  const rows = await queryPrepared<MemberRow>(
+    manager,
+    `SELECT ${MEMBER_COLUMNS} FROM "comms"."chat_members" WHERE room_id = ANY($1::uuid[])`,
+    [rooms.map((room) => room.id)],
+  );
+  const members = rows.map(toMember);
   for (const room of rooms) room.members = members.filter((m) => m.roomId === room.id);
 }
 
@@ -46,8 +72,18 @@ export class ChatRoomStore extends AggregateStore<ChatRoomEntity> {
     return super.update(tx, id, { withDeleted: true, ...change });
   }
 
-  async member(roomId: string, userId: string, manager: EntityManager = this.dataSource.manager) {
-    return manager.findOne(ChatMemberEntity, { where: { roomId, userId } });
+  async member(
+    roomId: string,
+    userId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ChatMemberEntity | null> {
+    // The membership check of a message's deletion: a prepared statement of fixed text.
+    const [row] = await queryPrepared<MemberRow>(
+      manager,
+      `SELECT ${MEMBER_COLUMNS} FROM "comms"."chat_members" WHERE room_id = $1 AND user_id = $2`,
+      [roomId, userId],
+    );
+    return row ? toMember(row) : null;
   }
 
   /** Adds members (skipping those already in); returns whether any was added. */

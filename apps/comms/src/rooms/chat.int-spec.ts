@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { uuidv7 } from '@nexus/core';
 import { commsV1 } from '@nexus/proto';
-import { EventCollector, grpcError, signTestToken, type TestUser } from '@nexus/testing';
+import { EventCollector, grpcError, signTestToken, until, type TestUser } from '@nexus/testing';
 import { as, startComms, type CommsHarness } from '../testing/comms-harness';
 
 let comms: CommsHarness;
@@ -181,6 +181,56 @@ describe('messages', () => {
       ),
     );
     expect(byGuest.code).toBe(status.PERMISSION_DENIED);
+  });
+
+  it.each([
+    {
+      change: 'a removal of the poster',
+      sql: 'DELETE FROM "comms"."chat_members" WHERE "room_id" = $1 AND "user_id" = $2',
+      withPoster: true,
+      expected: { code: status.PERMISSION_DENIED, reason: 'NOT_A_MEMBER' },
+    },
+    {
+      change: 'an archive of the room',
+      sql: 'UPDATE "comms"."chat_rooms" SET "deleted_at" = now() WHERE "id" = $1',
+      withPoster: false,
+      expected: { code: status.FAILED_PRECONDITION, reason: 'ROOM_ARCHIVED' },
+    },
+  ])('refuses a post when $change committed while it waited for the room', async (scenario) => {
+    const alice = await comms.signUp();
+    const channel = await room(alice, RoomKind.ROOM_KIND_CHANNEL);
+    const { dataSource } = comms.service.runtime;
+    const db = dataSource.createQueryRunner();
+    await db.connect();
+    let refused: ReturnType<typeof grpcError> | undefined;
+    try {
+      // Another writer holds the room and makes the change, not yet committed.
+      await db.startTransaction();
+      await db.query('SELECT 1 FROM "comms"."chat_rooms" WHERE "id" = $1 FOR UPDATE', [channel.id]);
+      await db.query(
+        scenario.sql,
+        scenario.withPoster ? [channel.id, alice.user.id] : [channel.id],
+      );
+      refused = grpcError(post(alice, channel.id, 'too late'));
+      // The post has passed its unlocked checks and waits for the room's row lock.
+      await until(async () => {
+        const [{ waiting }] = await dataSource.query<{ waiting: number }[]>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'
+              AND query LIKE 'UPDATE "comms"."chat_rooms"%'`,
+        );
+        return waiting > 0;
+      }, 10_000);
+      await db.commitTransaction();
+    } finally {
+      await db.release();
+    }
+    expect(await refused).toMatchObject(scenario.expected);
+    const { messages } = await comms.chat.listMessages(
+      { roomId: channel.id, threadId: '', pageSize: 10, pageToken: '', includeTotalSize: false },
+      as(alice),
+    );
+    expect(messages).toEqual([]);
   });
 
   it('keeps reply count, last reply time and participants on the thread root', async () => {
