@@ -111,6 +111,15 @@ describe('checkRequest', () => {
     ).toEqual(['user.preferences["a\\u0000b"]', 'user.preferences.ok.deep[0]["\\u0000"]']);
   });
 
+  it('names a NUL in the last item of a large batch, and only that one', () => {
+    const requests = Array.from({ length: 500 }, (_, index) => ({
+      requestId: `r-${index}`,
+      interaction: { conversationId: 'c', metadata: { team: 'x' }, startTime: new Date() },
+    }));
+    requests[499].interaction.conversationId = 'c\u0000';
+    expect(violationsOf({ requests })).toEqual(['requests[499].interaction.conversation_id']);
+  });
+
   it('lets ordinary requests, bytes and dates through', () => {
     expect(violationsOf({ login: 'ada', chunk: Buffer.from([0, 0]), at: new Date() })).toEqual([]);
   });

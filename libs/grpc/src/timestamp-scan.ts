@@ -65,31 +65,60 @@ function reachesTimestamp(desc: DescMessage, visiting: Set<string>): boolean {
   return result;
 }
 
+/** A field whose message is or holds a Timestamp: all the scan needs to know of it. */
+interface TimestampField {
+  readonly name: string;
+  readonly kind: DescField['fieldKind'];
+  readonly message: DescMessage;
+}
+
+const timestampFieldsByType = new Map<string, Map<number, TimestampField>>();
+
+/**
+ * The fields of `desc` that reach a Timestamp, by number: worked out once per
+ * message type, not for every field of every request (finding each field in
+ * the descriptor on every tag was most of the scan's cost on a large batch).
+ */
+function timestampFields(desc: DescMessage): Map<number, TimestampField> {
+  let fields = timestampFieldsByType.get(desc.typeName);
+  if (!fields) {
+    fields = new Map();
+    for (const field of desc.fields) {
+      const message = messageOf(field);
+      if (message && reachesTimestamp(message, new Set()))
+        fields.set(field.number, { name: field.name, kind: field.fieldKind, message });
+    }
+    timestampFieldsByType.set(desc.typeName, fields);
+  }
+  return fields;
+}
+
 function scanMessage(
   bytes: Uint8Array,
   desc: DescMessage,
   path: string,
   violations: FieldViolation[],
 ): void {
+  const fields = timestampFields(desc);
   const reader = new BinaryReader(bytes);
-  const seen = new Map<number, number>();
+  let seen: Map<number, number> | undefined;
   while (reader.pos < reader.len) {
     const [number, wireType] = reader.tag();
-    const field = desc.fields.find((f) => f.number === number);
-    const message = field && messageOf(field);
-    if (!field || !message || wireType !== WireType.LengthDelimited) {
+    const field = fields.get(number);
+    if (!field || wireType !== WireType.LengthDelimited) {
       reader.skip(wireType, number);
       continue;
     }
     const value = reader.bytes();
-    if (!reachesTimestamp(message, new Set())) continue;
+    const { message } = field;
     let fieldPath = path ? `${path}.${field.name}` : field.name;
-    if (field.fieldKind === 'list') {
+    if (field.kind === 'list') {
+      seen ??= new Map();
       const index = seen.get(number) ?? 0;
       seen.set(number, index + 1);
       fieldPath += `[${index}]`;
     }
-    if (field.fieldKind === 'map') scanMapEntry(value, message, fieldPath, violations);
+    if (field.kind === 'map') scanMapEntry(value, message, fieldPath, violations);
     else if (message.typeName === TIMESTAMP) checkTimestamp(value, fieldPath, violations);
     else scanMessage(value, message, fieldPath, violations);
   }
