@@ -10,9 +10,12 @@ export {
 } from './cloud-event';
 export { DeadLetters, deadLetterTopic, type DeadLetterOrigin } from './dead-letter';
 export {
+  applyBatchOnce,
   applyOnce,
   runEventConsumer,
+  type EventBatchHandler,
   type EventConsumerOptions,
+  type EventHandler,
   type RunningConsumer,
 } from './event-consumer';
 export { createKafka, ensureTopics, kafkaReachable, type Kafka } from './kafka';
