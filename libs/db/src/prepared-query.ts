@@ -122,7 +122,7 @@ const textStatements = new Map<string, PreparedStatement>();
  * prepared statement: on the manager's transaction, or on a pooled
  * connection outside one. Errors are TypeORM's QueryFailedError, as from
  * `manager.query`, so the kit classifies them alike. Where SQL may not
- * bypass TypeORM, it is `manager.query`.
+ * bypass TypeORM, TypeORM's query runner sends it, with the same rows.
  */
 export async function queryPrepared<T extends object = Record<string, unknown>>(
   manager: EntityManager,
@@ -130,7 +130,16 @@ export async function queryPrepared<T extends object = Record<string, unknown>>(
   values: unknown[] = [],
 ): Promise<T[]> {
   const { dataSource } = manager;
-  if (!canPrepare(dataSource)) return manager.query<T[]>(text, values);
+  if (!canPrepare(dataSource)) {
+    // Rows for every statement, as the prepared path answers (manager.query
+    // would answer an UPDATE or DELETE with [rows, count]).
+    const runner = manager.queryRunner ?? dataSource.createQueryRunner();
+    try {
+      return (await runner.query(text, values, true)).records as T[];
+    } finally {
+      if (!manager.queryRunner) await runner.release();
+    }
+  }
   let statement = textStatements.get(text);
   if (!statement) {
     statement = preparedStatement('nexus_sql', text);
