@@ -25,10 +25,10 @@ describe.each([
   // users plus everything whose tests start it; ai-usage through libs/testing,
   // whose startUsersProcess runs apps/users for whoever imports it.
   ['apps/users/src/main.ts', [...APPS, 'infra', 'testing', 'tools'].sort()],
-  // e2e and the nexus CLI's tests start every service.
-  ['apps/content/src/content.app.ts', ['content', 'e2e', 'tools']],
-  ['apps/analytics/src/main.ts', ['analytics', 'e2e', 'infra', 'tools']],
-  ['apps/work/src/config.ts', ['e2e', 'infra', 'tools', 'work']],
+  // e2e, the nexus CLI's tests and the workspace bench start every service.
+  ['apps/content/src/content.app.ts', ['bench', 'content', 'e2e', 'tools']],
+  ['apps/analytics/src/main.ts', ['analytics', 'bench', 'e2e', 'infra', 'tools']],
+  ['apps/work/src/config.ts', ['bench', 'e2e', 'infra', 'tools', 'work']],
   // The per-service database roles are e2e's.
   ['infra/db/roles.sql', ['e2e', 'infra']],
   // The compose and Kubernetes checks are infra:test.
