@@ -199,10 +199,14 @@ describe('analytics read models', () => {
       { day: dayOf(t), project, created: 4, completed: 0 },
       { day: dayOf(t, 1), project, created: 0, completed: 1 },
     ]);
-    const open = await analytics.get(
-      `/api/v1/tasks/open?project_id=${project}&as_of=${dayOf(t, 1)}`,
+    // Events of different tasks travel on different partitions: the deletion
+    // of `gone` may be applied after the counts above already show.
+    const expected = { asOf: dayOf(t, 1), rows: [{ open: 2, overdue: 1 }] };
+    const open = await eventually(
+      () => analytics.get(`/api/v1/tasks/open?project_id=${project}&as_of=${dayOf(t, 1)}`),
+      (reply) => JSON.stringify(reply.body) === JSON.stringify(expected),
     );
-    expect(open.body).toEqual({ asOf: dayOf(t, 1), rows: [{ open: 2, overdue: 1 }] });
+    expect(open.body).toEqual(expected);
     const later = await analytics.get(
       `/api/v1/tasks/open?project_id=${project}&as_of=${dayOf(t, 6)}&group_by=project`,
     );
