@@ -141,30 +141,22 @@ export class OutboxRelay {
     }
   }
 
-  /**
-   * Publishes the oldest batch; returns how many events went out. The batch
-   * is claimed and deleted by one statement, sent with BEGIN in one round
-   * trip (simple protocol: the text holds only the schema name and the batch
-   * size, both from configuration), and the deletion commits only after the
-   * broker acknowledged the batch: two round trips a batch where a SELECT,
-   * then a DELETE, took four. Most batches are small (the relay keeps up),
-   * so this was a large part of what relaying an event cost.
-   */
+  /** Publishes the oldest batch; returns how many events went out. */
   private async publishBatch(client: Client): Promise<number> {
     const schema = this.options.schema;
-    const limit = Math.max(1, Math.trunc(this.options.batchSize ?? DEFAULT_BATCH_SIZE));
+    await client.query('BEGIN');
     try {
-      const results = (await client.query(
-        `BEGIN;
-         DELETE FROM "${schema}"."outbox" WHERE id IN (
-           SELECT id FROM "${schema}"."outbox" ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-         RETURNING id, event_id, topic, message_key, type, source, time, payload`,
-      )) as unknown as { rows: OutboxRow[] }[];
-      // RETURNING does not promise an order; Kafka's per-key order needs id order.
-      const rows = (results[1]?.rows ?? []).sort((a, b) => compareIds(a.id, b.id));
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT id, event_id, topic, message_key, type, source, time, payload
+           FROM "${schema}"."outbox" ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize ?? DEFAULT_BATCH_SIZE],
+      );
       if (rows.length > 0) {
         const producer = await this.connectedProducer();
         await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+        await client.query(`DELETE FROM "${schema}"."outbox" WHERE id = ANY($1::bigint[])`, [
+          rows.map((r) => r.id),
+        ]);
       }
       await client.query('COMMIT');
       if (rows.length > 0) this.options.onPublished?.(rows.length);
@@ -248,9 +240,4 @@ function groupByTopic(
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Outbox ids (bigint, as text) in numeric order. */
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
