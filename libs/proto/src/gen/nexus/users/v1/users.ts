@@ -207,14 +207,118 @@ export interface AuthenticateRequest {
   /** Email or username. */
   login: string;
   password: string;
+  /**
+   * What signs in, shown in ListSessions (e.g. "analytics dashboard"); at
+   * most 200 characters. Empty: the call's user-agent, cut to 200 characters.
+   */
+  client: string;
 }
 
 export interface AuthenticateResponse {
   accessToken: string;
   /** Always "Bearer". */
   tokenType: string;
+  /** When the access token expires. */
   expireTime?: Date | undefined;
-  user?: User | undefined;
+  user?:
+    | User
+    | undefined;
+  /**
+   * Opaque; exchanged once with RefreshSession for the next one. Keep it
+   * secret: whoever holds it can stay signed in as the user.
+   */
+  refreshToken: string;
+  /**
+   * When the refresh token stops working if it is not used: the session's
+   * idle timeout or its absolute lifetime, whichever comes first.
+   */
+  refreshExpireTime?:
+    | Date
+    | undefined;
+  /** The session the tokens belong to (the access token's `sid` claim). */
+  sessionId: string;
+}
+
+/**
+ * A signed-in session of a user: one sign-in and the refresh tokens that
+ * followed from it.
+ */
+export interface Session {
+  /** UUIDv7, assigned by the server. */
+  id: string;
+  userId: string;
+  /** What signed in: AuthenticateRequest.client or the user-agent. */
+  client: string;
+  /** The sign-in. */
+  createTime?:
+    | Date
+    | undefined;
+  /** The last sign-in or refresh. */
+  lastUseTime?:
+    | Date
+    | undefined;
+  /**
+   * When the session ends unless it is refreshed first (idle timeout or
+   * absolute lifetime, whichever comes first).
+   */
+  expireTime?:
+    | Date
+    | undefined;
+  /**
+   * Set once the session was ended (sign-out, password change,
+   * deactivation, a reused refresh token...).
+   */
+  endTime?:
+    | Date
+    | undefined;
+  /**
+   * Why it ended, e.g. SIGNED_OUT, SIGNED_OUT_EVERYWHERE, ENDED,
+   * REFRESH_TOKEN_REUSED, PASSWORD_CHANGED, USER_DEACTIVATED, USER_DELETED.
+   */
+  endReason: string;
+  /** The session of the caller's own access token (never set in events). */
+  current: boolean;
+}
+
+export interface RefreshSessionRequest {
+  refreshToken: string;
+}
+
+export interface SignOutRequest {
+  /** Optional: without it, the caller's access token names the session. */
+  refreshToken: string;
+}
+
+export interface SignOutResponse {
+}
+
+export interface SignOutEverywhereRequest {
+  userId: string;
+}
+
+export interface SignOutEverywhereResponse {
+  /** How many sessions were still open and have been ended. */
+  endedCount: number;
+}
+
+export interface ListSessionsRequest {
+  userId: string;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  /** From a previous response; the other fields must match that request. */
+  pageToken: string;
+  /** Also list sessions that have ended or expired. */
+  showEnded: boolean;
+}
+
+export interface ListSessionsResponse {
+  sessions: Session[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+export interface EndSessionRequest {
+  id: string;
 }
 
 export interface GetJwksRequest {
@@ -1896,7 +2000,7 @@ export const VerifyEmailRequest: MessageFns<VerifyEmailRequest> = {
 };
 
 function createBaseAuthenticateRequest(): AuthenticateRequest {
-  return { login: "", password: "" };
+  return { login: "", password: "", client: "" };
 }
 
 export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
@@ -1906,6 +2010,9 @@ export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
     }
     if (message.password !== "") {
       writer.uint32(18).string(message.password);
+    }
+    if (message.client !== "") {
+      writer.uint32(26).string(message.client);
     }
     return writer;
   },
@@ -1939,6 +2046,14 @@ export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
             message.password = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.client = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1955,6 +2070,7 @@ export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
     return {
       login: isSet(object.login) ? globalThis.String(object.login) : "",
       password: isSet(object.password) ? globalThis.String(object.password) : "",
+      client: isSet(object.client) ? globalThis.String(object.client) : "",
     };
   },
 
@@ -1966,6 +2082,9 @@ export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
     if (message.password !== "") {
       obj.password = message.password;
     }
+    if (message.client !== "") {
+      obj.client = message.client;
+    }
     return obj;
   },
 
@@ -1976,12 +2095,21 @@ export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
     const message = createBaseAuthenticateRequest();
     message.login = object.login ?? "";
     message.password = object.password ?? "";
+    message.client = object.client ?? "";
     return message;
   },
 };
 
 function createBaseAuthenticateResponse(): AuthenticateResponse {
-  return { accessToken: "", tokenType: "", expireTime: undefined, user: undefined };
+  return {
+    accessToken: "",
+    tokenType: "",
+    expireTime: undefined,
+    user: undefined,
+    refreshToken: "",
+    refreshExpireTime: undefined,
+    sessionId: "",
+  };
 }
 
 export const AuthenticateResponse: MessageFns<AuthenticateResponse> = {
@@ -1997,6 +2125,15 @@ export const AuthenticateResponse: MessageFns<AuthenticateResponse> = {
     }
     if (message.user !== undefined) {
       User.encode(message.user, writer.uint32(34).fork()).join();
+    }
+    if (message.refreshToken !== "") {
+      writer.uint32(42).string(message.refreshToken);
+    }
+    if (message.refreshExpireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.refreshExpireTime), writer.uint32(50).fork()).join();
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(58).string(message.sessionId);
     }
     return writer;
   },
@@ -2046,6 +2183,30 @@ export const AuthenticateResponse: MessageFns<AuthenticateResponse> = {
             message.user = User.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.refreshExpireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2076,6 +2237,21 @@ export const AuthenticateResponse: MessageFns<AuthenticateResponse> = {
         ? fromJsonTimestamp(object.expire_time)
         : undefined,
       user: isSet(object.user) ? User.fromJSON(object.user) : undefined,
+      refreshToken: isSet(object.refreshToken)
+        ? globalThis.String(object.refreshToken)
+        : isSet(object.refresh_token)
+        ? globalThis.String(object.refresh_token)
+        : "",
+      refreshExpireTime: isSet(object.refreshExpireTime)
+        ? fromJsonTimestamp(object.refreshExpireTime)
+        : isSet(object.refresh_expire_time)
+        ? fromJsonTimestamp(object.refresh_expire_time)
+        : undefined,
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
     };
   },
 
@@ -2093,6 +2269,15 @@ export const AuthenticateResponse: MessageFns<AuthenticateResponse> = {
     if (message.user !== undefined) {
       obj.user = User.toJSON(message.user);
     }
+    if (message.refreshToken !== "") {
+      obj.refreshToken = message.refreshToken;
+    }
+    if (message.refreshExpireTime !== undefined) {
+      obj.refreshExpireTime = message.refreshExpireTime.toISOString();
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
     return obj;
   },
 
@@ -2105,6 +2290,873 @@ export const AuthenticateResponse: MessageFns<AuthenticateResponse> = {
     message.tokenType = object.tokenType ?? "";
     message.expireTime = object.expireTime ?? undefined;
     message.user = (object.user !== undefined && object.user !== null) ? User.fromPartial(object.user) : undefined;
+    message.refreshToken = object.refreshToken ?? "";
+    message.refreshExpireTime = object.refreshExpireTime ?? undefined;
+    message.sessionId = object.sessionId ?? "";
+    return message;
+  },
+};
+
+function createBaseSession(): Session {
+  return {
+    id: "",
+    userId: "",
+    client: "",
+    createTime: undefined,
+    lastUseTime: undefined,
+    expireTime: undefined,
+    endTime: undefined,
+    endReason: "",
+    current: false,
+  };
+}
+
+export const Session: MessageFns<Session> = {
+  encode(message: Session, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.client !== "") {
+      writer.uint32(26).string(message.client);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(34).fork()).join();
+    }
+    if (message.lastUseTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastUseTime), writer.uint32(42).fork()).join();
+    }
+    if (message.expireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.expireTime), writer.uint32(50).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(58).fork()).join();
+    }
+    if (message.endReason !== "") {
+      writer.uint32(66).string(message.endReason);
+    }
+    if (message.current !== false) {
+      writer.uint32(72).bool(message.current);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Session {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSession();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.client = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lastUseTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.expireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.endReason = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.current = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Session {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      client: isSet(object.client) ? globalThis.String(object.client) : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      lastUseTime: isSet(object.lastUseTime)
+        ? fromJsonTimestamp(object.lastUseTime)
+        : isSet(object.last_use_time)
+        ? fromJsonTimestamp(object.last_use_time)
+        : undefined,
+      expireTime: isSet(object.expireTime)
+        ? fromJsonTimestamp(object.expireTime)
+        : isSet(object.expire_time)
+        ? fromJsonTimestamp(object.expire_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+      endReason: isSet(object.endReason)
+        ? globalThis.String(object.endReason)
+        : isSet(object.end_reason)
+        ? globalThis.String(object.end_reason)
+        : "",
+      current: isSet(object.current) ? globalThis.Boolean(object.current) : false,
+    };
+  },
+
+  toJSON(message: Session): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.client !== "") {
+      obj.client = message.client;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.lastUseTime !== undefined) {
+      obj.lastUseTime = message.lastUseTime.toISOString();
+    }
+    if (message.expireTime !== undefined) {
+      obj.expireTime = message.expireTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    if (message.endReason !== "") {
+      obj.endReason = message.endReason;
+    }
+    if (message.current !== false) {
+      obj.current = message.current;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Session>, I>>(base?: I): Session {
+    return Session.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Session>, I>>(object: I): Session {
+    const message = createBaseSession();
+    message.id = object.id ?? "";
+    message.userId = object.userId ?? "";
+    message.client = object.client ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.lastUseTime = object.lastUseTime ?? undefined;
+    message.expireTime = object.expireTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    message.endReason = object.endReason ?? "";
+    message.current = object.current ?? false;
+    return message;
+  },
+};
+
+function createBaseRefreshSessionRequest(): RefreshSessionRequest {
+  return { refreshToken: "" };
+}
+
+export const RefreshSessionRequest: MessageFns<RefreshSessionRequest> = {
+  encode(message: RefreshSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.refreshToken !== "") {
+      writer.uint32(10).string(message.refreshToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefreshSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefreshSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RefreshSessionRequest {
+    return {
+      refreshToken: isSet(object.refreshToken)
+        ? globalThis.String(object.refreshToken)
+        : isSet(object.refresh_token)
+        ? globalThis.String(object.refresh_token)
+        : "",
+    };
+  },
+
+  toJSON(message: RefreshSessionRequest): unknown {
+    const obj: any = {};
+    if (message.refreshToken !== "") {
+      obj.refreshToken = message.refreshToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RefreshSessionRequest>, I>>(base?: I): RefreshSessionRequest {
+    return RefreshSessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RefreshSessionRequest>, I>>(object: I): RefreshSessionRequest {
+    const message = createBaseRefreshSessionRequest();
+    message.refreshToken = object.refreshToken ?? "";
+    return message;
+  },
+};
+
+function createBaseSignOutRequest(): SignOutRequest {
+  return { refreshToken: "" };
+}
+
+export const SignOutRequest: MessageFns<SignOutRequest> = {
+  encode(message: SignOutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.refreshToken !== "") {
+      writer.uint32(10).string(message.refreshToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignOutRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignOutRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignOutRequest {
+    return {
+      refreshToken: isSet(object.refreshToken)
+        ? globalThis.String(object.refreshToken)
+        : isSet(object.refresh_token)
+        ? globalThis.String(object.refresh_token)
+        : "",
+    };
+  },
+
+  toJSON(message: SignOutRequest): unknown {
+    const obj: any = {};
+    if (message.refreshToken !== "") {
+      obj.refreshToken = message.refreshToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignOutRequest>, I>>(base?: I): SignOutRequest {
+    return SignOutRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignOutRequest>, I>>(object: I): SignOutRequest {
+    const message = createBaseSignOutRequest();
+    message.refreshToken = object.refreshToken ?? "";
+    return message;
+  },
+};
+
+function createBaseSignOutResponse(): SignOutResponse {
+  return {};
+}
+
+export const SignOutResponse: MessageFns<SignOutResponse> = {
+  encode(_: SignOutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignOutResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignOutResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): SignOutResponse {
+    return {};
+  },
+
+  toJSON(_: SignOutResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignOutResponse>, I>>(base?: I): SignOutResponse {
+    return SignOutResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignOutResponse>, I>>(_: I): SignOutResponse {
+    const message = createBaseSignOutResponse();
+    return message;
+  },
+};
+
+function createBaseSignOutEverywhereRequest(): SignOutEverywhereRequest {
+  return { userId: "" };
+}
+
+export const SignOutEverywhereRequest: MessageFns<SignOutEverywhereRequest> = {
+  encode(message: SignOutEverywhereRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignOutEverywhereRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignOutEverywhereRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignOutEverywhereRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SignOutEverywhereRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignOutEverywhereRequest>, I>>(base?: I): SignOutEverywhereRequest {
+    return SignOutEverywhereRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignOutEverywhereRequest>, I>>(object: I): SignOutEverywhereRequest {
+    const message = createBaseSignOutEverywhereRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseSignOutEverywhereResponse(): SignOutEverywhereResponse {
+  return { endedCount: 0 };
+}
+
+export const SignOutEverywhereResponse: MessageFns<SignOutEverywhereResponse> = {
+  encode(message: SignOutEverywhereResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.endedCount !== 0) {
+      writer.uint32(8).int32(message.endedCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignOutEverywhereResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignOutEverywhereResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.endedCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignOutEverywhereResponse {
+    return {
+      endedCount: isSet(object.endedCount)
+        ? globalThis.Number(object.endedCount)
+        : isSet(object.ended_count)
+        ? globalThis.Number(object.ended_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: SignOutEverywhereResponse): unknown {
+    const obj: any = {};
+    if (message.endedCount !== 0) {
+      obj.endedCount = Math.round(message.endedCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignOutEverywhereResponse>, I>>(base?: I): SignOutEverywhereResponse {
+    return SignOutEverywhereResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignOutEverywhereResponse>, I>>(object: I): SignOutEverywhereResponse {
+    const message = createBaseSignOutEverywhereResponse();
+    message.endedCount = object.endedCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseListSessionsRequest(): ListSessionsRequest {
+  return { userId: "", pageSize: 0, pageToken: "", showEnded: false };
+}
+
+export const ListSessionsRequest: MessageFns<ListSessionsRequest> = {
+  encode(message: ListSessionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    if (message.showEnded !== false) {
+      writer.uint32(32).bool(message.showEnded);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSessionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSessionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.showEnded = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSessionsRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      showEnded: isSet(object.showEnded)
+        ? globalThis.Boolean(object.showEnded)
+        : isSet(object.show_ended)
+        ? globalThis.Boolean(object.show_ended)
+        : false,
+    };
+  },
+
+  toJSON(message: ListSessionsRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.showEnded !== false) {
+      obj.showEnded = message.showEnded;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSessionsRequest>, I>>(base?: I): ListSessionsRequest {
+    return ListSessionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSessionsRequest>, I>>(object: I): ListSessionsRequest {
+    const message = createBaseListSessionsRequest();
+    message.userId = object.userId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.showEnded = object.showEnded ?? false;
+    return message;
+  },
+};
+
+function createBaseListSessionsResponse(): ListSessionsResponse {
+  return { sessions: [], nextPageToken: "" };
+}
+
+export const ListSessionsResponse: MessageFns<ListSessionsResponse> = {
+  encode(message: ListSessionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessions) {
+      Session.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSessionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSessionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessions.push(Session.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSessionsResponse {
+    return {
+      sessions: globalThis.Array.isArray(object?.sessions) ? object.sessions.map((e: any) => Session.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListSessionsResponse): unknown {
+    const obj: any = {};
+    if (message.sessions?.length) {
+      obj.sessions = message.sessions.map((e) => Session.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSessionsResponse>, I>>(base?: I): ListSessionsResponse {
+    return ListSessionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSessionsResponse>, I>>(object: I): ListSessionsResponse {
+    const message = createBaseListSessionsResponse();
+    message.sessions = object.sessions?.map((e) => Session.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseEndSessionRequest(): EndSessionRequest {
+  return { id: "" };
+}
+
+export const EndSessionRequest: MessageFns<EndSessionRequest> = {
+  encode(message: EndSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EndSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEndSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EndSessionRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: EndSessionRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EndSessionRequest>, I>>(base?: I): EndSessionRequest {
+    return EndSessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EndSessionRequest>, I>>(object: I): EndSessionRequest {
+    const message = createBaseEndSessionRequest();
+    message.id = object.id ?? "";
     return message;
   },
 };
@@ -2231,7 +3283,8 @@ export const GetJwksResponse: MessageFns<GetJwksResponse> = {
 /**
  * The platform's user directory, its credentials and its token signer.
  * Every call carries `authorization: Bearer <token>` except CreateUser
- * (self sign-up, when enabled), Authenticate, VerifyEmail and GetJwks.
+ * (self sign-up, when enabled), Authenticate, RefreshSession, SignOut (with a
+ * refresh token), VerifyEmail and GetJwks.
  */
 export type UserServiceService = typeof UserServiceService;
 export const UserServiceService = {
@@ -2341,7 +3394,10 @@ export const UserServiceService = {
     responseSerialize: (value: User): Buffer => Buffer.from(User.encode(value).finish()),
     responseDeserialize: (value: Buffer): User => User.decode(value),
   },
-  /** Exchanges a login (email or username) and password for an access token. */
+  /**
+   * Exchanges a login (email or username) and password for an access token
+   * and a refresh token, bound to a new session.
+   */
   authenticate: {
     path: "/nexus.users.v1.UserService/Authenticate" as const,
     requestStream: false as const,
@@ -2351,6 +3407,71 @@ export const UserServiceService = {
     responseSerialize: (value: AuthenticateResponse): Buffer =>
       Buffer.from(AuthenticateResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AuthenticateResponse => AuthenticateResponse.decode(value),
+  },
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token
+   * (rotation): the one sent stops working. Sending a refresh token that was
+   * already exchanged ends its session, whose tokens may have been stolen
+   * (UNAUTHENTICATED, reason REFRESH_TOKEN_REUSED); so does an ended, expired
+   * or idle session, or a deactivated or erased user (UNAUTHENTICATED).
+   */
+  refreshSession: {
+    path: "/nexus.users.v1.UserService/RefreshSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RefreshSessionRequest): Buffer =>
+      Buffer.from(RefreshSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RefreshSessionRequest => RefreshSessionRequest.decode(value),
+    responseSerialize: (value: AuthenticateResponse): Buffer =>
+      Buffer.from(AuthenticateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AuthenticateResponse => AuthenticateResponse.decode(value),
+  },
+  /**
+   * Ends the session of `refresh_token`, or without one the session of the
+   * caller's access token. Signing out of a session that has already ended,
+   * or with a token that is not known, succeeds and changes nothing.
+   */
+  signOut: {
+    path: "/nexus.users.v1.UserService/SignOut" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SignOutRequest): Buffer => Buffer.from(SignOutRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SignOutRequest => SignOutRequest.decode(value),
+    responseSerialize: (value: SignOutResponse): Buffer => Buffer.from(SignOutResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SignOutResponse => SignOutResponse.decode(value),
+  },
+  /** Ends every session of the user (the user or an admin). */
+  signOutEverywhere: {
+    path: "/nexus.users.v1.UserService/SignOutEverywhere" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SignOutEverywhereRequest): Buffer =>
+      Buffer.from(SignOutEverywhereRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SignOutEverywhereRequest => SignOutEverywhereRequest.decode(value),
+    responseSerialize: (value: SignOutEverywhereResponse): Buffer =>
+      Buffer.from(SignOutEverywhereResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SignOutEverywhereResponse => SignOutEverywhereResponse.decode(value),
+  },
+  /** The user's sessions, newest first (the user or an admin). */
+  listSessions: {
+    path: "/nexus.users.v1.UserService/ListSessions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListSessionsRequest): Buffer => Buffer.from(ListSessionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListSessionsRequest => ListSessionsRequest.decode(value),
+    responseSerialize: (value: ListSessionsResponse): Buffer =>
+      Buffer.from(ListSessionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListSessionsResponse => ListSessionsResponse.decode(value),
+  },
+  /** Ends one session (its user or an admin). */
+  endSession: {
+    path: "/nexus.users.v1.UserService/EndSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EndSessionRequest): Buffer => Buffer.from(EndSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EndSessionRequest => EndSessionRequest.decode(value),
+    responseSerialize: (value: Session): Buffer => Buffer.from(Session.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Session => Session.decode(value),
   },
   /** The public keys that verify access tokens. */
   getJwks: {
@@ -2384,8 +3505,31 @@ export interface UserServiceServer extends UntypedServiceImplementation {
   /** Issues a single-use, expiring verification token for the user's email. */
   requestEmailVerification: handleUnaryCall<RequestEmailVerificationRequest, RequestEmailVerificationResponse>;
   verifyEmail: handleUnaryCall<VerifyEmailRequest, User>;
-  /** Exchanges a login (email or username) and password for an access token. */
+  /**
+   * Exchanges a login (email or username) and password for an access token
+   * and a refresh token, bound to a new session.
+   */
   authenticate: handleUnaryCall<AuthenticateRequest, AuthenticateResponse>;
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token
+   * (rotation): the one sent stops working. Sending a refresh token that was
+   * already exchanged ends its session, whose tokens may have been stolen
+   * (UNAUTHENTICATED, reason REFRESH_TOKEN_REUSED); so does an ended, expired
+   * or idle session, or a deactivated or erased user (UNAUTHENTICATED).
+   */
+  refreshSession: handleUnaryCall<RefreshSessionRequest, AuthenticateResponse>;
+  /**
+   * Ends the session of `refresh_token`, or without one the session of the
+   * caller's access token. Signing out of a session that has already ended,
+   * or with a token that is not known, succeeds and changes nothing.
+   */
+  signOut: handleUnaryCall<SignOutRequest, SignOutResponse>;
+  /** Ends every session of the user (the user or an admin). */
+  signOutEverywhere: handleUnaryCall<SignOutEverywhereRequest, SignOutEverywhereResponse>;
+  /** The user's sessions, newest first (the user or an admin). */
+  listSessions: handleUnaryCall<ListSessionsRequest, ListSessionsResponse>;
+  /** Ends one session (its user or an admin). */
+  endSession: handleUnaryCall<EndSessionRequest, Session>;
   /** The public keys that verify access tokens. */
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
 }
@@ -2547,7 +3691,10 @@ export interface UserServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: User) => void,
   ): ClientUnaryCall;
-  /** Exchanges a login (email or username) and password for an access token. */
+  /**
+   * Exchanges a login (email or username) and password for an access token
+   * and a refresh token, bound to a new session.
+   */
   authenticate(
     request: AuthenticateRequest,
     callback: (error: ServiceError | null, response: AuthenticateResponse) => void,
@@ -2562,6 +3709,96 @@ export interface UserServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AuthenticateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token
+   * (rotation): the one sent stops working. Sending a refresh token that was
+   * already exchanged ends its session, whose tokens may have been stolen
+   * (UNAUTHENTICATED, reason REFRESH_TOKEN_REUSED); so does an ended, expired
+   * or idle session, or a deactivated or erased user (UNAUTHENTICATED).
+   */
+  refreshSession(
+    request: RefreshSessionRequest,
+    callback: (error: ServiceError | null, response: AuthenticateResponse) => void,
+  ): ClientUnaryCall;
+  refreshSession(
+    request: RefreshSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AuthenticateResponse) => void,
+  ): ClientUnaryCall;
+  refreshSession(
+    request: RefreshSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AuthenticateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Ends the session of `refresh_token`, or without one the session of the
+   * caller's access token. Signing out of a session that has already ended,
+   * or with a token that is not known, succeeds and changes nothing.
+   */
+  signOut(
+    request: SignOutRequest,
+    callback: (error: ServiceError | null, response: SignOutResponse) => void,
+  ): ClientUnaryCall;
+  signOut(
+    request: SignOutRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SignOutResponse) => void,
+  ): ClientUnaryCall;
+  signOut(
+    request: SignOutRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SignOutResponse) => void,
+  ): ClientUnaryCall;
+  /** Ends every session of the user (the user or an admin). */
+  signOutEverywhere(
+    request: SignOutEverywhereRequest,
+    callback: (error: ServiceError | null, response: SignOutEverywhereResponse) => void,
+  ): ClientUnaryCall;
+  signOutEverywhere(
+    request: SignOutEverywhereRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SignOutEverywhereResponse) => void,
+  ): ClientUnaryCall;
+  signOutEverywhere(
+    request: SignOutEverywhereRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SignOutEverywhereResponse) => void,
+  ): ClientUnaryCall;
+  /** The user's sessions, newest first (the user or an admin). */
+  listSessions(
+    request: ListSessionsRequest,
+    callback: (error: ServiceError | null, response: ListSessionsResponse) => void,
+  ): ClientUnaryCall;
+  listSessions(
+    request: ListSessionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListSessionsResponse) => void,
+  ): ClientUnaryCall;
+  listSessions(
+    request: ListSessionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListSessionsResponse) => void,
+  ): ClientUnaryCall;
+  /** Ends one session (its user or an admin). */
+  endSession(
+    request: EndSessionRequest,
+    callback: (error: ServiceError | null, response: Session) => void,
+  ): ClientUnaryCall;
+  endSession(
+    request: EndSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Session) => void,
+  ): ClientUnaryCall;
+  endSession(
+    request: EndSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Session) => void,
   ): ClientUnaryCall;
   /** The public keys that verify access tokens. */
   getJwks(
