@@ -32,7 +32,9 @@ export const STANDARD_VERBS = ['created', 'updated', 'deleted', 'restored'] as c
  * is. A new verb or aggregate is one line here.
  */
 export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
-  'nexus.users.user': ['password_changed'],
+  // signed_out: every session of the user ended (SignOutEverywhere).
+  'nexus.users.user': ['password_changed', 'signed_out'],
+  'nexus.users.session': ['refreshed', 'ended'],
   'nexus.content.document': [],
   'nexus.content.file': ['downloaded'],
   'nexus.comms.email': ['sent'],
