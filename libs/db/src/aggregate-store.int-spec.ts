@@ -419,6 +419,27 @@ describe('AggregateStore with child rows', () => {
     expect(types.at(-1)).toBe('nexus.kit-test.crate.renamed');
   });
 
+  it('adds eventExtra to the event value beside the standard fields, which it cannot replace', async () => {
+    const crate = await newCrate();
+    await inTransaction(dataSource, 'actor-2', (tx) =>
+      crates.update(tx, crate.id, {
+        force: true,
+        verb: 'relabelled',
+        eventExtra: { delivery: { sealed: 'abc' }, actor: 'forged', before: null },
+        apply: () => undefined,
+      }),
+    );
+    const last = (await eventsAbout(crate.id)).at(-1)!;
+    expect(last.type).toBe('nexus.kit-test.crate.relabelled');
+    expect(last.payload).toMatchObject({
+      delivery: { sealed: 'abc' },
+      actor: 'actor-2',
+      before: { id: crate.id, name: 'crate' },
+      after: { id: crate.id, name: 'crate' },
+      changed: [],
+    });
+  });
+
   it('erases the root with its children; the deleted event shows them as they were', async () => {
     const crate = await newCrate(['red', 'white']);
     const order: string[] = [];

@@ -9,7 +9,7 @@ import {
   type SelectQueryBuilder,
 } from 'typeorm';
 import { KitError, uuidv7, type IdempotencyKey } from '@nexus/core';
-import { changedFields, type Aggregate } from './aggregate';
+import { changedFields, type Aggregate, type JsonObject } from './aggregate';
 import type { BaseEntity } from './base.entity';
 import { ByIdReader } from './by-id-reader';
 import { checkEtag } from './etag';
@@ -88,6 +88,12 @@ export interface AggregateChange<E> {
   verb?: ChangeVerb | ((before: E, after: E) => ChangeVerb);
   /** Write and emit even though no resource field changed (a secret did). */
   force?: boolean;
+  /**
+   * Fields added to the event value beside before/after/changed/actor, for a
+   * consumer that needs more than the resource (Tx.emitResources' `extra`).
+   * Never a secret in clear: anything sensitive is sealed for its reader.
+   */
+  eventExtra?: JsonObject;
 }
 
 /** Moving an aggregate to the trash (soft) or erasing it (hard). */
@@ -341,6 +347,7 @@ export class AggregateStore<E extends BaseEntity> {
       id,
       before,
       this.aggregate.toResource(entity),
+      change.eventExtra,
     );
     return entity;
   }

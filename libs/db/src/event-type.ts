@@ -33,7 +33,8 @@ export const STANDARD_VERBS = ['created', 'updated', 'deleted', 'restored'] as c
  */
 export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   // signed_out: every session of the user ended (SignOutEverywhere).
-  'nexus.users.user': ['password_changed', 'signed_out'],
+  // password_reset_requested: a reset token was issued; the value's `delivery` is sealed for the mail sender.
+  'nexus.users.user': ['password_changed', 'signed_out', 'password_reset_requested'],
   'nexus.users.session': ['refreshed', 'ended'],
   'nexus.content.document': [],
   'nexus.content.file': ['downloaded'],

@@ -51,17 +51,23 @@ export class Tx {
     await this.emitResources(aggregate, verb, subject, beforeJson, afterJson);
   }
 
-  /** As emit, for resources already in their JSON form (e.g. a snapshot taken before a change). */
+  /**
+   * As emit, for resources already in their JSON form (e.g. a snapshot taken
+   * before a change). `extra` adds fields of its own to the event value for
+   * one kind of consumer (a sealed delivery for the mail sender); it cannot
+   * replace before, after, changed or actor.
+   */
   async emitResources<E>(
     aggregate: Aggregate<E>,
     verb: ChangeVerb,
     subject: string,
     before: JsonObject | null,
     after: JsonObject | null,
+    extra?: JsonObject,
   ): Promise<void> {
     await insertOutboxRow(
       this.manager,
-      this.outboxRow(aggregate, verb, { subject, before, after }),
+      this.outboxRow(aggregate, verb, { subject, before, after }, extra),
     );
   }
 
@@ -82,7 +88,12 @@ export class Tx {
     );
   }
 
-  private outboxRow<E>(aggregate: Aggregate<E>, verb: ChangeVerb, change: ResourceChange) {
+  private outboxRow<E>(
+    aggregate: Aggregate<E>,
+    verb: ChangeVerb,
+    change: ResourceChange,
+    extra: JsonObject = {},
+  ) {
     const { subject, before, after } = change;
     return {
       eventId: uuidv7(),
@@ -91,7 +102,13 @@ export class Tx {
       type: eventType(aggregate.topic, verb),
       source: aggregate.source,
       time: new Date(),
-      payload: { before, after, changed: changedFields(before, after), actor: this.actor },
+      payload: {
+        ...extra,
+        before,
+        after,
+        changed: changedFields(before, after),
+        actor: this.actor,
+      },
     };
   }
 }
