@@ -20,7 +20,21 @@ export class CallContext {
     readonly deadline: Date | undefined,
     readonly metadata: Metadata,
     private readonly scope: CallScope,
+    /** grpc-js's name of the client's end of the connection: `<address>:<port>`, or `unknown`. */
+    private readonly peer: string = '',
   ) {}
+
+  /**
+   * The client's IP address without its port (`10.0.0.7`, `2001:db8::1`; an
+   * IPv4 client of a dual-stack socket as plain IPv4), or `unknown`. Behind a
+   * proxy this is the proxy's address: no forwarded header is trusted (any
+   * caller could write one).
+   */
+  get peerAddress(): string {
+    const port = /:\d+$/.exec(this.peer);
+    const address = port ? this.peer.slice(0, port.index) : this.peer;
+    return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '') || 'unknown';
+  }
 
   /** The caller's x-request-id, or one made for this call. */
   get correlationId(): string {

@@ -119,7 +119,14 @@ export class RpcKit {
     try {
       const principal = this.principalOf(call.metadata);
       if (!principal && !access.public) throw KitError.unauthenticated();
-      const ctx = new CallContext(method, principal, deadlineOf(call), call.metadata, scope);
+      const ctx = new CallContext(
+        method,
+        principal,
+        deadlineOf(call),
+        call.metadata,
+        scope,
+        call.getPeer(),
+      );
       return await run(ctx);
     } catch (thrown) {
       const { error, unexpected } = toServiceError(
