@@ -1,7 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { createUsersClient } from '@nexus/clients';
 import type { PlatformEvent } from '@nexus/events';
-import { TokenVerifier } from '@nexus/grpc';
 import type { ServiceSpec } from '@nexus/runtime';
 import { addApiRoutes } from './api/api.routes';
 import { addSignInRoutes } from './auth/sign-in.routes';
@@ -25,7 +24,6 @@ export function analyticsService(config: AnalyticsConfig, hooks: AnalyticsHooks 
   let admin: Admin | null = null;
   let metrics: AnalyticsMetrics | undefined;
   const groupId = config.consumerGroup;
-  const verifier = new TokenVerifier(config.service.env.JWT_PUBLIC_KEY);
   // Connects on the first sign-in; an unreachable users service fails only sign-ins.
   const users = createUsersClient({ address: config.usersAddress, defaultDeadlineMs: 5_000 });
 
@@ -65,9 +63,9 @@ export function analyticsService(config: AnalyticsConfig, hooks: AnalyticsHooks 
         logger: runtime.logger,
         groupId,
         admin: () => admin,
-        verifier,
+        verifier: runtime.verifier,
       });
-      addSignInRoutes(app, { users, verifier, logger: runtime.logger });
+      addSignInRoutes(app, { users, verifier: runtime.verifier, logger: runtime.logger });
       addDashboardRoutes(app, { refreshSeconds: config.dashboardRefreshSeconds });
     },
   };

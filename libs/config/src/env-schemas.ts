@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { postgresConnection } from './postgres-url';
+import { grpcClientTls, tlsEnvShape, type GrpcClientTls } from './tls-env';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -13,7 +15,15 @@ export const envPort = (fallback: number) => envInt(fallback, 0, 65535);
 
 const postgresUrl = z
   .string()
-  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+  .superRefine((url, ctx) => {
+    // sslmode and its files, read as libpq would (postgres-url.ts).
+    try {
+      postgresConnection(url);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
 
 const pemKey = (kind: 'PUBLIC' | 'PRIVATE') =>
   z
@@ -43,8 +53,17 @@ export const baseEnvSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'must be host:port[,host:port...]'),
+  /** Every public key whose tokens are valid, PEM blocks one after the other (rotation: docs/security.md). */
   JWT_PUBLIC_KEY: pemKey('PUBLIC'),
+  /**
+   * How long an access token lives. Users signs with it; every service keeps
+   * a revocation as long as a token it voids can live, and replays that much
+   * of the users topics at start.
+   */
+  ACCESS_TOKEN_TTL_SECONDS: envInt(900, 60, 86_400),
   PAGE_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // gRPC and Kafka TLS (tls-env.ts); PostgreSQL's is in DATABASE_URL.
+  ...tlsEnvShape,
 });
 
 export const privateKeySchema = pemKey('PRIVATE');
@@ -76,15 +95,18 @@ export const serviceAddressesEnvSchema = z.object({
 export interface PeerEndpoint {
   address: string;
   timeoutMs: number;
+  /** Undefined: plaintext (GRPC_TLS_CA unset). */
+  tls?: GrpcClientTls;
 }
 
 /** The users and content services' endpoints, from the parsed `serviceAddressesEnvSchema`. */
-export function peerEndpoints(env: z.output<typeof serviceAddressesEnvSchema>): {
+export function peerEndpoints(env: z.output<typeof serviceAddressesEnvSchema> & BaseEnv): {
   users: PeerEndpoint;
   content: PeerEndpoint;
 } {
+  const tls = grpcClientTls(env);
   return {
-    users: { address: env.USERS_GRPC_ADDRESS, timeoutMs: env.USERS_GRPC_TIMEOUT_MS },
-    content: { address: env.CONTENT_GRPC_ADDRESS, timeoutMs: env.CONTENT_GRPC_TIMEOUT_MS },
+    users: { address: env.USERS_GRPC_ADDRESS, timeoutMs: env.USERS_GRPC_TIMEOUT_MS, tls },
+    content: { address: env.CONTENT_GRPC_ADDRESS, timeoutMs: env.CONTENT_GRPC_TIMEOUT_MS, tls },
   };
 }

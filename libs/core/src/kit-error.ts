@@ -8,6 +8,12 @@ export type KitErrorCode =
   | 'ETAG_MISMATCH'
   | 'NOT_DELETED'
   | 'UNAUTHENTICATED'
+  /**
+   * A well-signed, unexpired token that the users service has voided since
+   * it was issued (sign-out, deactivation, a password or role change): the
+   * client refreshes its session or signs in again.
+   */
+  | 'TOKEN_REVOKED'
   | 'PERMISSION_DENIED'
   /** A request names a user that does not exist or is deactivated (the user directory of @nexus/clients). */
   | 'UNKNOWN_USER'
@@ -43,6 +49,7 @@ export function kitErrorKind(code: KitErrorCode): ErrorKind {
     case 'NOT_DELETED':
       return 'failed_precondition';
     case 'UNAUTHENTICATED':
+    case 'TOKEN_REVOKED':
       return 'unauthenticated';
     case 'PERMISSION_DENIED':
       return 'permission_denied';

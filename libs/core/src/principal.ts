@@ -8,6 +8,8 @@ export interface Principal {
   role: Role;
   /** The raw bearer token, passed on to calls made on the caller's behalf. */
   token: string;
+  /** The users-service session the token was issued for (`sid`), if it names one. */
+  sessionId?: string;
 }
 
 export function isAdmin(principal: Principal | null | undefined): boolean {

@@ -20,3 +20,4 @@ export {
 } from './event-consumer';
 export { createKafka, ensureTopics, kafkaReachable, type Kafka } from './kafka';
 export { OutboxRelay, type OutboxRelayOptions, type RelayState } from './outbox-relay';
+export { tailTopics, type TopicTail, type TopicTailOptions } from './topic-tail';

@@ -10,7 +10,15 @@ export {
   toServiceError,
   type ErrorClassifier,
 } from './status-mapping';
-export { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier, bearerToken } from './token-verifier';
+export {
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  TokenVerifier,
+  bearerToken,
+  keyId,
+  splitPublicKeys,
+} from './token-verifier';
+export { TokenRevocations } from './token-revocations';
 export { checkUpdateMask } from './field-mask';
 export {
   DEFAULT_PAGE_SIZE,

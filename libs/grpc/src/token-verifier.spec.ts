@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import { KitError } from '@nexus/core';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier, bearerToken } from './token-verifier';
+import { TokenRevocations } from './token-revocations';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier, bearerToken, keyId } from './token-verifier';
 
 const pem = () =>
   generateKeyPairSync('ed25519', {
@@ -71,6 +72,81 @@ describe('TokenVerifier', () => {
     ],
   ])('refuses %s', (_case, token) => {
     expect(() => verifier.principalOf(token())).toThrow(KitError);
+  });
+});
+
+describe('TokenVerifier with several keys (rotation)', () => {
+  const oldKeys = pem();
+  const newKeys = pem();
+  const userId = '01900000-0000-7000-8000-000000000002';
+  const signWith = (keys: { privateKey: string; publicKey: string }, kid?: string) =>
+    createSigner<Record<string, unknown>>({
+      key: keys.privateKey,
+      algorithm: 'EdDSA',
+      iss: TOKEN_ISSUER,
+      aud: TOKEN_AUDIENCE,
+      expiresIn: 60_000,
+      ...(kid ? { kid } : {}),
+    })({ sub: userId, role: 'user' });
+
+  it('verifies tokens of every configured key, picked by kid or tried in turn without one', () => {
+    const verifier = new TokenVerifier(`${oldKeys.publicKey}\n${newKeys.publicKey}`);
+    expect(verifier.principalOf(signWith(oldKeys, keyId(oldKeys.publicKey))).userId).toBe(userId);
+    expect(verifier.principalOf(signWith(newKeys, keyId(newKeys.publicKey))).userId).toBe(userId);
+    expect(verifier.principalOf(signWith(newKeys)).userId).toBe(userId);
+  });
+
+  it('refuses a token whose kid names a key that is not configured, or another key', () => {
+    const verifier = new TokenVerifier(newKeys.publicKey);
+    expect(() => verifier.principalOf(signWith(oldKeys, keyId(oldKeys.publicKey)))).toThrow(
+      'the token is not valid',
+    );
+    expect(() => verifier.principalOf(signWith(oldKeys, keyId(newKeys.publicKey)))).toThrow(
+      'the token is not valid',
+    );
+  });
+});
+
+function codeOf(call: () => unknown): string | undefined {
+  try {
+    call();
+    return undefined;
+  } catch (error) {
+    return (error as KitError).code;
+  }
+}
+
+describe('TokenVerifier with revocations', () => {
+  const keys = pem();
+  const userId = '01900000-0000-7000-8000-000000000003';
+  const sessionId = '01900000-0000-7000-8000-0000000000d1';
+  const sign = (claims: Record<string, unknown>) =>
+    createSigner<Record<string, unknown>>({
+      key: keys.privateKey,
+      algorithm: 'EdDSA',
+      iss: TOKEN_ISSUER,
+      aud: TOKEN_AUDIENCE,
+      expiresIn: 60_000,
+    })({ sub: userId, role: 'user', ...claims });
+
+  it('refuses a revoked token with TOKEN_REVOKED, also once verified and cached', () => {
+    const revocations = new TokenRevocations(3_600_000);
+    const verifier = new TokenVerifier(keys.publicKey, revocations);
+    // Whole seconds: fast-jwt's signer rounds iat down (users signs to the ms).
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const token = sign({ iat: issuedAt, sid: sessionId });
+    expect(verifier.principalOf(token)).toMatchObject({ userId, sessionId });
+    revocations.revokeUser(userId, issuedAt * 1000 + 1);
+    expect(codeOf(() => verifier.principalOf(token))).toBe('TOKEN_REVOKED');
+    const later = sign({ iat: issuedAt + 1, sid: sessionId });
+    expect(verifier.principalOf(later).userId).toBe(userId);
+    revocations.endSession(sessionId, Date.now());
+    expect(codeOf(() => verifier.principalOf(later))).toBe('TOKEN_REVOKED');
+  });
+
+  it('refuses a session id that is not a UUID', () => {
+    const verifier = new TokenVerifier(keys.publicKey);
+    expect(() => verifier.principalOf(sign({ sid: 42 }))).toThrow(KitError);
   });
 });
 

@@ -9,3 +9,4 @@ export {
   type ServiceRuntime,
   type ServiceSpec,
 } from './service-runtime';
+export { REVOCATION_TOPICS, followTokenRevocations, revocationOf } from './token-revocation-feed';

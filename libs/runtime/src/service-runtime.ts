@@ -18,9 +18,16 @@ import {
   type Kafka,
   type RunningConsumer,
 } from '@nexus/events';
-import { RpcKit, TokenVerifier, startGrpcServer, type ServiceBinding } from '@nexus/grpc';
+import {
+  RpcKit,
+  TokenRevocations,
+  TokenVerifier,
+  startGrpcServer,
+  type ServiceBinding,
+} from '@nexus/grpc';
 import { ServiceMetrics, createLogger, startOpsServer, type Logger } from '@nexus/ops';
 import type { Stoppable } from './periodic-job';
+import { followTokenRevocations } from './token-revocation-feed';
 
 /** The configuration every service has, whatever its own settings. */
 export interface ServiceConfig {
@@ -47,6 +54,8 @@ export interface ServiceRuntime {
   dataSource: DataSource;
   kafka: Kafka;
   rpc: RpcKit;
+  /** The access-token check RpcKit uses, for a service's own HTTP API. */
+  verifier: TokenVerifier;
   pageTokens: PageTokenCodec;
   metrics: ServiceMetrics;
 }
@@ -120,14 +129,28 @@ export async function startService(
   });
   relay.start();
 
+  // Tokens voided before they expire: replayed up to now before anything
+  // serves, then followed live (docs/security.md, Revocation).
+  const revocations = new TokenRevocations(tokenLifetimeMs(env));
+  const revocationFeed = await followTokenRevocations({
+    kafka,
+    logger,
+    service: spec.name,
+    revocations,
+    windowMs: tokenLifetimeMs(env),
+  });
+  await revocationFeed.caughtUp;
+  const verifier = new TokenVerifier(env.JWT_PUBLIC_KEY, revocations);
+
   const runtime: ServiceRuntime = {
     logger,
     dataSource,
     kafka,
     metrics,
+    verifier,
     pageTokens: new PageTokenCodec(pageTokenSecret(env)),
     rpc: new RpcKit({
-      verifier: new TokenVerifier(env.JWT_PUBLIC_KEY),
+      verifier,
       logger,
       classify: classifyDatabaseError,
       observe: (method, code, seconds) => metrics.rpcDuration.observe({ method, code }, seconds),
@@ -184,12 +207,22 @@ export async function startService(
     stop: async () => {
       await grpc.shutdown();
       await Promise.all([...consumers, ...background].map((part) => part.stop()));
+      await revocationFeed.stop();
       await relay.stop();
       await ops.close();
       await dataSource.destroy();
       logger.info(`${spec.name} service stopped`);
     },
   };
+}
+
+/**
+ * The longest a token can live: its lifetime plus the verifier's clock
+ * tolerance and a minute of margin for skew between the users service and
+ * the broker's timestamps.
+ */
+function tokenLifetimeMs(env: BaseEnv): number {
+  return (env.ACCESS_TOKEN_TTL_SECONDS + 65) * 1000;
 }
 
 /** For main.ts: start, and stop cleanly on SIGINT/SIGTERM. */

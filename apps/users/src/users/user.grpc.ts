@@ -3,6 +3,8 @@ import { usersV1 } from '@nexus/proto';
 import { validate } from '@nexus/core';
 import type { CredentialsService } from '../credentials/credentials.service';
 import type { TokenSigner } from '../credentials/token-signer';
+import { toAuthenticateResponse, type SessionRpcs } from '../sessions/session.grpc';
+import { clientLabel } from '../sessions/session-lifetime';
 import { ADMIN_UPDATABLE } from './user-access';
 import { toUserMessage, toUserViewMessage } from './user.mapping';
 import type { UserOrder, UserService } from './user.service';
@@ -26,13 +28,16 @@ const ORDER_OF_PROTO: Record<usersV1.UserOrderBy, UserOrder> = {
   [usersV1.UserOrderBy.UNRECOGNIZED]: 'create_time_desc',
 };
 
-/** nexus.users.v1.UserService: decode, validate, call the domain, encode. */
+/**
+ * nexus.users.v1.UserService but its session RPCs (sessions/session.grpc.ts):
+ * decode, validate, call the domain, encode.
+ */
 export function userServiceHandlers(
   rpc: RpcKit,
   users: UserService,
   credentials: CredentialsService,
   signer: TokenSigner,
-): usersV1.UserServiceServer {
+): Omit<usersV1.UserServiceServer, keyof SessionRpcs> {
   return {
     createUser: rpc.unary(
       'CreateUser',
@@ -131,19 +136,20 @@ export function userServiceHandlers(
 
     authenticate: rpc.unary(
       'Authenticate',
-      async (request: usersV1.AuthenticateRequest) => {
-        const { login, password } = validate(authenticateSchema, request);
-        const { user, signIn, token } = await credentials.authenticate(login, password);
-        return {
-          accessToken: token.token,
-          tokenType: 'Bearer',
-          expireTime: token.expiresAt,
-          user: toUserMessage(user, signIn),
-        };
+      async (request: usersV1.AuthenticateRequest, ctx) => {
+        const { login, password, client } = validate(authenticateSchema, request);
+        const userAgent = ctx.metadata.get('user-agent')[0];
+        return toAuthenticateResponse(
+          await credentials.authenticate(
+            login,
+            password,
+            clientLabel(client, typeof userAgent === 'string' ? userAgent : undefined),
+          ),
+        );
       },
       PUBLIC,
     ),
 
-    getJwks: rpc.unary('GetJwks', async () => ({ keys: [signer.jwk] }), PUBLIC),
+    getJwks: rpc.unary('GetJwks', async () => ({ keys: signer.jwks }), PUBLIC),
   };
 }
