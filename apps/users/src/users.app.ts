@@ -7,13 +7,18 @@ import { PasswordHasher } from './credentials/password-hasher';
 import { SignInStore } from './credentials/sign-in.store';
 import { TokenSigner } from './credentials/token-signer';
 import { database } from './database';
+import { sessionAggregate } from './sessions/session.aggregate';
+import { SessionEntity } from './sessions/session.entity';
+import { sessionHandlers } from './sessions/session.grpc';
+import { SessionService } from './sessions/session.service';
+import { SessionStore } from './sessions/session.store';
 import { bootstrapAdmin } from './users/bootstrap-admin';
 import { userAggregate } from './users/user.aggregate';
 import { UserEntity } from './users/user.entity';
 import { userServiceHandlers } from './users/user.grpc';
 import { UserService } from './users/user.service';
 
-/** The users service: the directory, credentials and the token signer. */
+/** The users service: the directory, credentials, sessions and the token signer. */
 export function usersService(config: UsersConfig): ServiceSpec {
   const hasher = new PasswordHasher();
   const signer = new TokenSigner(
@@ -26,30 +31,42 @@ export function usersService(config: UsersConfig): ServiceSpec {
   return {
     name: 'users',
     ...database,
-    aggregates: [userAggregate],
+    aggregates: [userAggregate, sessionAggregate],
     bind: ({ dataSource, pageTokens, rpc }) => {
       const repository = new CrudRepository(dataSource, UserEntity, userAggregate, pageTokens);
       const signIns = new SignInStore(dataSource);
+      const sessions = new SessionService(
+        new CrudRepository(dataSource, SessionEntity, sessionAggregate, pageTokens),
+        repository,
+        new SessionStore(),
+        signer,
+        config.sessions,
+        signIns,
+      );
       userService = new UserService(
         dataSource,
         repository,
         hasher,
         config.selfSignupEnabled,
         signIns,
+        sessions,
       );
       const credentials = new CredentialsService(
         dataSource,
         repository,
         hasher,
-        signer,
         config.emailVerificationTtlSeconds,
         signIns,
+        sessions,
       );
       return [
         {
           name: 'nexus.users.v1.UserService',
           definition: usersV1.UserServiceService,
-          implementation: userServiceHandlers(rpc, userService, credentials, signer),
+          implementation: {
+            ...userServiceHandlers(rpc, userService, credentials, signer),
+            ...sessionHandlers(rpc, sessions),
+          },
         },
       ];
     },

@@ -12,7 +12,10 @@ export type UsersErrorCode =
   | 'WRONG_PASSWORD'
   | 'INVALID_VERIFICATION_TOKEN'
   | 'ALREADY_VERIFIED'
-  | 'NOT_YOURSELF';
+  | 'NOT_YOURSELF'
+  | 'INVALID_REFRESH_TOKEN'
+  | 'REFRESH_TOKEN_REUSED'
+  | 'NO_SESSION';
 
 export function usersErrorKind(code: UsersErrorCode): ErrorKind {
   switch (code) {
@@ -26,11 +29,14 @@ export function usersErrorKind(code: UsersErrorCode): ErrorKind {
     case 'NOT_YOURSELF':
       return 'permission_denied';
     case 'INVALID_CREDENTIALS':
+    case 'INVALID_REFRESH_TOKEN':
+    case 'REFRESH_TOKEN_REUSED':
       return 'unauthenticated';
     case 'WRONG_PASSWORD':
     case 'INVALID_VERIFICATION_TOKEN':
       return 'invalid_argument';
     case 'ALREADY_VERIFIED':
+    case 'NO_SESSION':
       return 'failed_precondition';
     default: {
       const unreachable: never = code;

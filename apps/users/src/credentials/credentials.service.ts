@@ -5,10 +5,10 @@ import { inTransaction, type CrudRepository } from '@nexus/db';
 import { UsersError } from '../users.errors';
 import { checkSelf } from '../users/user-access';
 import { UserEntity } from '../users/user.entity';
+import type { IssuedSession, SessionService } from '../sessions/session.service';
 import { EmailVerificationEntity } from './email-verification.entity';
 import type { PasswordHasher } from './password-hasher';
 import type { SignInState, SignInStore } from './sign-in.store';
-import type { AccessToken, TokenSigner } from './token-signer';
 
 /** Marks an unused verification token used and returns it; nothing when it is unknown or used. */
 const CLAIM_VERIFICATION_SQL = `
@@ -30,9 +30,9 @@ export class CredentialsService {
     private readonly dataSource: DataSource,
     private readonly users: CrudRepository<UserEntity>,
     private readonly hasher: PasswordHasher,
-    private readonly signer: TokenSigner,
     private readonly verificationTtlSeconds: number,
     private readonly signIns: SignInStore,
+    private readonly sessions: SessionService,
   ) {}
 
   /**
@@ -40,12 +40,11 @@ export class CredentialsService {
    * the same time. The outcome is counted in the sign-in bookkeeping, which
    * is not the user resource: whoever tries, the user's etag stays and no
    * event is published (the caller is not authenticated, so an attempt by a
-   * stranger must not look like a change by the user).
+   * stranger must not look like a change by the user). A successful sign-in
+   * starts a session (`client` says what signed in), whose id the access
+   * token carries.
    */
-  async authenticate(
-    login: string,
-    password: string,
-  ): Promise<{ user: UserEntity; signIn: SignInState; token: AccessToken }> {
+  async authenticate(login: string, password: string, client: string): Promise<IssuedSession> {
     const user = await this.dataSource.manager.findOne(UserEntity, {
       where: login.includes('@') ? { email: login } : { username: login },
     });
@@ -57,7 +56,7 @@ export class CredentialsService {
     }
     const signIn = await this.signIns.recordSuccess(user.id, user.isActive);
     if (!user.isActive) throw new UsersError('ACCOUNT_INACTIVE', 'this account is deactivated');
-    return { user, signIn, token: this.signer.issue(user.id, user.role) };
+    return this.sessions.start(user, client, signIn);
   }
 
   async changePassword(
@@ -78,15 +77,17 @@ export class CredentialsService {
       ]);
     }
     const passwordHash = await this.hasher.hash(newPassword);
-    await inTransaction(this.dataSource, caller.userId, (tx) =>
-      this.users.update(tx, id, {
+    await inTransaction(this.dataSource, caller.userId, async (tx) => {
+      await this.users.update(tx, id, {
         verb: 'password_changed',
         force: true,
         apply: (u) => {
           u.passwordHash = passwordHash;
         },
-      }),
-    );
+      });
+      // Whoever else held a session (or a stolen refresh token) is out.
+      await this.sessions.endAllSessions(tx, id, 'PASSWORD_CHANGED');
+    });
   }
 
   /**

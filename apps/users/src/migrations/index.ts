@@ -2,6 +2,7 @@ import { KitTables1795678000000 } from './1795678000000-kit-tables';
 import { CreateUsers1795678015155 } from './1795678015155-create-users';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { MoveSignInState1796279629432 } from './1796279629432-move-sign-in-state';
+import { CreateSessions1796301131761 } from './1796301131761-create-sessions';
 
 /** Every migration of the users schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateUsers1795678015155,
   KitRequestIds1796279400000,
   MoveSignInState1796279629432,
+  CreateSessions1796301131761,
 ];

@@ -12,6 +12,7 @@ import {
 } from '@nexus/db';
 import { UsersError } from '../users.errors';
 import type { PasswordHasher } from '../credentials/password-hasher';
+import type { SessionEnder } from '../sessions/session.service';
 import { NEVER_SIGNED_IN, type SignInState, type SignInStore } from '../credentials/sign-in.store';
 import {
   checkAdmin,
@@ -66,6 +67,7 @@ export class UserService {
     private readonly hasher: PasswordHasher,
     private readonly selfSignupEnabled: boolean,
     private readonly signIns: SignInStore,
+    private readonly sessions: SessionEnder,
   ) {}
 
   /** `caller` null is self sign-up; `system` creates without a caller (bootstrap). */
@@ -134,10 +136,12 @@ export class UserService {
     changes: UserChanges,
   ): Promise<UserView> {
     checkUpdate(caller, id, fields);
-    const updated = await this.write(caller.userId, (tx) =>
-      this.users.update(tx, id, {
+    const updated = await this.write(caller.userId, async (tx) => {
+      let deactivated = false;
+      const user = await this.users.update(tx, id, {
         etag: etag || undefined,
         apply: (user) => {
+          deactivated = user.isActive && changes.isActive === false;
           if (changes.email !== undefined && changes.email !== user.email) {
             user.email = changes.email;
             user.emailVerified = false; // a new address is unproven
@@ -147,8 +151,11 @@ export class UserService {
             pickDefined(changes, ['username', 'fullName', 'preferences', 'role', 'isActive']),
           );
         },
-      }),
-    );
+      });
+      // A role change keeps the sessions: their next refresh carries the new role.
+      if (deactivated) await this.sessions.endAllSessions(tx, id, 'USER_DEACTIVATED');
+      return user;
+    });
     return this.viewOf(caller, updated);
   }
 
@@ -162,16 +169,25 @@ export class UserService {
     checkDelete(caller, id, hard);
     const deactivated = await this.write(caller.userId, async (tx) => {
       if (hard) {
-        await this.users.delete(tx, id, { soft: false, etag: etag || undefined });
+        await this.users.delete(tx, id, {
+          soft: false,
+          etag: etag || undefined,
+          // Each session ends with its event before the rows go with the user.
+          apply: async () => {
+            await this.sessions.endAllSessions(tx, id, 'USER_DELETED');
+          },
+        });
         return null;
       }
-      return this.users.update(tx, id, {
+      const user = await this.users.update(tx, id, {
         etag: etag || undefined,
         verb: 'deleted',
         apply: (user) => {
           user.isActive = false;
         },
       });
+      await this.sessions.endAllSessions(tx, id, 'USER_DEACTIVATED');
+      return user;
     });
     return deactivated && this.viewOf(caller, deactivated);
   }

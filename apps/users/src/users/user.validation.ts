@@ -149,4 +149,10 @@ export const authenticateSchema = z.object({
     .min(1, 'is required')
     .max(254, 'must be at most 254 characters'),
   password: z.string().min(1, 'is required').max(256, 'must be at most 256 characters'),
+  client: z
+    .string()
+    .trim()
+    .max(200, 'must be at most 200 characters')
+    .optional()
+    .transform((client) => client ?? ''),
 });
