@@ -33,7 +33,7 @@ export async function measureSummaries(options: {
     await db.query(
       `INSERT INTO ai_usage.ai_interactions
          (id, version, user_id, module, provider, request_model, response_model, model, operation,
-          prompt_captured, prompt_length, response_length, prompt_sha256, response_sha256,
+          prompt_captured, prompt_length, response_length, prompt_hmac, response_hmac,
           input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, total_tokens,
           computed_cost, computed_currency, unpriced, latency_ms, status, started_at)
        SELECT gen_random_uuid(), 1, u.id, m.module::ai_usage.ai_module, m.provider, m.model, '', m.model,

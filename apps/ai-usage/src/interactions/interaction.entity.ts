@@ -72,11 +72,16 @@ export class AiInteractionEntity extends BaseEntity {
   @Column({ type: 'integer' })
   responseLength!: number;
 
-  @Column({ type: 'text' })
-  promptSha256!: string;
+  /**
+   * Hex HMAC-SHA-256 of the text keyed with AI_PROMPT_HASH_SECRET. Null for
+   * rows recorded before the key existed: their unkeyed SHA-256 confirmed
+   * guesses of short prompts and was dropped (migration PromptHmac).
+   */
+  @Column({ type: 'text', nullable: true })
+  promptHmac!: string | null;
 
-  @Column({ type: 'text' })
-  responseSha256!: string;
+  @Column({ type: 'text', nullable: true })
+  responseHmac!: string | null;
 
   @Column({ type: 'integer' })
   inputTokens!: number;

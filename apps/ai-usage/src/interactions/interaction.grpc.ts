@@ -19,12 +19,15 @@ const ORDER_OF_PROTO: Record<aiUsageV1.InteractionOrderBy, InteractionOrder> = {
   [aiUsageV1.InteractionOrderBy.UNRECOGNIZED]: 'start_time_desc',
 };
 
-/** nexus.aiusage.v1.AiUsageService: decode, validate, call the domain, encode. */
+/**
+ * nexus.aiusage.v1.AiUsageService: decode, validate, call the domain, encode
+ * (a user's export and erasure: userUsageHandlers).
+ */
 export function aiUsageServiceHandlers(
   rpc: RpcKit,
   interactions: InteractionService,
   summaries: UsageSummaryService,
-): aiUsageV1.AiUsageServiceServer {
+): Omit<aiUsageV1.AiUsageServiceServer, 'exportUserUsage' | 'eraseUserUsage'> {
   return {
     recordInteraction: rpc.unary(
       'RecordInteraction',

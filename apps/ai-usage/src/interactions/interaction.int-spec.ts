@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { uuidv7 } from '@nexus/core';
 import { Tx } from '@nexus/db';
@@ -14,14 +14,17 @@ import {
 import { interactionAggregate } from './interaction.aggregate';
 import { AiInteractionEntity } from './interaction.entity';
 
+// Two deployments with keys of their own.
+const SECRET = 'interaction-int-spec-prompt-hash-secret-1';
+const OTHER_SECRET = 'interaction-int-spec-prompt-hash-secret-2';
 let ai: AiUsageHarness;
 let capturing: AiUsageHarness;
 let events: EventCollector;
 
 beforeAll(async () => {
   [ai, capturing] = await Promise.all([
-    startAiUsage({ AI_USAGE_CAPTURE_PROMPTS: 'false' }),
-    startAiUsage({ AI_USAGE_CAPTURE_PROMPTS: 'true' }),
+    startAiUsage({ AI_USAGE_CAPTURE_PROMPTS: 'false', AI_PROMPT_HASH_SECRET: SECRET }),
+    startAiUsage({ AI_USAGE_CAPTURE_PROMPTS: 'true', AI_PROMPT_HASH_SECRET: OTHER_SECRET }),
   ]);
   events = await EventCollector.start(['nexus.ai-usage.interaction']);
 });
@@ -32,11 +35,13 @@ afterAll(async () => {
 });
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const hmac = (secret: string, text: string) =>
+  createHmac('sha256', secret).update(text).digest('hex');
 const list = (caller: Caller, request: Partial<aiUsageV1.ListInteractionsRequest>) =>
   ai.usage.listInteractions(aiUsageV1.ListInteractionsRequest.fromPartial(request), caller);
 
 describe('prompt capture', () => {
-  it('stores only lengths and hashes when capture is off, in the API and in events', async () => {
+  it('stores only lengths and keyed hashes when capture is off, in the API and in events', async () => {
     const user = ai.as('user');
     const recorded = await ai.usage.recordInteraction(
       { interaction: interaction({ prompt: 'secret plan', response: 'ok' }), requestId: '' },
@@ -48,11 +53,32 @@ describe('prompt capture', () => {
       promptCaptured: false,
       promptLength: 11,
       responseLength: 2,
-      promptSha256: sha256('secret plan'),
-      responseSha256: sha256('ok'),
+      promptHmac: hmac(SECRET, 'secret plan'),
+      responseHmac: hmac(SECRET, 'ok'),
+      promptSha256: '',
+      responseSha256: '',
     });
     const [created] = await events.waitForSubject(recorded.id, 1);
-    expect(JSON.stringify(created?.data)).not.toContain('secret plan');
+    const value = JSON.stringify(created?.data);
+    expect(value).not.toContain('secret plan');
+    // The unkeyed hash, which confirms a guess of a short prompt, is nowhere.
+    expect(value).not.toContain(sha256('secret plan'));
+    expect(value).toContain(hmac(SECRET, 'secret plan'));
+  });
+
+  it("keys the hash with the deployment's secret: another secret gives another hash", async () => {
+    const text = { prompt: 'yes', response: 'no' };
+    const [here, there] = await Promise.all([
+      ai.usage.recordInteraction({ interaction: interaction(text), requestId: '' }, ai.as('user')),
+      capturing.usage.recordInteraction(
+        { interaction: interaction(text), requestId: '' },
+        capturing.as('user'),
+      ),
+    ]);
+    expect(here.promptHmac).toBe(hmac(SECRET, 'yes'));
+    expect(there.promptHmac).toBe(hmac(OTHER_SECRET, 'yes'));
+    expect(here.promptHmac).not.toBe(there.promptHmac);
+    expect(here.promptHmac).not.toBe(sha256('yes'));
   });
 
   it('keeps the text when the deployment captures prompts', async () => {
@@ -64,7 +90,7 @@ describe('prompt capture', () => {
       prompt: 'keep me',
       response: 'kept',
       promptCaptured: true,
-      promptSha256: sha256('keep me'),
+      promptHmac: hmac(OTHER_SECRET, 'keep me'),
     });
   });
 });

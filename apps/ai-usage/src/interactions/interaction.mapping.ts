@@ -41,8 +41,11 @@ export function toInteractionMessage(entity: AiInteractionEntity): aiUsageV1.AiI
     promptCaptured: entity.promptCaptured,
     promptLength: entity.promptLength,
     responseLength: entity.responseLength,
-    promptSha256: entity.promptSha256,
-    responseSha256: entity.responseSha256,
+    // Deprecated fields, empty since the hashes are keyed (prompt_hmac).
+    promptSha256: '',
+    responseSha256: '',
+    promptHmac: entity.promptHmac ?? '',
+    responseHmac: entity.responseHmac ?? '',
     inputTokens: entity.inputTokens,
     outputTokens: entity.outputTokens,
     cachedInputTokens: entity.cachedInputTokens,

@@ -40,7 +40,7 @@ export class InteractionService {
     private readonly dataSource: DataSource,
     private readonly interactions: CrudRepository<AiInteractionEntity>,
     private readonly budgets: CrudRepository<BudgetEntity>,
-    private readonly capturePrompts: boolean,
+    private readonly capture: { prompts: boolean; hashSecret: string },
   ) {}
 
   /** Records every item or none; a retried request id returns what it recorded first. */
@@ -109,8 +109,9 @@ export class InteractionService {
   }
 
   private draft(caller: Principal, input: InteractionInput, now: Date): Draft {
-    const prompt = captureText(input.prompt, this.capturePrompts);
-    const response = captureText(input.response, this.capturePrompts);
+    const { prompts, hashSecret } = this.capture;
+    const prompt = captureText(input.prompt, prompts, hashSecret);
+    const response = captureText(input.response, prompts, hashSecret);
     return {
       userId: input.userId ?? caller.userId,
       module: input.module,
@@ -121,11 +122,11 @@ export class InteractionService {
       operation: input.operation,
       prompt: prompt.text,
       response: response.text,
-      promptCaptured: this.capturePrompts,
+      promptCaptured: prompts,
       promptLength: prompt.length,
       responseLength: response.length,
-      promptSha256: prompt.sha256,
-      responseSha256: response.sha256,
+      promptHmac: prompt.hmac,
+      responseHmac: response.hmac,
       inputTokens: input.inputTokens,
       outputTokens: input.outputTokens,
       cachedInputTokens: input.cachedInputTokens,

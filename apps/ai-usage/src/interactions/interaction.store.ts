@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '@nexus/db';
-import type { AiInteractionEntity } from './interaction.entity';
+import { AiInteractionEntity } from './interaction.entity';
 
 /** Every column an insert writes, with its SQL type, in the order of the statement. */
 const COLUMNS: readonly [keyof AiInteractionEntity, string, string][] = [
@@ -17,8 +17,8 @@ const COLUMNS: readonly [keyof AiInteractionEntity, string, string][] = [
   ['promptCaptured', 'prompt_captured', 'boolean'],
   ['promptLength', 'prompt_length', 'integer'],
   ['responseLength', 'response_length', 'integer'],
-  ['promptSha256', 'prompt_sha256', 'text'],
-  ['responseSha256', 'response_sha256', 'text'],
+  ['promptHmac', 'prompt_hmac', 'text'],
+  ['responseHmac', 'response_hmac', 'text'],
   ['inputTokens', 'input_tokens', 'integer'],
   ['outputTokens', 'output_tokens', 'integer'],
   ['cachedInputTokens', 'cached_input_tokens', 'integer'],
@@ -71,4 +71,40 @@ export async function insertInteractions(
     interaction.updatedAt = first.updated_at;
     interaction.version = 1;
   }
+}
+
+/**
+ * Up to `limit` of a user's interactions, in id order (oldest recorded
+ * first): the next chunk an erasure removes.
+ */
+export function interactionsOf(
+  manager: EntityManager,
+  userId: string,
+  limit: number,
+): Promise<AiInteractionEntity[]> {
+  return manager.find(AiInteractionEntity, {
+    where: { userId },
+    order: { id: 'ASC' },
+    take: limit,
+  });
+}
+
+/**
+ * Deletes interactions by id and answers the ids this statement deleted: a
+ * concurrent erasure that got to some first leaves them out, so each
+ * deletion is reported (and its event written) once.
+ */
+export async function deleteInteractions(
+  manager: EntityManager,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const result = await manager
+    .createQueryBuilder()
+    .delete()
+    .from(AiInteractionEntity)
+    .whereInIds(ids)
+    .returning('id')
+    .execute();
+  return new Set((result.raw as { id: string }[]).map((row) => row.id));
 }

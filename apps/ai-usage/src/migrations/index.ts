@@ -2,6 +2,7 @@ import { KitTables1795678000000 } from './1795678000000-kit-tables';
 import { CreateAiUsage1795680327034 } from './1795680327034-create-ai-usage';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { RollupSlots1796289049943 } from './1796289049943-rollup-slots';
+import { PromptHmac1796301099974 } from './1796301099974-prompt-hmac';
 
 /** Every migration of the ai_usage schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateAiUsage1795680327034,
   KitRequestIds1796279400000,
   RollupSlots1796289049943,
+  PromptHmac1796301099974,
 ];

@@ -125,19 +125,8 @@ const DELTA_COLUMNS = [
 ];
 const DELTA_NAMES = DELTA_COLUMNS.map((column) => column.split(' ')[0]);
 
-/**
- * The upsert of any number of deltas (one JSON parameter, so one fixed
- * statement the connection prepares once) into slot $2, in the order given: sums add, min and max combine, histograms merge bucket
- * by bucket.
- */
-export const UPSERT_SQL = `INSERT INTO "ai_usage"."usage_daily" AS u
-    (${DELTA_NAMES.join(', ')}, slot)
-  SELECT ${DELTA_NAMES.map((name) => `d.${name}`).join(', ')},
-         $2::smallint
-    FROM ROWS FROM (json_to_recordset($1::json) AS (${DELTA_COLUMNS.join(', ')}))
-         WITH ORDINALITY AS d(${DELTA_NAMES.join(', ')}, n)
-   ORDER BY d.n
-  ON CONFLICT (day, user_id, module, provider, model, currency, slot) DO UPDATE SET
+/** How a row added to an existing one combines with it: sums add, min and max combine, histograms merge bucket by bucket. */
+const MERGE_ON_CONFLICT = `ON CONFLICT (day, user_id, module, provider, model, currency, slot) DO UPDATE SET
     interaction_count = u.interaction_count + EXCLUDED.interaction_count,
     error_count = u.error_count + EXCLUDED.error_count,
     unpriced_count = u.unpriced_count + EXCLUDED.unpriced_count,
@@ -156,6 +145,50 @@ export const UPSERT_SQL = `INSERT INTO "ai_usage"."usage_daily" AS u
                       UNION ALL
                       SELECT * FROM jsonb_each_text(EXCLUDED.latency_histogram)) AS h(bucket, n)
                GROUP BY bucket) AS merged)`;
+
+/**
+ * The upsert of any number of deltas (one JSON parameter, so one fixed
+ * statement the connection prepares once) into slot $2, in the order given.
+ */
+export const UPSERT_SQL = `INSERT INTO "ai_usage"."usage_daily" AS u
+    (${DELTA_NAMES.join(', ')}, slot)
+  SELECT ${DELTA_NAMES.map((name) => `d.${name}`).join(', ')},
+         $2::smallint
+    FROM ROWS FROM (json_to_recordset($1::json) AS (${DELTA_COLUMNS.join(', ')}))
+         WITH ORDINALITY AS d(${DELTA_NAMES.join(', ')}, n)
+   ORDER BY d.n
+  ${MERGE_ON_CONFLICT}`;
+
+/**
+ * Who the rollup rows of an erased user are counted under: nobody. The
+ * nil UUID is never a user's id (ids are UUIDv7).
+ */
+export const ERASED_USER_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Moves user $1's rollup rows to user $2, merging them into that user's rows
+ * of the same key and slot (each target row is met at most once: the key
+ * differs only in the user). Returns one row per row moved.
+ */
+const REASSIGN_SQL = `WITH moved AS (
+    DELETE FROM "ai_usage"."usage_daily" WHERE user_id = $1 RETURNING *)
+  INSERT INTO "ai_usage"."usage_daily" AS u (${DELTA_NAMES.join(', ')}, slot)
+  SELECT ${DELTA_NAMES.map((name) => (name === 'user_id' ? '$2::uuid' : `m.${name}`)).join(', ')},
+         m.slot
+    FROM moved AS m
+  ${MERGE_ON_CONFLICT}
+  RETURNING 1`;
+
+/**
+ * Takes a user out of the rollup without changing any total: their rows are
+ * folded into ERASED_USER_ID's, so summaries by module, provider, model and
+ * day, and module budgets, still count what was spent, and nothing in the
+ * rollup names the user. Returns how many rows were moved.
+ */
+export async function anonymiseRollup(manager: EntityManager, userId: string): Promise<number> {
+  const moved = await queryPrepared(manager, REASSIGN_SQL, [userId, ERASED_USER_ID]);
+  return moved.length;
+}
 
 /** UPSERT_SQL's parameters: the deltas as JSON rows, and the slot. */
 export function upsertParams(deltas: readonly RollupDelta[], slot: number): [string, number] {

@@ -352,13 +352,17 @@ export interface AiInteraction {
   response: string;
   /** Whether prompt and response text were kept (output only). */
   promptCaptured: boolean;
-  /**
-   * Length in Unicode code points and SHA-256 (hex, of the UTF-8 text),
-   * always kept (output only).
-   */
+  /** Length in Unicode code points, always kept (output only). */
   promptLength: number;
   responseLength: number;
+  /**
+   * Always empty: an unkeyed SHA-256 let anyone confirm a guess of a short
+   * prompt. See prompt_hmac.
+   *
+   * @deprecated
+   */
   promptSha256: string;
+  /** @deprecated */
   responseSha256: string;
   /** gen_ai.usage.input_tokens: every prompt token, cached ones included. */
   inputTokens: number;
@@ -414,7 +418,18 @@ export interface AiInteraction {
    * summaries use this time.
    */
   startTime?: Date | undefined;
-  createTime?: Date | undefined;
+  createTime?:
+    | Date
+    | undefined;
+  /**
+   * HMAC-SHA-256 (hex) of the UTF-8 text keyed with the deployment's
+   * AI_PROMPT_HASH_SECRET, always kept (output only): equal texts have equal
+   * values within one deployment, and nobody without the secret can confirm
+   * a guess. Empty for interactions recorded before 2026-12 (their unkeyed
+   * hashes were dropped).
+   */
+  promptHmac: string;
+  responseHmac: string;
 }
 
 export interface RecordInteractionRequest {
@@ -469,6 +484,42 @@ export interface ListInteractionsResponse {
   interactions: AiInteraction[];
   nextPageToken: string;
   totalSize: number;
+}
+
+export interface ExportUserUsageRequest {
+  /** The user whose usage is exported (required, a UUID). */
+  userId: string;
+  /**
+   * Interactions per page: default 50, at most 1000 (larger sizes are
+   * clamped to 1000).
+   */
+  pageSize: number;
+  /** From the previous page's next_page_token; empty for the first page. */
+  pageToken: string;
+}
+
+export interface ExportUserUsageResponse {
+  /**
+   * The budgets set on the user; on the first page only (a user has at
+   * most one per currency).
+   */
+  budgets: Budget[];
+  /** The user's interactions, oldest first (start time, then id). */
+  interactions: AiInteraction[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+export interface EraseUserUsageRequest {
+  /** The user whose usage is erased (required, a UUID). */
+  userId: string;
+}
+
+export interface EraseUserUsageResponse {
+  /** What this call erased; zero when there was nothing left. */
+  interactionsErased: number;
+  budgetsErased: number;
+  rollupRowsAnonymised: number;
 }
 
 export interface GetUsageSummaryRequest {
@@ -693,6 +744,8 @@ function createBaseAiInteraction(): AiInteraction {
     metadata: undefined,
     startTime: undefined,
     createTime: undefined,
+    promptHmac: "",
+    responseHmac: "",
   };
 }
 
@@ -796,6 +849,12 @@ export const AiInteraction: MessageFns<AiInteraction> = {
     }
     if (message.createTime !== undefined) {
       Timestamp.encode(toTimestamp(message.createTime), writer.uint32(266).fork()).join();
+    }
+    if (message.promptHmac !== "") {
+      writer.uint32(274).string(message.promptHmac);
+    }
+    if (message.responseHmac !== "") {
+      writer.uint32(282).string(message.responseHmac);
     }
     return writer;
   },
@@ -1077,6 +1136,22 @@ export const AiInteraction: MessageFns<AiInteraction> = {
             message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 34: {
+            if (tag !== 274) {
+              break;
+            }
+
+            message.promptHmac = reader.string();
+            continue;
+          }
+          case 35: {
+            if (tag !== 282) {
+              break;
+            }
+
+            message.responseHmac = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1216,6 +1291,16 @@ export const AiInteraction: MessageFns<AiInteraction> = {
         : isSet(object.create_time)
         ? fromJsonTimestamp(object.create_time)
         : undefined,
+      promptHmac: isSet(object.promptHmac)
+        ? globalThis.String(object.promptHmac)
+        : isSet(object.prompt_hmac)
+        ? globalThis.String(object.prompt_hmac)
+        : "",
+      responseHmac: isSet(object.responseHmac)
+        ? globalThis.String(object.responseHmac)
+        : isSet(object.response_hmac)
+        ? globalThis.String(object.response_hmac)
+        : "",
     };
   },
 
@@ -1320,6 +1405,12 @@ export const AiInteraction: MessageFns<AiInteraction> = {
     if (message.createTime !== undefined) {
       obj.createTime = message.createTime.toISOString();
     }
+    if (message.promptHmac !== "") {
+      obj.promptHmac = message.promptHmac;
+    }
+    if (message.responseHmac !== "") {
+      obj.responseHmac = message.responseHmac;
+    }
     return obj;
   },
 
@@ -1365,6 +1456,8 @@ export const AiInteraction: MessageFns<AiInteraction> = {
     message.metadata = object.metadata ?? undefined;
     message.startTime = object.startTime ?? undefined;
     message.createTime = object.createTime ?? undefined;
+    message.promptHmac = object.promptHmac ?? "";
+    message.responseHmac = object.responseHmac ?? "";
     return message;
   },
 };
@@ -2049,6 +2142,412 @@ export const ListInteractionsResponse: MessageFns<ListInteractionsResponse> = {
     message.interactions = object.interactions?.map((e) => AiInteraction.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
     message.totalSize = object.totalSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseExportUserUsageRequest(): ExportUserUsageRequest {
+  return { userId: "", pageSize: 0, pageToken: "" };
+}
+
+export const ExportUserUsageRequest: MessageFns<ExportUserUsageRequest> = {
+  encode(message: ExportUserUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportUserUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportUserUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportUserUsageRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ExportUserUsageRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportUserUsageRequest>, I>>(base?: I): ExportUserUsageRequest {
+    return ExportUserUsageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportUserUsageRequest>, I>>(object: I): ExportUserUsageRequest {
+    const message = createBaseExportUserUsageRequest();
+    message.userId = object.userId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseExportUserUsageResponse(): ExportUserUsageResponse {
+  return { budgets: [], interactions: [], nextPageToken: "" };
+}
+
+export const ExportUserUsageResponse: MessageFns<ExportUserUsageResponse> = {
+  encode(message: ExportUserUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.budgets) {
+      Budget.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.interactions) {
+      AiInteraction.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(26).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportUserUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportUserUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.budgets.push(Budget.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.interactions.push(AiInteraction.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportUserUsageResponse {
+    return {
+      budgets: globalThis.Array.isArray(object?.budgets) ? object.budgets.map((e: any) => Budget.fromJSON(e)) : [],
+      interactions: globalThis.Array.isArray(object?.interactions)
+        ? object.interactions.map((e: any) => AiInteraction.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ExportUserUsageResponse): unknown {
+    const obj: any = {};
+    if (message.budgets?.length) {
+      obj.budgets = message.budgets.map((e) => Budget.toJSON(e));
+    }
+    if (message.interactions?.length) {
+      obj.interactions = message.interactions.map((e) => AiInteraction.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportUserUsageResponse>, I>>(base?: I): ExportUserUsageResponse {
+    return ExportUserUsageResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportUserUsageResponse>, I>>(object: I): ExportUserUsageResponse {
+    const message = createBaseExportUserUsageResponse();
+    message.budgets = object.budgets?.map((e) => Budget.fromPartial(e)) || [];
+    message.interactions = object.interactions?.map((e) => AiInteraction.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseEraseUserUsageRequest(): EraseUserUsageRequest {
+  return { userId: "" };
+}
+
+export const EraseUserUsageRequest: MessageFns<EraseUserUsageRequest> = {
+  encode(message: EraseUserUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EraseUserUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEraseUserUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EraseUserUsageRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: EraseUserUsageRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EraseUserUsageRequest>, I>>(base?: I): EraseUserUsageRequest {
+    return EraseUserUsageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EraseUserUsageRequest>, I>>(object: I): EraseUserUsageRequest {
+    const message = createBaseEraseUserUsageRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseEraseUserUsageResponse(): EraseUserUsageResponse {
+  return { interactionsErased: 0, budgetsErased: 0, rollupRowsAnonymised: 0 };
+}
+
+export const EraseUserUsageResponse: MessageFns<EraseUserUsageResponse> = {
+  encode(message: EraseUserUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.interactionsErased !== 0) {
+      writer.uint32(8).int32(message.interactionsErased);
+    }
+    if (message.budgetsErased !== 0) {
+      writer.uint32(16).int32(message.budgetsErased);
+    }
+    if (message.rollupRowsAnonymised !== 0) {
+      writer.uint32(24).int32(message.rollupRowsAnonymised);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EraseUserUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEraseUserUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.interactionsErased = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.budgetsErased = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rollupRowsAnonymised = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EraseUserUsageResponse {
+    return {
+      interactionsErased: isSet(object.interactionsErased)
+        ? globalThis.Number(object.interactionsErased)
+        : isSet(object.interactions_erased)
+        ? globalThis.Number(object.interactions_erased)
+        : 0,
+      budgetsErased: isSet(object.budgetsErased)
+        ? globalThis.Number(object.budgetsErased)
+        : isSet(object.budgets_erased)
+        ? globalThis.Number(object.budgets_erased)
+        : 0,
+      rollupRowsAnonymised: isSet(object.rollupRowsAnonymised)
+        ? globalThis.Number(object.rollupRowsAnonymised)
+        : isSet(object.rollup_rows_anonymised)
+        ? globalThis.Number(object.rollup_rows_anonymised)
+        : 0,
+    };
+  },
+
+  toJSON(message: EraseUserUsageResponse): unknown {
+    const obj: any = {};
+    if (message.interactionsErased !== 0) {
+      obj.interactionsErased = Math.round(message.interactionsErased);
+    }
+    if (message.budgetsErased !== 0) {
+      obj.budgetsErased = Math.round(message.budgetsErased);
+    }
+    if (message.rollupRowsAnonymised !== 0) {
+      obj.rollupRowsAnonymised = Math.round(message.rollupRowsAnonymised);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EraseUserUsageResponse>, I>>(base?: I): EraseUserUsageResponse {
+    return EraseUserUsageResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EraseUserUsageResponse>, I>>(object: I): EraseUserUsageResponse {
+    const message = createBaseEraseUserUsageResponse();
+    message.interactionsErased = object.interactionsErased ?? 0;
+    message.budgetsErased = object.budgetsErased ?? 0;
+    message.rollupRowsAnonymised = object.rollupRowsAnonymised ?? 0;
     return message;
   },
 };
@@ -4754,6 +5253,37 @@ export const AiUsageServiceService = {
       Buffer.from(GetUsageSummaryResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetUsageSummaryResponse => GetUsageSummaryResponse.decode(value),
   },
+  /**
+   * Admins only: everything ai-usage keeps about one user (their budgets on
+   * the first page, their interactions oldest first, a page at a time).
+   */
+  exportUserUsage: {
+    path: "/nexus.aiusage.v1.AiUsageService/ExportUserUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ExportUserUsageRequest): Buffer =>
+      Buffer.from(ExportUserUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportUserUsageRequest => ExportUserUsageRequest.decode(value),
+    responseSerialize: (value: ExportUserUsageResponse): Buffer =>
+      Buffer.from(ExportUserUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportUserUsageResponse => ExportUserUsageResponse.decode(value),
+  },
+  /**
+   * Admins only: erases one user's interactions and budgets (one `deleted`
+   * event each) and moves their daily rollup rows to the erased-user id, as
+   * the cascade of a hard user deletion does. Repeating it erases nothing more.
+   */
+  eraseUserUsage: {
+    path: "/nexus.aiusage.v1.AiUsageService/EraseUserUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EraseUserUsageRequest): Buffer =>
+      Buffer.from(EraseUserUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EraseUserUsageRequest => EraseUserUsageRequest.decode(value),
+    responseSerialize: (value: EraseUserUsageResponse): Buffer =>
+      Buffer.from(EraseUserUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EraseUserUsageResponse => EraseUserUsageResponse.decode(value),
+  },
 } as const;
 
 export interface AiUsageServiceServer extends UntypedServiceImplementation {
@@ -4771,6 +5301,17 @@ export interface AiUsageServiceServer extends UntypedServiceImplementation {
    * days, grouped by any of user, module, provider, model and day.
    */
   getUsageSummary: handleUnaryCall<GetUsageSummaryRequest, GetUsageSummaryResponse>;
+  /**
+   * Admins only: everything ai-usage keeps about one user (their budgets on
+   * the first page, their interactions oldest first, a page at a time).
+   */
+  exportUserUsage: handleUnaryCall<ExportUserUsageRequest, ExportUserUsageResponse>;
+  /**
+   * Admins only: erases one user's interactions and budgets (one `deleted`
+   * event each) and moves their daily rollup rows to the erased-user id, as
+   * the cascade of a hard user deletion does. Repeating it erases nothing more.
+   */
+  eraseUserUsage: handleUnaryCall<EraseUserUsageRequest, EraseUserUsageResponse>;
 }
 
 export interface AiUsageServiceClient extends Client {
@@ -4857,6 +5398,45 @@ export interface AiUsageServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetUsageSummaryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Admins only: everything ai-usage keeps about one user (their budgets on
+   * the first page, their interactions oldest first, a page at a time).
+   */
+  exportUserUsage(
+    request: ExportUserUsageRequest,
+    callback: (error: ServiceError | null, response: ExportUserUsageResponse) => void,
+  ): ClientUnaryCall;
+  exportUserUsage(
+    request: ExportUserUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExportUserUsageResponse) => void,
+  ): ClientUnaryCall;
+  exportUserUsage(
+    request: ExportUserUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExportUserUsageResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Admins only: erases one user's interactions and budgets (one `deleted`
+   * event each) and moves their daily rollup rows to the erased-user id, as
+   * the cascade of a hard user deletion does. Repeating it erases nothing more.
+   */
+  eraseUserUsage(
+    request: EraseUserUsageRequest,
+    callback: (error: ServiceError | null, response: EraseUserUsageResponse) => void,
+  ): ClientUnaryCall;
+  eraseUserUsage(
+    request: EraseUserUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EraseUserUsageResponse) => void,
+  ): ClientUnaryCall;
+  eraseUserUsage(
+    request: EraseUserUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EraseUserUsageResponse) => void,
   ): ClientUnaryCall;
 }
 
