@@ -13,3 +13,13 @@ export {
   type BaseEnv,
   type PeerEndpoint,
 } from './env-schemas';
+export { postgresConnection, type PostgresConnection, type PostgresTls } from './postgres-url';
+export {
+  grpcClientTls,
+  grpcServerTls,
+  kafkaSecurity,
+  type GrpcClientTls,
+  type GrpcServerTls,
+  type KafkaSecurity,
+  type TlsEnv,
+} from './tls-env';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { tlsEnvProblems, type TlsEnv } from './tls-env';
 
 /** Thrown when the environment does not parse; names every bad variable. */
 export class ConfigError extends Error {
@@ -17,7 +18,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = schema.safeParse(present);
-  if (result.success) return result.data;
+  if (result.success) {
+    // Checks across variables run here rather than as a refinement of
+    // baseEnvSchema, which would forbid services to .extend() it freely.
+    // For a schema without the TLS variables they find nothing.
+    const problems = tlsEnvProblems(result.data as Partial<TlsEnv> as TlsEnv);
+    if (problems.length === 0) return result.data;
+    throw new ConfigError(problems.map(({ variable, message }) => `${variable}: ${message}`));
+  }
   throw new ConfigError(
     result.error.issues.map(
       (issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`,
