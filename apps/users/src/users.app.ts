@@ -2,8 +2,12 @@ import { CrudRepository } from '@nexus/db';
 import type { ServiceSpec } from '@nexus/runtime';
 import { usersV1 } from '@nexus/proto';
 import type { UsersConfig } from './config';
+import { credentialHandlers } from './credentials/credentials.grpc';
 import { CredentialsService } from './credentials/credentials.service';
 import { PasswordHasher } from './credentials/password-hasher';
+import { PasswordResetService } from './credentials/password-reset.service';
+import { SignInThrottleStore } from './credentials/sign-in-throttle.store';
+import { SignInUnlockService } from './credentials/sign-in-unlock.service';
 import { SignInStore } from './credentials/sign-in.store';
 import { TokenSigner } from './credentials/token-signer';
 import { database } from './database';
@@ -35,6 +39,7 @@ export function usersService(config: UsersConfig): ServiceSpec {
     bind: ({ dataSource, pageTokens, rpc }) => {
       const repository = new CrudRepository(dataSource, UserEntity, userAggregate, pageTokens);
       const signIns = new SignInStore(dataSource);
+      const throttle = new SignInThrottleStore(dataSource, config.signInThrottle);
       const sessions = new SessionService(
         new CrudRepository(dataSource, SessionEntity, sessionAggregate, pageTokens),
         repository,
@@ -58,7 +63,17 @@ export function usersService(config: UsersConfig): ServiceSpec {
         config.emailVerificationTtlSeconds,
         signIns,
         sessions,
+        throttle,
       );
+      const resets = new PasswordResetService(
+        dataSource,
+        repository,
+        hasher,
+        throttle,
+        sessions,
+        config.passwordReset,
+      );
+      const unlocks = new SignInUnlockService(dataSource, repository, throttle, signIns);
       return [
         {
           name: 'nexus.users.v1.UserService',
@@ -66,6 +81,7 @@ export function usersService(config: UsersConfig): ServiceSpec {
           implementation: {
             ...userServiceHandlers(rpc, userService, credentials, signer),
             ...sessionHandlers(rpc, sessions),
+            ...credentialHandlers(rpc, resets, unlocks),
           },
         },
       ];

@@ -15,7 +15,10 @@ export type UsersErrorCode =
   | 'NOT_YOURSELF'
   | 'INVALID_REFRESH_TOKEN'
   | 'REFRESH_TOKEN_REUSED'
-  | 'NO_SESSION';
+  | 'NO_SESSION'
+  /** Too many failed attempts for this login or from this source: ErrorInfo metadata retry_after_seconds says when to retry. */
+  | 'SIGN_IN_THROTTLED'
+  | 'INVALID_RESET_TOKEN';
 
 export function usersErrorKind(code: UsersErrorCode): ErrorKind {
   switch (code) {
@@ -34,7 +37,10 @@ export function usersErrorKind(code: UsersErrorCode): ErrorKind {
       return 'unauthenticated';
     case 'WRONG_PASSWORD':
     case 'INVALID_VERIFICATION_TOKEN':
+    case 'INVALID_RESET_TOKEN':
       return 'invalid_argument';
+    case 'SIGN_IN_THROTTLED':
+      return 'resource_exhausted';
     case 'ALREADY_VERIFIED':
     case 'NO_SESSION':
       return 'failed_precondition';

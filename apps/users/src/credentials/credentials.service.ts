@@ -3,11 +3,14 @@ import type { DataSource } from 'typeorm';
 import { isAdmin, uuidv7, type Principal } from '@nexus/core';
 import { inTransaction, type CrudRepository } from '@nexus/db';
 import { UsersError } from '../users.errors';
+import { activeCaller } from '../users/active-caller';
 import { checkSelf } from '../users/user-access';
 import { UserEntity } from '../users/user.entity';
 import type { IssuedSession, SessionService } from '../sessions/session.service';
 import { EmailVerificationEntity } from './email-verification.entity';
 import type { PasswordHasher } from './password-hasher';
+import { setPassword } from './password-write';
+import type { SignInThrottleStore } from './sign-in-throttle.store';
 import type { SignInState, SignInStore } from './sign-in.store';
 
 /** Marks an unused verification token used and returns it; nothing when it is unknown or used. */
@@ -33,6 +36,7 @@ export class CredentialsService {
     private readonly verificationTtlSeconds: number,
     private readonly signIns: SignInStore,
     private readonly sessions: SessionService,
+    private readonly throttle: SignInThrottleStore,
   ) {}
 
   /**
@@ -42,9 +46,17 @@ export class CredentialsService {
    * event is published (the caller is not authenticated, so an attempt by a
    * stranger must not look like a change by the user). A successful sign-in
    * starts a session (`client` says what signed in), whose id the access
-   * token carries.
+   * token carries. Around the password check, the throttle counts the
+   * attempt for the login and for the `source` address, or refuses it while
+   * either is closed, the same whether or not the login exists.
    */
-  async authenticate(login: string, password: string, client: string): Promise<IssuedSession> {
+  async authenticate(
+    login: string,
+    password: string,
+    client: string,
+    source: string,
+  ): Promise<IssuedSession> {
+    await this.throttle.admitSignIn(login, source);
     const user = await this.dataSource.manager.findOne(UserEntity, {
       where: login.includes('@') ? { email: login } : { username: login },
     });
@@ -54,6 +66,7 @@ export class CredentialsService {
       await this.signIns.recordFailure(user.id);
       throw invalidCredentials();
     }
+    await this.throttle.signedIn(login, source);
     const signIn = await this.signIns.recordSuccess(user.id, user.isActive);
     if (!user.isActive) throw new UsersError('ACCOUNT_INACTIVE', 'this account is deactivated');
     return this.sessions.start(user, client, signIn);
@@ -78,13 +91,7 @@ export class CredentialsService {
     }
     const passwordHash = await this.hasher.hash(newPassword);
     await inTransaction(this.dataSource, caller.userId, async (tx) => {
-      await this.users.update(tx, id, {
-        verb: 'password_changed',
-        force: true,
-        apply: (u) => {
-          u.passwordHash = passwordHash;
-        },
-      });
+      await setPassword(tx, this.users, id, passwordHash, await activeCaller(tx, caller, id));
       // Whoever else held a session (or a stolen refresh token) is out.
       await this.sessions.endAllSessions(tx, id, 'PASSWORD_CHANGED');
     });
@@ -104,13 +111,18 @@ export class CredentialsService {
       throw new UsersError('ALREADY_VERIFIED', 'this email is already verified');
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.verificationTtlSeconds * 1000);
-    await this.dataSource.manager.insert(EmailVerificationEntity, {
-      id: uuidv7(),
-      userId: id,
-      email: user.email,
-      tokenHash: sha256(token),
-      expiresAt,
-      usedAt: null,
+    await inTransaction(this.dataSource, caller.userId, async (tx) => {
+      // Not a change of the user (no event), but a write all the same; it
+      // locks no user row of its own, so the caller's is held FOR SHARE.
+      await activeCaller(tx, caller, null);
+      await tx.manager.insert(EmailVerificationEntity, {
+        id: uuidv7(),
+        userId: id,
+        email: user.email,
+        tokenHash: sha256(token),
+        expiresAt,
+        usedAt: null,
+      });
     });
     return { token: isAdmin(caller) ? token : '', expiresAt };
   }

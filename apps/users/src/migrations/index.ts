@@ -3,6 +3,7 @@ import { CreateUsers1795678015155 } from './1795678015155-create-users';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { MoveSignInState1796279629432 } from './1796279629432-move-sign-in-state';
 import { CreateSessions1796301131761 } from './1796301131761-create-sessions';
+import { SignInThrottlesAndPasswordResets1796302000000 } from './1796302000000-sign-in-throttles-and-password-resets';
 
 /** Every migration of the users schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   KitRequestIds1796279400000,
   MoveSignInState1796279629432,
   CreateSessions1796301131761,
+  SignInThrottlesAndPasswordResets1796302000000,
 ];

@@ -144,6 +144,7 @@ export function userServiceHandlers(
             login,
             password,
             clientLabel(client, typeof userAgent === 'string' ? userAgent : undefined),
+            ctx.peerAddress,
           ),
         );
       },

@@ -14,6 +14,7 @@ import { UsersError } from '../users.errors';
 import type { PasswordHasher } from '../credentials/password-hasher';
 import type { SessionEnder } from '../sessions/session.service';
 import { NEVER_SIGNED_IN, type SignInState, type SignInStore } from '../credentials/sign-in.store';
+import { activeCaller } from './active-caller';
 import {
   checkAdmin,
   checkCreate,
@@ -81,6 +82,7 @@ export class UserService {
     const passwordHash = await this.hasher.hash(password);
     const actor = caller === 'system' || caller === null ? null : caller.userId;
     return this.write(actor, async (tx) => {
+      if (caller !== 'system' && caller !== null) await activeCaller(tx, caller, null);
       const { entity, created } = await this.users.create(
         tx,
         { ...input, passwordHash, isActive: true },
@@ -140,6 +142,7 @@ export class UserService {
       let deactivated = false;
       const user = await this.users.update(tx, id, {
         etag: etag || undefined,
+        authorize: await activeCaller(tx, caller, id),
         apply: (user) => {
           deactivated = user.isActive && changes.isActive === false;
           if (changes.email !== undefined && changes.email !== user.email) {
@@ -168,10 +171,12 @@ export class UserService {
   ): Promise<UserView | null> {
     checkDelete(caller, id, hard);
     const deactivated = await this.write(caller.userId, async (tx) => {
+      const authorize = await activeCaller(tx, caller, id);
       if (hard) {
         await this.users.delete(tx, id, {
           soft: false,
           etag: etag || undefined,
+          authorize,
           // Each session ends with its event before the rows go with the user.
           apply: async () => {
             await this.sessions.endAllSessions(tx, id, 'USER_DELETED');
@@ -181,6 +186,7 @@ export class UserService {
       }
       const user = await this.users.update(tx, id, {
         etag: etag || undefined,
+        authorize,
         verb: 'deleted',
         apply: (user) => {
           user.isActive = false;
@@ -194,9 +200,10 @@ export class UserService {
 
   async undelete(caller: Principal, id: string): Promise<UserView> {
     checkAdmin(caller, 'reactivate users');
-    const restored = await this.write(caller.userId, (tx) =>
+    const restored = await this.write(caller.userId, async (tx) =>
       this.users.update(tx, id, {
         verb: 'restored',
+        authorize: await activeCaller(tx, caller, id),
         apply: (user) => {
           user.isActive = true;
         },

@@ -209,9 +209,10 @@ export interface AuthenticateRequest {
   password: string;
   /**
    * What signs in, shown in ListSessions (e.g. "analytics dashboard"); at
-   * most 200 characters. Empty: the call's user-agent, cut to 200 characters.
+   * most 200 characters. Unset or empty: the call's user-agent, cut to 200
+   * characters.
    */
-  client: string;
+  client?: string | undefined;
 }
 
 export interface AuthenticateResponse {
@@ -272,8 +273,9 @@ export interface Session {
     | Date
     | undefined;
   /**
-   * Why it ended, e.g. SIGNED_OUT, SIGNED_OUT_EVERYWHERE, ENDED,
-   * REFRESH_TOKEN_REUSED, PASSWORD_CHANGED, USER_DEACTIVATED, USER_DELETED.
+   * Why it ended: SIGNED_OUT, SIGNED_OUT_EVERYWHERE, ENDED (EndSession by
+   * its user), ENDED_BY_ADMIN, REFRESH_TOKEN_REUSED, PASSWORD_CHANGED,
+   * USER_DEACTIVATED or USER_DELETED.
    */
   endReason: string;
   /** The session of the caller's own access token (never set in events). */
@@ -318,6 +320,28 @@ export interface ListSessionsResponse {
 }
 
 export interface EndSessionRequest {
+  id: string;
+}
+
+export interface RequestPasswordResetRequest {
+  /** Email or username. */
+  login: string;
+}
+
+export interface RequestPasswordResetResponse {
+}
+
+export interface ResetPasswordRequest {
+  /** The token of the reset mail. */
+  token: string;
+  /** 12 to 256 characters. */
+  newPassword: string;
+}
+
+export interface ResetPasswordResponse {
+}
+
+export interface UnlockUserRequest {
   id: string;
 }
 
@@ -2000,7 +2024,7 @@ export const VerifyEmailRequest: MessageFns<VerifyEmailRequest> = {
 };
 
 function createBaseAuthenticateRequest(): AuthenticateRequest {
-  return { login: "", password: "", client: "" };
+  return { login: "", password: "", client: undefined };
 }
 
 export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
@@ -2011,7 +2035,7 @@ export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
     if (message.password !== "") {
       writer.uint32(18).string(message.password);
     }
-    if (message.client !== "") {
+    if (message.client !== undefined) {
       writer.uint32(26).string(message.client);
     }
     return writer;
@@ -2070,7 +2094,7 @@ export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
     return {
       login: isSet(object.login) ? globalThis.String(object.login) : "",
       password: isSet(object.password) ? globalThis.String(object.password) : "",
-      client: isSet(object.client) ? globalThis.String(object.client) : "",
+      client: isSet(object.client) ? globalThis.String(object.client) : undefined,
     };
   },
 
@@ -2082,7 +2106,7 @@ export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
     if (message.password !== "") {
       obj.password = message.password;
     }
-    if (message.client !== "") {
+    if (message.client !== undefined) {
       obj.client = message.client;
     }
     return obj;
@@ -2095,7 +2119,7 @@ export const AuthenticateRequest: MessageFns<AuthenticateRequest> = {
     const message = createBaseAuthenticateRequest();
     message.login = object.login ?? "";
     message.password = object.password ?? "";
-    message.client = object.client ?? "";
+    message.client = object.client ?? undefined;
     return message;
   },
 };
@@ -3161,6 +3185,333 @@ export const EndSessionRequest: MessageFns<EndSessionRequest> = {
   },
 };
 
+function createBaseRequestPasswordResetRequest(): RequestPasswordResetRequest {
+  return { login: "" };
+}
+
+export const RequestPasswordResetRequest: MessageFns<RequestPasswordResetRequest> = {
+  encode(message: RequestPasswordResetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.login !== "") {
+      writer.uint32(10).string(message.login);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestPasswordResetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestPasswordResetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.login = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestPasswordResetRequest {
+    return { login: isSet(object.login) ? globalThis.String(object.login) : "" };
+  },
+
+  toJSON(message: RequestPasswordResetRequest): unknown {
+    const obj: any = {};
+    if (message.login !== "") {
+      obj.login = message.login;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RequestPasswordResetRequest>, I>>(base?: I): RequestPasswordResetRequest {
+    return RequestPasswordResetRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequestPasswordResetRequest>, I>>(object: I): RequestPasswordResetRequest {
+    const message = createBaseRequestPasswordResetRequest();
+    message.login = object.login ?? "";
+    return message;
+  },
+};
+
+function createBaseRequestPasswordResetResponse(): RequestPasswordResetResponse {
+  return {};
+}
+
+export const RequestPasswordResetResponse: MessageFns<RequestPasswordResetResponse> = {
+  encode(_: RequestPasswordResetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestPasswordResetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestPasswordResetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RequestPasswordResetResponse {
+    return {};
+  },
+
+  toJSON(_: RequestPasswordResetResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RequestPasswordResetResponse>, I>>(base?: I): RequestPasswordResetResponse {
+    return RequestPasswordResetResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequestPasswordResetResponse>, I>>(_: I): RequestPasswordResetResponse {
+    const message = createBaseRequestPasswordResetResponse();
+    return message;
+  },
+};
+
+function createBaseResetPasswordRequest(): ResetPasswordRequest {
+  return { token: "", newPassword: "" };
+}
+
+export const ResetPasswordRequest: MessageFns<ResetPasswordRequest> = {
+  encode(message: ResetPasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.newPassword !== "") {
+      writer.uint32(18).string(message.newPassword);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResetPasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResetPasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.newPassword = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResetPasswordRequest {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      newPassword: isSet(object.newPassword)
+        ? globalThis.String(object.newPassword)
+        : isSet(object.new_password)
+        ? globalThis.String(object.new_password)
+        : "",
+    };
+  },
+
+  toJSON(message: ResetPasswordRequest): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.newPassword !== "") {
+      obj.newPassword = message.newPassword;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResetPasswordRequest>, I>>(base?: I): ResetPasswordRequest {
+    return ResetPasswordRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResetPasswordRequest>, I>>(object: I): ResetPasswordRequest {
+    const message = createBaseResetPasswordRequest();
+    message.token = object.token ?? "";
+    message.newPassword = object.newPassword ?? "";
+    return message;
+  },
+};
+
+function createBaseResetPasswordResponse(): ResetPasswordResponse {
+  return {};
+}
+
+export const ResetPasswordResponse: MessageFns<ResetPasswordResponse> = {
+  encode(_: ResetPasswordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResetPasswordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResetPasswordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ResetPasswordResponse {
+    return {};
+  },
+
+  toJSON(_: ResetPasswordResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResetPasswordResponse>, I>>(base?: I): ResetPasswordResponse {
+    return ResetPasswordResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResetPasswordResponse>, I>>(_: I): ResetPasswordResponse {
+    const message = createBaseResetPasswordResponse();
+    return message;
+  },
+};
+
+function createBaseUnlockUserRequest(): UnlockUserRequest {
+  return { id: "" };
+}
+
+export const UnlockUserRequest: MessageFns<UnlockUserRequest> = {
+  encode(message: UnlockUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnlockUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnlockUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnlockUserRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: UnlockUserRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnlockUserRequest>, I>>(base?: I): UnlockUserRequest {
+    return UnlockUserRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnlockUserRequest>, I>>(object: I): UnlockUserRequest {
+    const message = createBaseUnlockUserRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
 function createBaseGetJwksRequest(): GetJwksRequest {
   return {};
 }
@@ -3284,7 +3635,7 @@ export const GetJwksResponse: MessageFns<GetJwksResponse> = {
  * The platform's user directory, its credentials and its token signer.
  * Every call carries `authorization: Bearer <token>` except CreateUser
  * (self sign-up, when enabled), Authenticate, RefreshSession, SignOut (with a
- * refresh token), VerifyEmail and GetJwks.
+ * refresh token), VerifyEmail, RequestPasswordReset, ResetPassword and GetJwks.
  */
 export type UserServiceService = typeof UserServiceService;
 export const UserServiceService = {
@@ -3396,7 +3747,12 @@ export const UserServiceService = {
   },
   /**
    * Exchanges a login (email or username) and password for an access token
-   * and a refresh token, bound to a new session.
+   * and a refresh token, bound to a new session. Failed attempts are counted
+   * per login and per source address: from a threshold each further attempt
+   * must wait longer, then the login is locked for a while, the right
+   * password included (RESOURCE_EXHAUSTED, reason SIGN_IN_THROTTLED, with
+   * ErrorInfo metadata retry_after_seconds), the same for a login that does
+   * not exist. A right password clears its login's count.
    */
   authenticate: {
     path: "/nexus.users.v1.UserService/Authenticate" as const,
@@ -3473,6 +3829,51 @@ export const UserServiceService = {
     responseSerialize: (value: Session): Buffer => Buffer.from(Session.encode(value).finish()),
     responseDeserialize: (value: Buffer): Session => Session.decode(value),
   },
+  /**
+   * Asks for a password reset mail for a login (email or username). Always
+   * answers OK, after the same time, whether or not the login exists; for an
+   * active user it issues a single-use token that only the mail sender can
+   * read (event nexus.users.user.password_reset_requested). Throttled per
+   * source address (RESOURCE_EXHAUSTED, reason SIGN_IN_THROTTLED).
+   */
+  requestPasswordReset: {
+    path: "/nexus.users.v1.UserService/RequestPasswordReset" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RequestPasswordResetRequest): Buffer =>
+      Buffer.from(RequestPasswordResetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RequestPasswordResetRequest => RequestPasswordResetRequest.decode(value),
+    responseSerialize: (value: RequestPasswordResetResponse): Buffer =>
+      Buffer.from(RequestPasswordResetResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RequestPasswordResetResponse => RequestPasswordResetResponse.decode(value),
+  },
+  /**
+   * Sets a new password with a token from a reset mail, as ChangePassword
+   * does, and ends every session of the user. The token works once.
+   */
+  resetPassword: {
+    path: "/nexus.users.v1.UserService/ResetPassword" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResetPasswordRequest): Buffer => Buffer.from(ResetPasswordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResetPasswordRequest => ResetPasswordRequest.decode(value),
+    responseSerialize: (value: ResetPasswordResponse): Buffer =>
+      Buffer.from(ResetPasswordResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResetPasswordResponse => ResetPasswordResponse.decode(value),
+  },
+  /**
+   * Clears the sign-in throttle of the user's email and username, so they
+   * may sign in again at once (admins only).
+   */
+  unlockUser: {
+    path: "/nexus.users.v1.UserService/UnlockUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UnlockUserRequest): Buffer => Buffer.from(UnlockUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UnlockUserRequest => UnlockUserRequest.decode(value),
+    responseSerialize: (value: User): Buffer => Buffer.from(User.encode(value).finish()),
+    responseDeserialize: (value: Buffer): User => User.decode(value),
+  },
   /** The public keys that verify access tokens. */
   getJwks: {
     path: "/nexus.users.v1.UserService/GetJwks" as const,
@@ -3507,7 +3908,12 @@ export interface UserServiceServer extends UntypedServiceImplementation {
   verifyEmail: handleUnaryCall<VerifyEmailRequest, User>;
   /**
    * Exchanges a login (email or username) and password for an access token
-   * and a refresh token, bound to a new session.
+   * and a refresh token, bound to a new session. Failed attempts are counted
+   * per login and per source address: from a threshold each further attempt
+   * must wait longer, then the login is locked for a while, the right
+   * password included (RESOURCE_EXHAUSTED, reason SIGN_IN_THROTTLED, with
+   * ErrorInfo metadata retry_after_seconds), the same for a login that does
+   * not exist. A right password clears its login's count.
    */
   authenticate: handleUnaryCall<AuthenticateRequest, AuthenticateResponse>;
   /**
@@ -3530,6 +3936,24 @@ export interface UserServiceServer extends UntypedServiceImplementation {
   listSessions: handleUnaryCall<ListSessionsRequest, ListSessionsResponse>;
   /** Ends one session (its user or an admin). */
   endSession: handleUnaryCall<EndSessionRequest, Session>;
+  /**
+   * Asks for a password reset mail for a login (email or username). Always
+   * answers OK, after the same time, whether or not the login exists; for an
+   * active user it issues a single-use token that only the mail sender can
+   * read (event nexus.users.user.password_reset_requested). Throttled per
+   * source address (RESOURCE_EXHAUSTED, reason SIGN_IN_THROTTLED).
+   */
+  requestPasswordReset: handleUnaryCall<RequestPasswordResetRequest, RequestPasswordResetResponse>;
+  /**
+   * Sets a new password with a token from a reset mail, as ChangePassword
+   * does, and ends every session of the user. The token works once.
+   */
+  resetPassword: handleUnaryCall<ResetPasswordRequest, ResetPasswordResponse>;
+  /**
+   * Clears the sign-in throttle of the user's email and username, so they
+   * may sign in again at once (admins only).
+   */
+  unlockUser: handleUnaryCall<UnlockUserRequest, User>;
   /** The public keys that verify access tokens. */
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
 }
@@ -3693,7 +4117,12 @@ export interface UserServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Exchanges a login (email or username) and password for an access token
-   * and a refresh token, bound to a new session.
+   * and a refresh token, bound to a new session. Failed attempts are counted
+   * per login and per source address: from a threshold each further attempt
+   * must wait longer, then the login is locked for a while, the right
+   * password included (RESOURCE_EXHAUSTED, reason SIGN_IN_THROTTLED, with
+   * ErrorInfo metadata retry_after_seconds), the same for a login that does
+   * not exist. A right password clears its login's count.
    */
   authenticate(
     request: AuthenticateRequest,
@@ -3799,6 +4228,66 @@ export interface UserServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Session) => void,
+  ): ClientUnaryCall;
+  /**
+   * Asks for a password reset mail for a login (email or username). Always
+   * answers OK, after the same time, whether or not the login exists; for an
+   * active user it issues a single-use token that only the mail sender can
+   * read (event nexus.users.user.password_reset_requested). Throttled per
+   * source address (RESOURCE_EXHAUSTED, reason SIGN_IN_THROTTLED).
+   */
+  requestPasswordReset(
+    request: RequestPasswordResetRequest,
+    callback: (error: ServiceError | null, response: RequestPasswordResetResponse) => void,
+  ): ClientUnaryCall;
+  requestPasswordReset(
+    request: RequestPasswordResetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RequestPasswordResetResponse) => void,
+  ): ClientUnaryCall;
+  requestPasswordReset(
+    request: RequestPasswordResetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RequestPasswordResetResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sets a new password with a token from a reset mail, as ChangePassword
+   * does, and ends every session of the user. The token works once.
+   */
+  resetPassword(
+    request: ResetPasswordRequest,
+    callback: (error: ServiceError | null, response: ResetPasswordResponse) => void,
+  ): ClientUnaryCall;
+  resetPassword(
+    request: ResetPasswordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResetPasswordResponse) => void,
+  ): ClientUnaryCall;
+  resetPassword(
+    request: ResetPasswordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResetPasswordResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Clears the sign-in throttle of the user's email and username, so they
+   * may sign in again at once (admins only).
+   */
+  unlockUser(
+    request: UnlockUserRequest,
+    callback: (error: ServiceError | null, response: User) => void,
+  ): ClientUnaryCall;
+  unlockUser(
+    request: UnlockUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: User) => void,
+  ): ClientUnaryCall;
+  unlockUser(
+    request: UnlockUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: User) => void,
   ): ClientUnaryCall;
   /** The public keys that verify access tokens. */
   getJwks(
