@@ -1,4 +1,4 @@
-import type { Role } from '@nexus/core';
+import { uuidv7, type Role } from '@nexus/core';
 import { aiUsageV1, commonV1, commsV1, contentV1, workV1 } from '@nexus/proto';
 import { TEST_PASSWORD, type TestUser } from '@nexus/testing';
 import { validInteraction, type Fixtures } from './fixtures';
@@ -486,6 +486,15 @@ export const ACCESS: Record<string, AccessRule> = {
       endTime: new Date(Date.now() + 86_400_000),
       groupBy: [aiUsageV1.UsageDimension.USAGE_DIMENSION_MODEL],
     }),
+  },
+  '/nexus.aiusage.v1.AiUsageService/ExportUserUsage': {
+    access: 'admin',
+    request: (fx) => ({ userId: fx.owner.user.id, pageSize: 5 }),
+  },
+  // A user of no fixture: the erasure must leave the fixtures the other rows use.
+  '/nexus.aiusage.v1.AiUsageService/EraseUserUsage': {
+    access: 'admin',
+    request: () => ({ userId: uuidv7() }),
   },
   '/nexus.aiusage.v1.ModelPriceService/GetModelPrice': {
     access: 'read',
