@@ -29,8 +29,8 @@ describe.each([
   ['apps/content/src/content.app.ts', ['bench', 'content', 'e2e', 'tools']],
   ['apps/analytics/src/main.ts', ['analytics', 'bench', 'e2e', 'infra', 'tools']],
   ['apps/work/src/config.ts', ['bench', 'e2e', 'infra', 'tools', 'work']],
-  // The per-service database roles are e2e's.
-  ['infra/db/roles.sql', ['e2e', 'infra']],
+  // The per-service database roles: e2e's checks, and npm start's (tools) that applies them.
+  ['infra/db/roles.sql', ['e2e', 'infra', 'tools']],
   // The compose and Kubernetes checks are infra:test.
   ['docker-compose.yml', ['infra']],
   ['Dockerfile', ['infra']],

@@ -1,6 +1,6 @@
 /**
  * The nexus CLI: `npx nexus <command>`. Database lifecycle (db migrate,
- * revert, status, generate, seed, verify, reset, backup, restore) and the
+ * roles, revert, status, generate, seed, verify, reset, backup, restore) and the
  * local stack (stack up, down, status). Database commands read DATABASE_URL.
  */
 import { Command } from 'commander';
@@ -8,6 +8,7 @@ import { CliError } from './cli/database';
 import { registerBackupCommands } from './cli/db-backup';
 import { registerMigrationCommands } from './cli/db-migrations';
 import { registerResetCommand } from './cli/db-reset';
+import { registerRolesCommand } from './cli/db-roles';
 import { registerSeedCommand } from './cli/db-seed';
 import { registerVerifyCommand } from './cli/db-verify';
 import { registerStackCommands } from './cli/stack';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   const db = program.command('db').description('the database lifecycle (reads DATABASE_URL)');
   registerMigrationCommands(db);
+  registerRolesCommand(db);
   registerSeedCommand(db);
   registerVerifyCommand(db);
   registerResetCommand(db);

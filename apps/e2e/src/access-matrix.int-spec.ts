@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Client as GrpcClient, Metadata, credentials, status } from '@grpc/grpc-js';
 import { contentV1 } from '@nexus/proto';
 import { Client } from 'pg';
 import { ROLES, type Role } from '@nexus/core';
+import { provisionServiceRoles } from '@nexus/stack';
 import type { TestUser } from '@nexus/testing';
 import { ACCESS, expected, type AccessRule, type Expect } from './access-table';
 import { createFixtures, type Fixtures } from './fixtures';
@@ -231,25 +230,17 @@ describe('streaming RPCs', () => {
   });
 });
 
-describe("each service's database role (infra/db/roles.sql)", () => {
+describe("each service's database role (infra/db/roles.sql, provisioned as npm start does)", () => {
   it("reads its own schema and cannot read any other service's", async () => {
-    const url = new URL(process.env.DATABASE_URL!);
-    const admin = new Client({ connectionString: url.toString() });
+    const ownerUrl = process.env.DATABASE_URL!;
+    const admin = new Client({ connectionString: ownerUrl });
     await admin.connect();
     const schemas = Object.values(SERVICE_PROTOS).map((s) => s.schema);
-    const password = `pw-${Date.now()}`;
     try {
-      await admin.query(
-        readFileSync(path.resolve(__dirname, '../../../infra/db/roles.sql'), 'utf8'),
-      );
-      for (const schema of schemas)
-        await admin.query(`ALTER ROLE "nexus_${schema}" PASSWORD '${password}'`);
+      const roleUrls = await provisionServiceRoles(ownerUrl, schemas);
       const results: string[] = [];
       for (const own of schemas) {
-        const asRole = new URL(url.toString());
-        asRole.username = `nexus_${own}`;
-        asRole.password = password;
-        const client = new Client({ connectionString: asRole.toString() });
+        const client = new Client({ connectionString: roleUrls[own] });
         await client.connect();
         try {
           const table = async (schema: string) =>

@@ -8,3 +8,11 @@ export {
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
 export { freePort, freePorts, isPortListening } from './ports';
 export { startPostgres, type PostgresOptions, type RunningPostgres } from './postgres';
+export {
+  applyServiceRoles,
+  provisionServiceRoles,
+  serviceDatabaseUrl,
+  serviceRoleName,
+} from './database-roles';
+export { rolePasswords } from './role-passwords';
+export { scramVerifier } from './scram-verifier';

@@ -1,0 +1,113 @@
+/**
+ * Each service's own database role (infra/db/roles.sql): created or updated by
+ * the owner that runs the migrations, allowed the rows of its own schema and
+ * nothing else. npm start, `nexus db roles` (compose's migrate service, the
+ * Kubernetes migrate Job) and the e2e tests all provision through here.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { rolePasswords } from './role-passwords';
+import { scramVerifier } from './scram-verifier';
+
+/**
+ * Beside the source rather than found through nx.json: the images hold
+ * libs/ and infra/db but no nx.json (Dockerfile).
+ */
+const ROLES_SQL = join(__dirname, '..', '..', '..', 'infra', 'db', 'roles.sql');
+
+/** The role of the service that owns `schema`: users -> nexus_users, ai_usage -> nexus_ai_usage. */
+export function serviceRoleName(schema: string): string {
+  return `nexus_${schema}`;
+}
+
+/** The owner's URL with the service's role and password in place of the owner's. */
+export function serviceDatabaseUrl(ownerUrl: string, schema: string, password: string): string {
+  const url = new URL(ownerUrl);
+  url.username = serviceRoleName(schema);
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
+/** PostgreSQL's answers that mean another run changed the same role at the same moment. */
+function isConcurrentRoleChange(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return (
+    code === '40001' ||
+    code === '40P01' ||
+    code === '23505' ||
+    (code === 'XX000' && /concurrently/.test(message ?? ''))
+  );
+}
+
+/**
+ * Runs roles.sql as the owner behind `ownerUrl` (creating the roles, granting
+ * each its own schema's rows), then sets the password of each schema given in
+ * `passwords`. A schema given here without a row in roles.sql is refused, so a
+ * new service cannot silently run without its role. Passwords go to the server
+ * as SCRAM verifiers: the plain text never reaches a statement (or a log of one).
+ */
+export async function applyServiceRoles(
+  ownerUrl: string,
+  passwords: Readonly<Record<string, string>>,
+): Promise<void> {
+  const sql = readFileSync(ROLES_SQL, 'utf8');
+  const client = new Client({ connectionString: ownerUrl, application_name: 'nexus-roles' });
+  await client.connect();
+  try {
+    // Roles are cluster-wide: runs against other databases of the same server
+    // (parallel test runs, two checkouts) may update the same role at once.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await client.query(sql);
+        for (const [schema, password] of Object.entries(passwords)) {
+          const role = serviceRoleName(schema);
+          const known = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+          if (known.rowCount === 0)
+            throw new Error(`infra/db/roles.sql has no role ${role} for the schema ${schema}`);
+          await client.query(
+            `ALTER ROLE ${client.escapeIdentifier(role)} PASSWORD ${client.escapeLiteral(scramVerifier(password))}`,
+          );
+        }
+        return;
+      } catch (error) {
+        if (attempt >= 5 || !isConcurrentRoleChange(error))
+          throw describeRoleError(error, ownerUrl);
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** A refusal worded for the person who chose the owner, without its password. */
+function describeRoleError(error: unknown, ownerUrl: string): Error {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code !== '42501') return error instanceof Error ? error : new Error(String(error));
+  const owner = decodeURIComponent(new URL(ownerUrl).username);
+  return new Error(
+    `cannot set up the services' database roles as "${owner}": ${message}. ` +
+      'The DATABASE_URL user must own the schemas and have CREATEROLE (or be a superuser).',
+  );
+}
+
+/**
+ * npm start's and the e2e tests' roles: every schema's role with a password
+ * derived from the owner's (role-passwords.ts), provisioned by the owner.
+ * Returns each schema's DATABASE_URL for its service.
+ */
+export async function provisionServiceRoles(
+  ownerUrl: string,
+  schemas: readonly string[],
+  secretDir?: string,
+): Promise<Record<string, string>> {
+  const byRole = rolePasswords(ownerUrl, schemas.map(serviceRoleName), secretDir);
+  const passwords = Object.fromEntries(
+    schemas.map((schema) => [schema, byRole[serviceRoleName(schema)]]),
+  );
+  await applyServiceRoles(ownerUrl, passwords);
+  return Object.fromEntries(
+    schemas.map((schema) => [schema, serviceDatabaseUrl(ownerUrl, schema, passwords[schema])]),
+  );
+}
