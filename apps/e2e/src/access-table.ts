@@ -609,4 +609,18 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'admin',
     request: (fx) => ({ id: fx.owner.user.id }),
   },
+  // Always OK, whoever asks and whether or not the login exists.
+  '/nexus.users.v1.UserService/RequestPasswordReset': {
+    access: 'public',
+    request: (fx) => ({ login: fx.owner.user.email }),
+  },
+  // The reset token is the credential (an unknown one is INVALID_ARGUMENT, past authorisation).
+  '/nexus.users.v1.UserService/ResetPassword': {
+    access: 'public',
+    request: () => ({ token: 'not-a-real-reset-token', newPassword: `${TEST_PASSWORD} 3` }),
+  },
+  '/nexus.users.v1.UserService/UnlockUser': {
+    access: 'admin',
+    request: (fx) => ({ id: fx.owner.user.id }),
+  },
 };

@@ -37,10 +37,15 @@ const SERVICES = process.env.FUZZ_SERVICES
  */
 const UNJUDGED = [status.DEADLINE_EXCEEDED, status.UNAVAILABLE];
 /**
- * Rejected calls that change rows by design, left out of the replay phase:
- * a failed sign-in counts towards the account's lockout.
+ * Rejected calls that change rows by design, or whose refusal lasts only a
+ * while, left out of the replay phase: a failed sign-in counts towards the
+ * login's throttle, and a throttled reset request (RESOURCE_EXHAUSTED) may
+ * rightly pass once its wait is over.
  */
-const CHANGES_WHEN_REJECTED = new Set(['/nexus.users.v1.UserService/Authenticate']);
+const CHANGES_WHEN_REJECTED = new Set([
+  '/nexus.users.v1.UserService/Authenticate',
+  '/nexus.users.v1.UserService/RequestPasswordReset',
+]);
 
 /**
  * Refusals that do not depend on the data (bad input, bad or missing token):
