@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { uuidv7 } from '@nexus/core';
-import { EventCollector, grpcError } from '@nexus/testing';
+import { EventCollector, captureStdout, grpcError } from '@nexus/testing';
 import { PASSWORD, startUsers, type UsersHarness } from '../testing/users-harness';
 import { openResetDelivery } from './reset-delivery';
 
@@ -39,6 +39,7 @@ describe('password reset', () => {
   it('mails a sealed single-use token that resets the password, publishes password_changed and ends every session', async () => {
     const me = await users.signUp();
     const session = await signIn(me.user.email, PASSWORD);
+    const logs = captureStdout();
     await users.client.requestPasswordReset({ login: me.user.username });
     const [token] = await resetTokens(me.user.id, 1);
 
@@ -75,6 +76,11 @@ describe('password reset', () => {
       reason: 'INVALID_RESET_TOKEN',
       fields: ['token'],
     });
+    logs.stop();
+    const logged = logs.lines().join('\n');
+    for (const secret of [token, NEW_PASSWORD, session.refreshToken]) {
+      expect(logged).not.toContain(secret);
+    }
   });
 
   it('answers an unknown login as a known one, after the same time, and issues nothing for it', async () => {
