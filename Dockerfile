@@ -3,8 +3,8 @@
 # One image recipe for every service:  docker build --build-arg SERVICE=users .
 # Services run from their TypeScript source with tsx (no build step). tsx resolves
 # the @nexus/* path aliases from tsconfig.json, so the image keeps apps/, libs/,
-# tools/ (the `nexus` CLI that runs migrations) and the tsconfig files as they are
-# in the repository. The image content is the same for every SERVICE; the build
+# tools/ (the `nexus` CLI that runs migrations), infra/db (the service roles) and
+# the tsconfig files as they are in the repository. The image content is the same for every SERVICE; the build
 # arg only selects what CMD and HEALTHCHECK run.
 
 FROM node:20-bookworm-slim AS base
@@ -37,6 +37,8 @@ COPY package.json tsconfig.json tsconfig.base.json ./
 COPY libs libs
 COPY apps apps
 COPY tools tools
+# The service roles' SQL, which `nexus db roles` (the migrate step) applies.
+COPY infra/db infra/db
 USER node
 EXPOSE ${GRPC_PORT} ${HTTP_PORT}
 # No curl in the slim image: node's fetch. The port is the service's own

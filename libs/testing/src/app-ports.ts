@@ -37,3 +37,17 @@ export function defaultPorts(app: string, root = REPO_ROOT): AppPorts {
   };
   return { grpc: port('GRPC'), http: port('HTTP') };
 }
+
+/** The PostgreSQL schema an app owns: the `schema: '...'` of its src/database.ts. */
+export function appSchema(app: string, root = REPO_ROOT): string {
+  const source = readFileSync(path.join(root, 'apps', app, 'src', 'database.ts'), 'utf8');
+  const match = /\bschema:\s*['"]([a-z_][a-z0-9_]*)['"]/.exec(source);
+  if (!match) throw new Error(`apps/${app}/src/database.ts names no schema`);
+  return match[1];
+}
+
+/** The user a postgres:// URL connects as (compose's `${VAR:-default}` passwords included). */
+export function databaseUser(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  return /^postgres(?:ql)?:\/\/([^:@/]+)[:@]/.exec(url)?.[1];
+}

@@ -2,16 +2,26 @@
  * Keeps docker-compose.yml in step with the apps: every runnable app
  * (apps/<name>/src/main.ts) must appear as a compose service, built from the
  * shared Dockerfile, publishing the ports its config.ts defaults to, started only
- * after the migrations, and given Postgres and Kafka. Reads files only: no Docker.
+ * after the migrations, and given Postgres and Kafka, each as its own database
+ * role while only the migrate service connects as the owner. Reads files only:
+ * no Docker.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT as ROOT, defaultPorts, envPrefix, runnableApps } from './app-ports';
+import {
+  REPO_ROOT as ROOT,
+  appSchema,
+  databaseUser,
+  defaultPorts,
+  envPrefix,
+  runnableApps,
+} from './app-ports';
 
 type Dict = Record<string, unknown>;
 
 interface ComposeService {
+  command?: string | string[];
   build?: string | { context?: string; dockerfile?: string; args?: Dict | string[] };
   ports?: (string | number | { published?: string | number; target?: string | number })[];
   depends_on?: string[] | Record<string, { condition?: string }>;
@@ -115,4 +125,42 @@ describe.each(apps)('the %s app in docker-compose.yml', (app) => {
       expect.arrayContaining(['DATABASE_URL', 'KAFKA_BROKERS']),
     );
   });
+
+  it('connects as its own database role (nexus_<schema>), never as the owner', () => {
+    expect(databaseUser(environment(service()).DATABASE_URL)).toBe(`nexus_${appSchema(app)}`);
+  });
+});
+
+describe('the migrate service in docker-compose.yml', () => {
+  const migrate = (): ComposeService => {
+    const found = services.migrate;
+    if (!found) throw new Error('docker-compose.yml has no migrate service');
+    return found;
+  };
+  const command = (): string => {
+    const { command: given } = migrate();
+    return Array.isArray(given) ? given.join(' ') : String(given ?? '');
+  };
+
+  it('connects as the owner: the PostgreSQL superuser of the postgres service', () => {
+    const owner = environment(services.postgres ?? {}).POSTGRES_USER;
+    expect(owner).toBeDefined();
+    expect(databaseUser(environment(migrate()).DATABASE_URL)).toBe(owner);
+    expect(
+      apps.map((app) => databaseUser(environment(services[app] ?? {}).DATABASE_URL)),
+    ).not.toContain(owner);
+  });
+
+  it('runs every migration and then sets up the service roles (nexus db roles)', () => {
+    expect(command()).toMatch(/tools\/nexus\.ts db migrate all && .*tools\/nexus\.ts db roles$/);
+  });
+
+  it.each(apps)(
+    "gets %s's own DATABASE_URL as <SERVICE>_DATABASE_URL, so that its role gets the password the service uses",
+    (app) => {
+      const own = environment(services[app] ?? {}).DATABASE_URL;
+      expect(own).toBeDefined();
+      expect(environment(migrate())[`${envPrefix(app)}_DATABASE_URL`]).toBe(own);
+    },
+  );
 });

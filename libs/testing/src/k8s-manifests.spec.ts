@@ -3,7 +3,8 @@
  * app (apps/<name>/src/main.ts) must have a Deployment and a Service in
  * infra/k8s/<name>.yaml, running the nexus-<name> image, listening on the ports its
  * config.ts defaults to, probed on its ops HTTP port, given Postgres and Kafka; the
- * migrate Job must exist, every autoscaler must scale a Deployment, and
+ * migrate Job must exist and alone connect as the database owner while each service
+ * connects as its own role, every autoscaler must scale a Deployment, and
  * kustomization.yaml must list every manifest. Manifests may run ahead of the apps
  * only for the services docs/architecture.md plans. Without kubectl or kubeconform in
  * the test run, it also checks the structure a cluster would reject: kinds and
@@ -14,13 +15,24 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { SERVICE_PORTS } from '@nexus/config';
-import { REPO_ROOT, defaultPorts, envPrefix, runnableApps, type AppPorts } from './app-ports';
+import {
+  REPO_ROOT,
+  appSchema,
+  databaseUser,
+  defaultPorts,
+  envPrefix,
+  runnableApps,
+  type AppPorts,
+} from './app-ports';
 
 const K8S = path.join(REPO_ROOT, 'infra', 'k8s');
 const NAMESPACE = 'nexus';
 const KUSTOMIZATION = 'kustomization.yaml';
 /** The keys of the Secret nexus-secrets, with placeholders; never applied by kustomize. */
 const SECRET_TEMPLATE = 'secret.example.yaml';
+const SECRET = 'nexus-secrets';
+/** The Secret key of the owner's URL: the migrate Job's, no service's. */
+const OWNER_URL_KEY = 'DATABASE_URL';
 
 /** The services of the one registry and their ports, for manifests of apps not built yet. */
 const PLANNED: Readonly<Record<string, AppPorts>> = SERVICE_PORTS;
@@ -226,6 +238,18 @@ function literalValue(container: Container, name: string): unknown {
     if (value !== undefined) return value;
   }
   return undefined;
+}
+
+/** The Secret key a variable is read from, when it is read from nexus-secrets. */
+function secretKeyOf(container: Container, name: string): string | undefined {
+  const ref = (container.env ?? []).find((variable) => variable.name === name)?.valueFrom
+    ?.secretKeyRef;
+  return ref?.name === SECRET ? ref.key : undefined;
+}
+
+/** A key's placeholder value in the Secret template (secret.example.yaml). */
+function secretTemplateValue(key: string): unknown {
+  return named('Secret', SECRET)?.stringData?.[key];
 }
 
 function containerPorts(container: Container): Record<string, number> {
@@ -460,6 +484,14 @@ describe.each(targets)('the %s service in infra/k8s', (app) => {
     expect(literalValue(container(), 'MIGRATE_ON_START')).toBe('false');
   });
 
+  it(`connects as its own database role: DATABASE_URL from the Secret key ${prefix}_DATABASE_URL, never the owner's`, () => {
+    expect(secretKeyOf(container(), 'DATABASE_URL')).toBe(`${prefix}_DATABASE_URL`);
+    const schema = exists ? appSchema(app) : app.replace(/-/g, '_');
+    expect(databaseUser(secretTemplateValue(`${prefix}_DATABASE_URL`))).toBe(`nexus_${schema}`);
+    // Not through envFrom either: the whole Secret would bring the owner's URL.
+    expect((container().envFrom ?? []).filter((source) => source.secretRef)).toEqual([]);
+  });
+
   it(
     app === 'users'
       ? 'gets JWT_PRIVATE_KEY: it signs the tokens'
@@ -560,15 +592,42 @@ describe('the migrate Job', () => {
   };
   const migrate = (): Container => containers(job())[0] ?? {};
 
-  it('runs `npx tsx tools/nexus.ts db migrate all` from the nexus-users image, as docker-compose.yml does', () => {
+  it('runs `nexus db migrate all` then `nexus db roles` from the nexus-users image, as docker-compose.yml does', () => {
     expect(containers(job())).toHaveLength(1);
     expect(imageName(migrate().image)).toBe('nexus-users');
-    expect(migrate().command).toEqual(['npx', 'tsx', 'tools/nexus.ts', 'db', 'migrate', 'all']);
+    expect(migrate().command).toEqual([
+      'sh',
+      '-c',
+      'npx tsx tools/nexus.ts db migrate all && npx tsx tools/nexus.ts db roles',
+    ]);
   });
 
-  it('is given DATABASE_URL', () => {
-    expect(environmentNames(migrate())).toContain('DATABASE_URL');
+  it("connects as the owner (the Secret's DATABASE_URL), which is no service role and no service's key", () => {
+    expect(secretKeyOf(migrate(), 'DATABASE_URL')).toBe(OWNER_URL_KEY);
+    const owner = databaseUser(secretTemplateValue(OWNER_URL_KEY));
+    expect(owner).toBeDefined();
+    expect(owner).not.toMatch(/^nexus_/);
+    const readers = deployments.filter((m) =>
+      containers(m).some((container) =>
+        (container.env ?? []).some(
+          (variable) =>
+            variable.valueFrom?.secretKeyRef?.name === SECRET &&
+            variable.valueFrom.secretKeyRef.key === OWNER_URL_KEY,
+        ),
+      ),
+    );
+    expect(readers.map(label)).toEqual([]);
   });
+
+  it.each(apps)(
+    "reads %s's URL from the key the service reads, to set the password of the service's role",
+    (app) => {
+      const key = `${envPrefix(app)}_DATABASE_URL`;
+      expect(secretKeyOf(migrate(), key)).toBe(key);
+      const service = named('Deployment', app);
+      expect(service && secretKeyOf(containers(service)[0] ?? {}, 'DATABASE_URL')).toBe(key);
+    },
+  );
 
   it('gives up after a bounded number of attempts and is cleaned up once finished', () => {
     const spec = (job().spec as JobSpec | undefined) ?? {};
