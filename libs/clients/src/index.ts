@@ -1,6 +1,7 @@
 // Typed gRPC clients for every platform service, for other platform code.
 export { readNotFoundId } from './not-found';
 export {
+  channelCredentials,
   createPromiseClient,
   type CallOptions,
   type ClientOptions,

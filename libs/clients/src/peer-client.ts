@@ -1,4 +1,5 @@
 import { status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import type { GrpcClientTls } from '@nexus/config';
 import { KitError } from '@nexus/core';
 import { readNotFoundId } from './not-found';
 import { createPromiseClient, type CallOptions, type PromiseClient } from './promise-client';
@@ -13,6 +14,8 @@ export interface PeerOptions {
   timeoutMs: number;
   /** Attempts after the first when the peer is UNAVAILABLE (while time remains). */
   retries?: number;
+  /** TLS to the peer, as PeerEndpoint carries it from the configuration; unset: plaintext. */
+  tls?: GrpcClientTls;
   credentials?: ChannelCredentials;
 }
 
@@ -112,6 +115,7 @@ export function createPeerClient<D extends object>(
     address: options.address,
     defaultDeadlineMs: options.timeoutMs,
     retries: options.retries,
+    tls: options.tls,
     credentials: options.credentials,
   }) as unknown as Record<string, (request: unknown, options?: CallOptions) => Promise<unknown>>;
   const methods: Record<string, unknown> = {};

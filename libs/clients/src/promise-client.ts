@@ -7,6 +7,7 @@ import {
   type ChannelCredentials,
   type ServiceError,
 } from '@grpc/grpc-js';
+import type { GrpcClientTls } from '@nexus/config';
 
 interface UnaryMethod<Req, Res> {
   path: string;
@@ -36,7 +37,23 @@ export interface ClientOptions {
   defaultDeadlineMs?: number;
   /** Attempts after the first when the server is UNAVAILABLE. */
   retries?: number;
+  /** TLS to the server (GRPC_TLS_CA and, for mTLS, the client certificate); unset: plaintext. */
+  tls?: GrpcClientTls;
+  /** Credentials of one's own; they take precedence over `tls`. */
   credentials?: ChannelCredentials;
+}
+
+/**
+ * The channel credentials of `tls`. The server's certificate must name the
+ * host of the address the client dials (`users` in `users:50051`).
+ */
+export function channelCredentials(tls: GrpcClientTls | undefined): ChannelCredentials {
+  if (!tls) return credentials.createInsecure();
+  return credentials.createSsl(
+    Buffer.from(tls.ca),
+    tls.key ? Buffer.from(tls.key) : null,
+    tls.cert ? Buffer.from(tls.cert) : null,
+  );
 }
 
 export interface CallOptions {
@@ -56,7 +73,10 @@ export function createPromiseClient<D extends object>(
   definition: D,
   options: ClientOptions,
 ): PromiseClient<D> {
-  const client = new Client(options.address, options.credentials ?? credentials.createInsecure());
+  const client = new Client(
+    options.address,
+    options.credentials ?? channelCredentials(options.tls),
+  );
   const methods: Record<string, unknown> = { close: () => client.close() };
   for (const [name, method] of Object.entries(definition) as [
     string,

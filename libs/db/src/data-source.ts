@@ -1,4 +1,5 @@
 import { DataSource, type MigrationInterface } from 'typeorm';
+import { postgresConnection } from '@nexus/config';
 import { KIT_ENTITIES } from './kit-tables.entity';
 import { SnakeNamingStrategy } from './naming-strategy';
 
@@ -13,6 +14,7 @@ export type EntityClass = new () => object;
 export type MigrationClass = new () => MigrationInterface;
 
 export interface DataSourceOptions {
+  /** DATABASE_URL; its sslmode is honoured as libpq would (postgresConnection). */
   url: string;
   /** The service's Postgres schema; its tables and migrations table live there. */
   schema: string;
@@ -31,9 +33,12 @@ export interface DataSourceOptions {
  * `maxOverflow` more opened under load and closed again when idle.
  */
 export function createDataSource(options: DataSourceOptions): DataSource {
+  // node-postgres would read the URL's sslmode its own way on every connection.
+  const { connectionString, ssl } = postgresConnection(options.url);
   return new DataSource({
     type: 'postgres',
-    url: options.url,
+    url: connectionString,
+    ssl,
     schema: options.schema,
     entities: [...options.entities, ...KIT_ENTITIES],
     migrations: options.migrations,

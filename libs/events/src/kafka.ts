@@ -1,14 +1,27 @@
 import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaSecurity } from '@nexus/config';
 
 export type { Kafka } from 'kafkajs';
 
-/** A kafkajs client whose own log lines go through the service's logger. */
-export function createKafka(options: { brokers: string; clientId: string; logger: Logger }): Kafka {
+/**
+ * A kafkajs client whose own log lines go through the service's logger.
+ * `security` (KAFKA_SSL*, KAFKA_SASL_*): TLS to the brokers, whose
+ * certificates must name the hosts in `brokers` and the ones they advertise,
+ * and SASL (SCRAM or PLAIN) credentials; unset, plaintext without SASL.
+ */
+export function createKafka(options: {
+  brokers: string;
+  clientId: string;
+  logger: Logger;
+  security?: KafkaSecurity;
+}): Kafka {
   const log = options.logger.child({ component: 'kafka' });
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers.split(','),
+    ssl: options.security?.ssl,
+    sasl: options.security?.sasl,
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3_000 },

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { postgresConnection } from '@nexus/config';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { outboxChannel } from '@nexus/db';
@@ -108,7 +109,8 @@ export class OutboxRelay {
   private async becomeLeader(): Promise<boolean> {
     if (!this.client) {
       const client = new Client({
-        connectionString: this.options.databaseUrl,
+        // sslmode and its files as libpq reads them, like the service's data source.
+        ...postgresConnection(this.options.databaseUrl),
         application_name: `${this.options.schema}-outbox-relay`,
       });
       client.on('error', (error) => {

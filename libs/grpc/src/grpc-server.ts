@@ -10,6 +10,7 @@ import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
+import type { GrpcServerTls } from '@nexus/config';
 import { descriptorSetPath } from '@nexus/proto';
 import { tolerantDefinition } from './request-guard';
 import { STANDARD_SERVICES, standardServiceFiles } from './standard-services';
@@ -62,6 +63,20 @@ function reflectionIndex(): PackageDefinition {
 }
 
 /**
+ * The server's credentials: plaintext without `tls`; with it TLS, and with
+ * its `clientCa` mutual TLS, where a caller without a certificate that CA
+ * signed is refused during the handshake, before any RPC runs.
+ */
+function serverCredentials(tls: GrpcServerTls | undefined): ServerCredentials {
+  if (!tls) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(
+    tls.clientCa ? Buffer.from(tls.clientCa) : null,
+    [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }],
+    Boolean(tls.clientCa),
+  );
+}
+
+/**
  * A gRPC server with the platform's standard services: grpc.health.v1.Health
  * (per service and overall) and server reflection listing what it serves,
  * health and reflection included, so grpcurl, `buf curl` and grpc_cli work
@@ -72,6 +87,8 @@ export async function startGrpcServer(options: {
   port: number;
   services: ServiceBinding[];
   logger: Logger;
+  /** Undefined: plaintext. */
+  tls?: GrpcServerTls;
 }): Promise<GrpcServer> {
   const server = new Server(GRPC_SERVER_OPTIONS);
   for (const service of options.services)
@@ -89,7 +106,7 @@ export async function startGrpcServer(options: {
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       `${options.host}:${options.port}`,
-      ServerCredentials.createInsecure(),
+      serverCredentials(options.tls),
       (error, bound) => (error ? reject(error) : resolve(bound)),
     );
   });

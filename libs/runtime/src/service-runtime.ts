@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { DataSource } from 'typeorm';
-import { pageTokenSecret, type BaseEnv } from '@nexus/config';
+import { grpcServerTls, kafkaSecurity, pageTokenSecret, type BaseEnv } from '@nexus/config';
 import {
   PageTokenCodec,
   classifyDatabaseError,
@@ -118,7 +118,12 @@ export async function startService(
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
   }
 
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `nexus-${spec.name}`, logger });
+  const kafka = createKafka({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `nexus-${spec.name}`,
+    logger,
+    security: kafkaSecurity(env),
+  });
   const relay = new OutboxRelay({
     databaseUrl: env.DATABASE_URL,
     schema: spec.schema,
@@ -166,6 +171,7 @@ export async function startService(
           port: config.grpcPort,
           services: spec.bind(runtime),
           logger,
+          tls: grpcServerTls(env),
         });
   // Before /readyz answers: a caller that sees the service ready can rely on
   // what this sets up (the first admin, say).

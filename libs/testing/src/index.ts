@@ -23,6 +23,11 @@ export {
   type RefusedWriteLog,
 } from './refused-writes';
 export { startTestService, testServiceConfig } from './test-service';
+export {
+  makeTestCertificates,
+  type CertificateFiles,
+  type TestCertificates,
+} from './test-certificates';
 export { eventually, until } from './polling';
 export { as, signTestToken } from './tokens';
 export {
