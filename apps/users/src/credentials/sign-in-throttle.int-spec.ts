@@ -132,20 +132,23 @@ describe('sign-in throttle', () => {
     try {
       const known: number[] = [];
       const unknown: number[] = [];
-      for (let i = 0; i < 5; i += 1) {
+      for (let i = 0; i < 9; i += 1) {
         // Fresh logins for the unknown path; the known one is unlocked before each try.
         await users.client.unlockUser({ id: user.id }, { token: users.adminToken });
         known.push(await timed(user.email));
         unknown.push(await timed(`nobody-${uuidv7().slice(-12)}`));
       }
-      expect(verify.mock.calls.filter(([hash]) => hash === null)).toHaveLength(5);
+      // Structural: every unknown login went through an argon2 verification (of the decoy).
+      expect(verify.mock.calls.filter(([hash]) => hash === null)).toHaveLength(9);
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       const ratio = median(unknown) / median(known);
       console.log(
         `sign-in timing: median ${median(known).toFixed(1)} ms for a user, ${median(unknown).toFixed(1)} ms for an unknown login`,
       );
-      expect(ratio).toBeGreaterThan(0.5);
-      expect(ratio).toBeLessThan(2);
+      // Loose, for a shared and busy machine: skipping the verification would
+      // make the unknown path several times cheaper (one argon2id ~ the whole call).
+      expect(ratio).toBeGreaterThan(1 / 3);
+      expect(ratio).toBeLessThan(3);
     } finally {
       verify.mockRestore();
     }
