@@ -590,6 +590,38 @@ export const ACCESS: Record<string, AccessRule> = {
     request: (fx) => ({ id: fx.owner.user.id }),
     roles: { manager: 'denied' },
   },
+  // Sessions: fx.ownerSession is a second session of the owner, not the one of its token.
+  // The refresh token is the credential; a refresh rotates it (SignOut then
+  // presents the exchanged one, which still names the session).
+  '/nexus.users.v1.UserService/RefreshSession': {
+    access: 'public',
+    request: (fx) => ({ refreshToken: fx.ownerSession.refreshToken }),
+  },
+  // Public with a refresh token (the access token may have expired); an unknown one is OK too.
+  '/nexus.users.v1.UserService/SignOut': {
+    access: 'public',
+    request: (fx) => ({ refreshToken: fx.ownerSession.refreshToken }),
+  },
+  // The user's own sessions, or anyone's for an admin; guests too for their own.
+  '/nexus.users.v1.UserService/ListSessions': {
+    access: 'read',
+    request: (fx) => ({ userId: fx.owner.user.id, pageSize: 5 }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.users.v1.UserService/EndSession': {
+    access: 'read',
+    request: (fx) => ({ id: fx.ownerSession.id }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  // Aimed at the fixtures' other user, not the owner: signing the owner out
+  // everywhere would revoke the token the "user" column calls the next rows
+  // with. So here only admins pass; a user signing themselves out everywhere
+  // is tested in apps/users/src/sessions/session.int-spec.ts.
+  '/nexus.users.v1.UserService/SignOutEverywhere': {
+    access: 'read',
+    request: (fx) => ({ userId: fx.other.user.id }),
+    roles: { manager: 'denied', user: 'denied', guest: 'denied' },
+  },
   '/nexus.users.v1.UserService/ChangePassword': {
     access: 'write',
     request: (fx) => ({

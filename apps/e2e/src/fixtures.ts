@@ -7,7 +7,7 @@ import {
 } from '@nexus/clients';
 import { uuidv7 } from '@nexus/core';
 import { aiUsageV1, commsV1, contentV1, workV1 } from '@nexus/proto';
-import type { TestUser } from '@nexus/testing';
+import { TEST_PASSWORD, type TestUser } from '@nexus/testing';
 import type { Platform } from './platform';
 
 /** One resource of every kind, owned by `owner` (prices and budgets: set by the admin). */
@@ -28,6 +28,8 @@ export interface Fixtures {
   interactionId: string;
   modelPriceId: string;
   budgetId: string;
+  /** A second session of the owner (not the one of its token), to refresh, sign out of and end. */
+  ownerSession: { id: string; refreshToken: string };
 }
 
 function uploadFile(address: string, token: string, name: string): Promise<contentV1.File> {
@@ -179,7 +181,13 @@ export async function createFixtures(
       },
       as(admin),
     );
+    const session = await platform.usersClient.authenticate({
+      login: owner.user.email,
+      password: TEST_PASSWORD,
+      client: 'e2e fixtures',
+    });
     return {
+      ownerSession: { id: session.sessionId, refreshToken: session.refreshToken },
       owner,
       other,
       documentId: document.id,

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { ROLES, type Role } from '@nexus/core';
-import type { TestUser } from '@nexus/testing';
+import { TEST_PASSWORD, type TestUser } from '@nexus/testing';
 import { ACCESS } from './access-table';
 import { snapshotSchema } from './db-snapshot';
 import { createFixtures, type Fixtures } from './fixtures';
@@ -48,6 +48,18 @@ const CHANGES_WHEN_REJECTED = new Set([
 ]);
 
 /**
+ * RPCs that end sessions, which revokes their access tokens on every
+ * service: a SignOut stripped of its refresh token ends the caller's own
+ * session. They are fuzzed by callers, and against an owner, of their own,
+ * so the callers of every other RPC keep their tokens for the whole run.
+ */
+const SESSION_ENDING = new Set(
+  ['SignOut', 'SignOutEverywhere', 'EndSession', 'RefreshSession'].map(
+    (name) => `/nexus.users.v1.UserService/${name}`,
+  ),
+);
+
+/**
  * Refusals that do not depend on the data (bad input, bad or missing token):
  * the calls replayed in phase 2, where no row may change. NOT_FOUND,
  * FAILED_PRECONDITION, PERMISSION_DENIED... depend on what other fuzzed calls
@@ -58,6 +70,9 @@ const REFUSALS = [status.INVALID_ARGUMENT, status.UNAUTHENTICATED, status.RESOUR
 let platform: Platform;
 let callers: Record<Role, TestUser>;
 let fx: Fixtures;
+/** Callers and fixtures (another owner) for SESSION_ENDING. */
+let sessionCallers: Record<Role, TestUser>;
+let sessionFx: Fixtures;
 let bad: { expired: string; foreignKey: string };
 const unary = allMethods().filter((m) => !m.def.requestStream && !m.def.responseStream);
 
@@ -74,6 +89,22 @@ beforeAll(async () => {
     guest: await platform.signUp('guest'),
   };
   fx = await createFixtures(platform, owner, await platform.signUp('user'));
+  const sessionOwner = await platform.signUp('user');
+  sessionCallers = {
+    admin: await platform.signUp('admin'),
+    manager: await platform.signUp('manager'),
+    user: sessionOwner,
+    guest: await platform.signUp('guest'),
+  };
+  const spare = await platform.usersClient.authenticate({
+    login: sessionOwner.user.email,
+    password: TEST_PASSWORD,
+  });
+  sessionFx = {
+    ...fx,
+    owner: sessionOwner,
+    ownerSession: { id: spare.sessionId, refreshToken: spare.refreshToken },
+  };
   bad = invalidTokens(owner.user.id);
 }, 180_000);
 
@@ -99,8 +130,9 @@ function generate(
   for (let i = 0; i < count; i += 1) {
     const method = gen.pick(methods);
     const role = gen.chance(0.6) ? 'admin' : gen.pick(ROLES);
-    const caller = callers[role];
-    const template = ACCESS[method.path].request(fx, caller);
+    const endsSessions = SESSION_ENDING.has(method.path);
+    const caller = (endsSessions ? sessionCallers : callers)[role];
+    const template = ACCESS[method.path].request(endsSessions ? sessionFx : fx, caller);
     const valid = Buffer.from(method.request.encode(method.request.fromPartial(template)).finish());
     let payload: Buffer;
     let typed = false;
