@@ -1,9 +1,12 @@
 import { Client, Metadata, credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { readStatusDetails } from '@nexus/grpc';
 
 /** The outcome of one call: its status code and, when it failed, the details. */
 export interface Outcome {
   code: status;
   details: string;
+  /** The ErrorInfo reason of a failure, when the service sent one. */
+  reason?: string;
   response?: Buffer;
 }
 
@@ -36,7 +39,11 @@ export class RawClient {
         (error: ServiceError | null, response?: Buffer) =>
           resolve(
             error
-              ? { code: error.code, details: error.details }
+              ? {
+                  code: error.code,
+                  details: error.details,
+                  reason: readStatusDetails(error).errorInfo?.reason,
+                }
               : { code: status.OK, details: '', response },
           ),
       );
