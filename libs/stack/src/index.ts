@@ -1,3 +1,4 @@
+export type { KafkaTlsOptions } from './broker-tls';
 export {
   ensureKafkaJars,
   fetchKafkaJars,

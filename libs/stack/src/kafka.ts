@@ -4,6 +4,12 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import {
+  brokerTlsSettings,
+  probeSecurity,
+  writeKeystore,
+  type KafkaTlsOptions,
+} from './broker-tls';
 import { isPortListening } from './ports';
 import { commandLine, isAlive, stopWithThisProcess, terminate } from './process-cleanup';
 import { repoRoot } from './repo-root';
@@ -15,6 +21,8 @@ export interface KafkaOptions {
   controllerPort: number;
   /** Remove dataDir on stop(). */
   ephemeral?: boolean;
+  /** Listen with TLS and SASL/SCRAM-SHA-512 instead of plaintext (broker-tls.ts). */
+  tls?: KafkaTlsOptions;
 }
 
 export interface RunningKafka {
@@ -115,17 +123,18 @@ function java(libs: string, jvmArgs: string[], mainClass: string, args: string[]
   ];
 }
 
-function serverProperties(opts: KafkaOptions, logDir: string): string {
+function serverProperties(opts: KafkaOptions, files: BrokerFiles): string {
+  const listener = opts.tls ? 'SASL_SSL' : 'PLAINTEXT';
   const settings: Record<string, string | number | boolean> = {
     'node.id': 1,
     'process.roles': 'broker,controller',
-    listeners: `PLAINTEXT://127.0.0.1:${opts.port},CONTROLLER://127.0.0.1:${opts.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${opts.port}`,
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name': 'PLAINTEXT',
+    listeners: `${listener}://127.0.0.1:${opts.port},CONTROLLER://127.0.0.1:${opts.controllerPort}`,
+    'advertised.listeners': `${listener}://127.0.0.1:${opts.port}`,
+    'listener.security.protocol.map': `${listener}:${listener},CONTROLLER:PLAINTEXT`,
+    'inter.broker.listener.name': listener,
     'controller.listener.names': 'CONTROLLER',
     'controller.quorum.voters': `1@127.0.0.1:${opts.controllerPort}`,
-    'log.dirs': logDir,
+    'log.dirs': files.logDir,
     // One broker: internal topics cannot have more replicas than that.
     'offsets.topic.replication.factor': 1,
     'transaction.state.log.replication.factor': 1,
@@ -137,6 +146,7 @@ function serverProperties(opts: KafkaOptions, logDir: string): string {
     'num.partitions': 3,
     // Consumers in tests join immediately instead of waiting 3 s for more members.
     'group.initial.rebalance.delay.ms': 0,
+    ...(opts.tls && brokerTlsSettings(opts.tls, files.keystoreFile)),
   };
   return Object.entries(settings)
     .map(([key, value]) => `${key}=${value}\n`)
@@ -172,10 +182,12 @@ async function waitUntilReady(
   brokers: string,
   exited: () => string | undefined,
   logFile: string,
+  tls: KafkaTlsOptions | undefined,
 ): Promise<void> {
   const kafka = new Kafka({
     clientId: 'nexus-stack-probe',
     brokers: [brokers],
+    ...(tls && (await probeSecurity(tls))),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     retry: { retries: 0 },
@@ -208,6 +220,8 @@ interface BrokerFiles {
   propsFile: string;
   logFile: string;
   pidFile: string;
+  /** The broker's key and certificate in one PEM file (a TLS broker's). */
+  keystoreFile: string;
 }
 
 async function prepareDataDir(opts: KafkaOptions, files: BrokerFiles, libs: string): Promise<void> {
@@ -218,9 +232,13 @@ async function prepareDataDir(opts: KafkaOptions, files: BrokerFiles, libs: stri
     if (await isPortListening(port)) throw new Error(`Kafka cannot use port ${port}: in use`);
   }
   // Rewritten every start: the ports may differ from the previous run.
-  await writeFile(files.propsFile, serverProperties(opts, files.logDir));
+  if (opts.tls) await writeKeystore(opts.tls, files.keystoreFile);
+  await writeFile(files.propsFile, serverProperties(opts, files));
   if (!existsSync(join(files.logDir, 'meta.properties'))) {
     const format = ['format', '-t', newClusterId(), '-c', files.propsFile];
+    // SCRAM credentials live in the cluster metadata, written at format time.
+    for (const user of opts.tls?.scramUsers ?? [])
+      format.push('--add-scram', `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`);
     await run('java', java(libs, [], 'kafka.tools.StorageTool', format));
   }
 }
@@ -234,6 +252,7 @@ export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
     propsFile: join(dataDir, 'server.properties'),
     logFile: join(dataDir, 'broker.log'),
     pidFile: join(dataDir, 'broker.pid'),
+    keystoreFile: join(dataDir, 'broker-keystore.pem'),
   };
   const { propsFile, logFile, pidFile } = files;
   const libs = await ensureKafkaJars(defaultJarsCache());
@@ -281,7 +300,7 @@ export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
 
   const brokers = `127.0.0.1:${opts.port}`;
   try {
-    await waitUntilReady(brokers, () => exitReason, logFile);
+    await waitUntilReady(brokers, () => exitReason, logFile, opts.tls);
   } catch (err) {
     await stop();
     throw err;
