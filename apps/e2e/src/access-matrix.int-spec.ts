@@ -11,6 +11,7 @@ import {
   SERVICE_PROTOS,
   allMethods,
   invalidTokens,
+  revokedAdminToken,
   startPlatform,
   type Platform,
   type RpcMethod,
@@ -71,10 +72,11 @@ describe('the access matrix', () => {
     expect(streaming.map((m) => m.name).sort()).toEqual(['DownloadFile', 'UploadFile']);
   });
 
-  it('answers every RPC with no token, an expired token, a foreign key or no token and a bad request by UNAUTHENTICATED unless it is public', async () => {
+  it('answers every RPC with no token, an expired token, a foreign key, a revoked token or no token and a bad request by UNAUTHENTICATED unless it is public', async () => {
     const owner = await platform.signUp('user');
     const fx = await createFixtures(platform, owner, await platform.signUp('user'));
     const bad = invalidTokens(owner.user.id);
+    const revoked = await revokedAdminToken(platform);
     const failures: string[] = [];
     for (const [method, rule] of ordered()) {
       const request = rule.request(fx, owner);
@@ -83,6 +85,8 @@ describe('the access matrix', () => {
         // A token that is presented is checked even on a public RPC.
         ['expired token', bad.expired, 'unauthenticated'],
         ['foreign key', bad.foreignKey, 'unauthenticated'],
+        // An admin's, so that no role rule could be what refuses it.
+        ['revoked token', revoked, 'unauthenticated'],
         ['malformed header', 'not a jwt', 'unauthenticated'],
       ];
       for (const [label, token, expect] of cases) {

@@ -9,6 +9,7 @@ import {
   startAppProcess,
 } from '@nexus/testing';
 import { commonV1, aiUsageV1, commsV1, contentV1, usersV1, workV1 } from '@nexus/proto';
+import { RawClient } from './raw-call';
 import type { Role } from '@nexus/core';
 
 /** The gRPC services under test, by the name their process is started with. */
@@ -146,6 +147,37 @@ export async function signInEveryRole(platform: Platform): Promise<Record<Role, 
     user: await platform.signUp('user'),
     guest: await platform.signUp('guest'),
   };
+}
+
+/**
+ * An admin's token that the users service has revoked (the admin changed
+ * their password after it was issued), once every service refuses it.
+ */
+export async function revokedAdminToken(platform: Platform): Promise<string> {
+  const admin = await platform.signUp('admin');
+  await platform.usersClient.changePassword(
+    { id: admin.user.id, oldPassword: TEST_PASSWORD, newPassword: `${TEST_PASSWORD}-changed` },
+    { token: admin.token },
+  );
+  const probes = GRPC_SERVICES.map((service) => {
+    const method = allMethods().find(
+      (m) => m.service === service && m.name.startsWith('Get') && m.name !== 'GetJwks',
+    )!;
+    return { method, client: new RawClient(platform.apps[service].grpcAddress) };
+  });
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const outcomes = await Promise.all(
+        probes.map(({ method, client }) => client.call(method.path, Buffer.alloc(0), admin.token)),
+      );
+      if (outcomes.every((outcome) => outcome.reason === 'TOKEN_REVOKED')) return admin.token;
+      if (Date.now() > deadline) throw new Error('the token was not revoked everywhere in 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    for (const { client } of probes) client.close();
+  }
 }
 
 /** Tokens the services must refuse: expired, and signed by a key they do not trust. */
