@@ -431,8 +431,11 @@ describe('DeleteUser and UndeleteUser', () => {
       users.client.authenticate({ login: me.user.email, password: PASSWORD }),
     );
     expect(signIn).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'ACCOUNT_INACTIVE' });
+    // Not by a user: another one's token (the deactivated user's own is revoked by
+    // then, or about to be: UNAUTHENTICATED, TOKEN_REVOKED, on every service).
+    const other = await users.signUp();
     expect(
-      (await grpcError(users.client.undeleteUser({ id: me.user.id }, asUser(me.token)))).code,
+      (await grpcError(users.client.undeleteUser({ id: me.user.id }, asUser(other.token)))).code,
     ).toBe(status.PERMISSION_DENIED);
     const restored = await users.client.undeleteUser({ id: me.user.id }, asUser(users.adminToken));
     expect(restored.isActive).toBe(true);
