@@ -1,4 +1,5 @@
 import { commonV1 } from '@nexus/proto';
+import type { TestUser } from '@nexus/testing';
 import { TEST_PASSWORD, startUsersProcess, type UsersProcess } from '@nexus/testing';
 import {
   startAnalytics,
@@ -31,7 +32,13 @@ describe('POST /auth/sign-in', () => {
     });
     expect(signIn.status).toBe(200);
     expect(signIn.headers.get('cache-control')).toBe('no-store');
-    expect(signIn.headers.get('set-cookie')).toBeNull();
+    // The refresh token: in an HttpOnly, SameSite=Strict cookie for /auth only, not in the body.
+    const cookie = signIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^nexus_refresh=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/; Path=\/auth/);
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Strict/);
+    expect(cookie).toMatch(/; Max-Age=\d+/);
     const session = (await signIn.json()) as Session;
     expect(Object.keys(session).sort()).toEqual(['accessToken', 'expiresAt', 'role']);
     expect(session.role).toBe('manager');
@@ -104,5 +111,86 @@ describe('POST /auth/sign-in', () => {
       error: { code: 'INVALID_ARGUMENT', message: 'the body is not valid JSON' },
     });
     expect(text).not.toContain('hunter2');
+  });
+});
+
+/** Signs `user` in through the dashboard's endpoint; answers the session and its cookie. */
+async function dashboardSignIn(user: TestUser['user']) {
+  const response = await fetch(`${analytics.baseUrl}/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: user.email, password: TEST_PASSWORD }),
+  });
+  expect(response.status).toBe(200);
+  return { session: (await response.json()) as Session, cookie: cookieOf(response) };
+}
+
+/** `nexus_refresh=<token>` as a browser would send it back. */
+function cookieOf(response: Response): string {
+  return (response.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+function postAuth(path: string, cookie?: string, headers: Record<string, string> = {}) {
+  return fetch(`${analytics.baseUrl}/auth/${path}`, {
+    method: 'POST',
+    headers: { ...(cookie ? { cookie } : {}), ...headers },
+  });
+}
+
+describe('POST /auth/refresh and /auth/sign-out', () => {
+  it('exchanges the cookie for a new access token and the next refresh token', async () => {
+    const { user } = await users.signUp(commonV1.Role.ROLE_MANAGER);
+    const signedIn = await dashboardSignIn(user);
+    const refreshed = await postAuth('refresh', signedIn.cookie);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.headers.get('cache-control')).toBe('no-store');
+    const session = (await refreshed.json()) as Session;
+    expect(Object.keys(session).sort()).toEqual(['accessToken', 'expiresAt', 'role']);
+    expect(session.accessToken).not.toBe(signedIn.session.accessToken);
+    expect(session.role).toBe('manager');
+    const next = cookieOf(refreshed);
+    expect(next).toMatch(/^nexus_refresh=/);
+    expect(next).not.toBe(signedIn.cookie);
+    const status = await analytics.get('/api/v1/status', { token: session.accessToken });
+    expect(status.status).toBe(200);
+
+    // The exchanged cookie again: the session is ended (its token may have been stolen).
+    const reused = await postAuth('refresh', signedIn.cookie);
+    expect(reused.status).toBe(401);
+    expect(reused.headers.get('set-cookie')).toMatch(/^nexus_refresh=;/);
+    expect(((await reused.json()) as ApiError).error.code).toBe('UNAUTHENTICATED');
+    expect((await postAuth('refresh', next)).status).toBe(401);
+  });
+
+  it('answers 401 without a cookie, and 403 to a request another site sends', async () => {
+    const none = await postAuth('refresh');
+    expect(none.status).toBe(401);
+    const { user } = await users.signUp(commonV1.Role.ROLE_ADMIN);
+    const { cookie } = await dashboardSignIn(user);
+    const crossSite = await postAuth('refresh', cookie, { 'sec-fetch-site': 'cross-site' });
+    expect(crossSite.status).toBe(403);
+    const signOut = await postAuth('sign-out', cookie, { 'sec-fetch-site': 'same-site' });
+    expect(signOut.status).toBe(403);
+    // Neither touched the session.
+    expect((await postAuth('refresh', cookie, { 'sec-fetch-site': 'same-origin' })).status).toBe(
+      200,
+    );
+  });
+
+  it('signs out: ends the session at users and clears the cookie', async () => {
+    const { user } = await users.signUp(commonV1.Role.ROLE_MANAGER);
+    const { cookie } = await dashboardSignIn(user);
+    const signedOut = await postAuth('sign-out', cookie);
+    expect(signedOut.status).toBe(204);
+    expect(signedOut.headers.get('set-cookie')).toMatch(/^nexus_refresh=;.*Path=\/auth/);
+    expect((await postAuth('refresh', cookie)).status).toBe(401);
+    const { sessions } = await users.client.listSessions(
+      { userId: user.id, pageSize: 0, pageToken: '', showEnded: true },
+      { token: users.admin.token },
+    );
+    const dashboard = sessions.find((s) => s.client.startsWith('analytics dashboard'));
+    expect(dashboard?.endReason).toBe('SIGNED_OUT');
+    // Without a cookie there is nothing to end, and that is no error.
+    expect((await postAuth('sign-out')).status).toBe(204);
   });
 });

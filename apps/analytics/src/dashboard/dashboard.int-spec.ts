@@ -206,7 +206,10 @@ describe('the dashboard in a real Chromium', () => {
     expect(await page.isVisible('#sign-in-form')).toBe(false);
     expect(await page.textContent('#role')).toBe('manager');
     expect(JSON.parse((await storedSession(page)) ?? '{}')).toMatchObject({ role: 'manager' });
-    expect(await browser.cookies()).toEqual([]);
+    // The refresh token: only in an HttpOnly cookie for /auth.
+    expect((await browser.cookies()).map((c) => [c.name, c.httpOnly, c.path])).toEqual([
+      ['nexus_refresh', true, '/auth'],
+    ]);
 
     expect(await chartData(page, 'events-chart')).toEqual([await apiPerDay('events', 'events')]);
     expect(await chartData(page, 'active-users-chart')).toEqual([
@@ -250,6 +253,8 @@ describe('the dashboard in a real Chromium', () => {
 
   it('says a wrong password, and tells a signed-in user that analytics needs a manager or admin', async () => {
     const { user } = await users.signUp(commonV1.Role.ROLE_USER);
+    // Signed out of the first test's session (its cookie would sign this page in).
+    await browser.clearCookies();
     const page = await browser.newPage();
     await page.goto(`${analytics.baseUrl}/?refresh=1`);
     await signIn(page, user.email, 'not the password at all');
@@ -267,8 +272,10 @@ describe('the dashboard in a real Chromium', () => {
     expect(await page.isVisible('#dashboard')).toBe(false);
 
     await page.click('#switch-user');
-    expect(await page.isVisible('#sign-in-form')).toBe(true);
+    await page.waitForSelector('#sign-in-form', { state: 'visible' });
     expect(await storedSession(page)).toBeNull();
+    // Switching user signs the first one out: no refresh token is left behind.
+    expect(await browser.cookies()).toEqual([]);
     await page.close();
   }, 60_000);
 
@@ -283,6 +290,8 @@ describe('the dashboard in a real Chromium', () => {
       expiresAt: new Date(Date.now() + 600_000).toISOString(),
       role: 'admin',
     });
+    // And no refresh token to fall back on.
+    await browser.clearCookies();
     const page = await browser.newPage();
     await page.goto(`${analytics.baseUrl}/?refresh=1`);
     await page.evaluate(
@@ -298,4 +307,81 @@ describe('the dashboard in a real Chromium', () => {
     expect(await page.isVisible('#dashboard')).toBe(false);
     await page.close();
   }, 60_000);
+
+  it('stays signed in with the refresh token (before the access token expires, in a new tab) and signs out', async () => {
+    const manager = await users.signUp(commonV1.Role.ROLE_MANAGER);
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${analytics.baseUrl}/?refresh=1`);
+    await signIn(page, manager.user.email);
+    await rendered(page);
+    const first = JSON.parse((await storedSession(page)) ?? '{}') as { accessToken: string };
+    const [cookie] = await browser.cookies();
+    expect(cookie).toMatchObject({ name: 'nexus_refresh', httpOnly: true, sameSite: 'Strict' });
+    // The page's script cannot read it.
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { cookie: string } }).document.cookie,
+      ),
+    ).toBe('');
+
+    // An access token about to expire: the page exchanges the refresh token first.
+    await page.evaluate(
+      ([key, value]) => (globalThis as unknown as WithStorage).sessionStorage.setItem(key, value),
+      [
+        SESSION_KEY,
+        JSON.stringify({ ...first, expiresAt: new Date(Date.now() + 3_000).toISOString() }),
+      ],
+    );
+    await page.reload();
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { nexusDashboard: { sessionRefreshes: number } }).nexusDashboard
+          .sessionRefreshes >= 1,
+      undefined,
+      { timeout: 15_000 },
+    );
+    const renewed = JSON.parse((await storedSession(page)) ?? '{}') as {
+      accessToken: string;
+      role: string;
+    };
+    expect(renewed.accessToken).not.toBe(first.accessToken);
+    expect(renewed.role).toBe('manager');
+    const [rotated] = await browser.cookies();
+    expect(rotated.value).not.toBe(cookie.value);
+    expect((await analytics.get('/api/v1/status', { token: renewed.accessToken })).status).toBe(
+      200,
+    );
+
+    // A new tab has no access token: the cookie signs it in, no form.
+    const tab = await browser.newPage();
+    await tab.goto(`${analytics.baseUrl}/?refresh=1`);
+    await rendered(tab);
+    expect(await tab.isVisible('#sign-in-form')).toBe(false);
+    expect(await tab.textContent('#role')).toBe('manager');
+    await tab.close();
+
+    // Signing out ends the session at users, and its access tokens everywhere.
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in-form', { state: 'visible' });
+    expect(await storedSession(page)).toBeNull();
+    expect(await browser.cookies()).toEqual([]);
+    const { sessions } = await users.client.listSessions(
+      { userId: manager.user.id, pageSize: 0, pageToken: '', showEnded: true },
+      { token: users.admin.token },
+    );
+    const dashboard = sessions.filter((s) => s.client.startsWith('analytics dashboard ('));
+    expect(dashboard.map((s) => s.endReason)).toEqual(['SIGNED_OUT']);
+    await eventually(
+      async () => (await analytics.get('/api/v1/status', { token: renewed.accessToken })).status,
+      (status) => status === 401,
+    );
+    // A reload stays signed out.
+    await page.reload();
+    await page.waitForSelector('#sign-in-form', { state: 'visible' });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });

@@ -1,8 +1,11 @@
-/* global window, document, fetch, Chart, location, setTimeout, sessionStorage, URLSearchParams */
-// The analytics dashboard: signs in (POST /auth/sign-in, the token kept in
-// sessionStorage and sent as a bearer header, no cookie), reads the JSON API
-// and draws it with Chart.js, then refreshes itself. What it last drew is kept
-// on window.nexusDashboard, so a test can compare the charts with the API.
+/* global window, document, fetch, Chart, location, setTimeout, clearTimeout, sessionStorage, URLSearchParams */
+// The analytics dashboard: signs in (POST /auth/sign-in; the access token
+// kept in sessionStorage and sent as a bearer header, the refresh token in an
+// HttpOnly cookie the script never sees), stays signed in by exchanging the
+// refresh token for a new access token before the old one expires (POST
+// /auth/refresh), signs out (POST /auth/sign-out ends the session), reads the
+// JSON API and draws it with Chart.js, then redraws itself. What it last drew
+// is kept on window.nexusDashboard, so a test can compare the charts with the API.
 (function () {
   'use strict';
 
@@ -11,9 +14,21 @@
   var params = new URLSearchParams(location.search);
   var refreshSeconds = Number(params.get('refresh') || document.body.dataset.refreshSeconds) || 15;
   var charts = {};
-  var state = (window.nexusDashboard = { refreshes: 0, renderedAt: null, series: {}, tiles: {} });
+  var state = (window.nexusDashboard = {
+    refreshes: 0,
+    sessionRefreshes: 0,
+    renderedAt: null,
+    series: {},
+    tiles: {},
+  });
   // Bumped whenever the page leaves the dashboard: a refresh of an older run stops.
   var run = 0;
+  // The pending exchange of the refresh token, and the one under way (shared by its callers).
+  var renewTimer = null;
+  var renewing = null;
+  // Renew this long before the access token expires (less when it lives shorter).
+  var RENEW_AHEAD_MS = 60000;
+  var MIN_RENEW_DELAY_MS = 1000;
 
   function $(id) {
     return document.getElementById(id);
@@ -43,8 +58,59 @@
     if (view !== 'dashboard') state.renderedAt = null;
   }
 
+  function store(body) {
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify(body));
+    scheduleRenewal(body);
+  }
+
+  /** Exchanges the refresh token (the cookie) for a new access token, some time before it expires. */
+  function scheduleRenewal(current) {
+    clearTimeout(renewTimer);
+    var left = Date.parse(current.expiresAt) - Date.now();
+    var delay = Math.max(MIN_RENEW_DELAY_MS, left - Math.min(RENEW_AHEAD_MS, left / 5));
+    renewTimer = setTimeout(function () {
+      renew().catch(function (error) {
+        if (error.status === 401) signInForm('Your session has ended. Sign in again.');
+      });
+    }, delay);
+  }
+
+  /** POST /auth/refresh: a new access token, or a rejection with the status (401: signed out). */
+  function renew() {
+    if (!renewing) {
+      renewing = fetch('/auth/refresh', { method: 'POST' })
+        .then(function (response) {
+          return response.json().then(function (body) {
+            if (!response.ok) throw apiError(response.status, body.error ? body.error.message : '');
+            state.sessionRefreshes += 1;
+            store(body);
+            return body;
+          });
+        })
+        .finally(function () {
+          renewing = null;
+        });
+    }
+    return renewing;
+  }
+
+  /** Ends the session at users (the cookie goes too), then shows the form whatever happened. */
+  function signOut() {
+    clearTimeout(renewTimer);
+    run += 1;
+    return fetch('/auth/sign-out', { method: 'POST' }).then(
+      function (response) {
+        signInForm(response.ok ? '' : 'Signed out here; the session could not be ended at once.');
+      },
+      function () {
+        signInForm('Signed out here; the session could not be ended at once.');
+      },
+    );
+  }
+
   function signInForm(message) {
     run += 1;
+    clearTimeout(renewTimer);
     sessionStorage.removeItem(SESSION_KEY);
     show('sign-in');
     var box = $('sign-in-message');
@@ -247,8 +313,17 @@
       },
       function (error) {
         if (mine !== run) return;
-        // Expired or no longer valid (a new signing key): sign in again.
-        if (error.status === 401) return signInForm('Your session has ended. Sign in again.');
+        // Expired or revoked: renew once with the refresh token, else sign in again.
+        if (error.status === 401) {
+          return renew().then(
+            function () {
+              if (mine === run) loop(mine);
+            },
+            function () {
+              if (mine === run) signInForm('Your session has ended. Sign in again.');
+            },
+          );
+        }
         if (error.status === 403) return denied();
         var box = $('error');
         box.textContent = String(error.message || error);
@@ -260,8 +335,10 @@
 
   function startDashboard() {
     run += 1;
+    var current = session();
     show('dashboard');
-    $('role').textContent = session().role;
+    $('role').textContent = current.role;
+    scheduleRenewal(current);
     loop(run);
   }
 
@@ -293,7 +370,7 @@
       .then(
         function (body) {
           $('password').value = '';
-          sessionStorage.setItem(SESSION_KEY, JSON.stringify(body));
+          store(body);
           startDashboard();
         },
         function (error) {
@@ -306,13 +383,13 @@
       });
   });
 
-  $('sign-out').addEventListener('click', function () {
-    signInForm();
-  });
-  $('switch-user').addEventListener('click', function () {
-    signInForm();
-  });
+  $('sign-out').addEventListener('click', signOut);
+  $('switch-user').addEventListener('click', signOut);
 
+  // A new tab or a token past its expiry: the cookie may still hold a session.
   if (session()) startDashboard();
-  else signInForm();
+  else
+    renew().then(startDashboard, function () {
+      signInForm();
+    });
 })();
