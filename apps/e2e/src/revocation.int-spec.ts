@@ -87,14 +87,17 @@ async function revokedEverywhereAfter(token: string, sinceMs: number): Promise<n
   }
 }
 
-async function signIn(login: string, password = TEST_PASSWORD): Promise<TestUser> {
+async function signIn(
+  login: string,
+  password = TEST_PASSWORD,
+): Promise<TestUser & { refreshToken: string }> {
   const session = await platform.usersClient.authenticate(
     usersV1.AuthenticateRequest.fromPartial({ login, password }),
   );
-  return { user: session.user!, token: session.accessToken };
+  return { user: session.user!, token: session.accessToken, refreshToken: session.refreshToken };
 }
 
-async function signedInUser(role: Role): Promise<TestUser> {
+async function signedInUser(role: Role): Promise<TestUser & { refreshToken: string }> {
   const tag = uuidv7().slice(-12);
   const user = await platform.usersClient.createUser(
     {
@@ -166,5 +169,36 @@ describe('token revocation on every service', () => {
     );
     await revokedEverywhereAfter(dave.token, Date.now());
     expect(await answers(erin.token)).toEqual(everywhere('accepted'));
+  });
+
+  it('sign-out everywhere voids the tokens of every session; a new sign-in works', async () => {
+    const frank = await signedInUser('user');
+    const otherDevice = await signIn(frank.user.email);
+    await platform.usersClient.signOutEverywhere({ userId: frank.user.id }, { token: frank.token });
+    expect(await revokedEverywhereAfter(frank.token, Date.now())).toBeLessThan(WITHIN_MS);
+    expect(await revokedEverywhereAfter(otherDevice.token, Date.now())).toBeLessThan(WITHIN_MS);
+    expect(await answers((await signIn(frank.user.email)).token)).toEqual(everywhere('accepted'));
+  });
+
+  it('signing out of one session voids its tokens only', async () => {
+    const grace = await signedInUser('user');
+    const otherDevice = await signIn(grace.user.email);
+    await platform.usersClient.signOut({ refreshToken: '' }, { token: grace.token });
+    expect(await revokedEverywhereAfter(grace.token, Date.now())).toBeLessThan(WITHIN_MS);
+    expect(await answers(otherDevice.token)).toEqual(everywhere('accepted'));
+  });
+
+  it('a reused refresh token ends its session: the thief’s and the owner’s access tokens stop working', async () => {
+    const heidi = await signedInUser('user');
+    const stolen = heidi.refreshToken;
+    const owners = await platform.usersClient.refreshSession({ refreshToken: stolen });
+    await expect(
+      platform.usersClient.refreshSession({ refreshToken: stolen }),
+    ).rejects.toMatchObject({
+      code: status.UNAUTHENTICATED,
+    });
+    const sinceMs = Date.now();
+    expect(await revokedEverywhereAfter(owners.accessToken, sinceMs)).toBeLessThan(WITHIN_MS);
+    expect(await revokedEverywhereAfter(heidi.token, sinceMs)).toBeLessThan(WITHIN_MS);
   });
 });
