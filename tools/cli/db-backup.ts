@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Client } from 'pg';
+import { postgresConnection } from '@nexus/config';
 import { listServices, loadServiceDatabase } from '../service-registry';
 import { CliError, databaseUrl, describeConnectionError, servicesNamed } from './database';
 import { confirm, refuseInProduction } from './db-reset';
@@ -76,7 +77,7 @@ export async function checkDumpIsNotNewer(file: string): Promise<string[]> {
 }
 
 async function existingSchemas(url: string, schemas: string[]): Promise<string[]> {
-  const client = new Client({ connectionString: url });
+  const client = new Client(postgresConnection(url));
   try {
     await client.connect();
   } catch (error) {
@@ -94,7 +95,7 @@ async function existingSchemas(url: string, schemas: string[]): Promise<string[]
 }
 
 async function dropSchemas(url: string, schemas: string[]): Promise<void> {
-  const client = new Client({ connectionString: url });
+  const client = new Client(postgresConnection(url));
   await client.connect();
   try {
     for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -8,6 +8,7 @@ import {
   createUsersClient,
   createWorkClients,
 } from '@nexus/clients';
+import { grpcClientTls, parseEnv, tlsEnvSchema, type GrpcClientTls } from '@nexus/config';
 import { aiUsageV1, commonV1, commsV1, contentV1, usersV1, workV1 } from '@nexus/proto';
 import { CliError } from './database';
 
@@ -25,6 +26,8 @@ export interface SeedOptions {
   sizes: SeedSizes;
   seed: number;
   addresses: { users: string; content: string; comms: string; work: string; aiUsage: string };
+  /** TLS to the services (GRPC_TLS_CA, GRPC_TLS_CLIENT_CERT/KEY); undefined: plaintext. */
+  tls?: GrpcClientTls;
   admin: { email: string; password: string };
   progress: boolean;
 }
@@ -105,11 +108,11 @@ export async function seed(options: SeedOptions): Promise<Record<keyof SeedSizes
     }
   };
 
-  const users = createUsersClient({ address: addresses.users });
-  const content = createContentClient({ address: addresses.content });
-  const comms = createCommsClient({ address: addresses.comms });
-  const work = createWorkClients({ address: addresses.work });
-  const ai = createAiUsageClients({ address: addresses.aiUsage });
+  const users = createUsersClient({ address: addresses.users, tls: options.tls });
+  const content = createContentClient({ address: addresses.content, tls: options.tls });
+  const comms = createCommsClient({ address: addresses.comms, tls: options.tls });
+  const work = createWorkClients({ address: addresses.work, tls: options.tls });
+  const ai = createAiUsageClients({ address: addresses.aiUsage, tls: options.tls });
   try {
     const admin = await users
       .authenticate({ login: options.admin.email, password: options.admin.password })
@@ -339,6 +342,7 @@ export function registerSeedCommand(db: Command): void {
           work: env.WORK_GRPC_ADDRESS ?? '127.0.0.1:50054',
           aiUsage: env.AI_USAGE_GRPC_ADDRESS ?? '127.0.0.1:50055',
         },
+        tls: grpcClientTls(parseEnv(tlsEnvSchema, env)),
         admin: {
           email: env.NEXUS_ADMIN_EMAIL ?? 'admin@nexus.local',
           password: env.NEXUS_ADMIN_PASSWORD ?? 'nexus-admin-password',

@@ -25,7 +25,11 @@ export function analyticsService(config: AnalyticsConfig, hooks: AnalyticsHooks 
   let metrics: AnalyticsMetrics | undefined;
   const groupId = config.consumerGroup;
   // Connects on the first sign-in; an unreachable users service fails only sign-ins.
-  const users = createUsersClient({ address: config.usersAddress, defaultDeadlineMs: 5_000 });
+  const users = createUsersClient({
+    address: config.usersAddress,
+    tls: config.usersTls,
+    defaultDeadlineMs: 5_000,
+  });
 
   return {
     name: 'analytics',

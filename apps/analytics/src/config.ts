@@ -2,9 +2,11 @@ import { z } from 'zod';
 import {
   baseEnvSchema,
   envInt,
+  grpcClientTls,
   envPort,
   loadConfig,
   serviceAddressesEnvSchema,
+  type GrpcClientTls,
 } from '@nexus/config';
 import { serviceConfig, type ServiceConfig } from '@nexus/runtime';
 
@@ -25,6 +27,8 @@ export interface AnalyticsConfig {
   dashboardRefreshSeconds: number;
   /** host:port of the users service, which the dashboard's sign-in asks. */
   usersAddress: string;
+  /** TLS to the users service (GRPC_TLS_CA); undefined: plaintext. */
+  usersTls?: GrpcClientTls;
 }
 
 /** The analytics service's configuration, from the environment, validated once. */
@@ -39,5 +43,6 @@ export function analyticsConfig(
     consumerConcurrency: parsed.ANALYTICS_CONSUMER_CONCURRENCY,
     dashboardRefreshSeconds: parsed.ANALYTICS_DASHBOARD_REFRESH_SECONDS,
     usersAddress: parsed.USERS_GRPC_ADDRESS,
+    usersTls: grpcClientTls(parsed),
   };
 }

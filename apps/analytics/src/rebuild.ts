@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { kafkaSecurity } from '@nexus/config';
 import { createDataSource, migrate } from '@nexus/db';
 import { createKafka } from '@nexus/events';
 import { createLogger } from '@nexus/ops';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       brokers: env.KAFKA_BROKERS,
       clientId: 'nexus-analytics-rebuild',
       logger,
+      security: kafkaSecurity(env),
     });
     const result = await rebuildReadModels({ dataSource, kafka, groupId: config.consumerGroup });
     process.stdout.write(

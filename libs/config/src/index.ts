@@ -18,6 +18,7 @@ export {
   grpcClientTls,
   grpcServerTls,
   kafkaSecurity,
+  tlsEnvSchema,
   type GrpcClientTls,
   type GrpcServerTls,
   type KafkaSecurity,

@@ -62,7 +62,10 @@ export const tlsEnvShape = {
   KAFKA_SASL_PASSWORD: z.string().optional(),
 };
 
-export type TlsEnv = z.output<z.ZodObject<typeof tlsEnvShape>>;
+/** The TLS variables alone, for tools that are not services (the nexus CLI). */
+export const tlsEnvSchema = z.object(tlsEnvShape);
+
+export type TlsEnv = z.output<typeof tlsEnvSchema>;
 
 /**
  * The combinations that cannot work, each naming the variable to fix: half a
