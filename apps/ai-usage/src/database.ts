@@ -4,6 +4,7 @@ import { AiInteractionEntity } from './interactions/interaction.entity';
 import { MIGRATIONS } from './migrations';
 import { ModelPriceEntity } from './prices/model-price.entity';
 import { UsageDailyEntity } from './usage/usage-daily.entity';
+import { ErasedUserEntity } from './user-usage/erased-user.entity';
 
 /** The ai_usage schema: what the service, the nexus CLI and the drift check share. */
 export const database = {
@@ -14,6 +15,7 @@ export const database = {
     UsageDailyEntity,
     BudgetEntity,
     BudgetAlertEntity,
+    ErasedUserEntity,
   ],
   migrations: MIGRATIONS,
 };

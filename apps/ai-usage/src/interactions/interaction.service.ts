@@ -1,11 +1,13 @@
-import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { normalizeDecimal, type IdempotencyKey, type Principal } from '@nexus/core';
 import { inTransaction, type CrudRepository, type Page, type SortOrder } from '@nexus/db';
+import { AiUsageError } from '../ai-usage.errors';
 import { checkBudgets } from '../budgets/budget-check';
 import type { BudgetEntity } from '../budgets/budget.entity';
 import { computeCost } from '../prices/cost';
 import { findPrices, type MatchedPrice } from '../prices/price-lookup';
 import { addToRollup } from '../usage/rollup';
+import { erasedAmong } from '../user-usage/erased-user.store';
 import { checkReadInteraction, checkRecord, readableUser } from './interaction-access';
 import type { AiInteractionEntity, InteractionStatus, Module } from './interaction.entity';
 import type { InteractionInput } from './interaction.validation';
@@ -52,6 +54,7 @@ export class InteractionService {
     const drafts = items.map((item) => this.draft(caller, item.interaction, now));
     drafts.forEach((draft) => checkRecord(caller, draft.userId));
     return inTransaction(this.dataSource, caller.userId, async (tx) => {
+      await refuseErased(tx.manager, caller, drafts);
       const prices = await findPrices(
         tx.manager,
         drafts.map((draft) => ({
@@ -147,6 +150,24 @@ export class InteractionService {
       metadata: input.metadata,
       startedAt: input.startTime ?? now,
     };
+  }
+}
+
+/**
+ * Refuses recording for a user whose hard deletion was applied. Only
+ * records for someone else can name one (the user's own tokens are
+ * revoked with the deletion), so a caller's records for themselves cost
+ * no query.
+ */
+async function refuseErased(
+  manager: EntityManager,
+  caller: Principal,
+  drafts: readonly Draft[],
+): Promise<void> {
+  const others = drafts.map((draft) => draft.userId).filter((id) => id !== caller.userId);
+  const [erased] = await erasedAmong(manager, others);
+  if (erased) {
+    throw new AiUsageError('USER_ERASED', `user ${erased} was deleted and their usage erased`);
   }
 }
 

@@ -3,6 +3,7 @@ import { CreateAiUsage1795680327034 } from './1795680327034-create-ai-usage';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { RollupSlots1796289049943 } from './1796289049943-rollup-slots';
 import { PromptHmac1796301099974 } from './1796301099974-prompt-hmac';
+import { ErasedUsers1796302668568 } from './1796302668568-erased-users';
 
 /** Every migration of the ai_usage schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   KitRequestIds1796279400000,
   RollupSlots1796289049943,
   PromptHmac1796301099974,
+  ErasedUsers1796302668568,
 ];

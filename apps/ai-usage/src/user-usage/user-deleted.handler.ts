@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Tx } from '@nexus/db';
 import type { PlatformEvent } from '@nexus/events';
+import { rememberErased } from './erased-user.store';
 import type { UserUsageEraser } from './user-usage-eraser';
 
 export const USER_TOPIC = 'nexus.users.user';
@@ -19,7 +20,8 @@ export function erasedUserId(event: PlatformEvent): string | null {
 /**
  * Follows users' deletions: a hard-deleted user's interactions and budgets
  * are erased and their rollup rows anonymised, in the consumer's
- * transaction. A replay finds nothing left to do.
+ * transaction, and the user is remembered as erased so that nothing is
+ * recorded for them afterwards. A replay finds nothing left to do.
  */
 export class UserDeletedHandler {
   constructor(
@@ -31,6 +33,7 @@ export class UserDeletedHandler {
     const userId = erasedUserId(event);
     if (!userId) return;
     const erased = await this.eraser.erase(tx, userId);
+    await rememberErased(tx.manager, userId, event.time);
     this.logger.info({ userId, ...erased }, 'erased the AI usage of a deleted user');
   }
 }

@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { CrudRepository } from '@nexus/db';
 import { applyOnce } from '@nexus/events';
 import { aiUsageV1 } from '@nexus/proto';
@@ -5,6 +6,7 @@ import {
   DeadLetterReader,
   EventCollector,
   eventually,
+  grpcError,
   header,
   poisonedUserDeleted,
   startUsersProcess,
@@ -142,6 +144,40 @@ describe('when a user is deleted on the users service', () => {
       .slice(before)
       .filter((event) => event.topic.startsWith('nexus.ai-usage.'));
     expect(afterReplay).toEqual([]);
+  });
+
+  it('refuses recording for a hard-deleted user afterwards, with FAILED_PRECONDITION and nothing recorded', async () => {
+    const [leaving, other] = await Promise.all([users.signUp(), users.signUp()]);
+    await usageOf(leaving.user.id);
+    await hardDelete(leaving.user.id);
+    await eventually(
+      () => exportOf(leaving.user.id),
+      (exported) => exported.interactions.length === 0,
+    );
+    // The tombstone commits with the erasure.
+    const late = await grpcError(
+      ai.usage.recordInteraction(
+        { interaction: interaction({ userId: leaving.user.id }), requestId: '' },
+        ai.as('admin'),
+      ),
+    );
+    expect(late).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'USER_ERASED' });
+
+    // A batch naming them records nothing, not even the other user's item.
+    const batch = await grpcError(
+      ai.usage.batchRecordInteractions(
+        {
+          requests: [other.user.id, leaving.user.id].map((userId) => ({
+            interaction: interaction({ userId }),
+            requestId: '',
+          })),
+        },
+        ai.as('admin'),
+      ),
+    );
+    expect(batch).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'USER_ERASED' });
+    expect((await exportOf(other.user.id)).interactions).toEqual([]);
+    expect((await exportOf(leaving.user.id)).interactions).toEqual([]);
   });
 
   it('dead-letters a malformed user event to nexus.ai-usage.dlq with its reason, then applies the next one', async () => {

@@ -190,6 +190,15 @@ describe('EraseUserUsage', () => {
     expect(events.about(recorded.id)).toHaveLength(2);
     expect((await summaryByUser(provider)).get(ERASED_USER_ID)?.interactionCount).toBe('1');
   });
+
+  it('leaves a user who still exists free to have usage recorded again', async () => {
+    const provider = uniqueProvider();
+    const userId = uuidv7();
+    await recordFor(userId, provider, 1);
+    await ai.usage.eraseUserUsage({ userId }, admin);
+    const [again] = await recordFor(userId, provider, 1);
+    expect((await exportAll(userId, 10)).interactions).toEqual([again]);
+  });
 });
 
 describe('who may export and erase', () => {
