@@ -19,7 +19,8 @@ describe('events from the real users service', () => {
   it('counts its sign-ups per type per day and the users who change something as active', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const [alice, bob] = [await users.signUp(), await users.signUp()];
-    // Signing in (done by signUp) publishes nothing; renaming themselves is an act of their own.
+    // Signing in (done by signUp) publishes only its session's event, without an actor;
+    // renaming themselves is an act of their own.
     for (const { user, token } of [alice, bob]) {
       await users.client.updateUser(
         usersV1.UpdateUserRequest.fromPartial({

@@ -56,7 +56,7 @@ describe('a Kafka outage', () => {
     kafka = await startBroker();
     collector = await EventCollector.start(['nexus.users.user'], kafka.brokers);
     for (const id of [before.user.id, ...createdDuringOutage]) {
-      // created, and for the outage users the rename (a sign-in publishes nothing).
+      // created, and for the outage users the rename (a sign-in publishes on the session topic only).
       const expected = id === before.user.id ? 1 : 2;
       const events = await collector.waitForSubject(id, expected, 60_000);
       const firstSeen = [...new Map(events.map((e) => [e.id, e])).values()];

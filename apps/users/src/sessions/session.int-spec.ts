@@ -91,6 +91,7 @@ describe('Authenticate and RefreshSession', () => {
       users.client.refreshSession({ refreshToken: first.refreshToken }),
     );
     expect(reused).toMatchObject({ code: status.UNAUTHENTICATED, reason: 'REFRESH_TOKEN_REUSED' });
+    expect(reused.details).not.toContain(first.refreshToken);
     const newest = await grpcError(
       users.client.refreshSession({ refreshToken: second.refreshToken }),
     );
