@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { postgresConnection } from '@nexus/config';
 import { rolePasswords } from './role-passwords';
 import { scramVerifier } from './scram-verifier';
 
@@ -52,7 +53,8 @@ export async function applyServiceRoles(
   passwords: Readonly<Record<string, string>>,
 ): Promise<void> {
   const sql = readFileSync(ROLES_SQL, 'utf8');
-  const client = new Client({ connectionString: ownerUrl, application_name: 'nexus-roles' });
+  // sslmode as libpq reads it, like the services' own connections.
+  const client = new Client({ ...postgresConnection(ownerUrl), application_name: 'nexus-roles' });
   await client.connect();
   try {
     // Roles are cluster-wide: runs against other databases of the same server
