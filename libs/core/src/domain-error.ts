@@ -30,13 +30,18 @@ export abstract class DomainError<Code extends string = string> extends Error {
   abstract readonly domain: string;
   abstract readonly kind: ErrorKind;
 
+  /** When the caller may try again, sent as google.rpc.RetryInfo (a throttled request). */
+  readonly retryDelaySeconds: number | undefined;
+
   constructor(
     readonly code: Code,
     message: string,
     readonly violations: readonly FieldViolation[] = [],
     readonly metadata: Readonly<Record<string, string>> = {},
+    options: { retryDelaySeconds?: number } = {},
   ) {
     super(message);
     this.name = new.target.name;
+    this.retryDelaySeconds = options.retryDelaySeconds;
   }
 }

@@ -17,6 +17,20 @@ describe('toServiceError', () => {
     ]);
   });
 
+  it('sends RetryInfo for an error that says when to retry, and none otherwise', () => {
+    const throttled = new KitError(
+      'PERMISSION_DENIED',
+      'later',
+      [],
+      {},
+      { retryDelaySeconds: 2.5 },
+    );
+    const details = readStatusDetails({ metadata: toServiceError(throttled, 'c').error.metadata! });
+    expect(details.retryInfo).toEqual({ retryDelay: { seconds: '3', nanos: 0 } });
+    const plain = toServiceError(new KitError('ETAG_MISMATCH', 'stale'), 'c').error;
+    expect(readStatusDetails({ metadata: plain.metadata! }).retryInfo).toBeUndefined();
+  });
+
   it('maps an etag mismatch to ABORTED', () => {
     expect(toServiceError(new KitError('ETAG_MISMATCH', 'stale'), 'c').error.code).toBe(
       status.ABORTED,

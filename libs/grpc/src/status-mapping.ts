@@ -76,7 +76,10 @@ function packAny(typeName: string, value: Uint8Array): googleRpc.Any {
   return { typeUrl: `${TYPE_URL_PREFIX}${typeName}`, value: Buffer.from(value) };
 }
 
-/** google.rpc.Status with ErrorInfo and, for bad input, BadRequest, as grpc-status-details-bin. */
+/**
+ * google.rpc.Status with ErrorInfo and, for bad input, BadRequest, and when
+ * the caller may retry later, RetryInfo, as grpc-status-details-bin.
+ */
 function statusDetails(code: status, error: DomainError): Buffer {
   const details = [
     packAny(
@@ -98,6 +101,10 @@ function statusDetails(code: status, error: DomainError): Buffer {
       fieldViolations: boundedViolations(error),
     }).finish();
     details.push(packAny('BadRequest', badRequest));
+  }
+  if (error.retryDelaySeconds !== undefined) {
+    const retryDelay = { seconds: String(Math.ceil(error.retryDelaySeconds)), nanos: 0 };
+    details.push(packAny('RetryInfo', googleRpc.RetryInfo.encode({ retryDelay }).finish()));
   }
   const message = clip(error.message, ERROR_LIMITS.messageBytes);
   return Buffer.from(googleRpc.Status.encode({ code, message, details }).finish());
@@ -147,20 +154,25 @@ function isDomainError(value: unknown): value is DomainError {
   return value instanceof DomainError;
 }
 
-/** Reads the google.rpc.Status details of an error a client received. */
-export function readStatusDetails(error: Pick<ServiceError, 'metadata'>): {
+export interface StatusDetails {
   errorInfo?: googleRpc.ErrorInfo;
   badRequest?: googleRpc.BadRequest;
-} {
+  retryInfo?: googleRpc.RetryInfo;
+}
+
+/** Reads the google.rpc.Status details of an error a client received. */
+export function readStatusDetails(error: Pick<ServiceError, 'metadata'>): StatusDetails {
   const raw = error.metadata?.get('grpc-status-details-bin')[0];
   if (!raw || typeof raw === 'string') return {};
   const decoded = googleRpc.Status.decode(raw);
-  const result: { errorInfo?: googleRpc.ErrorInfo; badRequest?: googleRpc.BadRequest } = {};
+  const result: StatusDetails = {};
   for (const detail of decoded.details) {
     if (detail.typeUrl.endsWith('.ErrorInfo'))
       result.errorInfo = googleRpc.ErrorInfo.decode(detail.value);
     if (detail.typeUrl.endsWith('.BadRequest'))
       result.badRequest = googleRpc.BadRequest.decode(detail.value);
+    if (detail.typeUrl.endsWith('.RetryInfo'))
+      result.retryInfo = googleRpc.RetryInfo.decode(detail.value);
   }
   return result;
 }

@@ -22,6 +22,8 @@ const PRUNE_INTERVAL_MS = 60_000;
 /**
  * The refusal of a throttled attempt. It names neither the key nor the
  * account, and is the same for a login that exists and one that does not.
+ * The wait travels twice: as google.rpc.RetryInfo (what gRPC client
+ * libraries read) and in ErrorInfo's metadata (what a person reads).
  */
 export function throttled(retryAfter: number): UsersError {
   return new UsersError(
@@ -29,6 +31,7 @@ export function throttled(retryAfter: number): UsersError {
     `too many failed attempts; retry in ${retryAfter} s`,
     [],
     { retry_after_seconds: String(retryAfter) },
+    { retryDelaySeconds: retryAfter },
   );
 }
 
