@@ -12,7 +12,7 @@ import { createUsersClient } from '@nexus/clients';
 import { uuidv7 } from '@nexus/core';
 import { commonV1, usersV1 } from '@nexus/proto';
 import { freePorts } from '@nexus/stack';
-import { EventCollector, eventually, signTestToken } from '@nexus/testing';
+import { EventCollector } from '@nexus/testing';
 import { startLocalPlatform, type LocalPlatform, type PlatformApp } from './local-platform';
 import { SERVICE_PORTS } from './service-registry';
 
@@ -94,6 +94,12 @@ it('starts every service with its own role, never the owner, and without migrati
     );
     expect(sessions.rows.filter((row) => row.usename !== role)).toEqual([]);
   }
+  // The relay holds its advisory lock and LISTENs on a session of its own.
+  const relay = await admin.query<{ usename: string }>(
+    `SELECT usename FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = 'users-outbox-relay'`,
+  );
+  expect(relay.rows).toEqual([{ usename: 'nexus_users' }]);
 });
 
 it("refuses each role every other service's schema, reading and writing (permission denied)", async () => {
@@ -150,7 +156,11 @@ it('serves a write under the role: committed, relayed to Kafka and consumed by t
   const events = await EventCollector.start(['nexus.users.user']);
   const client = createUsersClient({ address: `127.0.0.1:${users.ports.grpc}` });
   try {
-    const token = signTestToken({ role: 'admin', key: users.env.JWT_PRIVATE_KEY });
+    // The first admin npm start creates (the users service serves only callers it knows).
+    const { accessToken: token } = await client.authenticate({
+      login: users.env.NEXUS_ADMIN_EMAIL as string,
+      password: users.env.NEXUS_ADMIN_PASSWORD as string,
+    });
     const tag = uuidv7().slice(-12);
     const created = await client.createUser(
       {
@@ -165,31 +175,35 @@ it('serves a write under the role: committed, relayed to Kafka and consumed by t
       },
       { token },
     );
-    await events.waitFor((all) =>
-      all.some((e) => e.subject === created.id && e.type === 'nexus.users.user.created'),
+    await events.waitFor(
+      (all) => all.some((e) => e.subject === created.id && e.type === 'nexus.users.user.created'),
+      60_000,
     );
     const [event] = events.about(created.id);
     // Every consumer of users' events records it in its own schema, as its own role.
     const consumers = platform.apps.filter(({ app }) =>
       ['content', 'comms', 'work', 'analytics'].includes(app),
     );
-    for (const { schema } of consumers) {
-      await eventually(
-        async () =>
-          (
-            await admin.query(`SELECT 1 FROM "${schema}"."processed_events" WHERE event_id = $1`, [
-              event?.id,
-            ])
-          ).rowCount,
-        (count) => count === 1,
-        60_000,
-      );
+    expect(consumers).toHaveLength(4);
+    const recorded = async (schema: string): Promise<boolean> =>
+      (
+        await admin.query(`SELECT 1 FROM "${schema}"."processed_events" WHERE event_id = $1`, [
+          event?.id,
+        ])
+      ).rowCount === 1;
+    // Consumer groups join a shared broker in their own time: wait for all at once.
+    const waiting = new Set(consumers.map(({ schema }) => schema));
+    const deadline = Date.now() + 90_000;
+    while (waiting.size > 0 && Date.now() < deadline) {
+      for (const schema of waiting) if (await recorded(schema)) waiting.delete(schema);
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    expect([...waiting]).toEqual([]);
   } finally {
     client.close();
     await events.stop();
   }
-});
+}, 180_000);
 
 it('hears from no service that its role lacked a privilege', () => {
   // Background work (relays, consumers, periodic jobs) reports failures in its log only.
