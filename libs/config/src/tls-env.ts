@@ -34,6 +34,7 @@ function pemFile(kind: 'certificate' | 'private key') {
 
 const certificateFile = pemFile('certificate');
 const privateKeyFile = pemFile('private key');
+// envBoolean's parsing; env-schemas.ts imports this file, so it is not imported from there.
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
@@ -165,8 +166,15 @@ export function grpcClientTls(env: TlsEnv): GrpcClientTls | undefined {
 }
 
 export function kafkaSecurity(env: TlsEnv): KafkaSecurity {
-  const files = { ca: env.KAFKA_SSL_CA, cert: env.KAFKA_SSL_CERT, key: env.KAFKA_SSL_KEY };
-  const ssl = env.KAFKA_SSL ? (files.ca || files.cert ? files : true) : undefined;
+  const files = Object.fromEntries(
+    Object.entries({
+      ca: env.KAFKA_SSL_CA,
+      cert: env.KAFKA_SSL_CERT,
+      key: env.KAFKA_SSL_KEY,
+    }).filter(([, pem]) => pem !== undefined),
+  );
+  // `true`: kafkajs's TLS on the system's trusted roots.
+  const ssl = env.KAFKA_SSL ? (Object.keys(files).length > 0 ? files : true) : undefined;
   const sasl =
     env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD
       ? {
