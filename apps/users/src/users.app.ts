@@ -1,5 +1,5 @@
 import { CrudRepository } from '@nexus/db';
-import type { ServiceSpec } from '@nexus/runtime';
+import { startPeriodicJob, type ServiceSpec } from '@nexus/runtime';
 import { usersV1 } from '@nexus/proto';
 import type { UsersConfig } from './config';
 import { credentialHandlers } from './credentials/credentials.grpc';
@@ -13,6 +13,7 @@ import { TokenSigner } from './credentials/token-signer';
 import { database } from './database';
 import { sessionAggregate } from './sessions/session.aggregate';
 import { SessionEntity } from './sessions/session.entity';
+import { SessionPurger } from './sessions/session-purger';
 import { sessionHandlers } from './sessions/session.grpc';
 import { SessionService } from './sessions/session.service';
 import { SessionStore } from './sessions/session.store';
@@ -84,6 +85,23 @@ export function usersService(config: UsersConfig): ServiceSpec {
             ...credentialHandlers(rpc, resets, unlocks),
           },
         },
+      ];
+    },
+    background: ({ dataSource, pageTokens, logger }) => {
+      const purger = new SessionPurger(
+        new CrudRepository(dataSource, SessionEntity, sessionAggregate, pageTokens),
+        config.sessions.retentionSeconds,
+        logger,
+      );
+      return [
+        startPeriodicJob({
+          name: 'session-purge',
+          intervalMs: config.sessions.purgeIntervalSeconds * 1000,
+          logger,
+          run: async () => {
+            await purger.purgeExpired();
+          },
+        }),
       ];
     },
     afterStart: async ({ dataSource, logger }) => {

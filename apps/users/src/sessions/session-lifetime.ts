@@ -1,7 +1,14 @@
-/** How long a session lives: SESSION_IDLE_TIMEOUT_SECONDS and SESSION_MAX_LIFETIME_SECONDS. */
+/**
+ * How long a session lives (SESSION_IDLE_TIMEOUT_SECONDS,
+ * SESSION_MAX_LIFETIME_SECONDS), and how long its record is kept once it has
+ * ended or expired (SESSION_RETENTION_SECONDS, checked every
+ * SESSION_PURGE_INTERVAL_SECONDS).
+ */
 export interface SessionLifetime {
   idleTimeoutSeconds: number;
   maxLifetimeSeconds: number;
+  retentionSeconds: number;
+  purgeIntervalSeconds: number;
 }
 
 interface SessionTimes {

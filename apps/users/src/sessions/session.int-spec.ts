@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { uuidv7 } from '@nexus/core';
+import { CrudRepository } from '@nexus/db';
+import { createLogger } from '@nexus/ops';
 import { commonV1, usersV1 } from '@nexus/proto';
 import { EventCollector, grpcError, until } from '@nexus/testing';
 import { PASSWORD, startUsers, type SignedUp, type UsersHarness } from '../testing/users-harness';
+import { sessionAggregate } from './session.aggregate';
+import { SessionEntity } from './session.entity';
+import { SessionPurger } from './session-purger';
 
 let users: UsersHarness;
 let events: EventCollector;
@@ -479,5 +484,51 @@ describe('session events', () => {
       for (const secret of secrets) expect(text).not.toContain(secret);
       expect(text).not.toMatch(/tokenHash|token_hash|refreshToken|accessToken/);
     }
+  });
+});
+
+describe('SessionPurger', () => {
+  it('erases the record of sessions ended or expired longer ago than the retention, and no other', async () => {
+    const { user } = await freshUser();
+    const ended = await signIn(user);
+    await users.client.signOut({ refreshToken: ended.refreshToken });
+    const expired = await signIn(user);
+    // A used refresh token hash, which goes with its session.
+    await users.client.refreshSession({ refreshToken: expired.refreshToken });
+    const recent = await signIn(user);
+    await users.client.signOut({ refreshToken: recent.refreshToken });
+    const open = await signIn(user);
+    const { dataSource, pageTokens } = users.service.runtime;
+    await dataSource.query(
+      `UPDATE "users"."sessions" SET ended_at = now() - interval '2 days' WHERE id = $1`,
+      [ended.sessionId],
+    );
+    await dataSource.query(
+      `UPDATE "users"."sessions" SET idle_expires_at = now() - interval '2 days' WHERE id = $1`,
+      [expired.sessionId],
+    );
+    const purger = new SessionPurger(
+      new CrudRepository(dataSource, SessionEntity, sessionAggregate, pageTokens),
+      86_400,
+      createLogger({ service: 'test', level: 'silent' }),
+    );
+
+    expect(await purger.purgeExpired()).toBeGreaterThanOrEqual(2);
+    const { sessions } = await listSessions(user.id, users.adminToken, { showEnded: true });
+    const ids = sessions.map((s) => s.id);
+    expect(ids).toEqual(expect.arrayContaining([recent.sessionId, open.sessionId]));
+    expect(ids).not.toContain(ended.sessionId);
+    expect(ids).not.toContain(expired.sessionId);
+    const used: unknown[] = await dataSource.query(
+      `SELECT 1 FROM "users"."used_refresh_tokens" WHERE session_id = $1`,
+      [expired.sessionId],
+    );
+    expect(used).toEqual([]);
+    await events.waitFor(() =>
+      events.about(ended.sessionId).some((e) => e.type === 'nexus.users.session.deleted'),
+    );
+    // The open session is untouched and still refreshes.
+    const refreshed = await users.client.refreshSession({ refreshToken: open.refreshToken });
+    expect(refreshed.sessionId).toBe(open.sessionId);
   });
 });
