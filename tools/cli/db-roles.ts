@@ -47,7 +47,11 @@ export function registerRolesCommand(db: Command): void {
       const services = servicesNamed('all');
       const passwords = rolePasswordsFromEnv(process.env, services);
       try {
-        await applyServiceRoles(ownerUrl, passwords);
+        await applyServiceRoles(
+          ownerUrl,
+          services.map(({ schema }) => schema),
+          passwords,
+        );
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code && /^(08|28|3D)|^E[A-Z]+$/.test(code))

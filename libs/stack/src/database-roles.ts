@@ -44,12 +44,14 @@ function isConcurrentRoleChange(error: unknown): boolean {
 /**
  * Runs roles.sql as the owner behind `ownerUrl` (creating the roles, granting
  * each its own schema's rows), then sets the password of each schema given in
- * `passwords`. A schema given here without a row in roles.sql is refused, so a
- * new service cannot silently run without its role. Passwords go to the server
- * as SCRAM verifiers: the plain text never reaches a statement (or a log of one).
+ * `passwords`. Every schema of `schemas` must have come out with its role
+ * able to use it: one without a row in roles.sql is refused, so a new service
+ * cannot silently run without its role. Passwords go to the server as SCRAM
+ * verifiers: the plain text never reaches a statement (or a log of one).
  */
 export async function applyServiceRoles(
   ownerUrl: string,
+  schemas: readonly string[],
   passwords: Readonly<Record<string, string>>,
 ): Promise<void> {
   const sql = readFileSync(ROLES_SQL, 'utf8');
@@ -62,11 +64,9 @@ export async function applyServiceRoles(
     for (let attempt = 1; ; attempt += 1) {
       try {
         await client.query(sql);
+        await refuseMissingRoles(client, [...schemas, ...Object.keys(passwords)]);
         for (const [schema, password] of Object.entries(passwords)) {
           const role = serviceRoleName(schema);
-          const known = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-          if (known.rowCount === 0)
-            throw new Error(`infra/db/roles.sql has no role ${role} for the schema ${schema}`);
           await client.query(
             `ALTER ROLE ${client.escapeIdentifier(role)} PASSWORD ${client.escapeLiteral(scramVerifier(password))}`,
           );
@@ -81,6 +81,23 @@ export async function applyServiceRoles(
   } finally {
     await client.end();
   }
+}
+
+/** Fails naming every schema whose role roles.sql did not set up (no role, or no USAGE). */
+async function refuseMissingRoles(client: Client, schemas: readonly string[]): Promise<void> {
+  const { rows } = await client.query<{ schema: string }>(
+    `SELECT schema FROM unnest($1::text[]) AS schema
+      WHERE NOT CASE
+        WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = 'nexus_' || schema)
+         AND EXISTS (SELECT FROM pg_namespace WHERE nspname = schema)
+        THEN has_schema_privilege('nexus_' || schema, schema, 'USAGE')
+        ELSE false END`,
+    [[...new Set(schemas)]],
+  );
+  if (rows.length > 0)
+    throw new Error(
+      `infra/db/roles.sql sets up no role for ${rows.map((r) => `${r.schema} (${serviceRoleName(r.schema)})`).join(', ')}: add a row for each`,
+    );
 }
 
 /** A refusal worded for the person who chose the owner, without its password. */
@@ -108,7 +125,7 @@ export async function provisionServiceRoles(
   const passwords = Object.fromEntries(
     schemas.map((schema) => [schema, byRole[serviceRoleName(schema)]]),
   );
-  await applyServiceRoles(ownerUrl, passwords);
+  await applyServiceRoles(ownerUrl, schemas, passwords);
   return Object.fromEntries(
     schemas.map((schema) => [schema, serviceDatabaseUrl(ownerUrl, schema, passwords[schema])]),
   );
