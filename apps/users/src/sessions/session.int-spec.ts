@@ -190,6 +190,62 @@ describe('Authenticate and RefreshSession', () => {
   });
 });
 
+describe('sign-ins and refreshes racing a change of the user', () => {
+  /** Holds the user's row as a password change in flight does, until `release` commits `sql`. */
+  async function holdUserRow(userId: string, sql: string) {
+    const runner = users.service.runtime.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query(sql, [userId]);
+    return async () => {
+      await runner.commitTransaction();
+      await runner.release();
+    };
+  }
+
+  /** Until a statement waits for a lock on the users row (a sign-in's or refresh's share lock). */
+  const waitingForUserRow = () =>
+    until(async () => {
+      const waiting: unknown[] = await users.service.runtime.dataSource.query(
+        `SELECT 1 FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'
+            AND query LIKE '%SELECT role, is_active, password_hash FROM "users"."users"%'`,
+      );
+      return waiting.length > 0;
+    }, 10_000);
+
+  it('gives no session to a sign-in whose password was changed while it was being checked', async () => {
+    const { user } = await freshUser();
+    const release = await holdUserRow(
+      user.id,
+      `UPDATE "users"."users" SET password_hash = 'changed meanwhile' WHERE id = $1`,
+    );
+    const signingIn = grpcError(signIn(user));
+    await waitingForUserRow();
+    await release();
+    expect(await signingIn).toMatchObject({
+      code: status.UNAUTHENTICATED,
+      reason: 'INVALID_CREDENTIALS',
+    });
+    // Only the harness's own sign-in.
+    const { sessions } = await listSessions(user.id, users.adminToken, { showEnded: true });
+    expect(sessions).toHaveLength(1);
+  });
+
+  it('signs the access token of a refresh with the role committed meanwhile', async () => {
+    const { user } = await freshUser();
+    const session = await signIn(user);
+    const release = await holdUserRow(
+      user.id,
+      `UPDATE "users"."users" SET role = 'guest', version = version + 1 WHERE id = $1`,
+    );
+    const refreshing = users.client.refreshSession({ refreshToken: session.refreshToken });
+    await waitingForUserRow();
+    await release();
+    expect(claimsOf((await refreshing).accessToken)).toMatchObject({ role: 'guest' });
+  });
+});
+
 describe('SignOut', () => {
   it('ends the session of a refresh token, without an access token', async () => {
     const { user } = await freshUser();

@@ -60,13 +60,27 @@ export class SessionService implements SessionEnder {
     private readonly signIns: SignInStore,
   ) {}
 
-  /** A new session for a user who has just proved their password (the caller checked it and isActive). */
+  /**
+   * A new session for a user who has just proved their password (the caller
+   * checked it and isActive). Checked again under the user's share lock: a
+   * password change or deactivation that committed meanwhile wins. The
+   * access token is signed before the commit, so a role change, password
+   * change or deactivation committed after it is later than its `iat` and
+   * revokes it.
+   */
   async start(user: UserEntity, client: string, signIn: SignInState): Promise<IssuedSession> {
     const { token, hash } = newRefreshToken();
     const now = new Date();
     // Signing in is anonymous (no token): the event has no actor, as the
     // user's own sign-in bookkeeping has none (docs/events.md).
-    const session = await inTransaction(this.sessions.dataSource, null, async (tx) => {
+    return inTransaction(this.sessions.dataSource, null, async (tx) => {
+      const current = await this.store.shareLockUser(tx.manager, user.id);
+      if (!current || current.password_hash !== user.passwordHash) {
+        throw new UsersError('INVALID_CREDENTIALS', 'invalid login or password');
+      }
+      if (!current.is_active) {
+        throw new UsersError('ACCOUNT_INACTIVE', 'this account is deactivated');
+      }
       const created = await this.sessions.create(tx, {
         userId: user.id,
         client,
@@ -77,15 +91,16 @@ export class SessionService implements SessionEnder {
         endedAt: null,
         endReason: null,
       });
-      return created.entity;
+      const session = created.entity;
+      const role = current.role as UserEntity['role'];
+      return {
+        session,
+        user: Object.assign(user, { role }),
+        signIn,
+        accessToken: this.signer.issue(user.id, role, session.id),
+        refreshToken: token,
+      };
     });
-    return {
-      session,
-      user,
-      signIn,
-      accessToken: this.signer.issue(user.id, user.role, session.id),
-      refreshToken: token,
-    };
   }
 
   /**
@@ -93,7 +108,10 @@ export class SessionService implements SessionEnder {
    * decision is taken under the session's row lock, so of two concurrent
    * exchanges of one token the second sees it used. A reuse ends the session
    * (committed) and then fails; an ended or expired session, or a user who
-   * is deactivated or gone, fails without a change.
+   * is deactivated or gone, fails without a change. The user's row is
+   * share-locked first and the access token signed before the commit, as in
+   * `start`: it carries the role as it is, and a change committed after it
+   * revokes it.
    */
   async refresh(refreshToken: string): Promise<IssuedSession> {
     const hash = hashRefreshToken(refreshToken);
@@ -101,10 +119,12 @@ export class SessionService implements SessionEnder {
     const outcome = await inTransaction(this.sessions.dataSource, null, async (tx) => {
       const found = await this.store.sessionOfToken(tx.manager, hash);
       if (!found) return null;
-      const decided: { result: 'rotated' | 'reused' | 'refused'; user: UserEntity | null } = {
-        result: 'refused',
-        user: null,
-      };
+      await this.store.shareLockUser(tx.manager, found.userId);
+      const decided: {
+        result: 'rotated' | 'reused' | 'refused';
+        user: UserEntity | null;
+        accessToken: AccessToken | null;
+      } = { result: 'refused', user: null, accessToken: null };
       const session = await this.sessions.update(tx, found.sessionId, {
         verb: (before, after) => (after.endedAt && !before.endedAt ? 'ended' : 'refreshed'),
         apply: async (s) => {
@@ -126,6 +146,7 @@ export class SessionService implements SessionEnder {
           s.idleExpiresAt = idleDeadline(this.lifetime, usedAt);
           decided.result = 'rotated';
           decided.user = user;
+          decided.accessToken = this.signer.issue(user.id, user.role, s.id);
         },
       });
       return { ...decided, session };
@@ -136,13 +157,15 @@ export class SessionService implements SessionEnder {
         'this refresh token was already used: its session has been ended, sign in again',
       );
     }
-    if (outcome?.result !== 'rotated' || !outcome.user) throw invalidRefreshToken();
-    const { session, user } = outcome;
+    if (outcome?.result !== 'rotated' || !outcome.user || !outcome.accessToken) {
+      throw invalidRefreshToken();
+    }
+    const { session, user, accessToken } = outcome;
     return {
       session,
       user,
       signIn: await this.signIns.stateOf(user.id),
-      accessToken: this.signer.issue(user.id, user.role, session.id),
+      accessToken,
       refreshToken: next.token,
     };
   }

@@ -4,7 +4,15 @@ import { queryPrepared } from '@nexus/db';
 /** A session found by one of its refresh tokens: the current one, or one it exchanged. */
 export interface SessionOfToken {
   sessionId: string;
+  userId: string;
   used: boolean;
+}
+
+/** The user's row as a sign-in or refresh needs it, read under a share lock. */
+export interface UserForSession {
+  role: string;
+  is_active: boolean;
+  password_hash: string;
 }
 
 /**
@@ -14,15 +22,33 @@ export interface SessionOfToken {
  */
 export class SessionStore {
   async sessionOfToken(manager: EntityManager, tokenHash: string): Promise<SessionOfToken | null> {
-    const rows = await queryPrepared<{ session_id: string; used: boolean }>(
+    const rows = await queryPrepared<{ session_id: string; user_id: string; used: boolean }>(
       manager,
-      `SELECT id AS session_id, false AS used FROM "users"."sessions" WHERE token_hash = $1
+      `SELECT id AS session_id, user_id, false AS used FROM "users"."sessions" WHERE token_hash = $1
        UNION ALL
-       SELECT session_id, true AS used FROM "users"."used_refresh_tokens" WHERE token_hash = $1`,
+       SELECT t.session_id, s.user_id, true AS used
+         FROM "users"."used_refresh_tokens" t JOIN "users"."sessions" s ON s.id = t.session_id
+        WHERE t.token_hash = $1`,
       [tokenHash],
     );
     const row = rows[0];
-    return row ? { sessionId: row.session_id, used: row.used } : null;
+    return row ? { sessionId: row.session_id, userId: row.user_id, used: row.used } : null;
+  }
+
+  /**
+   * The user's row, held FOR SHARE until the transaction ends: a password
+   * change, role change, deactivation or erasure (which lock the row to
+   * write it) then either committed before, and is seen here, or waits for
+   * this sign-in or refresh to commit and then ends its session too. Taken
+   * before the session's own lock, the order those writes lock in.
+   */
+  async shareLockUser(manager: EntityManager, userId: string): Promise<UserForSession | null> {
+    const rows = await queryPrepared<UserForSession>(
+      manager,
+      `SELECT role, is_active, password_hash FROM "users"."users" WHERE id = $1 FOR SHARE`,
+      [userId],
+    );
+    return rows[0] ?? null;
   }
 
   /** Remembers an exchanged refresh token of the session, so a second exchange is recognised. */
