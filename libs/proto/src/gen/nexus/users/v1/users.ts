@@ -3785,7 +3785,9 @@ export const UserServiceService = {
   /**
    * Ends the session of `refresh_token`, or without one the session of the
    * caller's access token. Signing out of a session that has already ended,
-   * or with a token that is not known, succeeds and changes nothing.
+   * or with a token that is not known, succeeds and changes nothing. Without
+   * a refresh token, an access token that names no session is
+   * FAILED_PRECONDITION (reason NO_SESSION).
    */
   signOut: {
     path: "/nexus.users.v1.UserService/SignOut" as const,
@@ -3927,7 +3929,9 @@ export interface UserServiceServer extends UntypedServiceImplementation {
   /**
    * Ends the session of `refresh_token`, or without one the session of the
    * caller's access token. Signing out of a session that has already ended,
-   * or with a token that is not known, succeeds and changes nothing.
+   * or with a token that is not known, succeeds and changes nothing. Without
+   * a refresh token, an access token that names no session is
+   * FAILED_PRECONDITION (reason NO_SESSION).
    */
   signOut: handleUnaryCall<SignOutRequest, SignOutResponse>;
   /** Ends every session of the user (the user or an admin). */
@@ -4164,7 +4168,9 @@ export interface UserServiceClient extends Client {
   /**
    * Ends the session of `refresh_token`, or without one the session of the
    * caller's access token. Signing out of a session that has already ended,
-   * or with a token that is not known, succeeds and changes nothing.
+   * or with a token that is not known, succeeds and changes nothing. Without
+   * a refresh token, an access token that names no session is
+   * FAILED_PRECONDITION (reason NO_SESSION).
    */
   signOut(
     request: SignOutRequest,
