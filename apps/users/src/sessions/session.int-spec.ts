@@ -4,7 +4,7 @@ import { uuidv7 } from '@nexus/core';
 import { CrudRepository } from '@nexus/db';
 import { createLogger } from '@nexus/ops';
 import { commonV1, usersV1 } from '@nexus/proto';
-import { EventCollector, grpcError, until } from '@nexus/testing';
+import { EventCollector, grpcError, signTestToken, until } from '@nexus/testing';
 import { PASSWORD, startUsers, type SignedUp, type UsersHarness } from '../testing/users-harness';
 import { sessionAggregate } from './session.aggregate';
 import { SessionEntity } from './session.entity';
@@ -280,6 +280,10 @@ describe('SignOut', () => {
     await users.client.signOut({ refreshToken: session.refreshToken });
     const anonymous = await grpcError(users.client.signOut({ refreshToken: '' }));
     expect(anonymous.code).toBe(status.UNAUTHENTICATED);
+    // A token minted without a session (as services' own tests do) names none to end.
+    const sessionless = signTestToken({ role: 'user', userId: user.id });
+    const noSession = await grpcError(users.client.signOut({ refreshToken: '' }, as(sessionless)));
+    expect(noSession).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'NO_SESSION' });
   });
 });
 
