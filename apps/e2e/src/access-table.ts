@@ -31,6 +31,12 @@ export interface AccessRule {
   /** Where the role rule is narrower than the access level says. */
   roles?: Partial<Record<Role, Expect>>;
   /**
+   * The call revokes the owner's tokens (a password change, a deactivation):
+   * it acts on an owner of its own, so that the rows after it still call
+   * with a valid token.
+   */
+  ownOwner?: true;
+  /**
    * For an RPC that takes a `request_id`: a well-formed request asking for
    * something else, which a request id used for `request` must not replay.
    */
@@ -613,14 +619,12 @@ export const ACCESS: Record<string, AccessRule> = {
     request: (fx) => ({ id: fx.ownerSession.id }),
     roles: { manager: 'denied', guest: 'denied' },
   },
-  // Aimed at the fixtures' other user, not the owner: signing the owner out
-  // everywhere would revoke the token the "user" column calls the next rows
-  // with. So here only admins pass; a user signing themselves out everywhere
-  // is tested in apps/users/src/sessions/session.int-spec.ts.
+  // The user themselves or an admin.
   '/nexus.users.v1.UserService/SignOutEverywhere': {
     access: 'read',
-    request: (fx) => ({ userId: fx.other.user.id }),
-    roles: { manager: 'denied', user: 'denied', guest: 'denied' },
+    request: (fx) => ({ userId: fx.owner.user.id }),
+    roles: { manager: 'denied', guest: 'denied' },
+    ownOwner: true,
   },
   '/nexus.users.v1.UserService/ChangePassword': {
     access: 'write',
@@ -631,11 +635,13 @@ export const ACCESS: Record<string, AccessRule> = {
     }),
     // Only the account itself (it knows the old password); admins reset by other means.
     roles: { admin: 'denied', manager: 'denied' },
+    ownOwner: true,
   },
   '/nexus.users.v1.UserService/DeleteUser': {
     access: 'write',
     request: (fx) => ({ id: fx.owner.user.id }),
     roles: { manager: 'denied' },
+    ownOwner: true,
   },
   '/nexus.users.v1.UserService/UndeleteUser': {
     access: 'admin',
