@@ -56,10 +56,12 @@ it('every lib has exactly one layer tag', () => {
 });
 
 // Upward imports that close no cycle (one that does is reported as the cycle):
-// the two of issue 14, and one from each layer that has a lib above it.
+// one of issue 14, and one from each layer that has a lib above it. (Issue
+// 14's other, config importing events, now closes a cycle: events reads
+// config's Kafka TLS settings.)
 const UPWARD = [
   ['clients', 'runtime'],
-  ['config', 'events'],
+  ['ops', 'db'],
   ['core', 'stack'],
   ['ops', 'core'],
   ['db', 'clients'],
