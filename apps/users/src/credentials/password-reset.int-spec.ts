@@ -3,6 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { uuidv7 } from '@nexus/core';
 import { EventCollector, captureStdout, grpcError } from '@nexus/testing';
 import { PASSWORD, startUsers, type UsersHarness } from '../testing/users-harness';
+import { PasswordHasher } from './password-hasher';
 import { openResetDelivery } from './reset-delivery';
 
 const RESET_REQUESTED = 'nexus.users.user.password_reset_requested';
@@ -142,5 +143,31 @@ describe('password reset', () => {
       users.client.resetPassword({ token: 'not-a-token', newPassword: NEW_PASSWORD }),
     );
     expect(unknown).toMatchObject({ code: status.INVALID_ARGUMENT, reason: 'INVALID_RESET_TOKEN' });
+  });
+
+  it('refuses an expired or made-up token before spending an argon2 hash on the new password', async () => {
+    const me = await users.signUp();
+    await users.client.requestPasswordReset({ login: me.user.email });
+    const [token] = await resetTokens(me.user.id, 1);
+    await users.service.runtime.dataSource.query(
+      `UPDATE "users"."password_resets" SET expires_at = now() - interval '1 second' WHERE user_id = $1`,
+      [me.user.id],
+    );
+    const hash = jest.spyOn(PasswordHasher.prototype, 'hash');
+    try {
+      for (const candidate of [token, 'made-up-token']) {
+        const refused = await grpcError(
+          users.client.resetPassword({ token: candidate, newPassword: NEW_PASSWORD }),
+        );
+        expect(refused).toMatchObject({
+          code: status.INVALID_ARGUMENT,
+          reason: 'INVALID_RESET_TOKEN',
+        });
+      }
+      expect(hash).not.toHaveBeenCalled();
+    } finally {
+      hash.mockRestore();
+    }
+    expect((await signIn(me.user.email, PASSWORD)).user!.id).toBe(me.user.id);
   });
 });

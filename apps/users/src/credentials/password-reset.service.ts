@@ -9,6 +9,7 @@ import type { PasswordHasher } from './password-hasher';
 import type { PasswordResetConfig } from './password-reset.config';
 import { setPassword, invalidateResetTokens } from './password-write';
 import { sealResetDelivery } from './reset-delivery';
+import type { AttemptSource } from './sign-in-throttle';
 import type { SignInThrottleStore } from './sign-in-throttle.store';
 
 /** Marks an unused reset token used and returns it; nothing when it is unknown or used. */
@@ -39,7 +40,7 @@ export class PasswordResetService {
     private readonly config: PasswordResetConfig,
   ) {}
 
-  async request(login: string, source: string): Promise<void> {
+  async request(login: string, source: AttemptSource): Promise<void> {
     const started = Date.now();
     // Throttled by source only: a refusal is the same for every login.
     await this.throttle.admitResetRequest(source);
@@ -52,6 +53,15 @@ export class PasswordResetService {
   }
 
   async reset(token: string, newPassword: string): Promise<void> {
+    // A token that cannot work is refused before the argon2 hash, which
+    // would otherwise be free work for anyone sending made-up tokens.
+    const [usable] = await queryPrepared(
+      this.dataSource.manager,
+      `SELECT 1 AS usable FROM "users"."password_resets"
+        WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()`,
+      [sha256(token)],
+    );
+    if (!usable) throw invalidToken();
     // Hashed before the transaction: argon2 takes long, and nothing is locked yet.
     const passwordHash = await this.hasher.hash(newPassword);
     await inTransaction(this.dataSource, null, async (claim) => {
