@@ -10,6 +10,7 @@ import type { IssuedSession, SessionService } from '../sessions/session.service'
 import { EmailVerificationEntity } from './email-verification.entity';
 import type { PasswordHasher } from './password-hasher';
 import { setPassword } from './password-write';
+import type { AttemptSource } from './sign-in-throttle';
 import type { SignInThrottleStore } from './sign-in-throttle.store';
 import type { SignInState, SignInStore } from './sign-in.store';
 
@@ -54,7 +55,7 @@ export class CredentialsService {
     login: string,
     password: string,
     client: string,
-    source: string,
+    source: AttemptSource,
   ): Promise<IssuedSession> {
     await this.throttle.admitSignIn(login, source);
     const user = await this.dataSource.manager.findOne(UserEntity, {

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
 import { ConfigError, envInt } from '@nexus/config';
 
 /**
@@ -16,9 +18,29 @@ export const signInThrottleEnv = {
   SIGN_IN_DELAY_MAX_SECONDS: envInt(60, 1, 86_400),
   SIGN_IN_LOCKOUT_SECONDS: envInt(900, 1, 7 * 86_400),
   SIGN_IN_FAILURE_RESET_SECONDS: envInt(3_600, 1, 30 * 86_400),
+  /**
+   * Comma-separated addresses of proxies that sign in for others (a gateway,
+   * the analytics dashboard's server): from these peers the source is the
+   * client address they put in `x-forwarded-for`, from anyone else the header
+   * is ignored. Empty: no proxy is trusted.
+   */
+  SIGN_IN_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((entry) => isIP(entry) !== 0), 'must list IP addresses'),
 };
 
-type ThrottleEnv = { [K in keyof typeof signInThrottleEnv]: number };
+type ThrottleEnv = {
+  [K in Exclude<keyof typeof signInThrottleEnv, 'SIGN_IN_TRUSTED_PROXIES'>]: number;
+} & {
+  SIGN_IN_TRUSTED_PROXIES: string[];
+};
 
 export interface ThrottleLimits {
   /** Failures from which every further attempt waits. */
@@ -35,6 +57,8 @@ export interface ThrottlePolicy {
   lockoutSeconds: number;
   /** A count with no failure for this long starts again from zero. */
   resetSeconds: number;
+  /** Peers whose `x-forwarded-for` names the source. */
+  trustedProxies: readonly string[];
 }
 
 export function signInThrottlePolicy(env: ThrottleEnv): ThrottlePolicy {
@@ -59,5 +83,6 @@ export function signInThrottlePolicy(env: ThrottleEnv): ThrottlePolicy {
     delayMaxSeconds: env.SIGN_IN_DELAY_MAX_SECONDS,
     lockoutSeconds: env.SIGN_IN_LOCKOUT_SECONDS,
     resetSeconds: env.SIGN_IN_FAILURE_RESET_SECONDS,
+    trustedProxies: env.SIGN_IN_TRUSTED_PROXIES,
   };
 }

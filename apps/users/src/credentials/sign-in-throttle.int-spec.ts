@@ -44,7 +44,7 @@ async function attempt(login: string, password = WRONG) {
       code: (error as ServiceError).code,
       reason: errorInfo?.reason,
       // Counted from the last failure: a second or two may have passed since.
-      retryAfter: retryAfter && String(Math.ceil(Number(retryAfter) / 10) * 10),
+      retryAfter: retryAfter && String(Math.round(Number(retryAfter) / 10) * 10),
     };
   }
 }

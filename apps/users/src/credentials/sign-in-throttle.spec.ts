@@ -1,5 +1,11 @@
 import type { ThrottlePolicy } from './sign-in-throttle.config';
-import { closedForSeconds, loginKey, retryAfterSeconds, sourceKey } from './sign-in-throttle';
+import {
+  clientAddress,
+  closedForSeconds,
+  loginKey,
+  retryAfterSeconds,
+  sourceKey,
+} from './sign-in-throttle';
 
 const policy: ThrottlePolicy = {
   login: { soft: 3, hard: 6 },
@@ -8,6 +14,7 @@ const policy: ThrottlePolicy = {
   delayMaxSeconds: 10,
   lockoutSeconds: 600,
   resetSeconds: 3_600,
+  trustedProxies: ['10.0.0.2'],
 };
 
 describe('sign-in throttle rules', () => {
@@ -31,6 +38,11 @@ describe('sign-in throttle rules', () => {
     expect(
       retryAfterSeconds({ failures: 99, secondsSinceLastFailure: 3_600 }, policy.login, policy),
     ).toBe(0);
+    // A concurrent attempt stamped its failure a moment after this one read the clock.
+    const early = (failures: number) =>
+      retryAfterSeconds({ failures, secondsSinceLastFailure: -0.05 }, policy.login, policy);
+    expect(early(2)).toBe(0);
+    expect(early(3)).toBe(2);
   });
 
   it('keys a login by its normalised spelling, whether or not it exists', () => {
@@ -47,5 +59,23 @@ describe('sign-in throttle rules', () => {
     expect(sourceKey('sign-in', '2001:db8:0:1::7')).toBe('sign-in-source:2001:db8:0:1::/64');
     expect(sourceKey('sign-in', '::1')).toBe('sign-in-source:0:0:0:0::/64');
     expect(sourceKey('reset', '10.0.0.7')).not.toBe(sourceKey('sign-in', '10.0.0.7'));
+  });
+
+  it('takes the forwarded client from a trusted proxy only, the rightmost hop it did not write itself', () => {
+    const trusted = policy.trustedProxies;
+    expect(clientAddress({ address: '10.0.0.9', forwardedFor: '203.0.113.5' }, trusted)).toBe(
+      '10.0.0.9',
+    );
+    expect(clientAddress({ address: '10.0.0.2', forwardedFor: '203.0.113.5' }, trusted)).toBe(
+      '203.0.113.5',
+    );
+    // Whatever the client wrote to the left is not believed.
+    expect(
+      clientAddress({ address: '10.0.0.2', forwardedFor: '1.2.3.4, 203.0.113.5' }, trusted),
+    ).toBe('203.0.113.5');
+    expect(clientAddress({ address: '10.0.0.2', forwardedFor: 'not-an-ip' }, trusted)).toBe(
+      '10.0.0.2',
+    );
+    expect(clientAddress({ address: '10.0.0.2' }, trusted)).toBe('10.0.0.2');
   });
 });

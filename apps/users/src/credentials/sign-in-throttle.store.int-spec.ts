@@ -18,6 +18,7 @@ const policy: ThrottlePolicy = {
   delayMaxSeconds: 60,
   lockoutSeconds: 600,
   resetSeconds: 3_600,
+  trustedProxies: ['192.0.2.10'],
 };
 
 let users: UsersHarness;
@@ -34,7 +35,7 @@ afterAll(async () => {
   await users.stop();
 });
 
-const newSource = () => `198.51.100.${randomInt(1, 255)}-${randomInt(1e9)}`;
+const newSource = () => ({ address: `198.51.100.${randomInt(1, 255)}-${randomInt(1e9)}` });
 const login = () => `login-${randomInt(1e12)}`;
 
 async function refusal(attempt: Promise<void>): Promise<Record<string, string> | 'admitted'> {
@@ -65,7 +66,7 @@ describe('SignInThrottleStore per source', () => {
       retry_after_seconds: '30',
     });
     // Refused attempts are not counted.
-    expect(await countOf(sourceKey('sign-in', source))).toBe(3);
+    expect(await countOf(sourceKey('sign-in', source.address))).toBe(3);
   });
 
   it('takes a successful attempt back from the source, so successes never add up', async () => {
@@ -75,7 +76,7 @@ describe('SignInThrottleStore per source', () => {
       await store.admitSignIn(who, source);
       await store.signedIn(who, source);
     }
-    expect(await countOf(sourceKey('sign-in', source))).toBe(0);
+    expect(await countOf(sourceKey('sign-in', source.address))).toBe(0);
   });
 
   it('counts reset requests apart from sign-ins', async () => {
@@ -89,7 +90,7 @@ describe('SignInThrottleStore per source', () => {
 
   it('forgets a count with no failure for the reset time, and locks at the hard limit until then', async () => {
     const source = newSource();
-    const key = sourceKey('sign-in', source);
+    const key = sourceKey('sign-in', source.address);
     for (let i = 0; i < 5; i += 1) {
       await store.admitSignIn(login(), source);
       // As if each wait had passed.
@@ -112,5 +113,23 @@ describe('SignInThrottleStore per source', () => {
     );
     expect(await refusal(store.admitSignIn(login(), source))).toBe('admitted');
     expect(await countOf(key)).toBe(1);
+  });
+
+  it("counts a trusted proxy's attempts under the clients it forwards, and no one else's header", async () => {
+    const proxy = '192.0.2.10';
+    const n = randomInt(1, 127);
+    const client = `203.0.113.${n}`;
+    const viaProxy = { address: proxy, forwardedFor: client };
+    for (let i = 0; i < 3; i += 1) await store.admitSignIn(login(), viaProxy);
+    expect(await refusal(store.admitSignIn(login(), viaProxy))).toMatchObject({
+      code: 'SIGN_IN_THROTTLED',
+    });
+    // Another client behind the same proxy is not held to that count.
+    const other = { address: proxy, forwardedFor: `203.0.113.${n + 127}` };
+    expect(await refusal(store.admitSignIn(login(), other))).toBe('admitted');
+    // An untrusted peer naming a client counts as itself.
+    const stranger = newSource();
+    await store.admitSignIn(login(), { ...stranger, forwardedFor: client });
+    expect(await countOf(sourceKey('sign-in', stranger.address))).toBe(1);
   });
 });

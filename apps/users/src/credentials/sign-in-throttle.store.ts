@@ -2,7 +2,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction } from '@nexus/db';
 import { UsersError } from '../users.errors';
 import type { ThrottleLimits, ThrottlePolicy } from './sign-in-throttle.config';
-import { loginKey, retryAfterSeconds, sourceKey } from './sign-in-throttle';
+import {
+  clientAddress,
+  loginKey,
+  retryAfterSeconds,
+  sourceKey,
+  type AttemptSource,
+} from './sign-in-throttle';
 
 /** A key and the limits it is held to. */
 export interface ThrottleKey {
@@ -51,30 +57,34 @@ export class SignInThrottleStore {
   ) {}
 
   /** Counts a sign-in attempt for `login` from `source`, or refuses it while either is closed. */
-  async admitSignIn(login: string, source: string): Promise<void> {
+  async admitSignIn(login: string, source: AttemptSource): Promise<void> {
     await this.admit([
       { key: loginKey(login), limits: this.policy.login },
-      { key: sourceKey('sign-in', source), limits: this.policy.source },
+      { key: this.sourceKeyOf('sign-in', source), limits: this.policy.source },
     ]);
   }
 
   /** The right password: the login starts from zero, the source's count loses this attempt. */
-  async signedIn(login: string, source: string): Promise<void> {
+  async signedIn(login: string, source: AttemptSource): Promise<void> {
     await this.clear([loginKey(login)]);
-    await this.takeBack(sourceKey('sign-in', source));
+    await this.takeBack(this.sourceKeyOf('sign-in', source));
   }
 
   /**
    * Counts a password reset request from `source` (with its own count, held
    * to the source limits), or refuses it while the source is closed.
    */
-  async admitResetRequest(source: string): Promise<void> {
-    await this.admit([{ key: sourceKey('reset', source), limits: this.policy.source }]);
+  async admitResetRequest(source: AttemptSource): Promise<void> {
+    await this.admit([{ key: this.sourceKeyOf('reset', source), limits: this.policy.source }]);
   }
 
   /** An admin's unlock: the counts of every login of the user start from zero. */
   async unlock(logins: readonly string[], manager: EntityManager): Promise<void> {
     await this.clear(logins.map(loginKey), manager);
+  }
+
+  private sourceKeyOf(scope: 'sign-in' | 'reset', source: AttemptSource): string {
+    return sourceKey(scope, clientAddress(source, this.policy.trustedProxies));
   }
 
   /** Counts one attempt under every key, or throws SIGN_IN_THROTTLED (counting nothing) while one is closed. */
@@ -84,7 +94,7 @@ export class SignInThrottleStore {
     await inTransaction(this.dataSource, null, async (tx) => {
       // Locks the existing counts in key order (two attempts on the same keys never deadlock).
       const rows: CountRow[] = await tx.manager.query(
-        `SELECT key, failures, extract(epoch FROM now() - last_failure_at)::float8 AS since
+        `SELECT key, failures, extract(epoch FROM clock_timestamp() - last_failure_at)::float8 AS since
            FROM "users"."sign_in_throttles" WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`,
         [names],
       );
@@ -100,11 +110,11 @@ export class SignInThrottleStore {
       if (wait > 0) throw throttled(wait);
       await tx.manager.query(
         `INSERT INTO "users"."sign_in_throttles" AS t (key, failures, last_failure_at)
-         SELECT unnest($1::text[]), 1, now()
+         SELECT unnest($1::text[]), 1, clock_timestamp()
          ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN t.last_failure_at < now() - make_interval(secs => $2)
+           failures = CASE WHEN t.last_failure_at < clock_timestamp() - make_interval(secs => $2)
                            THEN 1 ELSE t.failures + 1 END,
-           last_failure_at = now()`,
+           last_failure_at = clock_timestamp()`,
         [names, this.policy.resetSeconds],
       );
     });

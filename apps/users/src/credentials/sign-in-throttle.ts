@@ -1,4 +1,30 @@
+import { isIP } from 'node:net';
 import type { ThrottleLimits, ThrottlePolicy } from './sign-in-throttle.config';
+
+/** Where an attempt comes from, as the gRPC edge sees it. */
+export interface AttemptSource {
+  /** The peer's IP (CallContext.peerAddress). */
+  address: string;
+  /** The `x-forwarded-for` metadata, if the call carried one. */
+  forwardedFor?: string;
+}
+
+/**
+ * The client address an attempt is counted under: the peer, or, when the
+ * peer is a trusted proxy, the address it forwarded: the rightmost entry
+ * of `x-forwarded-for` that is not itself a trusted proxy (entries further
+ * left were written by whoever called that proxy, so anyone could forge
+ * them). A forwarded value that is not an IP is ignored.
+ */
+export function clientAddress(source: AttemptSource, trustedProxies: readonly string[]): string {
+  if (!trustedProxies.includes(source.address) || !source.forwardedFor) return source.address;
+  const hops = source.forwardedFor
+    .split(',')
+    .map((hop) => hop.trim())
+    .reverse();
+  const client = hops.find((hop) => !trustedProxies.includes(hop));
+  return client !== undefined && isIP(client) !== 0 ? client : source.address;
+}
 
 /** One key's count as stored: failures since the count last started, and how long since the last. */
 export interface ThrottleCount {
@@ -35,7 +61,11 @@ export function retryAfterSeconds(
 ): number {
   if (count.secondsSinceLastFailure >= policy.resetSeconds) return 0;
   const closed = closedForSeconds(count.failures, limits, policy);
-  return Math.max(0, Math.ceil(closed - count.secondsSinceLastFailure));
+  if (closed === 0) return 0;
+  // A concurrent attempt may have stamped its failure a moment after this
+  // one's clock was read: that is no time at all, not negative time.
+  const since = Math.max(0, count.secondsSinceLastFailure);
+  return Math.max(0, Math.ceil(closed - since));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { PUBLIC, type RpcKit, checkUpdateMask } from '@nexus/grpc';
 import { usersV1 } from '@nexus/proto';
 import { validate } from '@nexus/core';
+import { attemptSourceOf } from '../credentials/credentials.grpc';
 import type { CredentialsService } from '../credentials/credentials.service';
 import type { TokenSigner } from '../credentials/token-signer';
 import { toAuthenticateResponse, type SessionRpcs } from '../sessions/session.grpc';
@@ -144,7 +145,7 @@ export function userServiceHandlers(
             login,
             password,
             clientLabel(client, typeof userAgent === 'string' ? userAgent : undefined),
-            ctx.peerAddress,
+            attemptSourceOf(ctx),
           ),
         );
       },
