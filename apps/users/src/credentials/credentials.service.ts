@@ -158,9 +158,11 @@ export class CredentialsService {
       if (!record || record.expires_at.getTime() < Date.now()) throw invalid();
       if (!(await this.users.find(record.user_id, { manager: tx.manager }))) throw invalid();
       return this.users.update(tx, record.user_id, {
-        // Under the user's row lock: an email changed meanwhile is not the one the token verifies.
+        // Under the user's row lock: an email changed meanwhile is not the one the
+        // token verifies, and a deactivated account changes nothing.
         authorize: (u) => {
           if (record.email !== u.email) throw invalid();
+          if (!u.isActive) throw new UsersError('ACCOUNT_INACTIVE', 'this account is deactivated');
         },
         apply: (u) => {
           u.emailVerified = true;

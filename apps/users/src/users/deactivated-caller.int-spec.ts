@@ -85,4 +85,18 @@ describe('a deactivated caller', () => {
     const read = await users.client.getUser({ id: other.user.id }, { token: users.adminToken });
     expect(read.etag).toBe(other.user.etag);
   });
+
+  it('cannot verify their email with a token issued before the deactivation', async () => {
+    const me = await users.signUp();
+    // Admins get the token back (the mail sender acts as one).
+    const { token } = await users.client.requestEmailVerification(
+      { id: me.user.id },
+      { token: users.adminToken },
+    );
+    await deactivate(me.user.id);
+    const refused = await grpcError(users.client.verifyEmail({ token }));
+    expect(refused).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'ACCOUNT_INACTIVE' });
+    const read = await users.client.getUser({ id: me.user.id }, { token: users.adminToken });
+    expect(read.emailVerified).toBe(false);
+  });
 });
