@@ -104,12 +104,18 @@ describe('sign-in throttle', () => {
     expect(read.failedLoginCount).toBe(2);
   });
 
-  it('counts concurrent attempts before checking them: a burst gets one past the soft limit', async () => {
-    const login = `burst-${uuidv7().slice(-12)}`;
-    expect(await attempt(login)).toMatchObject(wrongPassword);
-    const burst = await Promise.all(Array.from({ length: 8 }, () => attempt(login)));
-    expect(burst.filter((o) => o.code === status.UNAUTHENTICATED)).toHaveLength(1);
-    expect(burst.filter((o) => o.code === status.RESOURCE_EXHAUSTED)).toHaveLength(7);
+  it('counts concurrent attempts before checking them: a burst gets no further than the soft limit', async () => {
+    // A login never tried before, and one with a count already.
+    const fresh = `burst-${uuidv7().slice(-12)}`;
+    const burst = await Promise.all(Array.from({ length: 8 }, () => attempt(fresh)));
+    expect(burst.filter((o) => o.code === status.UNAUTHENTICATED)).toHaveLength(2);
+    expect(burst.filter((o) => o.code === status.RESOURCE_EXHAUSTED)).toHaveLength(6);
+
+    const counted = `burst-${uuidv7().slice(-12)}`;
+    expect(await attempt(counted)).toMatchObject(wrongPassword);
+    const again = await Promise.all(Array.from({ length: 8 }, () => attempt(counted)));
+    expect(again.filter((o) => o.code === status.UNAUTHENTICATED)).toHaveLength(1);
+    expect(again.filter((o) => o.code === status.RESOURCE_EXHAUSTED)).toHaveLength(7);
   });
 
   it('lets an admin unlock a user, whose right password then works; others may not unlock', async () => {

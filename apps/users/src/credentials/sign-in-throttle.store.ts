@@ -90,9 +90,18 @@ export class SignInThrottleStore {
   /** Counts one attempt under every key, or throws SIGN_IN_THROTTLED (counting nothing) while one is closed. */
   private async admit(keys: readonly ThrottleKey[]): Promise<void> {
     await this.pruneNowAndThen();
-    const names = keys.map((k) => k.key);
+    const names = keys.map((k) => k.key).sort();
     await inTransaction(this.dataSource, null, async (tx) => {
-      // Locks the existing counts in key order (two attempts on the same keys never deadlock).
+      // Every key gets a row first (a zero count where it had none), so that
+      // the lock below holds for a login never tried before too: without
+      // it, a first burst of concurrent attempts would all find no row and
+      // all be let through. Rows are taken in key order: no deadlock.
+      await tx.manager.query(
+        `INSERT INTO "users"."sign_in_throttles" (key, failures, last_failure_at)
+         SELECT key, 0, clock_timestamp() FROM unnest($1::text[]) AS key ORDER BY key
+         ON CONFLICT (key) DO NOTHING`,
+        [names],
+      );
       const rows: CountRow[] = await tx.manager.query(
         `SELECT key, failures, extract(epoch FROM clock_timestamp() - last_failure_at)::float8 AS since
            FROM "users"."sign_in_throttles" WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`,
@@ -107,14 +116,13 @@ export class SignInThrottleStore {
           return retryAfterSeconds(count, limits, this.policy);
         }),
       );
-      if (wait > 0) throw throttled(wait);
+      if (wait > 0) throw throttled(wait); // rolls back the zero rows too
       await tx.manager.query(
-        `INSERT INTO "users"."sign_in_throttles" AS t (key, failures, last_failure_at)
-         SELECT unnest($1::text[]), 1, clock_timestamp()
-         ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN t.last_failure_at < clock_timestamp() - make_interval(secs => $2)
-                           THEN 1 ELSE t.failures + 1 END,
-           last_failure_at = clock_timestamp()`,
+        `UPDATE "users"."sign_in_throttles" SET
+           failures = CASE WHEN last_failure_at < clock_timestamp() - make_interval(secs => $2)
+                           THEN 1 ELSE failures + 1 END,
+           last_failure_at = clock_timestamp()
+         WHERE key = ANY($1::text[])`,
         [names, this.policy.resetSeconds],
       );
     });
