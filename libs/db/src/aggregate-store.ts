@@ -92,8 +92,10 @@ export interface AggregateChange<E> {
    * Fields added to the event value beside before/after/changed/actor, for a
    * consumer that needs more than the resource (Tx.emitResources' `extra`).
    * Never a secret in clear: anything sensitive is sealed for its reader.
+   * A function gets the changed entity, still locked (what the extra says of
+   * it is what was committed).
    */
-  eventExtra?: JsonObject;
+  eventExtra?: JsonObject | ((entity: E) => JsonObject);
 }
 
 /** Moving an aggregate to the trash (soft) or erasing it (hard). */
@@ -347,7 +349,7 @@ export class AggregateStore<E extends BaseEntity> {
       id,
       before,
       this.aggregate.toResource(entity),
-      change.eventExtra,
+      typeof change.eventExtra === 'function' ? change.eventExtra(entity) : change.eventExtra,
     );
     return entity;
   }

@@ -91,33 +91,45 @@ export class PasswordResetService {
     if (!found) return;
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.config.ttlSeconds * 1000);
-    await inTransaction(this.dataSource, null, async (tx) => {
-      // Locked first (the write below takes the same lock again): the sealed
-      // address must be the one the user has now, not one changed meanwhile.
-      const [user] = await queryPrepared<{ email: string; is_active: boolean }>(
-        tx.manager,
-        `SELECT email, is_active FROM "users"."users" WHERE id = $1 FOR NO KEY UPDATE`,
-        [found.id],
-      );
-      if (!user?.is_active) return;
-      const delivery = sealResetDelivery(
-        { userId: found.id, email: user.email, token, expireTime: expiresAt.toISOString() },
-        this.config.deliveryKey,
-      );
-      await this.users.update(tx, found.id, {
-        verb: 'password_reset_requested',
-        force: true, // no resource field changes: the token is kept beside the user
-        eventExtra: { delivery: { ...delivery } },
-        apply: async () => {
-          await invalidateResetTokens(tx, found.id);
-          await tx.manager.query(
-            `INSERT INTO "users"."password_resets" (id, user_id, token_hash, expires_at)
+    await ignoringInactive(
+      inTransaction(this.dataSource, null, async (tx) => {
+        await this.users.update(tx, found.id, {
+          verb: 'password_reset_requested',
+          force: true, // no resource field changes: the token is kept beside the user
+          authorize: (user) => {
+            if (!user.isActive) throw new InactiveUser();
+          },
+          // Sealed from the locked row: the address the user has now, not one changed meanwhile.
+          eventExtra: (user) => ({
+            delivery: {
+              ...sealResetDelivery(
+                { userId: user.id, email: user.email, token, expireTime: expiresAt.toISOString() },
+                this.config.deliveryKey,
+              ),
+            },
+          }),
+          apply: async () => {
+            await invalidateResetTokens(tx, found.id);
+            await tx.manager.query(
+              `INSERT INTO "users"."password_resets" (id, user_id, token_hash, expires_at)
              VALUES ($1, $2, $3, $4)`,
-            [uuidv7(), found.id, sha256(token), expiresAt],
-          );
-        },
-      });
-    });
+              [uuidv7(), found.id, sha256(token), expiresAt],
+            );
+          },
+        });
+      }),
+    );
+  }
+}
+
+/** A deactivated user gets no reset token; the caller hears OK all the same. */
+class InactiveUser extends Error {}
+
+async function ignoringInactive(write: Promise<void>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!(error instanceof InactiveUser)) throw error;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Principal } from '@nexus/core';
-import { queryPrepared, type Tx } from '@nexus/db';
+import { readById, type Tx } from '@nexus/db';
 import { UsersError } from '../users.errors';
-import type { UserEntity } from './user.entity';
+import { UserEntity } from './user.entity';
 
 const inactive = () =>
   new UsersError('ACCOUNT_INACTIVE', 'your account is deactivated: it can change nothing');
@@ -14,7 +14,7 @@ const inactive = () =>
  * the write on `targetId`: when callers write their own row, the check runs
  * on it under the write's own row lock (locking it twice, FOR SHARE first,
  * would let two such writes deadlock); otherwise the caller's row is held
- * FOR SHARE here (it conflicts with the FOR NO KEY UPDATE of a deactivation).
+ * FOR SHARE here (it conflicts with the write lock a deactivation takes).
  */
 export async function activeCaller(
   tx: Tx,
@@ -26,11 +26,9 @@ export async function activeCaller(
       if (!target.isActive) throw inactive();
     };
   }
-  const rows = await queryPrepared<{ is_active: boolean }>(
-    tx.manager,
-    `SELECT is_active FROM "users"."users" WHERE id = $1 FOR SHARE`,
-    [caller.userId],
-  );
-  if (!rows[0]?.is_active) throw inactive();
+  const self = await readById(tx.manager, UserEntity, caller.userId, {
+    lock: { mode: 'pessimistic_read' },
+  });
+  if (!self?.isActive) throw inactive();
   return () => undefined;
 }
