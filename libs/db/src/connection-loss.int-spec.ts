@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
+import { Client, type Pool as PgPool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from './data-source';
+import { createDataSource, guardPoolConnections } from './data-source';
 import { isDatabaseUnavailable } from './pg-errors';
 import { inTransaction } from './transaction';
 
 let dataSource: DataSource;
 let admin: Client;
+const heard: Error[] = [];
 
 beforeAll(async () => {
   dataSource = createDataSource({
@@ -21,6 +22,7 @@ beforeAll(async () => {
     applicationName: 'connection-loss-test',
   });
   await dataSource.initialize();
+  guardPoolConnections(dataSource, (error) => heard.push(error));
   admin = new Client({ connectionString: process.env.DATABASE_URL });
   await admin.connect();
 });
@@ -49,6 +51,23 @@ describe('a transaction whose connection the server closes', () => {
     const [{ one }] = await inTransaction(dataSource, null, (tx) =>
       tx.manager.query<{ one: number }[]>('SELECT 1 AS one'),
     );
+    expect(one).toBe(1);
+  });
+});
+
+describe('a pooled connection the server ends while it is checked out and idle', () => {
+  // node-postgres would emit an unhandled 'error' (the process dies) but for the guard.
+  it('is heard by the guard, and the pool drops it', async () => {
+    const pool = (dataSource.driver as unknown as { master: PgPool }).master;
+    // Two at once: the second is a connection the pool opens now, after the guard.
+    const [first, second] = await Promise.all([pool.connect(), pool.connect()]);
+    first.release();
+    const { rows } = await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+    await sleep(200);
+    expect(heard.map((error) => (error as { code?: string }).code)).toContain('57P01');
+    second.release();
+    const [{ one }] = await dataSource.query<{ one: number }[]>('SELECT 1 AS one');
     expect(one).toBe(1);
   });
 });

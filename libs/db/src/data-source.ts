@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { postgresConnection } from '@nexus/config';
 import { KIT_ENTITIES } from './kit-tables.entity';
@@ -58,4 +59,21 @@ export function createDataSource(options: DataSourceOptions): DataSource {
       connectionTimeoutMillis: 5_000,
     },
   });
+}
+
+/**
+ * Gives every connection the pool opens from now on an 'error' listener of
+ * its own. node-postgres emits 'error' on a connection the server ends
+ * (a restart, a failover, pg_terminate_backend) while no query runs on it,
+ * and the pool listens only while the connection is idle in it: one that is
+ * checked out between two statements would otherwise take the process down
+ * with an unhandled 'error' event. The next statement on it fails as the
+ * database being unavailable, and the pool drops it on release.
+ */
+export function guardPoolConnections(
+  dataSource: DataSource,
+  onError: (error: Error) => void,
+): void {
+  const pool = (dataSource.driver as unknown as { master?: EventEmitter }).master;
+  pool?.on('connect', (connection: EventEmitter) => connection.on('error', onError));
 }

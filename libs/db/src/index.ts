@@ -33,6 +33,7 @@ export {
 export { CrudRepository } from './crud-repository';
 export {
   createDataSource,
+  guardPoolConnections,
   type DataSourceOptions,
   type EntityClass,
   type MigrationClass,

@@ -5,6 +5,7 @@ import {
   PageTokenCodec,
   classifyDatabaseError,
   createDataSource,
+  guardPoolConnections,
   migrate,
   migrationState,
   type Aggregate,
@@ -113,6 +114,9 @@ export async function startService(
     applicationName: `nexus-${spec.name}`,
   });
   await dataSource.initialize();
+  guardPoolConnections(dataSource, (error) =>
+    logger.warn({ code: (error as { code?: string }).code }, 'the database ended a connection'),
+  );
   if (config.migrateOnStart) {
     const applied = await migrate(dataSource);
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
