@@ -35,7 +35,7 @@ export interface TopicTail {
 export async function tailTopics(options: TopicTailOptions): Promise<TopicTail> {
   const { kafka, logger, topics } = options;
   await ensureTopics(kafka, topics);
-  const starts = await startOffsets(kafka, topics, options.sinceMs);
+  const starts = await retried(() => startOffsets(kafka, topics, options.sinceMs));
   const pending = new Map(
     starts
       .filter((start) => BigInt(start.offset) < BigInt(start.high))
@@ -118,6 +118,23 @@ async function startOffsets(
     return perTopic.flat();
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Topics just created (services start side by side on a fresh broker) can
+ * answer offset requests with "not the leader" for a moment after their
+ * metadata shows a leader: asked again until `timeoutMs`, as ensureTopics does.
+ */
+async function retried<T>(ask: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await ask();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
 
