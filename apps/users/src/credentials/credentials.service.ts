@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { isAdmin, uuidv7, type Principal } from '@nexus/core';
 import { inTransaction, type CrudRepository } from '@nexus/db';
@@ -9,6 +9,7 @@ import { UserEntity } from '../users/user.entity';
 import type { IssuedSession, SessionService } from '../sessions/session.service';
 import { EmailVerificationEntity } from './email-verification.entity';
 import type { PasswordHasher } from './password-hasher';
+import { hashIssuedToken } from './token-hash';
 import { setPassword } from './password-write';
 import type { AttemptSource } from './sign-in-throttle';
 import type { SignInThrottleStore } from './sign-in-throttle.store';
@@ -120,7 +121,7 @@ export class CredentialsService {
         id: uuidv7(),
         userId: id,
         email: user.email,
-        tokenHash: sha256(token),
+        tokenHash: hashIssuedToken(token),
         expiresAt,
         usedAt: null,
       });
@@ -140,7 +141,7 @@ export class CredentialsService {
       // below rolls the claim back.
       // (An UPDATE answers its rows and its count.)
       const [rows] = await tx.manager.query<[VerificationRow[], number]>(CLAIM_VERIFICATION_SQL, [
-        sha256(token),
+        hashIssuedToken(token),
       ]);
       const record = rows[0];
       const invalid = () =>
@@ -171,8 +172,4 @@ export class CredentialsService {
     });
     return { user, signIn: await this.signIns.stateOf(user.id) };
   }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
 import { Tx, inTransaction, queryPrepared, type CrudRepository } from '@nexus/db';
@@ -6,6 +6,7 @@ import { UsersError } from '../users.errors';
 import { UserEntity } from '../users/user.entity';
 import type { SessionEnder } from '../sessions/session.service';
 import type { PasswordHasher } from './password-hasher';
+import { hashIssuedToken } from './token-hash';
 import type { PasswordResetConfig } from './password-reset.config';
 import { setPassword, invalidateResetTokens } from './password-write';
 import { sealResetDelivery } from './reset-delivery';
@@ -59,7 +60,7 @@ export class PasswordResetService {
       this.dataSource.manager,
       `SELECT 1 AS usable FROM "users"."password_resets"
         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()`,
-      [sha256(token)],
+      [hashIssuedToken(token)],
     );
     if (!usable) throw invalidToken();
     // Hashed before the transaction: argon2 takes long, and nothing is locked yet.
@@ -70,7 +71,7 @@ export class PasswordResetService {
       // below rolls the claim back.
       const [rows] = await claim.manager.query<[{ user_id: string; expires_at: Date }[], number]>(
         CLAIM_RESET_SQL,
-        [sha256(token)],
+        [hashIssuedToken(token)],
       );
       const record = rows[0];
       if (!record || record.expires_at.getTime() < Date.now()) throw invalidToken();
@@ -113,7 +114,7 @@ export class PasswordResetService {
             await tx.manager.query(
               `INSERT INTO "users"."password_resets" (id, user_id, token_hash, expires_at)
              VALUES ($1, $2, $3, $4)`,
-              [uuidv7(), found.id, sha256(token), expiresAt],
+              [uuidv7(), found.id, hashIssuedToken(token), expiresAt],
             );
           },
         });
@@ -131,8 +132,4 @@ async function ignoringInactive(write: Promise<void>): Promise<void> {
   } catch (error) {
     if (!(error instanceof InactiveUser)) throw error;
   }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashIssuedToken } from '../credentials/token-hash';
 
 /** A new refresh token: 32 random bytes, base64url; only its hash is stored. */
 export function newRefreshToken(): { token: string; hash: string } {
@@ -6,7 +7,5 @@ export function newRefreshToken(): { token: string; hash: string } {
   return { token, hash: hashRefreshToken(token) };
 }
 
-/** SHA-256 (hex): a 256-bit random token needs no salt or slow hash to be safe at rest. */
-export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+/** As every token users issues is stored (hashIssuedToken). */
+export const hashRefreshToken = hashIssuedToken;
