@@ -16,7 +16,7 @@ import {
   type LocalStack,
 } from '@nexus/stack';
 import { withServiceDatabase } from './cli/database';
-import { runningStack } from './cli/stack';
+import { clearStackState, readRunningStack, writeStackState } from './cli/stack-state';
 import { developmentKeys } from './dev-secrets';
 import {
   ROOT,
@@ -126,16 +126,24 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   }
 }
 
-/** The stack `nexus stack up` runs, or one started here, for whatever env does not name. */
-async function bringUpStack(
+/**
+ * The stack `nexus stack up` runs, or one started here, for whatever env does
+ * not name. One started here is recorded in the data dir's state file while it
+ * runs, so `nexus db ...` in another terminal finds it without DATABASE_URL.
+ */
+export async function bringUpStack(
   env: NodeJS.ProcessEnv,
   options: LocalPlatformOptions,
 ): Promise<LocalStack | undefined> {
-  const detached = runningStack();
-  if ((!env.DATABASE_URL || !env.KAFKA_BROKERS) && detached) {
-    options.log(`using the local stack started by \`nexus stack up\` (pid ${detached.pid})`);
-    env.DATABASE_URL ??= detached.databaseUrl;
-    env.KAFKA_BROKERS ??= detached.kafkaBrokers;
+  const recorded = readRunningStack(options.dataDir);
+  if ((!env.DATABASE_URL || !env.KAFKA_BROKERS) && recorded) {
+    if (recorded.startedBy !== 'stack up')
+      throw new Error(
+        `npm start is already running here (pid ${recorded.pid}); stop it first, or share one stack with \`npx nexus stack up\``,
+      );
+    options.log(`using the local stack started by \`nexus stack up\` (pid ${recorded.pid})`);
+    env.DATABASE_URL ??= recorded.databaseUrl;
+    env.KAFKA_BROKERS ??= recorded.kafkaBrokers;
   }
   if (env.DATABASE_URL && env.KAFKA_BROKERS) return undefined;
   options.log(
@@ -152,7 +160,22 @@ async function bringUpStack(
   });
   env.DATABASE_URL ??= stack.databaseUrl;
   env.KAFKA_BROKERS ??= stack.kafkaBrokers;
-  return stack;
+  writeStackState(options.dataDir, {
+    pid: process.pid,
+    startedBy: 'npm start',
+    databaseUrl: stack.databaseUrl,
+    kafkaBrokers: stack.kafkaBrokers,
+  });
+  return {
+    ...stack,
+    stop: async () => {
+      try {
+        await stack.stop();
+      } finally {
+        clearStackState(options.dataDir, process.pid);
+      }
+    },
+  };
 }
 
 function fillDevelopmentDefaults(env: NodeJS.ProcessEnv, dataDir: string): void {

@@ -1,7 +1,8 @@
 /**
  * The nexus CLI: `npx nexus <command>`. Database lifecycle (db migrate,
  * roles, revert, status, generate, seed, verify, reset, backup, restore) and the
- * local stack (stack up, down, status). Database commands read DATABASE_URL.
+ * local stack (stack up, down, status). Database commands read DATABASE_URL,
+ * else find the local stack npm start or `nexus stack up` runs.
  */
 import { Command } from 'commander';
 import { CliError } from './cli/database';
@@ -17,7 +18,9 @@ export function buildProgram(): Command {
   const program = new Command('nexus')
     .description('NEXUS platform operations')
     .showHelpAfterError();
-  const db = program.command('db').description('the database lifecycle (reads DATABASE_URL)');
+  const db = program
+    .command('db')
+    .description('the database lifecycle (DATABASE_URL, else the running local stack)');
   registerMigrationCommands(db);
   registerRolesCommand(db);
   registerSeedCommand(db);

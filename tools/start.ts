@@ -4,12 +4,12 @@
  * unless DATABASE_URL / KAFKA_BROKERS point elsewhere, migrates every schema as
  * the owner, gives each service its own database role (infra/db/roles.sql),
  * starts every service connected as its role, and prints where each listens.
- * Ctrl-C stops everything. Data lives in .nexus/ (ignored by git). The work is
- * startLocalPlatform's (tools/local-platform.ts); this file is the terminal.
+ * Ctrl-C stops everything. Data lives in .nexus/ (ignored by git; NEXUS_DATA_DIR
+ * elsewhere). The work is startLocalPlatform's (tools/local-platform.ts); this
+ * file is the terminal.
  */
-import path from 'node:path';
+import { stackDataDir } from './cli/stack-state';
 import { DEV_ADMIN, startLocalPlatform, type LocalPlatform } from './local-platform';
-import { ROOT } from './service-registry';
 
 const say = (message: string) => process.stdout.write(`[nexus] ${message}\n`);
 
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
 
   const platform = await startLocalPlatform({
     env: process.env,
-    dataDir: path.join(ROOT, '.nexus'),
+    // .nexus/ (or NEXUS_DATA_DIR), where `nexus db ...` finds this stack while it runs.
+    dataDir: stackDataDir(process.env),
     stackPorts: { postgres: 5433, kafka: 9092 },
     log: say,
     output: (app, line) => process.stdout.write(`[${app}] ${line}\n`),

@@ -2,18 +2,46 @@ import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@nexus/db';
 import { listServices, loadServiceDatabase, type ServiceDatabase } from '../service-registry';
+import { readRunningStack, stackDataDir } from './stack-state';
 
 /** An error meant for the person at the terminal: printed without a stack trace. */
 export class CliError extends Error {
   override name = 'CliError';
 }
 
+/**
+ * The database the CLI works on: DATABASE_URL, else the PostgreSQL of the
+ * local stack `npm start` or `nexus stack up` runs (its state file in the
+ * data dir), as npm start itself finds it.
+ */
+export function resolveDatabaseUrl(env: NodeJS.ProcessEnv = process.env): {
+  url: string;
+  from: string;
+} {
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, from: 'DATABASE_URL' };
+  const dataDir = stackDataDir(env);
+  const stack = readRunningStack(dataDir);
+  if (stack?.databaseUrl)
+    return {
+      url: stack.databaseUrl,
+      from: `the local stack of ${stack.startedBy} (pid ${stack.pid})`,
+    };
+  throw new CliError(
+    `DATABASE_URL is not set and no local stack is running (none recorded in ${dataDir}). ` +
+      'Start one with `npm start` (the whole platform) or `npx nexus stack up` ' +
+      '(PostgreSQL and Kafka only), or set DATABASE_URL to your PostgreSQL.',
+  );
+}
+
+let announced = false;
+
+/** resolveDatabaseUrl for a command; says once on stderr when the local stack was chosen. */
 export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.DATABASE_URL;
-  if (!url)
-    throw new CliError(
-      'DATABASE_URL is not set (e.g. postgres://postgres:password@127.0.0.1:5433/nexus for the local stack)',
-    );
+  const { url, from } = resolveDatabaseUrl(env);
+  if (from !== 'DATABASE_URL' && !announced) {
+    announced = true;
+    process.stderr.write(`nexus: DATABASE_URL is not set; using ${from}\n`);
+  }
   return url;
 }
 

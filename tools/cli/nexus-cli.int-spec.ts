@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -136,5 +136,50 @@ describe('nexus db', () => {
     wrong.password = 'wrong';
     const denied = await nexus(['db', 'status'], { DATABASE_URL: wrong.toString() });
     expect(denied.err).toMatch(/refused the credentials|nobody_here/);
+  }, 60_000);
+});
+
+describe('nexus without DATABASE_URL', () => {
+  /** A data dir whose state file says npm start (here: process `pid`) runs the stack. */
+  function npmStartStack(pid: number): string {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'nexus-cli-stack-'));
+    const state = { pid, startedBy: 'npm start', databaseUrl: url, kafkaBrokers: '127.0.0.1:1' };
+    writeFileSync(path.join(dataDir, 'stack.json'), JSON.stringify(state));
+    return dataDir;
+  }
+
+  it('works on the stack npm start runs, and says so', async () => {
+    const dataDir = npmStartStack(process.pid);
+    const status = await nexus(['db', 'status', 'users'], {
+      DATABASE_URL: '',
+      NEXUS_DATA_DIR: dataDir,
+    });
+    expect(status.code).toBe(0);
+    expect(status.out).toContain(`current: ${LATEST_USERS_MIGRATION}`);
+    expect(status.err).toBe(
+      `nexus: DATABASE_URL is not set; using the local stack of npm start (pid ${process.pid})\n`,
+    );
+  }, 60_000);
+
+  it('tells how to start a stack when none runs', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'nexus-cli-stack-'));
+    const status = await nexus(['db', 'status'], { DATABASE_URL: '', NEXUS_DATA_DIR: empty });
+    expect(status.code).toBe(1);
+    expect(status.err).toContain('no local stack is running');
+    expect(status.err).toContain('`npm start`');
+    expect(status.err).not.toContain('password');
+  }, 60_000);
+
+  it("leaves npm start's stack to npm start on `stack down`", async () => {
+    const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    try {
+      const down = await nexus(['stack', 'down'], { NEXUS_DATA_DIR: npmStartStack(owner.pid!) });
+      expect(down.code).toBe(1);
+      expect(down.err).toContain(`belongs to npm start (pid ${owner.pid})`);
+      expect(owner.exitCode).toBeNull();
+      expect(owner.signalCode).toBeNull();
+    } finally {
+      owner.kill();
+    }
   }, 60_000);
 });

@@ -1,49 +1,22 @@
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ROOT } from '../service-registry';
 import { CliError } from './database';
+import {
+  clearStackState,
+  isAlive as alive,
+  readRunningStack,
+  stackDataDir as dataDir,
+  writeStackState,
+  type StackState,
+} from './stack-state';
 
-/** Where the stack keeps its data and state: .nexus/ unless NEXUS_DATA_DIR says otherwise. */
-function dataDir(): string {
-  return process.env.NEXUS_DATA_DIR ?? path.join(ROOT, '.nexus');
-}
-const stateFile = () => path.join(dataDir(), 'stack.json');
 const logFile = () => path.join(dataDir(), 'stack.log');
 
-export interface RunningStack {
-  pid: number;
-  databaseUrl: string;
-  kafkaBrokers: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The stack `nexus stack up` started, if it is still running (npm start reuses it). */
-export function runningStack(): RunningStack | null {
-  if (!existsSync(stateFile())) return null;
-  const state = JSON.parse(readFileSync(stateFile(), 'utf8')) as RunningStack;
-  return alive(state.pid) ? state : null;
-}
-
-async function up(ports: { postgres: string; kafka: string }): Promise<RunningStack> {
-  const running = runningStack();
+async function up(ports: { postgres: string; kafka: string }): Promise<StackState> {
+  const running = readRunningStack();
   if (running) return running;
   mkdirSync(dataDir(), { recursive: true });
   const out = path.join(dataDir(), 'stack.out');
@@ -73,8 +46,8 @@ async function up(ports: { postgres: string; kafka: string }): Promise<RunningSt
     const line = existsSync(out) ? readFileSync(out, 'utf8').split('\n')[0] : '';
     if (line) {
       const urls = JSON.parse(line) as { databaseUrl: string; kafkaBrokers: string };
-      const state = { pid: child.pid!, ...urls };
-      writeFileSync(stateFile(), JSON.stringify(state));
+      const state: StackState = { pid: child.pid!, startedBy: 'stack up', ...urls };
+      writeStackState(dataDir(), state);
       return state;
     }
     if (child.exitCode !== null || !alive(child.pid!)) break;
@@ -84,14 +57,26 @@ async function up(ports: { postgres: string; kafka: string }): Promise<RunningSt
 }
 
 async function down(): Promise<boolean> {
-  const running = runningStack();
+  const running = readRunningStack();
   if (!running) return false;
+  if (running.startedBy === 'npm start')
+    throw new CliError(
+      `the local stack belongs to npm start (pid ${running.pid}); Ctrl-C there stops it with the services`,
+    );
   process.kill(running.pid, 'SIGTERM');
   const deadline = Date.now() + 30_000;
   while (alive(running.pid) && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 200));
-  rmSync(stateFile(), { force: true });
+  clearStackState(dataDir(), running.pid);
   return true;
+}
+
+function describe(state: StackState): string {
+  return [
+    `running (pid ${state.pid}, started by ${state.startedBy})`,
+    ...(state.databaseUrl ? [`  DATABASE_URL=${state.databaseUrl}`] : []),
+    ...(state.kafkaBrokers ? [`  KAFKA_BROKERS=${state.kafkaBrokers}`] : []),
+  ].join('\n');
 }
 
 export function registerStackCommands(program: Command): void {
@@ -104,10 +89,7 @@ export function registerStackCommands(program: Command): void {
     .option('--pg-port <port>', 'PostgreSQL port', '5433')
     .option('--kafka-port <port>', 'Kafka port', '9092')
     .action(async (options: { pgPort: string; kafkaPort: string }) => {
-      const state = await up({ postgres: options.pgPort, kafka: options.kafkaPort });
-      console.log(
-        `running (pid ${state.pid})\n  DATABASE_URL=${state.databaseUrl}\n  KAFKA_BROKERS=${state.kafkaBrokers}`,
-      );
+      console.log(describe(await up({ postgres: options.pgPort, kafka: options.kafkaPort })));
     });
   stack
     .command('down')
@@ -117,11 +99,7 @@ export function registerStackCommands(program: Command): void {
     .command('status')
     .description('whether they run, and where')
     .action(() => {
-      const state = runningStack();
-      console.log(
-        state
-          ? `running (pid ${state.pid})\n  DATABASE_URL=${state.databaseUrl}\n  KAFKA_BROKERS=${state.kafkaBrokers}`
-          : 'not running',
-      );
+      const state = readRunningStack();
+      console.log(state ? describe(state) : 'not running');
     });
 }
