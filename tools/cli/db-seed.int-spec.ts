@@ -31,7 +31,10 @@ afterAll(async () => {
   await Promise.all(Object.values(apps ?? {}).map((app) => app.stop()));
 });
 
-function seed(seedValue: number): Promise<{ code: number; out: string; err: string }> {
+function seed(
+  seedValue: number,
+  progress = '--no-progress',
+): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -55,7 +58,7 @@ function seed(seedValue: number): Promise<{ code: number; out: string; err: stri
         '6',
         '--seed',
         String(seedValue),
-        '--no-progress',
+        ...(progress ? [progress] : []),
       ],
       {
         env: {
@@ -108,7 +111,19 @@ describe('nexus db seed', () => {
     );
     expect(await counts(7)).toEqual({ users: 3, documents: 4, projects: 2, interactions: 6 });
 
-    expect((await seed(7)).code).toBe(0);
+    // With progress, through a pipe: plain lines with the real totals.
+    const again = await seed(7, '');
+    expect(again.code).toBe(0);
+    expect(again.err.split('\n').map((line) => line.replace(/ done in .*/, ''))).toEqual([
+      'seed: users        3/3',
+      'seed: documents    4/4',
+      'seed: emails       3/3',
+      'seed: messages     5/5',
+      'seed: projects     2/2',
+      'seed: tasks        4/4',
+      'seed: interactions 6/6',
+      '',
+    ]);
     expect(await counts(7)).toEqual({ users: 3, documents: 4, projects: 2, interactions: 6 });
   }, 180_000);
 

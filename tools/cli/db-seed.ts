@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { MultiBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import {
   createAiUsageClients,
@@ -11,6 +10,7 @@ import {
 import { grpcClientTls, parseEnv, tlsEnvSchema, type GrpcClientTls } from '@nexus/config';
 import { aiUsageV1, commonV1, commsV1, contentV1, usersV1, workV1 } from '@nexus/proto';
 import { CliError } from './database';
+import { seedProgress } from './seed-progress';
 
 export interface SeedSizes {
   users: number;
@@ -29,6 +29,7 @@ export interface SeedOptions {
   /** TLS to the services (GRPC_TLS_CA, GRPC_TLS_CLIENT_CERT/KEY); undefined: plaintext. */
   tls?: GrpcClientTls;
   admin: { email: string; password: string };
+  /** Progress on stderr: bars on a terminal, plain lines in a log or a pipe. */
   progress: boolean;
 }
 
@@ -93,19 +94,15 @@ export async function seed(options: SeedOptions): Promise<Record<keyof SeedSizes
   const next = random(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   const phrase = (words: number) => Array.from({ length: words }, () => pick(WORDS)).join(' ');
-  // Bars only on request: without them the output is one summary line.
-  const bars = options.progress
-    ? new MultiBar(
-        { format: ' {kind} [{bar}] {value}/{total}', hideCursor: true },
-        Presets.shades_classic,
-      )
-    : null;
+  // Progress only on request: without it the output is one summary line.
+  const progress = options.progress ? seedProgress(process.stderr) : null;
   const run = async (kind: keyof SeedSizes, count: number, step: (i: number) => Promise<void>) => {
-    const bar = bars?.create(count, 0, { kind: kind.padEnd(12) });
+    const counter = progress?.start(kind, count);
     for (let i = 0; i < count; i += 1) {
       await step(i);
-      bar?.increment();
+      counter?.tick();
     }
+    counter?.done();
   };
 
   const users = createUsersClient({ address: addresses.users, tls: options.tls });
@@ -296,7 +293,7 @@ export async function seed(options: SeedOptions): Promise<Record<keyof SeedSizes
       interactions: sizes.interactions,
     };
   } finally {
-    bars?.stop();
+    progress?.stop();
     users.close();
     content.close();
     comms.close();
@@ -327,7 +324,7 @@ export function registerSeedCommand(db: Command): void {
       positive,
       42,
     )
-    .option('--no-progress', 'no progress bars')
+    .option('--no-progress', 'no progress (bars on a terminal, plain lines otherwise)')
     .action(async (options: SeedSizes & { seed: number; progress: boolean }) => {
       const env = process.env;
       const { seed: seedValue, progress, ...sizes } = options;
