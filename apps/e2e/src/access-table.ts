@@ -219,6 +219,10 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'read',
     request: (fx) => ({ roomId: fx.roomId, pageSize: 5 }),
   },
+  '/nexus.comms.v1.ChatService/SearchMessages': {
+    access: 'read',
+    request: (fx) => ({ query: 'hello', roomId: fx.roomId, pageSize: 5 }),
+  },
   '/nexus.comms.v1.ChatService/GetEditHistory': {
     access: 'read',
     request: (fx) => ({ id: fx.messageId }),

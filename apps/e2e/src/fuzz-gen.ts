@@ -95,6 +95,34 @@ export const EVIL_STRINGS: readonly string[] = [
   '!!!not-base64!!!',
 ];
 
+/** One character of each Unicode general category (Cs: a lone surrogate; Cn: unassigned). */
+const EVERY_CATEGORY =
+  'Aaǅʰא\u0301\u0903\u20dd٣Ⅻ½_-([)]«»!+$^©\u00a0\u2028\u2029\u0007\u200e\ue000\ud800\u0378';
+
+/** `query` of the Search… RPCs: the search syntax and PostgreSQL's tsquery syntax turned against them. */
+export const HOSTILE_SEARCH_QUERIES: readonly string[] = [
+  '& | ! ( ) : * <-> <2> OR AND NOT - " \'',
+  "'a':* & !b | (c <-> d) <2> e",
+  '!!!!!!!!!!',
+  '- - - -- ---',
+  '-a -b -"c d"',
+  'OR OR OR',
+  '"',
+  '"""',
+  'unclosed "quote',
+  'a"b"c"d',
+  "it's \\ back\\slash\\'",
+  'a\u0000b',
+  EVERY_CATEGORY,
+  [...EVERY_CATEGORY].join(' '),
+  Array.from({ length: 10_000 }, (_, i) => `w${i}`).join(' '),
+  Array.from({ length: 32 }, () => 'w').join(' '),
+  'x'.repeat(500),
+  '😀'.repeat(500),
+  'a',
+  'a b c d e f g h i j k l m n o p q r s t u v w x y z',
+];
+
 export const EVIL_INTS: readonly number[] = [
   0, 1, -1, 2, 7, 99, 1000, 1001, 2147483647, -2147483648, 4294967295, 65536,
 ];
@@ -153,6 +181,7 @@ export function mutate(gen: Gen, value: unknown, key = '', depth = 0): unknown {
     if (!gen.chance(0.5)) return value;
     if (gen.chance(0.005)) return hugeString(gen);
     if (key.toLowerCase().endsWith('id') && gen.chance(0.3)) return uuidv7();
+    if (key === 'query' && gen.chance(0.7)) return gen.pick(HOSTILE_SEARCH_QUERIES);
     return gen.pick(EVIL_STRINGS);
   }
   if (typeof value === 'number') {

@@ -30,3 +30,13 @@ export {
   type DecimalRules,
   type NumericColumn,
 } from './decimal';
+export {
+  MAX_SEARCH_QUERY_LENGTH,
+  MAX_SEARCH_TERMS,
+  MIN_PREFIX_LENGTH,
+  isSearchQueryProblem,
+  parseSearchQuery,
+  type SearchQuery,
+  type SearchQueryProblem,
+  type SearchTerm,
+} from './search-query';

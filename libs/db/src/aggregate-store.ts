@@ -18,6 +18,7 @@ import { insertRoot } from './prepared-insert';
 import type { Page } from './pagination';
 import { type PageTokenCodec } from './page-token';
 import { claimRequestId, claimRequestIds } from './request-claim';
+import { searchPage, type SearchPage, type SearchRequest } from './search-page';
 import { ROW_WRITE_LOCK, type ChangeVerb, type Tx } from './transaction';
 
 /**
@@ -321,6 +322,28 @@ export class AggregateStore<E extends BaseEntity> {
           })
         : '';
     return { items, nextPageToken, totalSize };
+  }
+
+  /**
+   * One page of a full-text search over the table's `search_vector`
+   * (search-schema.ts), ranked, with snippets, keyset-paged like `list`.
+   */
+  async search(
+    request: SearchRequest<E>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<SearchPage<E>> {
+    return searchPage(
+      {
+        manager,
+        select: () => manager.createQueryBuilder(this.target, this.alias),
+        column: (property) => `"${this.alias}"."${this.columnName(property)}"`,
+        schema: this.metadata.schema ?? 'public',
+        table: this.metadata.tableName,
+        pageTokens: this.pageTokens,
+        hydrate: (items) => this.hydrate(items, manager),
+      },
+      request,
+    );
   }
 
   /**

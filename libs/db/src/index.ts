@@ -74,3 +74,18 @@ export {
   type ChangeVerb,
   type ResourceChange,
 } from './transaction';
+export {
+  SEARCH_LANGUAGE,
+  SearchVectorColumn,
+  addSearchVector,
+  addTrigramIndex,
+  createSearchConfiguration,
+  dropSearchConfiguration,
+  dropSearchVector,
+  searchConfiguration,
+  searchVectorSql,
+  type SearchPart,
+  type SearchVectorDefinition,
+  type SearchWeight,
+} from './search-schema';
+export { type SearchHit, type SearchPage, type SearchRequest } from './search-page';

@@ -27,6 +27,7 @@ export {
   idSchema,
   optionalUuid,
   pageSizeSchema,
+  searchQuerySchema,
   pageTokenSchema,
   requestId,
   required,

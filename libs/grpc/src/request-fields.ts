@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isUuid } from '@nexus/core';
+import { isSearchQueryProblem, isUuid, parseSearchQuery, type SearchQuery } from '@nexus/core';
 
 /**
  * The pieces every request schema is made of, one definition each: ids,
@@ -33,3 +33,21 @@ export const pageSizeSchema = z
   .transform((size) => (size === 0 ? DEFAULT_PAGE_SIZE : Math.min(size, MAX_PAGE_SIZE)));
 
 export const pageTokenSchema = z.string().max(2048, 'is too long');
+
+/**
+ * A `Search…` RPC's `query` (core's search syntax: words, "phrases",
+ * -exclusions, OR, the last word as a prefix), parsed; a query with nothing
+ * to search for, too long or with too many terms is refused with its reason.
+ */
+export const searchQuerySchema = z.string().transform((text, ctx): SearchQuery => {
+  const parsed = parseSearchQuery(text);
+  if (isSearchQueryProblem(parsed)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: parsed.description,
+      params: { reason: parsed.reason },
+    });
+    return z.NEVER;
+  }
+  return parsed;
+});

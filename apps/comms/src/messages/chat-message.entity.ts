@@ -1,5 +1,8 @@
 import { Column, Entity, Index } from 'typeorm';
-import { BaseEntity } from '@nexus/db';
+import { BaseEntity, SearchVectorColumn, searchVectorSql } from '@nexus/db';
+
+/** What SearchMessages matches: the text (a tombstone's is empty). */
+export const CHAT_MESSAGE_SEARCH = searchVectorSql('comms', [{ sql: '"text"', weight: 'A' }]);
 
 /**
  * A chat message. Top-level messages and thread replies are listed through
@@ -12,6 +15,8 @@ import { BaseEntity } from '@nexus/db';
   where: '"reply_to_id" IS NULL',
 })
 @Index('IDX_chat_messages_thread', ['replyToId', 'createdAt', 'id'])
+// GIN over the search vector: created by the migration (TypeORM cannot say USING gin).
+@Index('IDX_chat_messages_search', { synchronize: false })
 export class ChatMessageEntity extends BaseEntity {
   @Column({ type: 'uuid' })
   roomId!: string;
@@ -48,6 +53,9 @@ export class ChatMessageEntity extends BaseEntity {
   /** Tombstone time: reads show the message without its text. Not a TypeORM soft delete, which would hide it. */
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   deletedAt!: Date | null;
+
+  @SearchVectorColumn(CHAT_MESSAGE_SEARCH)
+  readonly searchVector?: unknown;
 
   /** Not stored: whether the author's account was deleted (filled on read). */
   authorDeleted = false;

@@ -1,6 +1,12 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
-import { inTransaction, queryPrepared, type CrudRepository, type Page } from '@nexus/db';
+import {
+  inTransaction,
+  queryPrepared,
+  type CrudRepository,
+  type Page,
+  type SearchPage,
+} from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
 import { CommsError } from '../comms.errors';
 import type { DeletedUsers } from '../directory/deleted-users';
@@ -14,6 +20,8 @@ import {
 import type { ChatRoomStore } from '../rooms/chat-room.store';
 import { ChatMessageEditEntity } from './chat-message-edit.entity';
 import type { ChatMessageEntity } from './chat-message.entity';
+import type { MessageSearch } from '../rooms/chat.validation';
+import { readableMessages } from './message-search';
 
 export type MessageScope = { roomId: string } | { threadId: string };
 
@@ -165,6 +173,23 @@ export class ChatMessageService {
     });
     await this.withAuthors(result.items);
     return result;
+  }
+
+  /** Full-text search over the messages of every room the caller can read (canRead, in SQL). */
+  async search(caller: Principal, search: MessageSearch): Promise<SearchPage<ChatMessageEntity>> {
+    const { query, pageSize, pageToken, includeTotalSize, ...filters } = search;
+    const page = await this.messages.search({
+      query,
+      filter: (qb) => readableMessages(qb, caller, filters),
+      filterValues: filters,
+      snippetSql: '"e"."text"',
+      recency: 'createdAt',
+      pageSize,
+      pageToken,
+      includeTotal: includeTotalSize,
+    });
+    await this.withAuthors(page.items.map((hit) => hit.item));
+    return page;
   }
 
   async history(caller: Principal, id: string): Promise<ChatMessageEditEntity[]> {

@@ -1,10 +1,12 @@
 import { KitTables1795678000000 } from './1795678000000-kit-tables';
 import { CreateComms1795680309043 } from './1795680309043-create-comms';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
+import { SearchMessages1796313232284 } from './1796313232284-search-messages';
 
 /** Every migration of the comms schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
   KitTables1795678000000,
   CreateComms1795680309043,
   KitRequestIds1796279400000,
+  SearchMessages1796313232284,
 ];

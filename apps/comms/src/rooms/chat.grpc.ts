@@ -18,6 +18,7 @@ import {
   removeMemberSchema,
   roomIdSchema,
   roomRefSchema,
+  searchMessagesSchema,
   updateRoomSchema,
 } from './chat.validation';
 
@@ -160,6 +161,22 @@ export function chatServiceHandlers(
         totalSize: page.totalSize ?? 0,
       };
     }),
+
+    searchMessages: rpc.unary(
+      'SearchMessages',
+      async (request: commsV1.SearchMessagesRequest, ctx) => {
+        const page = await messages.search(ctx.caller, validate(searchMessagesSchema, request));
+        return {
+          results: page.items.map(({ item, snippet }) => ({
+            message: toChatMessage(item),
+            snippet,
+          })),
+          nextPageToken: page.nextPageToken,
+          totalSize: page.totalSize ?? 0,
+          approximate: page.approximate,
+        };
+      },
+    ),
 
     getEditHistory: rpc.unary(
       'GetEditHistory',

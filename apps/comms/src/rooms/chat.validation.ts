@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
+import { timestamp } from '@nexus/core';
+import { pageSizeSchema, pageTokenSchema, searchQuerySchema } from '@nexus/grpc';
 import { commsV1 } from '@nexus/proto';
 import { attachmentIds, etag, idSchema, optionalUuid, requestId, uuid } from '../validation';
 import type { RoomKind } from './chat-room.entity';
@@ -110,6 +111,23 @@ export const postMessageSchema = z.object({
 });
 export const editMessageSchema = z.object({ id: uuid, text, etag });
 export const messageIdSchema = idSchema;
+
+export const searchMessagesSchema = z
+  .object({
+    query: searchQuerySchema,
+    roomId: optionalUuid,
+    authorId: optionalUuid,
+    startTime: timestamp.optional(),
+    endTime: timestamp.optional(),
+    pageSize: pageSizeSchema,
+    pageToken: pageTokenSchema,
+    includeTotalSize: z.boolean(),
+  })
+  .refine((query) => !query.startTime || !query.endTime || query.startTime < query.endTime, {
+    message: 'must be after start_time',
+    path: ['endTime'],
+  });
+export type MessageSearch = z.output<typeof searchMessagesSchema>;
 
 export const listMessagesSchema = z
   .object({
