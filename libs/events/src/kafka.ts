@@ -1,11 +1,13 @@
-import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSecurity } from '@nexus/config';
+import { kafkaLogCreator } from './kafka-log';
 
 export type { Kafka } from 'kafkajs';
 
 /**
- * A kafkajs client whose own log lines go through the service's logger.
+ * A kafkajs client whose own log lines go through the service's logger
+ * (kafka-log.ts: the answers of a broker still setting up are debug).
  * `security` (KAFKA_SSL*, KAFKA_SASL_*): TLS to the brokers, whose
  * certificates must name the hosts in `brokers` and the ones they advertise,
  * and SASL (SCRAM or PLAIN) credentials; unset, plaintext without SASL.
@@ -16,7 +18,6 @@ export function createKafka(options: {
   logger: Logger;
   security?: KafkaSecurity;
 }): Kafka {
-  const log = options.logger.child({ component: 'kafka' });
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers.split(','),
@@ -26,13 +27,7 @@ export function createKafka(options: {
     requestTimeout: 10_000,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3_000 },
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        if (level <= logLevel.ERROR) log.warn(rest, message);
-        else log.debug(rest, message);
-      },
+    logCreator: kafkaLogCreator(options.logger),
   });
 }
 
@@ -59,7 +54,7 @@ export async function ensureTopics(
         await admin.fetchTopicMetadata({ topics: [...topics] });
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw error;
+        if (Date.now() > deadline) throw withTopicErrors(error);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     }
@@ -80,6 +75,22 @@ async function createMissingTopics(
     waitForLeaders: true,
     topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
   });
+}
+
+/**
+ * kafkajs' "Topic creation errors" names neither topic nor reason (and its
+ * log line is debug during start-up, kafka-log.ts): the error that ends
+ * ensureTopics names each.
+ */
+export function withTopicErrors(error: unknown): unknown {
+  const parts = (error as { errors?: unknown }).errors;
+  if (!(error instanceof Error) || !Array.isArray(parts)) return error;
+  const details = parts.map((part: { topic?: unknown; message?: unknown }) =>
+    typeof part.topic === 'string'
+      ? `${part.topic}: ${String(part.message)}`
+      : String(part.message),
+  );
+  return new Error(`${error.message}: ${details.join('; ')}`, { cause: error });
 }
 
 /** Whether the cluster answers a metadata request now (for readiness reports). */
