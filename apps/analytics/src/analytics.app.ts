@@ -38,7 +38,7 @@ export function analyticsService(config: AnalyticsConfig, hooks: AnalyticsHooks 
     grpc: false,
     bind: () => [],
     consume: async (runtime) => {
-      metrics ??= new AnalyticsMetrics(runtime.metrics.registry, { admin: () => admin, groupId });
+      metrics ??= new AnalyticsMetrics(runtime.metrics.registry);
       const consumer = await startAnalyticsConsumer({
         kafka: runtime.kafka,
         dataSource: runtime.dataSource,
@@ -52,6 +52,8 @@ export function analyticsService(config: AnalyticsConfig, hooks: AnalyticsHooks 
       return [
         {
           consumer: consumer.consumer,
+          groupId: consumer.groupId,
+          lag: consumer.lag,
           stop: async () => {
             admin = null;
             await consumer.stop();

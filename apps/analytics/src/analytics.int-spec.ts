@@ -468,6 +468,7 @@ describe('analytics HTTP API', () => {
     const verb = `metered_${uuidv7().slice(-8)}`;
     const type = `nexus.work.project.${verb}`;
     const project = { id: uuidv7(), name: 'Metered' };
+    const group = analytics.config.consumerGroup;
     await publisher.publish(platformEvent('nexus.work.project', verb, { after: project, time: t }));
     await rowsOf(`/api/v1/events?from=${dayOf(t)}&to=${dayOf(t)}&group_by=type`, [
       { type, events: 1 },
@@ -475,9 +476,9 @@ describe('analytics HTTP API', () => {
     const metrics = await eventually(
       async () => (await fetch(`${analytics.baseUrl}/metrics`)).text(),
       (text) =>
-        /nexus_analytics_consumer_lag\{[^}]*topic="nexus.work.project",partition="\d"[^}]*\} 0/.test(
-          text,
-        ),
+        new RegExp(
+          `nexus_consumer_lag\\{group="${group}",topic="nexus.work.project",partition="\\d"[^}]*\\} 0`,
+        ).test(text),
     );
     expect(metrics).toMatch(
       new RegExp(`nexus_analytics_events_applied_total\\{[^}]*type="${type}"[^}]*\\} 1`),
@@ -485,7 +486,7 @@ describe('analytics HTTP API', () => {
     for (const partition of [0, 1, 2]) {
       expect(metrics).toMatch(
         new RegExp(
-          `nexus_analytics_consumer_lag\\{[^}]*topic="nexus.work.project",partition="${partition}"`,
+          `nexus_consumer_lag\\{group="${group}",topic="nexus.work.project",partition="${partition}"`,
         ),
       );
     }

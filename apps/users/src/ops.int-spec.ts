@@ -54,8 +54,11 @@ describe('operations surface', () => {
     await users.client.getJwks({});
     const text = await (await http('/metrics')).text();
     expect(text).toMatch(
-      /nexus_grpc_server_handling_seconds_count\{[^}]*method="GetJwks"[^}]*code="OK"[^}]*\} [1-9]/,
+      /rpc_server_call_duration_seconds_count\{[^}]*rpc_system_name="grpc",rpc_method="nexus\.users\.v1\.UserService\/GetJwks",rpc_response_status_code="OK"[^}]*\} [1-9]/,
     );
+    // The kit wires the outbox gauges of every service (docs/operations.md).
+    expect(text).toMatch(/nexus_outbox_pending_events\{schema="users",service="users"\} \d+/);
+    expect(text).toMatch(/nexus_outbox_relay_leader\{schema="users",service="users"\} [01]/);
   });
 
   it('serves grpc.health.v1 for the service', async () => {

@@ -1,8 +1,9 @@
-import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedEvent, inTransaction, type Tx } from '@nexus/db';
 import { MalformedEventError, parseEvent, type PlatformEvent } from './cloud-event';
+import { measureConsumerLag, type PartitionLag } from './consumer-lag';
 import { DeadLetters, capText, deadLetterTopic } from './dead-letter';
 import { ensureTopics } from './kafka';
 
@@ -67,6 +68,12 @@ export type EventConsumerOptions = ConsumerBaseOptions & (SingleEventOptions | B
 
 export interface RunningConsumer {
   consumer: Consumer;
+  groupId: string;
+  /**
+   * The group's lag on every partition it subscribes to, from the broker's
+   * committed and end offsets (so a stalled or stopped member shows as lag too).
+   */
+  lag: () => Promise<PartitionLag[]>;
   stop(): Promise<void>;
 }
 
@@ -210,15 +217,61 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
   joined.catch((error: unknown) =>
     options.logger.error({ err: error, groupId: options.groupId }, 'event consumer did not start'),
   );
+  const admin = new LazyAdmin(options.kafka);
   return {
     consumer,
+    groupId: options.groupId,
+    lag: async () =>
+      measureConsumerLag(
+        await admin.connected(),
+        options.groupId,
+        options.topics,
+        options.fromBeginning ?? true,
+      ),
     stop: async () => {
       // Leaving in the middle of the join would let kafkajs restart the consumer after it.
       await joined.catch(() => undefined);
       await consumer.disconnect();
       await deadLetters.close();
+      await admin.close();
     },
   };
+}
+
+/**
+ * An admin client connected on first use (the first lag scrape), again after
+ * a failed connect, and never after close(): a scrape while the service stops
+ * must not leave a connection open.
+ */
+class LazyAdmin {
+  private admin: Promise<Admin> | null = null;
+  private closed = false;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  connected(): Promise<Admin> {
+    if (this.closed) return Promise.reject(new Error('the consumer has stopped'));
+    this.admin ??= this.connect();
+    return this.admin;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const admin = this.admin;
+    this.admin = null;
+    await admin?.then((connected) => connected.disconnect()).catch(() => undefined);
+  }
+
+  private async connect(): Promise<Admin> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      return admin;
+    } catch (error) {
+      this.admin = null;
+      throw error;
+    }
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ export {
   type OutboxRow,
   type PlatformEvent,
 } from './cloud-event';
+export { measureConsumerLag, type PartitionLag } from './consumer-lag';
 export { DeadLetters, deadLetterTopic, type DeadLetterOrigin } from './dead-letter';
 export {
   applyBatchOnce,
@@ -19,5 +20,10 @@ export {
   type RunningConsumer,
 } from './event-consumer';
 export { createKafka, ensureTopics, kafkaReachable, type Kafka } from './kafka';
+export {
+  EXACT_BACKLOG_LIMIT,
+  measureOutboxBacklog,
+  type OutboxBacklogSample,
+} from './outbox-backlog';
 export { OutboxRelay, type OutboxRelayOptions, type RelayState } from './outbox-relay';
 export { tailTopics, type TopicTail, type TopicTailOptions } from './topic-tail';

@@ -24,8 +24,11 @@ export interface OutboxRelayOptions {
    * Kafka request and relay transaction (default 3 ms; 0 publishes at once).
    */
   lingerMs?: number;
-  /** Called after each published batch, for metrics. */
-  onPublished?: (count: number) => void;
+  /**
+   * Called after each published batch, for metrics: how many events went out
+   * and how long the oldest of them waited since its event time.
+   */
+  onPublished?: (count: number, lagSeconds: number) => void;
 }
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -161,7 +164,7 @@ export class OutboxRelay {
         ]);
       }
       await client.query('COMMIT');
-      if (rows.length > 0) this.options.onPublished?.(rows.length);
+      if (rows.length > 0) this.options.onPublished?.(rows.length, waitedSeconds(rows));
       return rows.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -238,6 +241,12 @@ function groupByTopic(
     byTopic.set(row.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** How long the oldest event of a batch waited, by its event time (the writer's clock). */
+function waitedSeconds(rows: OutboxRow[]): number {
+  const oldest = Math.min(...rows.map((row) => row.time.getTime()));
+  return Math.max(0, (Date.now() - oldest) / 1000);
 }
 
 function pause(ms: number): Promise<void> {

@@ -74,7 +74,12 @@ describe('RpcKit', () => {
       },
     }),
   );
-  const kit = new RpcKit({ verifier: new TokenVerifier(publicKey), logger });
+  const observed: { path: string; code: string; seconds: number }[] = [];
+  const kit = new RpcKit({
+    verifier: new TokenVerifier(publicKey),
+    logger,
+    observe: (path, code, seconds) => observed.push({ path, code, seconds }),
+  });
   let server: Server;
   let client: Client;
   const reached: string[] = [];
@@ -194,6 +199,21 @@ describe('RpcKit', () => {
         (error, response) => resolve({ error, response }),
       );
     });
+
+  it('observes every call under its gRPC path and status code name, failed ones too', async () => {
+    observed.length = 0;
+    await count(1);
+    await reject(['x']);
+    await boom(true);
+    await boom(false);
+    expect(observed.map(({ path, code }) => [path, code])).toEqual([
+      ['/test.Streams/Count', 'OK'],
+      ['/test.Streams/Reject', 'INVALID_ARGUMENT'],
+      ['/test.Streams/Boom', 'INTERNAL'],
+      ['/test.Streams/Boom', 'OK'],
+    ]);
+    expect(observed.every(({ seconds }) => seconds > 0 && seconds < 5)).toBe(true);
+  });
 
   it('logs an unexpected error under the correlation id it returns, and nothing of it to the caller', async () => {
     logLines.length = 0;

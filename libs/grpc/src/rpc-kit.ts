@@ -21,8 +21,12 @@ export interface RpcKitOptions {
   logger: Logger;
   /** Reads lower layers' failures (the database's) as the domain errors they mean. */
   classify?: ErrorClassifier;
-  /** Observes the duration of every call by method and status code name. */
-  observe?: (method: string, code: string, seconds: number) => void;
+  /**
+   * Observes every finished call: its gRPC path (`/package.Service/Method`,
+   * the fully qualified method the OpenTelemetry RPC conventions name), its
+   * status code's name (`OK`, `NOT_FOUND`...) and its duration.
+   */
+  observe?: (path: string, code: string, seconds: number) => void;
 }
 
 type AnyCall =
@@ -141,7 +145,7 @@ export class RpcKit {
       }
       throw asThrowable(error);
     } finally {
-      this.options.observe?.(method, code, Number(process.hrtime.bigint() - started) / 1e9);
+      this.options.observe?.(call.getPath(), code, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 

@@ -16,6 +16,7 @@ import {
   OutboxRelay,
   createKafka,
   kafkaReachable,
+  measureOutboxBacklog,
   type Kafka,
   type RunningConsumer,
 } from '@nexus/events';
@@ -134,9 +135,14 @@ export async function startService(
     kafka,
     logger,
     topics: [...new Set(spec.aggregates.map((aggregate) => aggregate.topic))],
-    onPublished: (count) => metrics.eventsPublished.inc(count),
+    onPublished: (count, lagSeconds) => metrics.recordPublished(count, lagSeconds),
   });
   relay.start();
+  metrics.watchOutbox(
+    spec.schema,
+    () => measureOutboxBacklog(dataSource, spec.schema),
+    () => relay.status === 'leader',
+  );
 
   // Tokens voided before they expire: replayed up to now before anything
   // serves, then followed live (docs/security.md, Revocation).
@@ -162,10 +168,11 @@ export async function startService(
       verifier,
       logger,
       classify: classifyDatabaseError,
-      observe: (method, code, seconds) => metrics.rpcDuration.observe({ method, code }, seconds),
+      observe: (path, code, seconds) => metrics.observeRpc(path, code, seconds),
     }),
   };
   const consumers = (await spec.consume?.(runtime)) ?? [];
+  for (const consumer of consumers) metrics.watchConsumerLag(consumer.groupId, consumer.lag);
   const background = spec.background?.(runtime) ?? [];
   const grpc =
     spec.grpc === false

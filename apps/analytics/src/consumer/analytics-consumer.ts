@@ -55,6 +55,8 @@ export async function startAnalyticsConsumer(
   });
   return {
     consumer: running.consumer,
+    groupId: running.groupId,
+    lag: running.lag,
     admin,
     stop: async () => {
       await running.stop();
