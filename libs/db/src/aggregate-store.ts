@@ -335,12 +335,12 @@ export class AggregateStore<E extends BaseEntity> {
     return searchPage(
       {
         manager,
-        select: () => manager.createQueryBuilder(this.target, this.alias),
+        select: (on) => on.createQueryBuilder(this.target, this.alias),
         column: (property) => `"${this.alias}"."${this.columnName(property)}"`,
         schema: this.metadata.schema ?? 'public',
         table: this.metadata.tableName,
         pageTokens: this.pageTokens,
-        hydrate: (items) => this.hydrate(items, manager),
+        hydrate: (items, on) => this.hydrate(items, on),
       },
       request,
     );

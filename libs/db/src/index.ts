@@ -76,7 +76,9 @@ export {
 } from './transaction';
 export {
   SEARCH_LANGUAGE,
+  SEARCH_LANGUAGES,
   SearchVectorColumn,
+  applySearchLanguage,
   addSearchVector,
   addTrigramIndex,
   createSearchConfiguration,
@@ -84,6 +86,7 @@ export {
   dropSearchVector,
   searchConfiguration,
   searchVectorSql,
+  type SearchLanguage,
   type SearchPart,
   type SearchVectorDefinition,
   type SearchWeight,

@@ -40,12 +40,32 @@ export interface SearchPage<E> extends Page<SearchHit<E>> {
 /** What the search needs of its store. */
 export interface SearchSource<E extends BaseEntity> {
   manager: EntityManager;
-  select(): SelectQueryBuilder<E>;
+  select(manager: EntityManager): SelectQueryBuilder<E>;
   column(property: keyof E & string): string;
   schema: string;
   table: string;
   pageTokens: PageTokenCodec;
-  hydrate(items: E[]): Promise<void>;
+  hydrate(items: E[], manager: EntityManager): Promise<void>;
+}
+
+/**
+ * How alike a sought word and a word of the name must be (pg_trgm's
+ * word_similarity, 0 to 1): its default, 0.6, misses one wrong letter in an
+ * eight-letter word ("quartrly" is 0.58 of "Quarterly").
+ */
+const WORD_SIMILARITY_THRESHOLD = 0.5;
+
+/** Runs `work` on a manager whose searches use `mode`'s settings. */
+async function inMode<T>(
+  manager: EntityManager,
+  mode: Mode,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (mode === 'exact') return work(manager);
+  return manager.transaction(async (tx) => {
+    await tx.query(`SET LOCAL pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`);
+    return work(tx);
+  });
 }
 
 type Mode = 'exact' | 'similar';
@@ -74,15 +94,19 @@ export async function searchPage<E extends BaseEntity>(
     const cursor = source.pageTokens.decode(request.pageToken, ORDER_KEY, bound);
     ({ mode, after } = parseKeyset(cursor.value, cursor.id, request.similar !== undefined));
   }
-  let rows = await rankedRows(source, request, mode, after);
+  const ranked = (chosen: Mode, from: Keyset | undefined) =>
+    inMode(source.manager, chosen, async (manager) => ({
+      rows: await rankedRows(source, manager, request, chosen, from),
+      total: request.includeTotal
+        ? await matching(source, manager, request, chosen).getCount()
+        : undefined,
+    }));
+  let { rows, total: totalSize } = await ranked(mode, after);
   if (rows.length === 0 && !after && mode === 'exact' && request.similar) {
     mode = 'similar';
-    rows = await rankedRows(source, request, mode, undefined);
+    ({ rows, total: totalSize } = await ranked(mode, undefined));
   }
   const page = rows.slice(0, request.pageSize);
-  const totalSize = request.includeTotal
-    ? await matching(source, request, mode).getCount()
-    : undefined;
   const snippets = await snippetsOf(
     source,
     request,
@@ -155,10 +179,11 @@ function rankSql<E extends BaseEntity>(
 /** The filtered rows that match, before ranking. */
 function matching<E extends BaseEntity>(
   source: SearchSource<E>,
+  manager: EntityManager,
   request: SearchRequest<E>,
   mode: Mode,
 ): SelectQueryBuilder<E> {
-  const qb = source.select();
+  const qb = source.select(manager);
   request.filter?.(qb);
   if (mode === 'exact') {
     const query = TSQUERY(source.schema);
@@ -177,13 +202,14 @@ function matching<E extends BaseEntity>(
 
 async function rankedRows<E extends BaseEntity>(
   source: SearchSource<E>,
+  manager: EntityManager,
   request: SearchRequest<E>,
   mode: Mode,
   after: Keyset | undefined,
 ): Promise<RankedRow<E>[]> {
   const rank = rankSql(source, request, mode);
   const recency = source.column(request.recency);
-  const qb = matching(source, request, mode)
+  const qb = matching(source, manager, request, mode)
     .addSelect(rank, 'search_rank')
     .setParameters({ tsquery: request.query.tsquery, words: request.query.words });
   if (after) {
@@ -200,7 +226,7 @@ async function rankedRows<E extends BaseEntity>(
     .limit(request.pageSize + 1)
     .getRawAndEntities<{ e_id: string; search_rank: number }>();
   const rankOf = new Map(raw.map((row) => [row.e_id, Number(row.search_rank)]));
-  await source.hydrate(entities);
+  await source.hydrate(entities, manager);
   return entities.map((item) => ({
     item,
     rank: rankOf.get(item.id) ?? 0,

@@ -1,5 +1,4 @@
-import { Column, type ColumnOptions } from 'typeorm';
-import type { QueryRunner } from 'typeorm';
+import { Column, type ColumnOptions, type DataSource, type QueryRunner } from 'typeorm';
 
 /**
  * Full-text search in a service's own schema: one text search configuration
@@ -21,8 +20,56 @@ export interface SearchPart {
   weight: SearchWeight;
 }
 
-/** The stemming language of new search configurations (PostgreSQL's Snowball names). */
-export const SEARCH_LANGUAGE = 'english';
+/**
+ * The languages a deployment may search in (SEARCH_LANGUAGE): PostgreSQL's
+ * Snowball stemmers, or `simple` for no stemming (words match only as
+ * written, accents aside).
+ */
+export const SEARCH_LANGUAGES = [
+  'simple',
+  'arabic',
+  'armenian',
+  'basque',
+  'catalan',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'greek',
+  'hindi',
+  'hungarian',
+  'indonesian',
+  'irish',
+  'italian',
+  'lithuanian',
+  'nepali',
+  'norwegian',
+  'portuguese',
+  'romanian',
+  'russian',
+  'serbian',
+  'spanish',
+  'swedish',
+  'tamil',
+  'turkish',
+  'yiddish',
+] as const;
+export type SearchLanguage = (typeof SEARCH_LANGUAGES)[number];
+
+/** The language a schema's search starts with; `applySearchLanguage` changes it. */
+export const SEARCH_LANGUAGE: SearchLanguage = 'english';
+
+/**
+ * The stemming dictionary: Snowball without a stop-word list (stop words
+ * stay searchable), or the simple template (lower-cases, keeps every word).
+ */
+function dictionaryOptions(language: SearchLanguage): string {
+  return language === 'simple'
+    ? 'TEMPLATE = pg_catalog.simple'
+    : `TEMPLATE = pg_catalog.snowball, Language = ${language}`;
+}
 
 /** The text search configuration of a schema, as an SQL regconfig literal. */
 export function searchConfiguration(schema: string): string {
@@ -70,12 +117,11 @@ const WORD_TOKENS = 'asciiword, asciihword, hword_asciipart, word, hword, hword_
 export async function createSearchConfiguration(
   runner: QueryRunner,
   schema: string,
-  language: string = SEARCH_LANGUAGE,
 ): Promise<void> {
   await ensureExtensions(runner);
   const dictionary = `"${schema}"."search_stem"`;
   await runner.query(
-    `CREATE TEXT SEARCH DICTIONARY ${dictionary} (TEMPLATE = pg_catalog.snowball, Language = ${language})`,
+    `CREATE TEXT SEARCH DICTIONARY ${dictionary} (${dictionaryOptions(SEARCH_LANGUAGE)})`,
   );
   await runner.query(
     `CREATE TEXT SEARCH CONFIGURATION "${schema}"."search" (COPY = pg_catalog.simple)`,
@@ -145,4 +191,68 @@ export async function addTrigramIndex(
   await runner.query(
     `CREATE INDEX "${index}" ON "${schema}"."${table}" USING gin ("${column}" public.gin_trgm_ops)`,
   );
+}
+
+/**
+ * Makes the schema search in `language` (SEARCH_LANGUAGE, applied after the
+ * migrations by the service's start and by `nexus db migrate`). When it
+ * changes, the stemming dictionary is replaced and every stored search
+ * vector of the schema is computed again, in one transaction: searches go
+ * on meanwhile with the old vectors, and writers of those rows wait. Returns
+ * the tables recomputed (none when the language was already in place, or
+ * the schema has no search).
+ */
+export async function applySearchLanguage(
+  dataSource: DataSource,
+  schema: string,
+  language: SearchLanguage,
+): Promise<string[]> {
+  return dataSource.transaction(async (manager) => {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`nexus.search.${schema}`]);
+    const [current] = await manager.query<{ template: string; options: string | null }[]>(
+      `SELECT t.tmplname AS template, d.dictinitoption AS options
+         FROM pg_ts_dict d
+         JOIN pg_namespace n ON n.oid = d.dictnamespace
+         JOIN pg_ts_template t ON t.oid = d.dicttemplate
+        WHERE n.nspname = $1 AND d.dictname = 'search_stem'`,
+      [schema],
+    );
+    if (!current) return [];
+    const currentLanguage =
+      current.template === 'simple'
+        ? 'simple'
+        : /language = '?(\w+)'?/i.exec(current.options ?? '')?.[1];
+    if (currentLanguage === language) return [];
+    await manager.query(
+      `CREATE TEXT SEARCH DICTIONARY "${schema}"."search_stem_next" (${dictionaryOptions(language)})`,
+    );
+    await manager.query(
+      `ALTER TEXT SEARCH CONFIGURATION "${schema}"."search" ALTER MAPPING FOR ${WORD_TOKENS} WITH public.unaccent, "${schema}"."search_stem_next"`,
+    );
+    await manager.query(`DROP TEXT SEARCH DICTIONARY "${schema}"."search_stem"`);
+    await manager.query(
+      `ALTER TEXT SEARCH DICTIONARY "${schema}"."search_stem_next" RENAME TO "search_stem"`,
+    );
+    const tables = await manager.query<{ table_name: string; columns: string[] }[]>(
+      `SELECT c.relname AS table_name, array_agg(DISTINCT ref.attname::text ORDER BY ref.attname::text) AS columns
+         FROM pg_attribute gen
+         JOIN pg_class c ON c.oid = gen.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attrdef ad ON ad.adrelid = gen.attrelid AND ad.adnum = gen.attnum
+         JOIN pg_depend dep ON dep.classid = 'pg_attrdef'::regclass AND dep.objid = ad.oid
+                           AND dep.refobjid = gen.attrelid AND dep.refobjsubid > 0
+                           AND dep.refobjsubid <> gen.attnum
+         JOIN pg_attribute ref ON ref.attrelid = dep.refobjid AND ref.attnum = dep.refobjsubid
+        WHERE n.nspname = $1 AND gen.attname = 'search_vector'
+        GROUP BY c.relname ORDER BY c.relname`,
+      [schema],
+    );
+    // PostgreSQL computes a stored generated column again only when a column
+    // it reads is assigned: assign each to itself.
+    for (const { table_name: table, columns } of tables) {
+      const assignments = columns.map((column) => `"${column}" = "${column}"`).join(', ');
+      await manager.query(`UPDATE "${schema}"."${table}" SET ${assignments}`);
+    }
+    return tables.map((table) => table.table_name);
+  });
 }
