@@ -102,6 +102,23 @@ async function counts(seedValue: number): Promise<Record<string, number>> {
   }
 }
 
+/** The seed's interactions without a price, and those that cost nothing. */
+async function unpricedInteractions(seedValue: number): Promise<Record<string, number>> {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ unpriced: string; costless: string }>(
+      `SELECT count(*) FILTER (WHERE unpriced) AS unpriced,
+              count(*) FILTER (WHERE coalesce(computed_cost, 0) = 0) AS costless
+         FROM ai_usage.ai_interactions
+        WHERE user_id IN (SELECT id FROM users.users WHERE email LIKE 'sample-${seedValue}-%')`,
+    );
+    return { unpriced: Number(rows[0]?.unpriced), costless: Number(rows[0]?.costless) };
+  } finally {
+    await client.end();
+  }
+}
+
 describe('nexus db seed', () => {
   it('creates sample data through every service, and a rerun of the same seed adds nothing', async () => {
     const first = await seed(7);
@@ -110,6 +127,8 @@ describe('nexus db seed', () => {
       'seeded: 3 users, 4 documents, 3 emails, 5 messages, 2 projects, 4 tasks, 6 interactions',
     );
     expect(await counts(7)).toEqual({ users: 3, documents: 4, projects: 2, interactions: 6 });
+    // Every sample model is in ai-usage's default price list.
+    expect(await unpricedInteractions(7)).toEqual({ unpriced: 0, costless: 0 });
 
     // With progress, through a pipe: plain lines with the real totals.
     const again = await seed(7, '');

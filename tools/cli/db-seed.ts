@@ -67,6 +67,15 @@ const NAMES = [
   'Frances',
 ];
 
+/** Models of ai-usage's default price list (its DefaultModelPrices migration), so sample usage has a cost. */
+const SEED_MODELS = [
+  ['openai', 'gpt-4o'],
+  ['openai', 'gpt-4o-mini'],
+  ['openai', 'gpt-4.1-mini'],
+  ['anthropic', 'claude-sonnet-4-5'],
+  ['gcp.gemini', 'gemini-2.5-flash'],
+] as const;
+
 /** mulberry32: a small seeded PRNG, so a seed value always makes the same data. */
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -252,6 +261,7 @@ export async function seed(options: SeedOptions): Promise<Record<keyof SeedSizes
 
     await run('interactions', sizes.interactions, async (i) => {
       const person = pick(people);
+      const [provider, requestModel] = pick(SEED_MODELS);
       const input = 100 + Math.floor(next() * 4000);
       const output = 50 + Math.floor(next() * 1500);
       await ai.usage.recordInteraction(
@@ -264,8 +274,8 @@ export async function seed(options: SeedOptions): Promise<Record<keyof SeedSizes
               aiUsageV1.Module.MODULE_CHAT,
               aiUsageV1.Module.MODULE_TASKS,
             ]),
-            provider: 'openai',
-            requestModel: pick(['gpt-4o', 'gpt-4o-mini']),
+            provider,
+            requestModel,
             operation: aiUsageV1.Operation.OPERATION_CHAT,
             prompt: phrase(20),
             response: phrase(40),

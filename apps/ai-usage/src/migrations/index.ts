@@ -4,6 +4,7 @@ import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { RollupSlots1796289049943 } from './1796289049943-rollup-slots';
 import { PromptHmac1796301099974 } from './1796301099974-prompt-hmac';
 import { ErasedUsers1796302668568 } from './1796302668568-erased-users';
+import { DefaultModelPrices1796314200000 } from './1796314200000-default-model-prices';
 
 /** Every migration of the ai_usage schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   RollupSlots1796289049943,
   PromptHmac1796301099974,
   ErasedUsers1796302668568,
+  DefaultModelPrices1796314200000,
 ];
