@@ -14,6 +14,7 @@ import {
   listDocumentsSchema,
   listVersionsSchema,
   restoreVersionSchema,
+  searchDocumentsSchema,
   shareSchema,
   shareTargetSchema,
   updateDocumentSchema,
@@ -82,6 +83,22 @@ export function documentServiceHandlers(
           documents: page.items.map(toDocumentMessage),
           nextPageToken: page.nextPageToken,
           totalSize: page.totalSize ?? 0,
+        };
+      },
+    ),
+
+    searchDocuments: rpc.unary(
+      'SearchDocuments',
+      async (request: contentV1.SearchDocumentsRequest, ctx) => {
+        const page = await documents.search(ctx.caller, validate(searchDocumentsSchema, request));
+        return {
+          results: page.items.map(({ item, snippet }) => ({
+            document: toDocumentMessage(item),
+            snippet,
+          })),
+          nextPageToken: page.nextPageToken,
+          totalSize: page.totalSize ?? 0,
+          approximate: page.approximate,
         };
       },
     ),

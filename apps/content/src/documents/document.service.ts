@@ -5,12 +5,14 @@ import {
   likePrefix,
   type AggregateStore,
   type Page,
+  type SearchPage,
   type SortOrder,
   type Tx,
 } from '@nexus/db';
 import { accessOf, checkCreate, checkEdit, checkManage, checkRead } from './document-access';
-import type { DocumentEntity, DocumentKind } from './document.entity';
-import type { DocumentChanges, UpdatableField } from './document.validation';
+import { readableDocuments } from './document-search';
+import { DOCUMENT_TEXT_SQL, type DocumentEntity, type DocumentKind } from './document.entity';
+import type { DocumentChanges, DocumentSearch, UpdatableField } from './document.validation';
 import type { VersionHistory } from './version-history';
 
 export interface NewDocument {
@@ -94,6 +96,23 @@ export class DocumentService {
       pageToken: query.pageToken,
       includeTotal: query.includeTotal,
       showDeleted: query.showDeleted,
+    });
+  }
+
+  /** Full-text search over the documents the caller could get (accessOf, in SQL), not trashed. */
+  async search(caller: Principal, search: DocumentSearch): Promise<SearchPage<DocumentEntity>> {
+    const { query, pageSize, pageToken, includeTotalSize, ...filters } = search;
+    return this.documents.search({
+      query,
+      filter: (qb) => readableDocuments(qb, caller, filters),
+      // The caller is part of the query: a page token does not carry over to another user.
+      filterValues: { ...filters, caller: caller.userId },
+      snippetSql: DOCUMENT_TEXT_SQL('e'),
+      recency: 'updatedAt',
+      similar: 'title',
+      pageSize,
+      pageToken,
+      includeTotal: includeTotalSize,
     });
   }
 

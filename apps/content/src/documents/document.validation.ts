@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jsonObject, timestamp } from '@nexus/core';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
+import { pageSizeSchema, pageTokenSchema, searchQuerySchema } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
 import { etag, note, optionalUuid, protoEnum, requestId, required, uuid } from '../validation';
 import type { ShareRole } from './document-share.entity';
@@ -99,6 +99,26 @@ export const listDocumentsSchema = z.object({
     ),
   includeTotalSize: z.boolean(),
 });
+
+export const searchDocumentsSchema = z
+  .object({
+    query: searchQuerySchema,
+    kind: kind.optional(),
+    ownerId: optionalUuid,
+    updateTimeAfter: time,
+    updateTimeBefore: time,
+    pageSize: pageSizeSchema,
+    pageToken: pageTokenSchema,
+    includeTotalSize: z.boolean(),
+  })
+  .refine(
+    (query) =>
+      !query.updateTimeAfter ||
+      !query.updateTimeBefore ||
+      query.updateTimeAfter < query.updateTimeBefore,
+    { message: 'must be after update_time_after', path: ['updateTimeBefore'] },
+  );
+export type DocumentSearch = z.output<typeof searchDocumentsSchema>;
 
 export const listVersionsSchema = z.object({
   documentId: uuid,

@@ -1,5 +1,15 @@
 import { Check, Column, Entity, Index } from 'typeorm';
-import { BaseEntity } from '@nexus/db';
+import { BaseEntity, SearchVectorColumn, searchVectorSql } from '@nexus/db';
+
+/**
+ * What SearchFiles matches: the name (its dots, dashes and underscores read
+ * as spaces, so `q3-budget.txt` has the words q3, budget, txt) above the
+ * text of a plain-text file (searchText).
+ */
+export const FILE_SEARCH = searchVectorSql('content', [
+  { sql: `translate("name", '._-', '   ')`, weight: 'A' },
+  { sql: '"search_text"', weight: 'B' },
+]);
 
 /**
  * A stored file: metadata here, bytes in the blob store under their SHA-256.
@@ -18,6 +28,9 @@ import { BaseEntity } from '@nexus/db';
 @Index('IDX_files_is_public', ['isPublic'])
 @Index('IDX_files_name_pattern', { synchronize: false })
 @Index('IDX_files_mime_type_pattern', { synchronize: false })
+// GIN indexes of the search vector and of the name's trigrams: created by the migration.
+@Index('IDX_files_search', { synchronize: false })
+@Index('IDX_files_name_trgm', { synchronize: false })
 export class FileEntity extends BaseEntity {
   @Column({ type: 'text' })
   name!: string;
@@ -38,7 +51,17 @@ export class FileEntity extends BaseEntity {
   @Column({ type: 'boolean', default: false })
   isPublic!: boolean;
 
+  /**
+   * The start of a text/* file's bytes as text (file-text.ts), for search;
+   * empty for other files. Never selected: only the search reads it.
+   */
+  @Column({ type: 'text', default: '', select: false })
+  searchText?: string;
+
   /** Incremented in place by downloads; not an edit, so the etag stays. */
   @Column({ type: 'bigint', default: '0' })
   downloadCount!: string;
+
+  @SearchVectorColumn(FILE_SEARCH)
+  readonly searchVector?: unknown;
 }

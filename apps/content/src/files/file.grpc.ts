@@ -12,6 +12,7 @@ import {
   deleteFileSchema,
   fileIdSchema,
   listFilesSchema,
+  searchFilesSchema,
   updateFileSchema,
   uploadMetadataSchema,
 } from './file.validation';
@@ -112,6 +113,16 @@ export function fileServiceHandlers(
         files: page.items.map(toFileMessage),
         nextPageToken: page.nextPageToken,
         totalSize: page.totalSize ?? 0,
+      };
+    }),
+
+    searchFiles: rpc.unary('SearchFiles', async (request: contentV1.SearchFilesRequest, ctx) => {
+      const page = await files.search(ctx.caller, validate(searchFilesSchema, request));
+      return {
+        results: page.items.map(({ item, snippet }) => ({ file: toFileMessage(item), snippet })),
+        nextPageToken: page.nextPageToken,
+        totalSize: page.totalSize ?? 0,
+        approximate: page.approximate,
       };
     }),
 

@@ -6,6 +6,7 @@ import {
   likePrefix,
   type CrudRepository,
   type Page,
+  type SearchPage,
   type SortOrder,
   type Tx,
 } from '@nexus/db';
@@ -13,9 +14,11 @@ import { ContentError } from '../content.errors';
 import type { BlobReleaser } from './blob-releaser';
 import { BlobTooLargeError, type BlobStorage } from './blob-storage';
 import { checkChangeFile, checkReadFile, checkUpload } from './file-access';
+import { readableFiles } from './file-search';
+import { FileTextCapture, hasSearchableText } from './file-text';
 import { fileAggregate } from './file.aggregate';
 import { FileEntity } from './file.entity';
-import type { FileChanges, UploadMetadata } from './file.validation';
+import type { FileChanges, FileSearch, UploadMetadata } from './file.validation';
 
 /** Download chunks: fixed, so memory per download stays flat whatever the file size. */
 export const CHUNK_BYTES = 64 * 1024;
@@ -62,8 +65,9 @@ export class FileService {
     keyOf: (sha256: string) => IdempotencyKey | undefined,
   ): Promise<FileEntity> {
     checkUpload(caller);
+    const text = hasSearchableText(metadata.mimeType) ? new FileTextCapture() : undefined;
     const staged = await this.blobs
-      .stage(chunks, { maxBytes: this.maxFileBytes })
+      .stage(text ? text.tap(chunks) : chunks, { maxBytes: this.maxFileBytes })
       .catch((error) => {
         if (!(error instanceof BlobTooLargeError)) throw error;
         throw new ContentError('FILE_TOO_LARGE', `files are at most ${this.maxFileBytes} bytes`, [
@@ -88,6 +92,7 @@ export class FileService {
             sha256: staged.sha256,
             ownerId: caller.userId,
             downloadCount: '0',
+            searchText: text?.text() ?? '',
           },
           keyOf(staged.sha256),
         );
@@ -131,6 +136,22 @@ export class FileService {
       pageSize: query.pageSize,
       pageToken: query.pageToken,
       includeTotal: query.includeTotal,
+    });
+  }
+
+  /** Full-text search over names and texts of the files the caller could get (canReadFile, in SQL). */
+  async search(caller: Principal, search: FileSearch): Promise<SearchPage<FileEntity>> {
+    const { query, pageSize, pageToken, includeTotalSize, ...filters } = search;
+    return this.files.search({
+      query,
+      filter: (qb) => readableFiles(qb, caller, filters),
+      filterValues: { ...filters, caller: caller.userId },
+      snippetSql: '"e"."search_text"',
+      recency: 'createdAt',
+      similar: 'name',
+      pageSize,
+      pageToken,
+      includeTotal: includeTotalSize,
     });
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { timestamp } from '@nexus/core';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
+import { pageSizeSchema, pageTokenSchema, searchQuerySchema } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
 import { etag, optionalUuid, requestId, required, uuid } from '../validation';
 
@@ -114,3 +114,23 @@ export const listFilesSchema = z
       query.minSizeBytes <= query.maxSizeBytes,
     { message: 'must not be below min_size_bytes', path: ['maxSizeBytes'] },
   );
+
+export const searchFilesSchema = z
+  .object({
+    query: searchQuerySchema,
+    ownerId: optionalUuid,
+    mimeTypePrefix: z.string().trim().toLowerCase().max(255, 'must be at most 255 characters'),
+    createTimeAfter: timestamp.optional(),
+    createTimeBefore: timestamp.optional(),
+    pageSize: pageSizeSchema,
+    pageToken: pageTokenSchema,
+    includeTotalSize: z.boolean(),
+  })
+  .refine(
+    (query) =>
+      !query.createTimeAfter ||
+      !query.createTimeBefore ||
+      query.createTimeAfter < query.createTimeBefore,
+    { message: 'must be after create_time_after', path: ['createTimeBefore'] },
+  );
+export type FileSearch = z.output<typeof searchFilesSchema>;

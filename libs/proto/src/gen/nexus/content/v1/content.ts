@@ -327,6 +327,46 @@ export interface ListDocumentsResponse {
   totalSize: number;
 }
 
+export interface SearchDocumentsRequest {
+  /**
+   * Words (all must match), "quoted phrases", -excluded words, OR between
+   * alternatives; the last word matches as a prefix unless followed by a space.
+   */
+  query: string;
+  /** Only documents of this kind. */
+  kind?:
+    | DocumentKind
+    | undefined;
+  /** Only documents of this owner. */
+  ownerId: string;
+  /** Updated at or after / before. */
+  updateTimeAfter?: Date | undefined;
+  updateTimeBefore?:
+    | Date
+    | undefined;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  /** Valid only with the same query and filters. */
+  pageToken: string;
+  includeTotalSize: boolean;
+}
+
+export interface DocumentSearchResult {
+  document?:
+    | Document
+    | undefined;
+  /** HTML: the content's text escaped, the matched words in <mark></mark>. */
+  snippet: string;
+}
+
+export interface SearchDocumentsResponse {
+  results: DocumentSearchResult[];
+  nextPageToken: string;
+  totalSize: number;
+  /** Nothing matched exactly: these results have titles close to the words instead. */
+  approximate: boolean;
+}
+
 export interface UpdateDocumentRequest {
   /** `id` and `etag` identify the document and the version being changed. */
   document?:
@@ -501,6 +541,47 @@ export interface ListFilesResponse {
   files: File[];
   nextPageToken: string;
   totalSize: number;
+}
+
+export interface SearchFilesRequest {
+  /**
+   * Words (all must match), "quoted phrases", -excluded words, OR between
+   * alternatives; the last word matches as a prefix unless followed by a space.
+   */
+  query: string;
+  /** Only this owner's files. */
+  ownerId: string;
+  /** e.g. "text/" matches every text type. */
+  mimeTypePrefix: string;
+  /** Created at or after / before. */
+  createTimeAfter?: Date | undefined;
+  createTimeBefore?:
+    | Date
+    | undefined;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  /** Valid only with the same query and filters. */
+  pageToken: string;
+  includeTotalSize: boolean;
+}
+
+export interface FileSearchResult {
+  file?:
+    | File
+    | undefined;
+  /**
+   * HTML: the file's text escaped, the matched words in <mark></mark>; empty
+   * for files without text.
+   */
+  snippet: string;
+}
+
+export interface SearchFilesResponse {
+  results: FileSearchResult[];
+  nextPageToken: string;
+  totalSize: number;
+  /** Nothing matched exactly: these results have names close to the words instead. */
+  approximate: boolean;
 }
 
 export interface UpdateFileRequest {
@@ -1715,6 +1796,434 @@ export const ListDocumentsResponse: MessageFns<ListDocumentsResponse> = {
     message.documents = object.documents?.map((e) => Document.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
     message.totalSize = object.totalSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseSearchDocumentsRequest(): SearchDocumentsRequest {
+  return {
+    query: "",
+    kind: undefined,
+    ownerId: "",
+    updateTimeAfter: undefined,
+    updateTimeBefore: undefined,
+    pageSize: 0,
+    pageToken: "",
+    includeTotalSize: false,
+  };
+}
+
+export const SearchDocumentsRequest: MessageFns<SearchDocumentsRequest> = {
+  encode(message: SearchDocumentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.query !== "") {
+      writer.uint32(10).string(message.query);
+    }
+    if (message.kind !== undefined) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(26).string(message.ownerId);
+    }
+    if (message.updateTimeAfter !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTimeAfter), writer.uint32(34).fork()).join();
+    }
+    if (message.updateTimeBefore !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTimeBefore), writer.uint32(42).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(48).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(58).string(message.pageToken);
+    }
+    if (message.includeTotalSize !== false) {
+      writer.uint32(64).bool(message.includeTotalSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchDocumentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchDocumentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.updateTimeAfter = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.updateTimeBefore = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.includeTotalSize = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchDocumentsRequest {
+    return {
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      kind: isSet(object.kind) ? documentKindFromJSON(object.kind) : undefined,
+      ownerId: isSet(object.ownerId)
+        ? globalThis.String(object.ownerId)
+        : isSet(object.owner_id)
+        ? globalThis.String(object.owner_id)
+        : "",
+      updateTimeAfter: isSet(object.updateTimeAfter)
+        ? fromJsonTimestamp(object.updateTimeAfter)
+        : isSet(object.update_time_after)
+        ? fromJsonTimestamp(object.update_time_after)
+        : undefined,
+      updateTimeBefore: isSet(object.updateTimeBefore)
+        ? fromJsonTimestamp(object.updateTimeBefore)
+        : isSet(object.update_time_before)
+        ? fromJsonTimestamp(object.update_time_before)
+        : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      includeTotalSize: isSet(object.includeTotalSize)
+        ? globalThis.Boolean(object.includeTotalSize)
+        : isSet(object.include_total_size)
+        ? globalThis.Boolean(object.include_total_size)
+        : false,
+    };
+  },
+
+  toJSON(message: SearchDocumentsRequest): unknown {
+    const obj: any = {};
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.kind !== undefined) {
+      obj.kind = documentKindToJSON(message.kind);
+    }
+    if (message.ownerId !== "") {
+      obj.ownerId = message.ownerId;
+    }
+    if (message.updateTimeAfter !== undefined) {
+      obj.updateTimeAfter = message.updateTimeAfter.toISOString();
+    }
+    if (message.updateTimeBefore !== undefined) {
+      obj.updateTimeBefore = message.updateTimeBefore.toISOString();
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.includeTotalSize !== false) {
+      obj.includeTotalSize = message.includeTotalSize;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchDocumentsRequest>, I>>(base?: I): SearchDocumentsRequest {
+    return SearchDocumentsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchDocumentsRequest>, I>>(object: I): SearchDocumentsRequest {
+    const message = createBaseSearchDocumentsRequest();
+    message.query = object.query ?? "";
+    message.kind = object.kind ?? undefined;
+    message.ownerId = object.ownerId ?? "";
+    message.updateTimeAfter = object.updateTimeAfter ?? undefined;
+    message.updateTimeBefore = object.updateTimeBefore ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.includeTotalSize = object.includeTotalSize ?? false;
+    return message;
+  },
+};
+
+function createBaseDocumentSearchResult(): DocumentSearchResult {
+  return { document: undefined, snippet: "" };
+}
+
+export const DocumentSearchResult: MessageFns<DocumentSearchResult> = {
+  encode(message: DocumentSearchResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.document !== undefined) {
+      Document.encode(message.document, writer.uint32(10).fork()).join();
+    }
+    if (message.snippet !== "") {
+      writer.uint32(18).string(message.snippet);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DocumentSearchResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDocumentSearchResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.document = Document.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.snippet = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DocumentSearchResult {
+    return {
+      document: isSet(object.document) ? Document.fromJSON(object.document) : undefined,
+      snippet: isSet(object.snippet) ? globalThis.String(object.snippet) : "",
+    };
+  },
+
+  toJSON(message: DocumentSearchResult): unknown {
+    const obj: any = {};
+    if (message.document !== undefined) {
+      obj.document = Document.toJSON(message.document);
+    }
+    if (message.snippet !== "") {
+      obj.snippet = message.snippet;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DocumentSearchResult>, I>>(base?: I): DocumentSearchResult {
+    return DocumentSearchResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DocumentSearchResult>, I>>(object: I): DocumentSearchResult {
+    const message = createBaseDocumentSearchResult();
+    message.document = (object.document !== undefined && object.document !== null)
+      ? Document.fromPartial(object.document)
+      : undefined;
+    message.snippet = object.snippet ?? "";
+    return message;
+  },
+};
+
+function createBaseSearchDocumentsResponse(): SearchDocumentsResponse {
+  return { results: [], nextPageToken: "", totalSize: 0, approximate: false };
+}
+
+export const SearchDocumentsResponse: MessageFns<SearchDocumentsResponse> = {
+  encode(message: SearchDocumentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      DocumentSearchResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.totalSize !== 0) {
+      writer.uint32(24).int32(message.totalSize);
+    }
+    if (message.approximate !== false) {
+      writer.uint32(32).bool(message.approximate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchDocumentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchDocumentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(DocumentSearchResult.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.approximate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchDocumentsResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => DocumentSearchResult.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+      totalSize: isSet(object.totalSize)
+        ? globalThis.Number(object.totalSize)
+        : isSet(object.total_size)
+        ? globalThis.Number(object.total_size)
+        : 0,
+      approximate: isSet(object.approximate) ? globalThis.Boolean(object.approximate) : false,
+    };
+  },
+
+  toJSON(message: SearchDocumentsResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => DocumentSearchResult.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    if (message.totalSize !== 0) {
+      obj.totalSize = Math.round(message.totalSize);
+    }
+    if (message.approximate !== false) {
+      obj.approximate = message.approximate;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchDocumentsResponse>, I>>(base?: I): SearchDocumentsResponse {
+    return SearchDocumentsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchDocumentsResponse>, I>>(object: I): SearchDocumentsResponse {
+    const message = createBaseSearchDocumentsResponse();
+    message.results = object.results?.map((e) => DocumentSearchResult.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    message.totalSize = object.totalSize ?? 0;
+    message.approximate = object.approximate ?? false;
     return message;
   },
 };
@@ -4322,6 +4831,436 @@ export const ListFilesResponse: MessageFns<ListFilesResponse> = {
   },
 };
 
+function createBaseSearchFilesRequest(): SearchFilesRequest {
+  return {
+    query: "",
+    ownerId: "",
+    mimeTypePrefix: "",
+    createTimeAfter: undefined,
+    createTimeBefore: undefined,
+    pageSize: 0,
+    pageToken: "",
+    includeTotalSize: false,
+  };
+}
+
+export const SearchFilesRequest: MessageFns<SearchFilesRequest> = {
+  encode(message: SearchFilesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.query !== "") {
+      writer.uint32(10).string(message.query);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(18).string(message.ownerId);
+    }
+    if (message.mimeTypePrefix !== "") {
+      writer.uint32(26).string(message.mimeTypePrefix);
+    }
+    if (message.createTimeAfter !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTimeAfter), writer.uint32(34).fork()).join();
+    }
+    if (message.createTimeBefore !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTimeBefore), writer.uint32(42).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(48).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(58).string(message.pageToken);
+    }
+    if (message.includeTotalSize !== false) {
+      writer.uint32(64).bool(message.includeTotalSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchFilesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchFilesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.mimeTypePrefix = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createTimeAfter = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createTimeBefore = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.includeTotalSize = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchFilesRequest {
+    return {
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      ownerId: isSet(object.ownerId)
+        ? globalThis.String(object.ownerId)
+        : isSet(object.owner_id)
+        ? globalThis.String(object.owner_id)
+        : "",
+      mimeTypePrefix: isSet(object.mimeTypePrefix)
+        ? globalThis.String(object.mimeTypePrefix)
+        : isSet(object.mime_type_prefix)
+        ? globalThis.String(object.mime_type_prefix)
+        : "",
+      createTimeAfter: isSet(object.createTimeAfter)
+        ? fromJsonTimestamp(object.createTimeAfter)
+        : isSet(object.create_time_after)
+        ? fromJsonTimestamp(object.create_time_after)
+        : undefined,
+      createTimeBefore: isSet(object.createTimeBefore)
+        ? fromJsonTimestamp(object.createTimeBefore)
+        : isSet(object.create_time_before)
+        ? fromJsonTimestamp(object.create_time_before)
+        : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      includeTotalSize: isSet(object.includeTotalSize)
+        ? globalThis.Boolean(object.includeTotalSize)
+        : isSet(object.include_total_size)
+        ? globalThis.Boolean(object.include_total_size)
+        : false,
+    };
+  },
+
+  toJSON(message: SearchFilesRequest): unknown {
+    const obj: any = {};
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.ownerId !== "") {
+      obj.ownerId = message.ownerId;
+    }
+    if (message.mimeTypePrefix !== "") {
+      obj.mimeTypePrefix = message.mimeTypePrefix;
+    }
+    if (message.createTimeAfter !== undefined) {
+      obj.createTimeAfter = message.createTimeAfter.toISOString();
+    }
+    if (message.createTimeBefore !== undefined) {
+      obj.createTimeBefore = message.createTimeBefore.toISOString();
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.includeTotalSize !== false) {
+      obj.includeTotalSize = message.includeTotalSize;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchFilesRequest>, I>>(base?: I): SearchFilesRequest {
+    return SearchFilesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchFilesRequest>, I>>(object: I): SearchFilesRequest {
+    const message = createBaseSearchFilesRequest();
+    message.query = object.query ?? "";
+    message.ownerId = object.ownerId ?? "";
+    message.mimeTypePrefix = object.mimeTypePrefix ?? "";
+    message.createTimeAfter = object.createTimeAfter ?? undefined;
+    message.createTimeBefore = object.createTimeBefore ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.includeTotalSize = object.includeTotalSize ?? false;
+    return message;
+  },
+};
+
+function createBaseFileSearchResult(): FileSearchResult {
+  return { file: undefined, snippet: "" };
+}
+
+export const FileSearchResult: MessageFns<FileSearchResult> = {
+  encode(message: FileSearchResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.file !== undefined) {
+      File.encode(message.file, writer.uint32(10).fork()).join();
+    }
+    if (message.snippet !== "") {
+      writer.uint32(18).string(message.snippet);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FileSearchResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFileSearchResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.file = File.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.snippet = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FileSearchResult {
+    return {
+      file: isSet(object.file) ? File.fromJSON(object.file) : undefined,
+      snippet: isSet(object.snippet) ? globalThis.String(object.snippet) : "",
+    };
+  },
+
+  toJSON(message: FileSearchResult): unknown {
+    const obj: any = {};
+    if (message.file !== undefined) {
+      obj.file = File.toJSON(message.file);
+    }
+    if (message.snippet !== "") {
+      obj.snippet = message.snippet;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FileSearchResult>, I>>(base?: I): FileSearchResult {
+    return FileSearchResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FileSearchResult>, I>>(object: I): FileSearchResult {
+    const message = createBaseFileSearchResult();
+    message.file = (object.file !== undefined && object.file !== null) ? File.fromPartial(object.file) : undefined;
+    message.snippet = object.snippet ?? "";
+    return message;
+  },
+};
+
+function createBaseSearchFilesResponse(): SearchFilesResponse {
+  return { results: [], nextPageToken: "", totalSize: 0, approximate: false };
+}
+
+export const SearchFilesResponse: MessageFns<SearchFilesResponse> = {
+  encode(message: SearchFilesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      FileSearchResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.totalSize !== 0) {
+      writer.uint32(24).int32(message.totalSize);
+    }
+    if (message.approximate !== false) {
+      writer.uint32(32).bool(message.approximate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchFilesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchFilesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(FileSearchResult.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.approximate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchFilesResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => FileSearchResult.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+      totalSize: isSet(object.totalSize)
+        ? globalThis.Number(object.totalSize)
+        : isSet(object.total_size)
+        ? globalThis.Number(object.total_size)
+        : 0,
+      approximate: isSet(object.approximate) ? globalThis.Boolean(object.approximate) : false,
+    };
+  },
+
+  toJSON(message: SearchFilesResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => FileSearchResult.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    if (message.totalSize !== 0) {
+      obj.totalSize = Math.round(message.totalSize);
+    }
+    if (message.approximate !== false) {
+      obj.approximate = message.approximate;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchFilesResponse>, I>>(base?: I): SearchFilesResponse {
+    return SearchFilesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchFilesResponse>, I>>(object: I): SearchFilesResponse {
+    const message = createBaseSearchFilesResponse();
+    message.results = object.results?.map((e) => FileSearchResult.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    message.totalSize = object.totalSize ?? 0;
+    message.approximate = object.approximate ?? false;
+    return message;
+  },
+};
+
 function createBaseUpdateFileRequest(): UpdateFileRequest {
   return { file: undefined, updateMask: undefined };
 }
@@ -4589,6 +5528,22 @@ export const DocumentServiceService = {
     responseDeserialize: (value: Buffer): ListDocumentsResponse => ListDocumentsResponse.decode(value),
   },
   /**
+   * Full-text search over title and content of every document the caller
+   * could get (owned, shared with them, or any for an admin; not in the
+   * trash), best match first, each with a highlighted snippet.
+   */
+  searchDocuments: {
+    path: "/nexus.content.v1.DocumentService/SearchDocuments" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchDocumentsRequest): Buffer =>
+      Buffer.from(SearchDocumentsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchDocumentsRequest => SearchDocumentsRequest.decode(value),
+    responseSerialize: (value: SearchDocumentsResponse): Buffer =>
+      Buffer.from(SearchDocumentsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchDocumentsResponse => SearchDocumentsResponse.decode(value),
+  },
+  /**
    * Updates title and/or content (`update_mask`); `document.etag` must match.
    * Every change creates a new version.
    */
@@ -4715,6 +5670,12 @@ export interface DocumentServiceServer extends UntypedServiceImplementation {
   /** Documents the caller owns plus those shared with them. */
   listDocuments: handleUnaryCall<ListDocumentsRequest, ListDocumentsResponse>;
   /**
+   * Full-text search over title and content of every document the caller
+   * could get (owned, shared with them, or any for an admin; not in the
+   * trash), best match first, each with a highlighted snippet.
+   */
+  searchDocuments: handleUnaryCall<SearchDocumentsRequest, SearchDocumentsResponse>;
+  /**
    * Updates title and/or content (`update_mask`); `document.etag` must match.
    * Every change creates a new version.
    */
@@ -4785,6 +5746,26 @@ export interface DocumentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListDocumentsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Full-text search over title and content of every document the caller
+   * could get (owned, shared with them, or any for an admin; not in the
+   * trash), best match first, each with a highlighted snippet.
+   */
+  searchDocuments(
+    request: SearchDocumentsRequest,
+    callback: (error: ServiceError | null, response: SearchDocumentsResponse) => void,
+  ): ClientUnaryCall;
+  searchDocuments(
+    request: SearchDocumentsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchDocumentsResponse) => void,
+  ): ClientUnaryCall;
+  searchDocuments(
+    request: SearchDocumentsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchDocumentsResponse) => void,
   ): ClientUnaryCall;
   /**
    * Updates title and/or content (`update_mask`); `document.etag` must match.
@@ -5041,6 +6022,20 @@ export const FileServiceService = {
     responseSerialize: (value: ListFilesResponse): Buffer => Buffer.from(ListFilesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListFilesResponse => ListFilesResponse.decode(value),
   },
+  /**
+   * Full-text search over the names of the files the caller could get (their
+   * own, public ones, or any for an admin) and the text of text/* files (the
+   * first 64 KiB), best match first, each with a highlighted snippet.
+   */
+  searchFiles: {
+    path: "/nexus.content.v1.FileService/SearchFiles" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchFilesRequest): Buffer => Buffer.from(SearchFilesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchFilesRequest => SearchFilesRequest.decode(value),
+    responseSerialize: (value: SearchFilesResponse): Buffer => Buffer.from(SearchFilesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchFilesResponse => SearchFilesResponse.decode(value),
+  },
   /** Renames or changes visibility (`update_mask`: name, is_public). */
   updateFile: {
     path: "/nexus.content.v1.FileService/UpdateFile" as const,
@@ -5084,6 +6079,12 @@ export interface FileServiceServer extends UntypedServiceImplementation {
    */
   batchGetFiles: handleUnaryCall<BatchGetFilesRequest, BatchGetFilesResponse>;
   listFiles: handleUnaryCall<ListFilesRequest, ListFilesResponse>;
+  /**
+   * Full-text search over the names of the files the caller could get (their
+   * own, public ones, or any for an admin) and the text of text/* files (the
+   * first 64 KiB), best match first, each with a highlighted snippet.
+   */
+  searchFiles: handleUnaryCall<SearchFilesRequest, SearchFilesResponse>;
   /** Renames or changes visibility (`update_mask`: name, is_public). */
   updateFile: handleUnaryCall<UpdateFileRequest, File>;
   /** Erases the file; its blob goes when no other file has the same bytes. */
@@ -5170,6 +6171,26 @@ export interface FileServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListFilesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Full-text search over the names of the files the caller could get (their
+   * own, public ones, or any for an admin) and the text of text/* files (the
+   * first 64 KiB), best match first, each with a highlighted snippet.
+   */
+  searchFiles(
+    request: SearchFilesRequest,
+    callback: (error: ServiceError | null, response: SearchFilesResponse) => void,
+  ): ClientUnaryCall;
+  searchFiles(
+    request: SearchFilesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchFilesResponse) => void,
+  ): ClientUnaryCall;
+  searchFiles(
+    request: SearchFilesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchFilesResponse) => void,
   ): ClientUnaryCall;
   /** Renames or changes visibility (`update_mask`: name, is_public). */
   updateFile(
