@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { searchLanguageSchema } from '@nexus/config';
 import { migrate, migrationState, revert } from '@nexus/db';
 import { generateMigration } from '../generate-migration';
 import { CliError, databaseUrl, servicesNamed, withServiceDatabase } from './database';
@@ -8,8 +9,13 @@ export function registerMigrationCommands(db: Command): void {
     .description('apply pending migrations (under an advisory lock, so concurrent runs are safe)')
     .argument('[service]', 'a service name, or all', 'all')
     .action(async (service: string) => {
+      const language = searchLanguageSchema.safeParse(process.env.SEARCH_LANGUAGE || undefined);
+      if (!language.success)
+        throw new CliError(`SEARCH_LANGUAGE: ${language.error.issues[0]?.message ?? 'invalid'}`);
       for (const target of servicesNamed(service)) {
-        const applied = await withServiceDatabase(target, migrate);
+        const applied = await withServiceDatabase(target, (dataSource) =>
+          migrate(dataSource, { searchLanguage: language.data }),
+        );
         console.log(
           `${target.service}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
         );

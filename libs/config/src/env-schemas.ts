@@ -35,6 +35,47 @@ const pemKey = (kind: 'PUBLIC' | 'PRIVATE') =>
     );
 
 /**
+ * The languages a deployment may search in (SEARCH_LANGUAGE): PostgreSQL's
+ * Snowball stemmers, or `simple` for no stemming (words match only as
+ * written, accents aside).
+ */
+export const SEARCH_LANGUAGES = [
+  'simple',
+  'arabic',
+  'armenian',
+  'basque',
+  'catalan',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'greek',
+  'hindi',
+  'hungarian',
+  'indonesian',
+  'irish',
+  'italian',
+  'lithuanian',
+  'nepali',
+  'norwegian',
+  'portuguese',
+  'romanian',
+  'russian',
+  'serbian',
+  'spanish',
+  'swedish',
+  'tamil',
+  'turkish',
+  'yiddish',
+] as const;
+export type SearchLanguage = (typeof SEARCH_LANGUAGES)[number];
+
+/** The stemming language of every Search… RPC, applied with the migrations (search-schema.ts). */
+export const searchLanguageSchema = z.enum(SEARCH_LANGUAGES).default('english');
+
+/**
  * The variables every service reads (see docs/architecture.md, Conventions).
  * DATABASE_URL and KAFKA_BROKERS are required here: `npm start` and the test
  * setup fill them in with the local stack they start when the user did not.
@@ -62,6 +103,7 @@ export const baseEnvSchema = z.object({
    */
   ACCESS_TOKEN_TTL_SECONDS: envInt(900, 60, 86_400),
   PAGE_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SEARCH_LANGUAGE: searchLanguageSchema,
   // gRPC and Kafka TLS (tls-env.ts); PostgreSQL's is in DATABASE_URL.
   ...tlsEnvShape,
 });

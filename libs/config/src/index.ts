@@ -2,6 +2,7 @@
 export { ConfigError, loadConfig, parseEnv } from './load-config';
 export { SERVICE_PORTS } from './service-ports';
 export {
+  SEARCH_LANGUAGES,
   baseEnvSchema,
   envBoolean,
   envInt,
@@ -9,9 +10,11 @@ export {
   pageTokenSecret,
   peerEndpoints,
   privateKeySchema,
+  searchLanguageSchema,
   serviceAddressesEnvSchema,
   type BaseEnv,
   type PeerEndpoint,
+  type SearchLanguage,
 } from './env-schemas';
 export { postgresConnection, type PostgresConnection, type PostgresTls } from './postgres-url';
 export {

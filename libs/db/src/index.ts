@@ -53,6 +53,7 @@ export {
   migrationState,
   pendingSchemaChanges,
   revert,
+  type MigrateOptions,
   type MigrationState,
 } from './migrate';
 export { PageTokenCodec, type Cursor } from './page-token';
@@ -76,7 +77,6 @@ export {
 } from './transaction';
 export {
   SEARCH_LANGUAGE,
-  SEARCH_LANGUAGES,
   SearchVectorColumn,
   applySearchLanguage,
   addSearchVector,
@@ -86,7 +86,6 @@ export {
   dropSearchVector,
   searchConfiguration,
   searchVectorSql,
-  type SearchLanguage,
   type SearchPart,
   type SearchVectorDefinition,
   type SearchWeight,

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { SearchLanguage } from '@nexus/config';
+import { applySearchLanguage } from './search-schema';
 
 export interface MigrationState {
   applied: { name: string; timestamp: number }[];
@@ -24,10 +26,23 @@ async function withMigrationLock<T>(dataSource: DataSource, work: () => Promise<
   }
 }
 
+export interface MigrateOptions {
+  /**
+   * The deployment's SEARCH_LANGUAGE: once the migrations ran, the schema's
+   * search is switched to it if it is not already (applySearchLanguage).
+   */
+  searchLanguage?: SearchLanguage;
+}
+
 /** Applies every pending migration; returns their names. */
-export async function migrate(dataSource: DataSource): Promise<string[]> {
+export async function migrate(
+  dataSource: DataSource,
+  options: MigrateOptions = {},
+): Promise<string[]> {
   return withMigrationLock(dataSource, async () => {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (options.searchLanguage)
+      await applySearchLanguage(dataSource, schemaOf(dataSource), options.searchLanguage);
     return applied.map((migration) => migration.name);
   });
 }

@@ -1,4 +1,5 @@
 import { Column, type ColumnOptions, type DataSource, type QueryRunner } from 'typeorm';
+import type { SearchLanguage } from '@nexus/config';
 
 /**
  * Full-text search in a service's own schema: one text search configuration
@@ -19,44 +20,6 @@ export interface SearchPart {
   sql: string;
   weight: SearchWeight;
 }
-
-/**
- * The languages a deployment may search in (SEARCH_LANGUAGE): PostgreSQL's
- * Snowball stemmers, or `simple` for no stemming (words match only as
- * written, accents aside).
- */
-export const SEARCH_LANGUAGES = [
-  'simple',
-  'arabic',
-  'armenian',
-  'basque',
-  'catalan',
-  'danish',
-  'dutch',
-  'english',
-  'finnish',
-  'french',
-  'german',
-  'greek',
-  'hindi',
-  'hungarian',
-  'indonesian',
-  'irish',
-  'italian',
-  'lithuanian',
-  'nepali',
-  'norwegian',
-  'portuguese',
-  'romanian',
-  'russian',
-  'serbian',
-  'spanish',
-  'swedish',
-  'tamil',
-  'turkish',
-  'yiddish',
-] as const;
-export type SearchLanguage = (typeof SEARCH_LANGUAGES)[number];
 
 /** The language a schema's search starts with; `applySearchLanguage` changes it. */
 export const SEARCH_LANGUAGE: SearchLanguage = 'english';

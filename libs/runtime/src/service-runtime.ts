@@ -119,7 +119,7 @@ export async function startService(
     logger.warn({ code: (error as { code?: string }).code }, 'the database ended a connection'),
   );
   if (config.migrateOnStart) {
-    const applied = await migrate(dataSource);
+    const applied = await migrate(dataSource, { searchLanguage: env.SEARCH_LANGUAGE });
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
   }
 
