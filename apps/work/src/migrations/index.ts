@@ -1,10 +1,12 @@
 import { KitTables1795678000000 } from './1795678000000-kit-tables';
 import { CreateWork1795680308535 } from './1795680308535-create-work';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
+import { SearchTasks1796314036949 } from './1796314036949-search-tasks';
 
 /** Every migration of the work schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
   KitTables1795678000000,
   CreateWork1795680308535,
   KitRequestIds1796279400000,
+  SearchTasks1796314036949,
 ];

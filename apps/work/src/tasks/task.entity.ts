@@ -1,7 +1,18 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
-import { BaseEntity } from '@nexus/db';
+import { BaseEntity, SearchVectorColumn, searchVectorSql } from '@nexus/db';
 import { ProjectEntity } from '../projects/project.entity';
 import { PRIORITIES, TASK_STATUSES, type Priority, type TaskStatus } from '../shared/work-types';
+
+/**
+ * What SearchTasks matches: the title, then the description, then the tags
+ * (`work.search_tags`, an IMMUTABLE array_to_string created by the
+ * migration: a generated column may only call immutable functions).
+ */
+export const TASK_SEARCH = searchVectorSql('work', [
+  { sql: '"title"', weight: 'A' },
+  { sql: '"description"', weight: 'B' },
+  { sql: '"work"."search_tags"("tags")', weight: 'C' },
+]);
 
 /**
  * A task. `dueSort` is the keyset column of the due-date order: due_date is
@@ -22,6 +33,9 @@ import { PRIORITIES, TASK_STATUSES, type Priority, type TaskStatus } from '../sh
 @Index('IDX_tasks_status', ['status'])
 @Index('IDX_tasks_parent_task_id', ['parentTaskId'])
 @Index('IDX_tasks_tags', { synchronize: false })
+// GIN indexes of SearchTasks, created by the migration (TypeORM cannot say USING gin).
+@Index('IDX_tasks_search', { synchronize: false })
+@Index('IDX_tasks_title_trgm', { synchronize: false })
 @Check(
   'CHK_tasks_dates',
   `"due_date" IS NULL OR "start_date" IS NULL OR "due_date" >= "start_date"`,
@@ -84,6 +98,9 @@ export class TaskEntity extends BaseEntity {
   @ManyToOne(() => TaskEntity, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'parent_task_id', foreignKeyConstraintName: 'FK_tasks_parent' })
   parent?: TaskEntity;
+
+  @SearchVectorColumn(TASK_SEARCH)
+  readonly searchVector?: unknown;
 
   blockedByTaskIds?: string[];
 }

@@ -13,6 +13,7 @@ import {
   listTasksSchema,
   listTimeEntriesSchema,
   logTimeSchema,
+  searchTasksSchema,
   TASK_UPDATABLE,
   updateTaskSchema,
 } from './task.validation';
@@ -55,6 +56,16 @@ export function taskServiceHandlers(
         tasks: page.items.map(toTaskMessage),
         nextPageToken: page.nextPageToken,
         totalSize: page.totalSize ?? 0,
+      };
+    }),
+
+    searchTasks: rpc.unary('SearchTasks', async (request: workV1.SearchTasksRequest, ctx) => {
+      const page = await tasks.search(ctx.caller, validate(searchTasksSchema, request));
+      return {
+        results: page.items.map(({ item, snippet }) => ({ task: toTaskMessage(item), snippet })),
+        nextPageToken: page.nextPageToken,
+        totalSize: page.totalSize ?? 0,
+        approximate: page.approximate,
       };
     }),
 

@@ -1,12 +1,20 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { NamedUser, UserDirectory } from '@nexus/clients';
 import { isAdmin, type IdempotencyKey, type Principal } from '@nexus/core';
-import { inTransaction, type AggregateStore, type Page, type SortOrder, type Tx } from '@nexus/db';
+import {
+  inTransaction,
+  type AggregateStore,
+  type Page,
+  type SearchPage,
+  type SortOrder,
+  type Tx,
+} from '@nexus/db';
 import { projectFor, roleOf } from '../projects/project.store';
 import { WorkError } from '../work.errors';
 import { TaskDependencyEntity } from './task-dependency.entity';
+import { readableTasks, TASK_SNIPPET_SQL } from './task-search';
 import { TaskEntity } from './task.entity';
-import type { ListTasksQuery, TaskFields, TaskUpdatableField } from './task.validation';
+import type { ListTasksQuery, TaskFields, TaskSearch, TaskUpdatableField } from './task.validation';
 
 export type TaskOrder = 'create_time_desc' | 'due_date_asc' | 'priority_desc';
 
@@ -85,6 +93,25 @@ export class TaskService {
       pageSize: query.pageSize,
       pageToken: query.pageToken,
       includeTotal: query.includeTotalSize,
+    });
+  }
+
+  /**
+   * Full-text search over the tasks the caller could Get (readableTasks, in
+   * SQL); titles of close spellings when nothing matches exactly.
+   */
+  async search(caller: Principal, search: TaskSearch): Promise<SearchPage<TaskEntity>> {
+    const { query, pageSize, pageToken, includeTotalSize, ...filters } = search;
+    return this.tasks.search({
+      query,
+      filter: (qb) => readableTasks(qb, caller, filters),
+      filterValues: filters,
+      snippetSql: TASK_SNIPPET_SQL,
+      recency: 'createdAt',
+      similar: 'title',
+      pageSize,
+      pageToken,
+      includeTotal: includeTotalSize,
     });
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDate, decimal } from '@nexus/core';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
+import { pageSizeSchema, pageTokenSchema, searchQuerySchema } from '@nexus/grpc';
 import { workV1 } from '@nexus/proto';
 import type { Priority, TaskStatus } from '../shared/work-types';
 import {
@@ -124,6 +124,19 @@ export const listTasksSchema = z.object({
   includeTotalSize: z.boolean(),
 });
 export type ListTasksQuery = z.output<typeof listTasksSchema>;
+
+export const searchTasksSchema = z.object({
+  query: searchQuerySchema,
+  projectId: optionalId,
+  assigneeId: optionalId,
+  status: taskStatus.optional(),
+  priority: priority.optional(),
+  tag: listTasksSchema.shape.tag,
+  pageSize: pageSizeSchema,
+  pageToken: pageTokenSchema,
+  includeTotalSize: z.boolean(),
+});
+export type TaskSearch = z.output<typeof searchTasksSchema>;
 
 /** Hours on one day (time_entries.hours): more than 0, at most 24. */
 const hours = decimal({ precision: 5, scale: 2 }, { sign: 'positive', max: '24' });

@@ -570,6 +570,49 @@ export interface ListTasksResponse {
   totalSize: number;
 }
 
+export interface SearchTasksRequest {
+  /**
+   * Words (all must match), "quoted phrases", -excluded words, OR between
+   * alternatives; the last word matches as a prefix unless followed by a
+   * space. Matches the title first, then the description, then the tags.
+   */
+  query: string;
+  /** Only this project's tasks. */
+  projectId: string;
+  /** Only tasks assigned to this user. */
+  assigneeId: string;
+  status?: TaskStatus | undefined;
+  priority?:
+    | Priority
+    | undefined;
+  /** Only tasks carrying this tag. */
+  tag: string;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  /** Valid only with the same query and filters. */
+  pageToken: string;
+  includeTotalSize: boolean;
+}
+
+export interface TaskSearchResult {
+  task?:
+    | Task
+    | undefined;
+  /**
+   * HTML: the task's title, description and tags escaped, the matched words
+   * in <mark></mark>.
+   */
+  snippet: string;
+}
+
+export interface SearchTasksResponse {
+  results: TaskSearchResult[];
+  nextPageToken: string;
+  totalSize: number;
+  /** Nothing matched exactly: these results are titles of close spellings instead. */
+  approximate: boolean;
+}
+
 export interface UpdateTaskRequest {
   task?:
     | Task
@@ -3688,6 +3731,445 @@ export const ListTasksResponse: MessageFns<ListTasksResponse> = {
   },
 };
 
+function createBaseSearchTasksRequest(): SearchTasksRequest {
+  return {
+    query: "",
+    projectId: "",
+    assigneeId: "",
+    status: undefined,
+    priority: undefined,
+    tag: "",
+    pageSize: 0,
+    pageToken: "",
+    includeTotalSize: false,
+  };
+}
+
+export const SearchTasksRequest: MessageFns<SearchTasksRequest> = {
+  encode(message: SearchTasksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.query !== "") {
+      writer.uint32(10).string(message.query);
+    }
+    if (message.projectId !== "") {
+      writer.uint32(18).string(message.projectId);
+    }
+    if (message.assigneeId !== "") {
+      writer.uint32(26).string(message.assigneeId);
+    }
+    if (message.status !== undefined) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.priority !== undefined) {
+      writer.uint32(40).int32(message.priority);
+    }
+    if (message.tag !== "") {
+      writer.uint32(50).string(message.tag);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(56).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(66).string(message.pageToken);
+    }
+    if (message.includeTotalSize !== false) {
+      writer.uint32(72).bool(message.includeTotalSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchTasksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchTasksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.assigneeId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.priority = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.tag = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.includeTotalSize = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchTasksRequest {
+    return {
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      assigneeId: isSet(object.assigneeId)
+        ? globalThis.String(object.assigneeId)
+        : isSet(object.assignee_id)
+        ? globalThis.String(object.assignee_id)
+        : "",
+      status: isSet(object.status) ? taskStatusFromJSON(object.status) : undefined,
+      priority: isSet(object.priority) ? priorityFromJSON(object.priority) : undefined,
+      tag: isSet(object.tag) ? globalThis.String(object.tag) : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      includeTotalSize: isSet(object.includeTotalSize)
+        ? globalThis.Boolean(object.includeTotalSize)
+        : isSet(object.include_total_size)
+        ? globalThis.Boolean(object.include_total_size)
+        : false,
+    };
+  },
+
+  toJSON(message: SearchTasksRequest): unknown {
+    const obj: any = {};
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.assigneeId !== "") {
+      obj.assigneeId = message.assigneeId;
+    }
+    if (message.status !== undefined) {
+      obj.status = taskStatusToJSON(message.status);
+    }
+    if (message.priority !== undefined) {
+      obj.priority = priorityToJSON(message.priority);
+    }
+    if (message.tag !== "") {
+      obj.tag = message.tag;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.includeTotalSize !== false) {
+      obj.includeTotalSize = message.includeTotalSize;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchTasksRequest>, I>>(base?: I): SearchTasksRequest {
+    return SearchTasksRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchTasksRequest>, I>>(object: I): SearchTasksRequest {
+    const message = createBaseSearchTasksRequest();
+    message.query = object.query ?? "";
+    message.projectId = object.projectId ?? "";
+    message.assigneeId = object.assigneeId ?? "";
+    message.status = object.status ?? undefined;
+    message.priority = object.priority ?? undefined;
+    message.tag = object.tag ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.includeTotalSize = object.includeTotalSize ?? false;
+    return message;
+  },
+};
+
+function createBaseTaskSearchResult(): TaskSearchResult {
+  return { task: undefined, snippet: "" };
+}
+
+export const TaskSearchResult: MessageFns<TaskSearchResult> = {
+  encode(message: TaskSearchResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.task !== undefined) {
+      Task.encode(message.task, writer.uint32(10).fork()).join();
+    }
+    if (message.snippet !== "") {
+      writer.uint32(18).string(message.snippet);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskSearchResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskSearchResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.task = Task.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.snippet = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskSearchResult {
+    return {
+      task: isSet(object.task) ? Task.fromJSON(object.task) : undefined,
+      snippet: isSet(object.snippet) ? globalThis.String(object.snippet) : "",
+    };
+  },
+
+  toJSON(message: TaskSearchResult): unknown {
+    const obj: any = {};
+    if (message.task !== undefined) {
+      obj.task = Task.toJSON(message.task);
+    }
+    if (message.snippet !== "") {
+      obj.snippet = message.snippet;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskSearchResult>, I>>(base?: I): TaskSearchResult {
+    return TaskSearchResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskSearchResult>, I>>(object: I): TaskSearchResult {
+    const message = createBaseTaskSearchResult();
+    message.task = (object.task !== undefined && object.task !== null) ? Task.fromPartial(object.task) : undefined;
+    message.snippet = object.snippet ?? "";
+    return message;
+  },
+};
+
+function createBaseSearchTasksResponse(): SearchTasksResponse {
+  return { results: [], nextPageToken: "", totalSize: 0, approximate: false };
+}
+
+export const SearchTasksResponse: MessageFns<SearchTasksResponse> = {
+  encode(message: SearchTasksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      TaskSearchResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.totalSize !== 0) {
+      writer.uint32(24).int32(message.totalSize);
+    }
+    if (message.approximate !== false) {
+      writer.uint32(32).bool(message.approximate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchTasksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchTasksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(TaskSearchResult.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.approximate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchTasksResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => TaskSearchResult.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+      totalSize: isSet(object.totalSize)
+        ? globalThis.Number(object.totalSize)
+        : isSet(object.total_size)
+        ? globalThis.Number(object.total_size)
+        : 0,
+      approximate: isSet(object.approximate) ? globalThis.Boolean(object.approximate) : false,
+    };
+  },
+
+  toJSON(message: SearchTasksResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => TaskSearchResult.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    if (message.totalSize !== 0) {
+      obj.totalSize = Math.round(message.totalSize);
+    }
+    if (message.approximate !== false) {
+      obj.approximate = message.approximate;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchTasksResponse>, I>>(base?: I): SearchTasksResponse {
+    return SearchTasksResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchTasksResponse>, I>>(object: I): SearchTasksResponse {
+    const message = createBaseSearchTasksResponse();
+    message.results = object.results?.map((e) => TaskSearchResult.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    message.totalSize = object.totalSize ?? 0;
+    message.approximate = object.approximate ?? false;
+    return message;
+  },
+};
+
 function createBaseUpdateTaskRequest(): UpdateTaskRequest {
   return { task: undefined, updateMask: undefined };
 }
@@ -5044,6 +5526,19 @@ export const TaskServiceService = {
     responseSerialize: (value: ListTasksResponse): Buffer => Buffer.from(ListTasksResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListTasksResponse => ListTasksResponse.decode(value),
   },
+  /**
+   * Full-text search over the tasks of every project the caller can read
+   * (admins: all), best match first, each with a highlighted snippet.
+   */
+  searchTasks: {
+    path: "/nexus.work.v1.TaskService/SearchTasks" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchTasksRequest): Buffer => Buffer.from(SearchTasksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchTasksRequest => SearchTasksRequest.decode(value),
+    responseSerialize: (value: SearchTasksResponse): Buffer => Buffer.from(SearchTasksResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchTasksResponse => SearchTasksResponse.decode(value),
+  },
   /** Setting status DONE while a blocker is open is FAILED_PRECONDITION. */
   updateTask: {
     path: "/nexus.work.v1.TaskService/UpdateTask" as const,
@@ -5129,6 +5624,11 @@ export interface TaskServiceServer extends UntypedServiceImplementation {
   createTask: handleUnaryCall<CreateTaskRequest, Task>;
   getTask: handleUnaryCall<GetTaskRequest, Task>;
   listTasks: handleUnaryCall<ListTasksRequest, ListTasksResponse>;
+  /**
+   * Full-text search over the tasks of every project the caller can read
+   * (admins: all), best match first, each with a highlighted snippet.
+   */
+  searchTasks: handleUnaryCall<SearchTasksRequest, SearchTasksResponse>;
   /** Setting status DONE while a blocker is open is FAILED_PRECONDITION. */
   updateTask: handleUnaryCall<UpdateTaskRequest, Task>;
   /** Erases the task with its dependencies and time entries. */
@@ -5191,6 +5691,25 @@ export interface TaskServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListTasksResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Full-text search over the tasks of every project the caller can read
+   * (admins: all), best match first, each with a highlighted snippet.
+   */
+  searchTasks(
+    request: SearchTasksRequest,
+    callback: (error: ServiceError | null, response: SearchTasksResponse) => void,
+  ): ClientUnaryCall;
+  searchTasks(
+    request: SearchTasksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchTasksResponse) => void,
+  ): ClientUnaryCall;
+  searchTasks(
+    request: SearchTasksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchTasksResponse) => void,
   ): ClientUnaryCall;
   /** Setting status DONE while a blocker is open is FAILED_PRECONDITION. */
   updateTask(
