@@ -121,6 +121,12 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'read',
     request: () => ({ pageSize: 5 }),
   },
+  '/nexus.content.v1.DocumentService/SearchDocuments': {
+    access: 'read',
+    request: () => ({ query: 'hello', pageSize: 5 }),
+    // The fixture document's body says hello; strangers search only what they could get.
+    roles: { manager: 'empty', guest: 'empty' },
+  },
   '/nexus.content.v1.DocumentService/ListDocumentVersions': {
     access: 'read',
     request: (fx) => ({ documentId: fx.documentId }),
@@ -196,6 +202,12 @@ export const ACCESS: Record<string, AccessRule> = {
     roles: { manager: 'denied', guest: 'denied' },
   },
   '/nexus.content.v1.FileService/ListFiles': { access: 'read', request: () => ({ pageSize: 5 }) },
+  '/nexus.content.v1.FileService/SearchFiles': {
+    access: 'read',
+    request: () => ({ query: 'hello', pageSize: 5 }),
+    // The fixture file is private and says hello: strangers find nothing.
+    roles: { manager: 'empty', guest: 'empty' },
+  },
   '/nexus.content.v1.FileService/UpdateFile': {
     access: 'write',
     request: (fx) => ({ file: { id: fx.fileId, name: 'renamed.txt' }, updateMask: ['name'] }),
@@ -282,6 +294,12 @@ export const ACCESS: Record<string, AccessRule> = {
   // --- comms: email (a mailbox is its owner's alone) ---
   '/nexus.comms.v1.EmailService/ListMailboxes': { access: 'read', request: () => ({}) },
   '/nexus.comms.v1.EmailService/ListEmails': { access: 'read', request: () => ({ pageSize: 5 }) },
+  '/nexus.comms.v1.EmailService/SearchEmails': {
+    access: 'read',
+    // The fixture owner's sent copy ("Sent"); anyone else searches only their own mail.
+    request: () => ({ query: 'sent', pageSize: 5 }),
+    roles: { manager: 'empty', guest: 'empty' },
+  },
   '/nexus.comms.v1.EmailService/GetEmail': {
     access: 'read',
     request: (fx) => ({ id: fx.sentEmailId }),
@@ -411,6 +429,12 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'read',
     request: (fx) => ({ projectId: fx.projectId, pageSize: 5 }),
     // Filtered to the caller's projects: a stranger gets an empty page.
+    roles: { manager: 'empty', guest: 'empty' },
+  },
+  '/nexus.work.v1.TaskService/SearchTasks': {
+    access: 'read',
+    request: (fx) => ({ query: 'do it', projectId: fx.projectId, pageSize: 5 }),
+    // Only tasks of the caller's projects are searched: a stranger finds nothing.
     roles: { manager: 'empty', guest: 'empty' },
   },
   '/nexus.work.v1.TaskService/ListTimeEntries': {

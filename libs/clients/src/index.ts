@@ -14,7 +14,7 @@ export {
   peerFailure,
   type PeerOptions,
 } from './peer-client';
-export { UserDirectory, type NamedUser } from './user-directory';
+export { UserDirectory, type DirectoryEntry, type NamedUser } from './user-directory';
 export { lookUpUsers, type UserLookup } from './user-lookup';
 export { createUsersClient, type UsersClient } from './users-client';
 export {

@@ -284,6 +284,45 @@ describe('UserDirectory', () => {
     }
   });
 
+  it('answers the name and address of every named user and of those it was asked to describe', async () => {
+    const named = usersV1.User.fromPartial({
+      id: 'a',
+      isActive: true,
+      fullName: 'Ada Lovelace',
+      email: 'ada@example.com',
+    });
+    const sender = usersV1.User.fromPartial({
+      id: 's',
+      isActive: false,
+      fullName: 'Sam Sender',
+      email: 'sam@example.com',
+    });
+    let asked: readonly string[] = [];
+    const peer = await usersPeer((callback, ids) => {
+      asked = ids;
+      callback(null, { users: [named, sender].filter((user) => ids.includes(user.id)) });
+    });
+    const directory = new UserDirectory({ address: peer.address, timeoutMs: 5_000 });
+    try {
+      const names = await directory.requireActive(
+        caller,
+        [{ id: 'a', field: 'to[0]' }],
+        undefined,
+        ['s'],
+      );
+      // One call; the described user is not checked (a deactivated one is still named).
+      expect(asked).toEqual(['a', 's']);
+      expect(Object.fromEntries(names)).toEqual({
+        a: { fullName: 'Ada Lovelace', email: 'ada@example.com' },
+        s: { fullName: 'Sam Sender', email: 'sam@example.com' },
+      });
+      expect(await directory.requireActive(caller, [], undefined)).toEqual(new Map());
+    } finally {
+      directory.close();
+      peer.stop();
+    }
+  });
+
   it('attributes the users service’s NOT_FOUND to the request field naming the user', async () => {
     const active = usersV1.User.fromPartial({ id: 'a', isActive: true });
     const peer = await usersPeer((callback, ids) =>

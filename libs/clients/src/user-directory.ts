@@ -10,6 +10,12 @@ export interface NamedUser {
   field: string;
 }
 
+/** How the directory names a user: their full name and email address. */
+export interface DirectoryEntry {
+  fullName: string;
+  email: string;
+}
+
 /**
  * The users service as every other service asks it: whether the users a
  * request names exist and are active, with the caller's token and deadline.
@@ -26,18 +32,24 @@ export class UserDirectory {
     this.users = createPeerClient(usersV1.UserServiceService, { ...options, peer: 'users' });
   }
 
-  /** Refuses unless every named user exists and is active, naming each one that is not. */
+  /**
+   * Refuses unless every named user exists and is active, naming each one
+   * that is not. Answers the name and address of each of them, and of each
+   * user in `alsoDescribe` that exists (looked up in the same call, not
+   * checked): what a service stores to show or search who was involved.
+   */
   async requireActive(
     caller: Principal,
     named: readonly NamedUser[],
     deadline: Date | undefined,
-  ): Promise<void> {
-    if (named.length === 0) return;
-    const { missing, inactive } = await lookUpUsers(
-      this.users,
-      named.map((user) => user.id),
-      { token: caller.token, deadline },
-    );
+    alsoDescribe: readonly string[] = [],
+  ): Promise<Map<string, DirectoryEntry>> {
+    const ids = [...named.map((user) => user.id), ...alsoDescribe];
+    if (ids.length === 0) return new Map();
+    const { found, missing, inactive } = await lookUpUsers(this.users, ids, {
+      token: caller.token,
+      deadline,
+    });
     const violations = named.flatMap((user): FieldViolation[] => {
       if (missing.includes(user.id))
         return [
@@ -57,7 +69,13 @@ export class UserDirectory {
         ];
       return [];
     });
-    if (violations.length === 0) return;
+    if (violations.length === 0)
+      return new Map(
+        [...found.values()].map((user) => [
+          user.id,
+          { fullName: user.fullName, email: user.email },
+        ]),
+      );
     const summary = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
     throw new KitError('UNKNOWN_USER', `not an active user: ${summary}`, violations);
   }

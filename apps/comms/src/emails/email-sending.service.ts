@@ -1,5 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
-import type { NamedUser, UserDirectory } from '@nexus/clients';
+import type { DirectoryEntry, NamedUser, UserDirectory } from '@nexus/clients';
 import { uuidv7, type Principal } from '@nexus/core';
 import { checkEtag, etagOf, inTransaction, type Tx } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
@@ -10,6 +10,7 @@ import type { EmailCopies } from './email-copies';
 import { EmailEntity } from './email.entity';
 import { threadCandidates } from './message-headers';
 import {
+  correspondents,
   externalRecipients,
   internalRecipients,
   isInternal,
@@ -45,7 +46,13 @@ export class EmailSendingService {
       ]);
     }
     // Checked against the version read here; the send below insists on that same version.
-    await this.directory.requireActive(caller, namedRecipients(addressing), deadline);
+    // The same call names the sender and the recipients, stored on each copy for search;
+    // mail to external addresses only asks nobody (and stores no names).
+    const named = namedRecipients(addressing);
+    const names =
+      named.length > 0
+        ? await this.directory.requireActive(caller, named, deadline, [caller.userId])
+        : new Map<string, DirectoryEntry>();
     await this.attachments.check(caller, draft.attachmentIds, {
       field: 'email.attachment_ids',
       deadline,
@@ -66,13 +73,14 @@ export class EmailSendingService {
             address,
             state: 'pending',
           }));
+          email.correspondents = correspondents(caller.userId, addressing, names);
         },
       });
       const { mailboxes } = this.copies;
       await mailboxes.adjust(tx.manager, caller.userId, 'drafts', MailboxService.one(true, -1));
       await mailboxes.adjust(tx.manager, caller.userId, 'sent', MailboxService.one(true, 1));
       for (const recipient of internalRecipients(addressing)) {
-        await this.deliver(tx, senderCopy, addressing, recipient, now);
+        await this.deliver(tx, senderCopy, addressing, recipient, names, now);
       }
       return senderCopy;
     });
@@ -85,18 +93,21 @@ export class EmailSendingService {
     sent: EmailEntity,
     addressing: Addressing,
     recipient: string,
+    names: ReadonlyMap<string, DirectoryEntry>,
     now: Date,
   ): Promise<void> {
     const threadId = (await threadOf(tx.manager, recipient, threadCandidates(sent))) ?? uuidv7();
+    const shown = { ...addressing, bcc: visibleBcc(addressing, sent.senderId, recipient) };
     await this.copies.repository.create(tx, {
       ownerId: recipient,
       mailbox: 'inbox',
       previousMailbox: null,
       status: 'received',
       senderId: sent.senderId,
-      toRecipients: addressing.to,
-      ccRecipients: addressing.cc,
-      bccRecipients: visibleBcc(addressing, sent.senderId, recipient),
+      toRecipients: shown.to,
+      ccRecipients: shown.cc,
+      bccRecipients: shown.bcc,
+      correspondents: correspondents(sent.senderId, shown, names),
       subject: sent.subject,
       bodyText: sent.bodyText,
       bodyHtml: sent.bodyHtml,

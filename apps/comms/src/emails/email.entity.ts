@@ -1,9 +1,25 @@
 import { Column, Entity, Index } from 'typeorm';
-import { BaseEntity } from '@nexus/db';
+import { BaseEntity, SearchVectorColumn, searchVectorSql } from '@nexus/db';
 import { MAILBOX_ROLES, type MailboxRole } from '../mailboxes/mailbox.entity';
 
 export const EMAIL_STATUSES = ['draft', 'sent', 'received'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+/**
+ * What SearchEmails matches: the subject (A); who it is from and to (B): the
+ * correspondents' names and addresses and the external addresses among the
+ * recipients, through `comms.search_addresses` (an IMMUTABLE function of the
+ * search migration, which a generated column needs to read arrays); the
+ * body text (C).
+ */
+export const EMAIL_SEARCH = searchVectorSql('comms', [
+  { sql: '"subject"', weight: 'A' },
+  {
+    sql: '"comms"."search_addresses"("correspondents" || "to_recipients" || "cc_recipients" || "bcc_recipients")',
+    weight: 'B',
+  },
+  { sql: '"body_text"', weight: 'C' },
+]);
 
 export interface OutboundDelivery {
   address: string;
@@ -25,6 +41,10 @@ export interface OutboundDelivery {
   where: '"is_read" = false',
 })
 @Index('IDX_emails_owner_message_id', ['ownerId', 'messageId'])
+// GIN over the search vector, and trigrams of the subject for the typo
+// fallback: created by the migration (TypeORM cannot say USING gin).
+@Index('IDX_emails_search', { synchronize: false })
+@Index('IDX_emails_subject_trgm', { synchronize: false })
 export class EmailEntity extends BaseEntity {
   @Column({ type: 'uuid' })
   ownerId!: string;
@@ -51,6 +71,15 @@ export class EmailEntity extends BaseEntity {
 
   @Column({ type: 'text', array: true, default: '{}' })
   bccRecipients!: string[];
+
+  /**
+   * Who the copy is from and to, by name: the full name and address of the
+   * sender and of each user among the recipients this copy shows, as the
+   * user directory had them when it was sent (empty on a draft). Searched,
+   * not shown.
+   */
+  @Column({ type: 'text', array: true, default: '{}' })
+  correspondents!: string[];
 
   @Column({ type: 'text', default: '' })
   subject!: string;
@@ -92,6 +121,9 @@ export class EmailEntity extends BaseEntity {
   /** The sender's sent copy: external addresses awaiting a mail relay. */
   @Column({ type: 'jsonb', default: [] })
   outbound!: OutboundDelivery[];
+
+  @SearchVectorColumn(EMAIL_SEARCH)
+  readonly searchVector?: unknown;
 
   /** Not stored: whether the sender's account was deleted (filled on read). */
   senderDeleted = false;

@@ -12,6 +12,7 @@ import {
   getSchema,
   listEmailsSchema,
   replySchema,
+  searchEmailsSchema,
   sendSchema,
   threadSchema,
   trashSchema,
@@ -122,6 +123,16 @@ export function emailServiceHandlers(
         emails: page.items.map(toEmailMessage),
         nextPageToken: page.nextPageToken,
         totalSize: page.totalSize ?? 0,
+      };
+    }),
+
+    searchEmails: rpc.unary('SearchEmails', async (request: commsV1.SearchEmailsRequest, ctx) => {
+      const page = await emails.search(ctx.caller, validate(searchEmailsSchema, request));
+      return {
+        results: page.items.map(({ item, snippet }) => ({ email: toEmailMessage(item), snippet })),
+        nextPageToken: page.nextPageToken,
+        totalSize: page.totalSize ?? 0,
+        approximate: page.approximate,
       };
     }),
 

@@ -1,12 +1,14 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import { KitError, type Principal } from '@nexus/core';
-import { inTransaction, type Page, type SortOrder } from '@nexus/db';
+import { inTransaction, type Page, type SearchPage, type SortOrder } from '@nexus/db';
 import type { MailboxEntity, MailboxRole } from '../mailboxes/mailbox.entity';
 import { MailboxService } from '../mailboxes/mailbox.service';
 import { CommsError } from '../comms.errors';
 import { checkCanWrite } from './email-access';
+import { ownEmails } from './email-search';
 import type { EmailCopies } from './email-copies';
 import { EmailEntity } from './email.entity';
+import type { EmailSearch } from './email.validation';
 
 export interface EmailFilters {
   ownerId: string;
@@ -67,6 +69,29 @@ export class EmailService {
       includeTotal: query.includeTotal,
     });
     await this.copies.withSenders(page.items);
+    return page;
+  }
+
+  /**
+   * Full-text search over the caller's own copies: subject, correspondents
+   * and addresses, body text; a subject of close spelling when nothing
+   * matches exactly.
+   */
+  async search(caller: Principal, search: EmailSearch): Promise<SearchPage<EmailEntity>> {
+    const { query, pageSize, pageToken, includeTotalSize, ...rest } = search;
+    const filters = { ...rest, ownerId: caller.userId };
+    const page = await this.copies.repository.search({
+      query,
+      filter: (qb) => ownEmails(qb, filters),
+      filterValues: filters,
+      snippetSql: '"e"."body_text"',
+      recency: 'sortTime',
+      similar: 'subject',
+      pageSize,
+      pageToken,
+      includeTotal: includeTotalSize,
+    });
+    await this.copies.withSenders(page.items.map((hit) => hit.item));
     return page;
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isUuid, timestamp } from '@nexus/core';
-import { pageSizeSchema, pageTokenSchema } from '@nexus/grpc';
+import { pageSizeSchema, pageTokenSchema, searchQuerySchema } from '@nexus/grpc';
 import { commsV1 } from '@nexus/proto';
 import type { MailboxRole } from '../mailboxes/mailbox.entity';
 import { attachmentIds, etag, idSchema, optionalUuid, requestId, uuid } from '../validation';
@@ -27,6 +27,16 @@ const subject = z.string().max(998, 'must be at most 998 characters');
 const bodyText = z.string().max(1_000_000, 'must be at most 1,000,000 characters');
 const bodyHtml = z.string().max(2_000_000, 'must be at most 2,000,000 characters');
 const required = { error: 'is required' };
+/** Unspecified: undefined (every mailbox but the trash). */
+const mailbox = z.number().transform((value, ctx) => {
+  if (value === 0) return undefined;
+  const named = MAILBOX_OF_PROTO[value as commsV1.MailboxRole];
+  if (!named) ctx.addIssue({ code: 'custom', message: 'must be a MailboxRole value' });
+  return named;
+});
+const endsAfterStart = (query: { startTime?: Date; endTime?: Date }) =>
+  !query.startTime || !query.endTime || query.startTime < query.endTime;
+const END_AFTER_START = { message: 'must be after start_time', path: ['endTime'] };
 
 export const createDraftSchema = z.object({
   email: z.object(
@@ -92,12 +102,7 @@ export const listEmailsSchema = z
   .object({
     pageSize: pageSizeSchema,
     pageToken: pageTokenSchema,
-    mailbox: z.number().transform((value, ctx) => {
-      if (value === 0) return undefined;
-      const named = MAILBOX_OF_PROTO[value as commsV1.MailboxRole];
-      if (!named) ctx.addIssue({ code: 'custom', message: 'must be a MailboxRole value' });
-      return named;
-    }),
+    mailbox,
     threadId: optionalUuid,
     unreadOnly: z.boolean(),
     senderId: optionalUuid,
@@ -105,7 +110,18 @@ export const listEmailsSchema = z
     endTime: timestamp.optional(),
     includeTotalSize: z.boolean(),
   })
-  .refine((query) => !query.startTime || !query.endTime || query.startTime < query.endTime, {
-    message: 'must be after start_time',
-    path: ['endTime'],
-  });
+  .refine(endsAfterStart, END_AFTER_START);
+
+export const searchEmailsSchema = z
+  .object({
+    query: searchQuerySchema,
+    mailbox,
+    startTime: timestamp.optional(),
+    endTime: timestamp.optional(),
+    hasAttachment: z.boolean(),
+    pageSize: pageSizeSchema,
+    pageToken: pageTokenSchema,
+    includeTotalSize: z.boolean(),
+  })
+  .refine(endsAfterStart, END_AFTER_START);
+export type EmailSearch = z.output<typeof searchEmailsSchema>;

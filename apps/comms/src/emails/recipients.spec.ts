@@ -1,4 +1,5 @@
 import {
+  correspondents,
   externalRecipients,
   internalRecipients,
   replyAllAddressing,
@@ -33,5 +34,26 @@ describe('recipients', () => {
 
   it('reply-all on one’s own sent message goes to its recipients', () => {
     expect(replyAllAddressing({ senderId: A, to: [B], cc: [C] }, A)).toEqual({ to: [B], cc: [C] });
+  });
+
+  it('names the sender and the users a copy shows, each once, and no one it hides', () => {
+    const names = new Map([
+      [A, { fullName: 'Ann Sender', email: 'ann@example.com' }],
+      [B, { fullName: 'Bo', email: 'bo@example.com' }],
+      [C, { fullName: '', email: 'cy@example.com' }],
+      [D, { fullName: 'Di Hidden', email: 'di@example.com' }],
+    ]);
+    expect(correspondents(A, addressing, names)).toEqual([
+      'Ann Sender',
+      'ann@example.com',
+      'Bo',
+      'bo@example.com',
+      'cy@example.com',
+      'Di Hidden',
+      'di@example.com',
+    ]);
+    const ccRecipientsCopy = { ...addressing, bcc: visibleBcc(addressing, A, C) };
+    expect(correspondents(A, ccRecipientsCopy, names)).not.toContain('Di Hidden');
+    expect(correspondents(A, { to: [], cc: [], bcc: [] }, new Map())).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import type { DirectoryEntry } from '@nexus/clients';
 import { isUuid } from '@nexus/core';
 
 /** A recipient as the API names it: a user id, or an external email address. */
@@ -30,6 +31,24 @@ export function externalRecipients(addressing: Addressing): string[] {
 export function visibleBcc(addressing: Addressing, senderId: string, owner: string): string[] {
   if (owner === senderId) return [...addressing.bcc];
   return addressing.bcc.includes(owner) ? [owner] : [];
+}
+
+/**
+ * Who a copy is from and to, by name: the full name and address of the
+ * sender and of each user among the recipients the copy shows (`shown`:
+ * its own to, cc and visible bcc), as the directory named them. Only what
+ * the copy shows, so a bcc recipient's name is found in no one else's copy.
+ */
+export function correspondents(
+  senderId: string,
+  shown: Addressing,
+  names: ReadonlyMap<string, DirectoryEntry>,
+): string[] {
+  const users = unique([senderId, ...shown.to, ...shown.cc, ...shown.bcc].filter(isInternal));
+  return users.flatMap((id) => {
+    const entry = names.get(id);
+    return entry ? [entry.fullName, entry.email].filter((part) => part !== '') : [];
+  });
 }
 
 /** Reply-all recipients: the original sender and every to/cc, minus the replier. */

@@ -2,6 +2,7 @@ import { KitTables1795678000000 } from './1795678000000-kit-tables';
 import { CreateComms1795680309043 } from './1795680309043-create-comms';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { SearchMessages1796313232284 } from './1796313232284-search-messages';
+import { SearchEmails1796314137707 } from './1796314137707-search-emails';
 
 /** Every migration of the comms schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateComms1795680309043,
   KitRequestIds1796279400000,
   SearchMessages1796313232284,
+  SearchEmails1796314137707,
 ];

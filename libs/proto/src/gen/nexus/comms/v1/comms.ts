@@ -382,6 +382,44 @@ export interface ListEmailsResponse {
   totalSize: number;
 }
 
+export interface SearchEmailsRequest {
+  /**
+   * Words (all must match), "quoted phrases", -excluded words, OR between
+   * alternatives; the last word matches as a prefix unless followed by a space.
+   */
+  query: string;
+  /** Default: every mailbox but the trash. */
+  mailbox: MailboxRole;
+  /** Sent/received (drafts: created) at or after / before. */
+  startTime?: Date | undefined;
+  endTime?:
+    | Date
+    | undefined;
+  /** Only copies with at least one attachment. */
+  hasAttachment: boolean;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  /** Valid only with the same query and filters. */
+  pageToken: string;
+  includeTotalSize: boolean;
+}
+
+export interface EmailSearchResult {
+  email?:
+    | Email
+    | undefined;
+  /** HTML: the body text escaped, the matched words in <mark></mark>. */
+  snippet: string;
+}
+
+export interface SearchEmailsResponse {
+  results: EmailSearchResult[];
+  nextPageToken: string;
+  totalSize: number;
+  /** Nothing matched exactly: these results have subjects of close spelling instead. */
+  approximate: boolean;
+}
+
 export interface MarkReadRequest {
   id: string;
 }
@@ -2653,6 +2691,432 @@ export const ListEmailsResponse: MessageFns<ListEmailsResponse> = {
     message.emails = object.emails?.map((e) => Email.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
     message.totalSize = object.totalSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseSearchEmailsRequest(): SearchEmailsRequest {
+  return {
+    query: "",
+    mailbox: 0,
+    startTime: undefined,
+    endTime: undefined,
+    hasAttachment: false,
+    pageSize: 0,
+    pageToken: "",
+    includeTotalSize: false,
+  };
+}
+
+export const SearchEmailsRequest: MessageFns<SearchEmailsRequest> = {
+  encode(message: SearchEmailsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.query !== "") {
+      writer.uint32(10).string(message.query);
+    }
+    if (message.mailbox !== 0) {
+      writer.uint32(16).int32(message.mailbox);
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(26).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(34).fork()).join();
+    }
+    if (message.hasAttachment !== false) {
+      writer.uint32(40).bool(message.hasAttachment);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(48).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(58).string(message.pageToken);
+    }
+    if (message.includeTotalSize !== false) {
+      writer.uint32(64).bool(message.includeTotalSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchEmailsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchEmailsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.mailbox = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.hasAttachment = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.includeTotalSize = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchEmailsRequest {
+    return {
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      mailbox: isSet(object.mailbox) ? mailboxRoleFromJSON(object.mailbox) : 0,
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+      hasAttachment: isSet(object.hasAttachment)
+        ? globalThis.Boolean(object.hasAttachment)
+        : isSet(object.has_attachment)
+        ? globalThis.Boolean(object.has_attachment)
+        : false,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      includeTotalSize: isSet(object.includeTotalSize)
+        ? globalThis.Boolean(object.includeTotalSize)
+        : isSet(object.include_total_size)
+        ? globalThis.Boolean(object.include_total_size)
+        : false,
+    };
+  },
+
+  toJSON(message: SearchEmailsRequest): unknown {
+    const obj: any = {};
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.mailbox !== 0) {
+      obj.mailbox = mailboxRoleToJSON(message.mailbox);
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    if (message.hasAttachment !== false) {
+      obj.hasAttachment = message.hasAttachment;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.includeTotalSize !== false) {
+      obj.includeTotalSize = message.includeTotalSize;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchEmailsRequest>, I>>(base?: I): SearchEmailsRequest {
+    return SearchEmailsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchEmailsRequest>, I>>(object: I): SearchEmailsRequest {
+    const message = createBaseSearchEmailsRequest();
+    message.query = object.query ?? "";
+    message.mailbox = object.mailbox ?? 0;
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    message.hasAttachment = object.hasAttachment ?? false;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.includeTotalSize = object.includeTotalSize ?? false;
+    return message;
+  },
+};
+
+function createBaseEmailSearchResult(): EmailSearchResult {
+  return { email: undefined, snippet: "" };
+}
+
+export const EmailSearchResult: MessageFns<EmailSearchResult> = {
+  encode(message: EmailSearchResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== undefined) {
+      Email.encode(message.email, writer.uint32(10).fork()).join();
+    }
+    if (message.snippet !== "") {
+      writer.uint32(18).string(message.snippet);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmailSearchResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmailSearchResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = Email.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.snippet = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmailSearchResult {
+    return {
+      email: isSet(object.email) ? Email.fromJSON(object.email) : undefined,
+      snippet: isSet(object.snippet) ? globalThis.String(object.snippet) : "",
+    };
+  },
+
+  toJSON(message: EmailSearchResult): unknown {
+    const obj: any = {};
+    if (message.email !== undefined) {
+      obj.email = Email.toJSON(message.email);
+    }
+    if (message.snippet !== "") {
+      obj.snippet = message.snippet;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EmailSearchResult>, I>>(base?: I): EmailSearchResult {
+    return EmailSearchResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmailSearchResult>, I>>(object: I): EmailSearchResult {
+    const message = createBaseEmailSearchResult();
+    message.email = (object.email !== undefined && object.email !== null) ? Email.fromPartial(object.email) : undefined;
+    message.snippet = object.snippet ?? "";
+    return message;
+  },
+};
+
+function createBaseSearchEmailsResponse(): SearchEmailsResponse {
+  return { results: [], nextPageToken: "", totalSize: 0, approximate: false };
+}
+
+export const SearchEmailsResponse: MessageFns<SearchEmailsResponse> = {
+  encode(message: SearchEmailsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      EmailSearchResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.totalSize !== 0) {
+      writer.uint32(24).int32(message.totalSize);
+    }
+    if (message.approximate !== false) {
+      writer.uint32(32).bool(message.approximate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchEmailsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchEmailsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(EmailSearchResult.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.approximate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchEmailsResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => EmailSearchResult.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+      totalSize: isSet(object.totalSize)
+        ? globalThis.Number(object.totalSize)
+        : isSet(object.total_size)
+        ? globalThis.Number(object.total_size)
+        : 0,
+      approximate: isSet(object.approximate) ? globalThis.Boolean(object.approximate) : false,
+    };
+  },
+
+  toJSON(message: SearchEmailsResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => EmailSearchResult.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    if (message.totalSize !== 0) {
+      obj.totalSize = Math.round(message.totalSize);
+    }
+    if (message.approximate !== false) {
+      obj.approximate = message.approximate;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchEmailsResponse>, I>>(base?: I): SearchEmailsResponse {
+    return SearchEmailsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchEmailsResponse>, I>>(object: I): SearchEmailsResponse {
+    const message = createBaseSearchEmailsResponse();
+    message.results = object.results?.map((e) => EmailSearchResult.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    message.totalSize = object.totalSize ?? 0;
+    message.approximate = object.approximate ?? false;
     return message;
   },
 };
@@ -6440,6 +6904,21 @@ export const EmailServiceService = {
     responseSerialize: (value: ListEmailsResponse): Buffer => Buffer.from(ListEmailsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListEmailsResponse => ListEmailsResponse.decode(value),
   },
+  /**
+   * Full-text search over the caller's own copies (subject; sender and
+   * recipients by name and address; body text), best match first, each with
+   * a highlighted snippet of the body.
+   */
+  searchEmails: {
+    path: "/nexus.comms.v1.EmailService/SearchEmails" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchEmailsRequest): Buffer => Buffer.from(SearchEmailsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchEmailsRequest => SearchEmailsRequest.decode(value),
+    responseSerialize: (value: SearchEmailsResponse): Buffer =>
+      Buffer.from(SearchEmailsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchEmailsResponse => SearchEmailsResponse.decode(value),
+  },
   markRead: {
     path: "/nexus.comms.v1.EmailService/MarkRead" as const,
     requestStream: false as const,
@@ -6514,6 +6993,12 @@ export interface EmailServiceServer extends UntypedServiceImplementation {
   getThread: handleUnaryCall<GetThreadRequest, GetThreadResponse>;
   /** The caller's copies, newest first. */
   listEmails: handleUnaryCall<ListEmailsRequest, ListEmailsResponse>;
+  /**
+   * Full-text search over the caller's own copies (subject; sender and
+   * recipients by name and address; body text), best match first, each with
+   * a highlighted snippet of the body.
+   */
+  searchEmails: handleUnaryCall<SearchEmailsRequest, SearchEmailsResponse>;
   markRead: handleUnaryCall<MarkReadRequest, Email>;
   markUnread: handleUnaryCall<MarkUnreadRequest, Email>;
   /** Moves a copy to the trash (a soft delete); Restore moves it back. */
@@ -6674,6 +7159,26 @@ export interface EmailServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListEmailsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Full-text search over the caller's own copies (subject; sender and
+   * recipients by name and address; body text), best match first, each with
+   * a highlighted snippet of the body.
+   */
+  searchEmails(
+    request: SearchEmailsRequest,
+    callback: (error: ServiceError | null, response: SearchEmailsResponse) => void,
+  ): ClientUnaryCall;
+  searchEmails(
+    request: SearchEmailsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchEmailsResponse) => void,
+  ): ClientUnaryCall;
+  searchEmails(
+    request: SearchEmailsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchEmailsResponse) => void,
   ): ClientUnaryCall;
   markRead(request: MarkReadRequest, callback: (error: ServiceError | null, response: Email) => void): ClientUnaryCall;
   markRead(
