@@ -58,6 +58,14 @@ export async function tailTopics(options: TopicTailOptions): Promise<TopicTail> 
     // Live feeds want each event as soon as it is there.
     maxWaitTimeInMs: 100,
   });
+  // Where each partition is to be read from next: the start, then past what was seen.
+  const next = new Map(starts.map((start) => [key(start.topic, start.partition), start]));
+  // Seeks go with every join of the group: kafkajs drops them when run()
+  // crashes and restarts the group (the coordinator still loading on a fresh
+  // broker), and refuses them before the group exists.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const position of next.values()) consumer.seek(position);
+  });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: false });
   await consumer.run({
@@ -74,11 +82,15 @@ export async function tailTopics(options: TopicTailOptions): Promise<TopicTail> 
           );
         }
         seen(batch.topic, batch.partition, message.offset);
+        next.set(key(batch.topic, batch.partition), {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: (BigInt(message.offset) + 1n).toString(),
+          high: '0',
+        });
       }
     },
   });
-  // Applied before the first fetch of each partition (run() only starts the join).
-  for (const start of starts) consumer.seek(start);
   return {
     caughtUp,
     stop: () => consumer.disconnect(),
