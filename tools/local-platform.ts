@@ -6,7 +6,6 @@
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { migrate } from '@nexus/db';
 import {
@@ -202,11 +201,13 @@ function startApp(
   env: NodeJS.ProcessEnv,
   output: LocalPlatformOptions['output'],
 ): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), `apps/${app}/src/main.ts`],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  // tsx as a loader (one process): its CLI would SIGKILL a service that is slow
+  // to confirm the SIGTERM it relays, cutting its graceful stop short.
+  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => output(app, line));
   }
