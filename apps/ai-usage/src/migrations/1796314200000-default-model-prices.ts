@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
-import { Tx, type ResourceChange } from '@nexus/db';
+import { changedFields, eventType } from '@nexus/db';
 import { ModelPriceEntity } from '../prices/model-price.entity';
 import { modelPriceAggregate } from '../prices/model-price.aggregate';
 
@@ -109,13 +109,36 @@ function asEntity(row: PriceRow): ModelPriceEntity {
   });
 }
 
-function changes(rows: PriceRow[], verb: 'created' | 'deleted'): ResourceChange[] {
-  return rows.map((row) => {
+/**
+ * Each row's event, as the kit's Tx.emit would write it (actor: none), into
+ * the outbox columns of the schema at this migration: the kit's own writer
+ * may come to need columns that later migrations add.
+ */
+async function emit(runner: QueryRunner, rows: PriceRow[], verb: 'created' | 'deleted') {
+  if (rows.length === 0) return;
+  const time = new Date().toISOString();
+  const events = rows.map((row) => {
     const resource = modelPriceAggregate.toResource(asEntity(row));
-    return verb === 'created'
-      ? { subject: row.id, before: null, after: resource }
-      : { subject: row.id, before: resource, after: null };
+    const [before, after] = verb === 'created' ? [null, resource] : [resource, null];
+    return {
+      event_id: uuidv7(),
+      message_key: row.id,
+      payload: { before, after, changed: changedFields(before, after), actor: null },
+    };
   });
+  await runner.query(
+    `INSERT INTO "ai_usage"."outbox" (event_id, topic, message_key, type, source, time, payload)
+     SELECT (e->>'event_id')::uuid, $2, e->>'message_key', $3, $4, $5::timestamptz, e->'payload'
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n)
+      ORDER BY n`,
+    [
+      JSON.stringify(events),
+      modelPriceAggregate.topic,
+      eventType(modelPriceAggregate.topic, verb),
+      modelPriceAggregate.source,
+      time,
+    ],
+  );
 }
 
 /** The default price list, each row with its `created` event as if an admin had made it. */
@@ -145,11 +168,7 @@ export class DefaultModelPrices1796314200000 implements MigrationInterface {
         DEFAULT_PRICES_AS_OF,
       ],
     )) as PriceRow[];
-    await new Tx(runner.manager, null).emitMany(
-      modelPriceAggregate,
-      'created',
-      changes(rows, 'created'),
-    );
+    await emit(runner, rows, 'created');
   }
 
   /** Removes the default rows still live with their effective time (each with its `deleted` event). */
@@ -168,10 +187,6 @@ export class DefaultModelPrices1796314200000 implements MigrationInterface {
         DEFAULT_PRICES_AS_OF,
       ],
     )) as PriceRow[];
-    await new Tx(runner.manager, null).emitMany(
-      modelPriceAggregate,
-      'deleted',
-      changes(rows, 'deleted'),
-    );
+    await emit(runner, rows, 'deleted');
   }
 }
