@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -241,6 +241,20 @@ function printSummary(results: BenchResults): void {
   }
 }
 
+/**
+ * Benches with targets of their own (the search benches of comms, content
+ * and work) record their figures below this marker by hand: a new report
+ * keeps that part of the file as it was.
+ */
+const KEPT_MARKER =
+  '<!-- separate benches: kept as they are when npm run bench writes this file -->';
+
+async function keptSections(output: string): Promise<string> {
+  const previous = await readFile(output, 'utf8').catch(() => '');
+  const at = previous.indexOf(KEPT_MARKER);
+  return at < 0 ? '' : `\n${previous.slice(at)}`;
+}
+
 async function main(): Promise<void> {
   const config = benchConfig();
   let stack: LocalStack | undefined;
@@ -263,7 +277,7 @@ async function main(): Promise<void> {
     );
     printSummary(results);
     const output = path.resolve(ROOT, config.output);
-    const markdown = await format(renderReport(results), {
+    const markdown = await format(renderReport(results) + (await keptSections(output)), {
       ...(await resolveConfig(output)),
       parser: 'markdown',
     });
