@@ -1,3 +1,5 @@
+// First: tracing (when configured) must start before anything loads gRPC or pg.
+import './tracing';
 import 'reflect-metadata';
 import { runUntilSignalled, startService } from '@nexus/runtime';
 import { workConfig } from './config';

@@ -47,6 +47,7 @@ export {
 } from './kit-tables.entity';
 export { KitTablesV1Migration } from './kit-tables.migration';
 export { KitTablesV2Migration } from './kit-tables-v2.migration';
+export { KitTablesV3Migration } from './kit-tables-v3.migration';
 export { claimRequestId, claimRequestIds, requestIdReused } from './request-claim';
 export {
   migrate,

@@ -31,6 +31,13 @@ export class OutboxEvent {
 
   @Column({ type: 'jsonb' })
   payload!: unknown;
+
+  /**
+   * The W3C trace context of the write, so the relay's publish continues its
+   * trace; null when the writer was not tracing.
+   */
+  @Column({ type: 'text', nullable: true })
+  traceparent!: string | null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { activeTraceparent, startSpan, type OpenSpan } from '@nexus/ops';
 import { OutboxEvent } from './kit-tables.entity';
 import { canPrepare, runPrepared, tableStatement } from './prepared-query';
 
@@ -14,7 +15,8 @@ export interface OutboxRow {
   payload: object;
 }
 
-const COLUMNS = ['eventId', 'topic', 'messageKey', 'type', 'source', 'time', 'payload'] as const;
+const COLUMNS = ['eventId', 'topic', 'messageKey', 'type', 'source', 'time', 'payload'];
+const TRACED_COLUMNS = [...COLUMNS, 'traceparent'];
 
 /**
  * Inserts outbox rows. Every committed change writes one, so it is the
@@ -22,18 +24,28 @@ const COLUMNS = ['eventId', 'topic', 'messageKey', 'type', 'source', 'time', 'pa
  * built once per schema from the entity's metadata (parsed and planned once
  * per connection) instead of a query TypeORM builds on every call. Where
  * SQL may not bypass TypeORM (subscribers, replication), it is an insert().
+ *
+ * Inside a traced call the insert is an `outbox write` span whose
+ * `traceparent` the row keeps, for the relay's publish; with tracing off
+ * (or no active span) the statement and its parameters are the untraced ones.
  */
 export async function insertOutboxRow(manager: EntityManager, row: OutboxRow): Promise<void> {
+  const span = outboxSpan(row.topic, 1);
+  if (!span) return insertOne(manager, row, null);
+  await traced(span, () => insertOne(manager, row, span.traceparent));
+}
+
+async function insertOne(
+  manager: EntityManager,
+  row: OutboxRow,
+  traceparent: string | null,
+): Promise<void> {
   const dataSource = manager.dataSource;
   if (!canPrepare(dataSource) || !manager.queryRunner) {
-    await manager.insert(OutboxEvent, row);
+    await manager.insert(OutboxEvent, traceparent ? { ...row, traceparent } : row);
     return;
   }
-  const statement = tableStatement(dataSource, OutboxEvent, 'outbox', (table, column) => {
-    const columns = COLUMNS.map(column).join(', ');
-    return `INSERT INTO ${table} (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
-  });
-  await runPrepared(dataSource, manager.queryRunner, statement, [
+  const values = [
     row.eventId,
     row.topic,
     row.messageKey,
@@ -41,7 +53,19 @@ export async function insertOutboxRow(manager: EntityManager, row: OutboxRow): P
     row.source,
     row.time,
     JSON.stringify(row.payload),
-  ]);
+  ];
+  if (traceparent) values.push(traceparent);
+  const statement = tableStatement(
+    dataSource,
+    OutboxEvent,
+    traceparent ? 'outbox_traced' : 'outbox',
+    (table, column) => {
+      const columns = (traceparent ? TRACED_COLUMNS : COLUMNS).map(column).join(', ');
+      const params = values.map((_, index) => `$${index + 1}`).join(', ');
+      return `INSERT INTO ${table} (${columns}) VALUES (${params})`;
+    },
+  );
+  await runPrepared(dataSource, manager.queryRunner, statement, values);
 }
 
 /**
@@ -55,22 +79,55 @@ export async function insertOutboxRows(
   rows: readonly OutboxRow[],
 ): Promise<void> {
   if (rows.length === 1) return insertOutboxRow(manager, rows[0]);
+  const span = outboxSpan(rows[0]?.topic ?? '', rows.length);
+  if (!span) return insertMany(manager, rows, null);
+  await traced(span, () => insertMany(manager, rows, span.traceparent));
+}
+
+async function insertMany(
+  manager: EntityManager,
+  rows: readonly OutboxRow[],
+  traceparent: string | null,
+): Promise<void> {
   if (!canPrepare(manager.dataSource) || !manager.queryRunner) {
-    await manager.insert(OutboxEvent, [...rows]);
+    await manager.insert(
+      OutboxEvent,
+      rows.map((row) => (traceparent ? { ...row, traceparent } : row)),
+    );
     return;
   }
   const statement = tableStatement(
     manager.dataSource,
     OutboxEvent,
-    'outbox_many',
+    traceparent ? 'outbox_many_traced' : 'outbox_many',
     (table, column) => {
-      const columns = COLUMNS.map(column).join(', ');
+      const columns = (traceparent ? TRACED_COLUMNS : COLUMNS).map(column).join(', ');
       return `INSERT INTO ${table} (${columns})
       SELECT (r->>'eventId')::uuid, r->>'topic', r->>'messageKey', r->>'type', r->>'source',
-             (r->>'time')::timestamptz, r->'payload'
+             (r->>'time')::timestamptz, r->'payload'${traceparent ? ', $2::text' : ''}
         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(r, n)
        ORDER BY n`;
     },
   );
-  await runPrepared(manager.dataSource, manager.queryRunner, statement, [JSON.stringify(rows)]);
+  const values: unknown[] = [JSON.stringify(rows)];
+  if (traceparent) values.push(traceparent);
+  await runPrepared(manager.dataSource, manager.queryRunner, statement, values);
+}
+
+/** The span of an outbox insert, only inside a traced call (null otherwise, at no cost). */
+function outboxSpan(topic: string, count: number): OpenSpan | null {
+  if (activeTraceparent() === null) return null;
+  return startSpan('outbox write', {
+    attributes: { 'messaging.destination.name': topic, 'messaging.batch.message_count': count },
+  });
+}
+
+async function traced(span: OpenSpan, work: () => Promise<void>): Promise<void> {
+  try {
+    await span.run(work);
+    span.end();
+  } catch (error) {
+    span.end(error);
+    throw error;
+  }
 }

@@ -33,11 +33,17 @@ export interface OutboxRow {
   source: string;
   time: Date;
   payload: unknown;
+  /** The trace context of the write; null when it was not traced (absent: not read). */
+  traceparent?: string | null;
 }
 
-/** CloudEvents Kafka protocol binding, binary content mode. */
+/**
+ * CloudEvents Kafka protocol binding, binary content mode. The row's
+ * traceparent, if any, travels as the distributed-tracing extension
+ * (`ce_traceparent`).
+ */
 export function toKafkaMessage(row: OutboxRow): Message {
-  return {
+  const message: Message = {
     key: row.message_key,
     value: JSON.stringify(row.payload),
     timestamp: String(row.time.getTime()),
@@ -51,6 +57,8 @@ export function toKafkaMessage(row: OutboxRow): Message {
       'content-type': 'application/json',
     },
   };
+  if (row.traceparent && message.headers) message.headers.ce_traceparent = row.traceparent;
+  return message;
 }
 
 export class MalformedEventError extends Error {

@@ -2,6 +2,7 @@ import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } fr
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProcessedEvent, inTransaction, type Tx } from '@nexus/db';
+import { SpanKind, inSpan, tracingEnabled } from '@nexus/ops';
 import { MalformedEventError, parseEvent, type PlatformEvent } from './cloud-event';
 import { measureConsumerLag, type PartitionLag } from './consumer-lag';
 import { DeadLetters, capText, deadLetterTopic } from './dead-letter';
@@ -208,7 +209,9 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
       const { batch } = payload;
       for (const chunk of chunksOf(batch, maxPerTransaction)) {
         if (!payload.isRunning() || payload.isStale()) return;
-        await consumeMany(handleBatch, batch.topic, batch.partition, chunk);
+        await inConsumerSpan(options.groupId, batch, chunk, () =>
+          consumeMany(handleBatch, batch.topic, batch.partition, chunk),
+        );
         payload.resolveOffset(chunk[chunk.length - 1].offset);
         await payload.heartbeat();
       }
@@ -293,6 +296,45 @@ function handlersOf(options: SingleEventOptions | BatchOptions): {
       for (const event of events) await handle(event, tx);
     },
   };
+}
+
+/**
+ * Applies a chunk inside a CONSUMER span: the child of the first traced
+ * event's publish (its ce_traceparent), linked to every other traced event of
+ * the chunk (one transaction applies them all). A chunk with no traced event,
+ * or tracing off, runs without a span.
+ */
+async function inConsumerSpan(
+  groupId: string,
+  batch: Batch,
+  chunk: KafkaMessage[],
+  work: () => Promise<void>,
+): Promise<void> {
+  if (!tracingEnabled()) return work();
+  const traced: string[] = [];
+  for (const message of chunk) {
+    const value = message.headers?.ce_traceparent;
+    const text = (Array.isArray(value) ? value[0] : value)?.toString();
+    if (text) traced.push(text);
+  }
+  if (traced.length === 0) return work();
+  return inSpan(
+    `process ${batch.topic}`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: traced[0],
+      links: traced.slice(1),
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': batch.topic,
+        'messaging.destination.partition.id': String(batch.partition),
+        'messaging.consumer.group.name': groupId,
+        'messaging.batch.message_count': chunk.length,
+      },
+    },
+    work,
+  );
 }
 
 function chunksOf(batch: Batch, size: number): KafkaMessage[][] {

@@ -3,6 +3,7 @@ import { postgresConnection } from '@nexus/config';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { outboxChannel } from '@nexus/db';
+import { SpanKind, startSpan, tracingEnabled, type OpenSpan } from '@nexus/ops';
 import { toKafkaMessage, type OutboxRow } from './cloud-event';
 import { ensureTopics } from './kafka';
 
@@ -152,13 +153,23 @@ export class OutboxRelay {
     await client.query('BEGIN');
     try {
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id, event_id, topic, message_key, type, source, time, payload
+        // The trace context only when this process traces (then its writes store one).
+        `SELECT id, event_id, topic, message_key, type, source, time, payload${
+          tracingEnabled() ? ', traceparent' : ''
+        }
            FROM "${schema}"."outbox" ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? DEFAULT_BATCH_SIZE],
       );
       if (rows.length > 0) {
         const producer = await this.connectedProducer();
-        await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+        const spans = tracingEnabled() ? rows.map(publishSpan) : [];
+        try {
+          await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows, spans) });
+        } catch (error) {
+          for (const span of spans) span?.end(error);
+          throw error;
+        }
+        for (const span of spans) span?.end();
         await client.query(`DELETE FROM "${schema}"."outbox" WHERE id = ANY($1::bigint[])`, [
           rows.map((r) => r.id),
         ]);
@@ -230,14 +241,39 @@ export class OutboxRelay {
   }
 }
 
-/** Consecutive rows of one topic stay in order; Kafka keeps order per key. */
+/**
+ * The PRODUCER span of one event's publish, a child of the write that stored
+ * it (the row's traceparent), ended once the broker acknowledged the batch.
+ * An event written outside any trace is published without a span.
+ */
+function publishSpan(row: OutboxRow): OpenSpan | null {
+  if (!row.traceparent) return null;
+  return startSpan(`publish ${row.topic}`, {
+    kind: SpanKind.PRODUCER,
+    parent: row.traceparent,
+    attributes: {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': row.topic,
+      'messaging.message.id': row.event_id,
+      'cloudevents.event_type': row.type,
+    },
+  });
+}
+
+/**
+ * Consecutive rows of one topic stay in order; Kafka keeps order per key.
+ * A traced event's ce_traceparent is its publish span, the consumer's parent.
+ */
 function groupByTopic(
   rows: OutboxRow[],
+  spans: readonly (OpenSpan | null)[],
 ): { topic: string; messages: ReturnType<typeof toKafkaMessage>[] }[] {
   const byTopic = new Map<string, ReturnType<typeof toKafkaMessage>[]>();
-  for (const row of rows) {
+  for (const [index, row] of rows.entries()) {
     const messages = byTopic.get(row.topic) ?? [];
-    messages.push(toKafkaMessage(row));
+    const span = spans[index];
+    messages.push(toKafkaMessage(span ? { ...row, traceparent: span.traceparent } : row));
     byTopic.set(row.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

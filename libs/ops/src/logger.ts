@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { safeError, withSafeErrors } from './safe-error';
+import { traceLogFields, tracingEnabled } from './tracing';
 
 export type { Logger } from 'pino';
 
@@ -31,7 +32,8 @@ function safeThrown(value: unknown): unknown {
  * SafeError (an allow-list: class, code, object names, stack frames), so a
  * driver message or a query's parameters never reach a line; an `err` or
  * `error` that is not an Error (a thrown string or object) is logged as its
- * kind only.
+ * kind only. With tracing on, a line logged inside a span carries its
+ * `trace_id` and `span_id`.
  */
 export function createLogger(
   options: { service: string; level: string },
@@ -43,6 +45,7 @@ export function createLogger(
       level: options.level,
       redact: { paths: REDACTED, censor: '[redacted]' },
       base: { service: options.service },
+      mixin: tracingEnabled() ? traceLogFields : undefined,
       // Also for a child's bindings, which skip logMethod: a non-Error is only its kind.
       serializers: { err: safeThrown, error: safeThrown },
       hooks: {

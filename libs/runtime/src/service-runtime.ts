@@ -27,7 +27,7 @@ import {
   startGrpcServer,
   type ServiceBinding,
 } from '@nexus/grpc';
-import { ServiceMetrics, createLogger, startOpsServer, type Logger } from '@nexus/ops';
+import { ServiceMetrics, createLogger, startOpsServer, stopTracing, type Logger } from '@nexus/ops';
 import type { Stoppable } from './periodic-job';
 import { followTokenRevocations } from './token-revocation-feed';
 
@@ -251,13 +251,17 @@ export function runUntilSignalled(start: () => Promise<RunningService>): void {
         if (stopping) return;
         stopping = true;
         service.runtime.logger.info({ signal }, 'stopping');
-        service.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            service.runtime.logger.error({ err: error }, 'unclean stop');
-            process.exit(1);
-          },
-        );
+        // The last spans (the stop's own included) are exported before exit.
+        service
+          .stop()
+          .then(stopTracing)
+          .then(
+            () => process.exit(0),
+            (error: unknown) => {
+              service.runtime.logger.error({ err: error }, 'unclean stop');
+              process.exit(1);
+            },
+          );
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));

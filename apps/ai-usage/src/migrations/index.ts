@@ -5,6 +5,7 @@ import { RollupSlots1796289049943 } from './1796289049943-rollup-slots';
 import { PromptHmac1796301099974 } from './1796301099974-prompt-hmac';
 import { ErasedUsers1796302668568 } from './1796302668568-erased-users';
 import { DefaultModelPrices1796314200000 } from './1796314200000-default-model-prices';
+import { KitOutboxTraceparent1796315812800 } from './1796315812800-kit-outbox-traceparent';
 
 /** Every migration of the ai_usage schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PromptHmac1796301099974,
   ErasedUsers1796302668568,
   DefaultModelPrices1796314200000,
+  KitOutboxTraceparent1796315812800,
 ];

@@ -3,6 +3,7 @@ import { CreateComms1795680309043 } from './1795680309043-create-comms';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { SearchMessages1796313232284 } from './1796313232284-search-messages';
 import { SearchEmails1796314137707 } from './1796314137707-search-emails';
+import { KitOutboxTraceparent1796315812800 } from './1796315812800-kit-outbox-traceparent';
 
 /** Every migration of the comms schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   KitRequestIds1796279400000,
   SearchMessages1796313232284,
   SearchEmails1796314137707,
+  KitOutboxTraceparent1796315812800,
 ];

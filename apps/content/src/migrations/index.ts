@@ -2,6 +2,7 @@ import { KitTables1795678000000 } from './1795678000000-kit-tables';
 import { CreateContent1795680664777 } from './1795680664777-create-content';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { SearchContent1796314115122 } from './1796314115122-search-content';
+import { KitOutboxTraceparent1796315812800 } from './1796315812800-kit-outbox-traceparent';
 
 /** Every migration of the content schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateContent1795680664777,
   KitRequestIds1796279400000,
   SearchContent1796314115122,
+  KitOutboxTraceparent1796315812800,
 ];

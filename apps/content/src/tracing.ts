@@ -1,0 +1,4 @@
+import { startTracing } from '@nexus/ops';
+
+// Imported first by main.ts: the instrumentations must patch gRPC and pg before anything loads them.
+startTracing('content');
