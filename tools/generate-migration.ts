@@ -88,7 +88,9 @@ export const MIGRATIONS = [${entries.map((e) => e.className).join(', ')}];
   writeFileSync(path.join(database.migrationsDir, 'index.ts'), source);
 }
 
-if (require.main === module) {
+// As a script only: in the nexus CLI's bundle (dist/tools/nexus/main.js) every
+// module shares one `module`, which is require.main there.
+if (require.main === module && path.basename(__filename) === 'generate-migration.ts') {
   const [service, name] = process.argv.slice(2);
   const databaseUrl = process.env.DATABASE_URL;
   if (!service || !name || !databaseUrl) {

@@ -15,6 +15,14 @@ export interface AppProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
+/** A service's built output (`nx run <app>:build`) to run with node instead of its source. */
+export interface BuiltApp {
+  /** The folder it runs in, e.g. one holding only dist/ and production node_modules. */
+  cwd: string;
+  /** Its entry, relative to cwd: dist/apps/<app>/main.js. */
+  main: string;
+}
+
 /**
  * Runs one of the workspace's services as its own process (as `npm start`
  * does), on the run's database and broker and free loopback ports, for tests
@@ -23,13 +31,15 @@ export interface AppProcess {
 export async function startAppProcess(
   app: string,
   env: Record<string, string> = {},
+  built?: BuiltApp,
 ): Promise<AppProcess> {
   const [grpcPort, httpPort] = await freePorts(2);
   const prefix = app.toUpperCase().replace(/-/g, '_');
   // tsx as a loader, not its CLI: the CLI runs the script in a child process of
   // its own, which a SIGKILL of the CLI would leave running. One process, one pid.
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
-    cwd: ROOT,
+  const args = built ? [built.main] : ['--import', 'tsx', `apps/${app}/src/main.ts`];
+  const child = spawn(process.execPath, args, {
+    cwd: built?.cwd ?? ROOT,
     env: {
       ...process.env,
       BIND_HOST: '127.0.0.1',

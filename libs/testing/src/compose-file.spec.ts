@@ -152,7 +152,9 @@ describe('the migrate service in docker-compose.yml', () => {
   });
 
   it('runs every migration and then sets up the service roles (nexus db roles)', () => {
-    expect(command()).toMatch(/tools\/nexus\.ts db migrate all && .*tools\/nexus\.ts db roles$/);
+    expect(command()).toMatch(
+      /dist\/tools\/nexus\/main\.js db migrate all && .*dist\/tools\/nexus\/main\.js db roles$/,
+    );
   });
 
   it.each(apps)(

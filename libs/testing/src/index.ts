@@ -1,6 +1,6 @@
 // Test support: the run's real PostgreSQL and Kafka (see global-setup.ts),
 // services on ephemeral ports, tokens for any role, event and error assertions.
-export { startAppProcess, type AppProcess } from './app-process';
+export { startAppProcess, type AppProcess, type BuiltApp } from './app-process';
 export { DeadLetterReader, header, poisonedUserDeleted } from './dead-letter-reader';
 export { EventCollector, requireEnv, type CollectedEvent } from './event-collector';
 export {

@@ -373,7 +373,7 @@ describe('every workload (Deployments and the migrate Job)', () => {
       for (const container of containers(m)) {
         expect(container.securityContext?.readOnlyRootFilesystem).toBe(true);
         expect(container.securityContext?.allowPrivilegeEscalation).toBe(false);
-        // tsx keeps its transform cache in /tmp.
+        // The one writable path under a read-only root filesystem.
         const tmp = container.volumeMounts?.find((mount) => mount.mountPath === '/tmp');
         expect(tmp).toBeDefined();
         expect(pod?.volumes?.find((volume) => volume.name === tmp?.name)?.emptyDir).toBeDefined();
@@ -598,7 +598,7 @@ describe('the migrate Job', () => {
     expect(migrate().command).toEqual([
       'sh',
       '-c',
-      'npx tsx tools/nexus.ts db migrate all && npx tsx tools/nexus.ts db roles',
+      'node dist/tools/nexus/main.js db migrate all && node dist/tools/nexus/main.js db roles',
     ]);
   });
 
