@@ -48,6 +48,27 @@ export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   'nexus.ai-usage.budget': ['exceeded'],
 };
 
+/**
+ * The proto message (full name) that `before` and `after` of each platform
+ * topic's events carry in proto3 JSON: the message its aggregate's
+ * `toResource` returns. The AsyncAPI contract (docs/asyncapi.yaml) takes the
+ * payload schemas from it; its test holds each aggregate to its entry.
+ */
+export const PLATFORM_RESOURCES: Readonly<Record<string, string>> = {
+  'nexus.users.user': 'nexus.users.v1.User',
+  'nexus.users.session': 'nexus.users.v1.Session',
+  'nexus.content.document': 'nexus.content.v1.Document',
+  'nexus.content.file': 'nexus.content.v1.File',
+  'nexus.comms.email': 'nexus.comms.v1.Email',
+  'nexus.comms.chat-room': 'nexus.comms.v1.ChatRoom',
+  'nexus.comms.chat-message': 'nexus.comms.v1.ChatMessage',
+  'nexus.work.project': 'nexus.work.v1.Project',
+  'nexus.work.task': 'nexus.work.v1.Task',
+  'nexus.ai-usage.interaction': 'nexus.aiusage.v1.AiInteraction',
+  'nexus.ai-usage.model-price': 'nexus.aiusage.v1.ModelPrice',
+  'nexus.ai-usage.budget': 'nexus.aiusage.v1.Budget',
+};
+
 const PLATFORM_SERVICES = new Set(Object.keys(PLATFORM_EVENTS).map((t) => t.split('.')[1]));
 
 /** Every event type the platform publishes (`<topic>.<verb>`), the standard verbs included. */

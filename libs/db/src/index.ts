@@ -15,6 +15,7 @@ export {
   EVENT_VERB,
   NAME_SEGMENT,
   PLATFORM_EVENTS,
+  PLATFORM_RESOURCES,
   STANDARD_VERBS,
   eventType,
   platformEventTypes,
