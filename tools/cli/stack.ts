@@ -15,7 +15,11 @@ import {
 
 const logFile = () => path.join(dataDir(), 'stack.log');
 
-async function up(ports: { postgres: string; kafka: string }): Promise<StackState> {
+async function up(ports: {
+  postgres: string;
+  kafka: string;
+  kafkaBrokers: string;
+}): Promise<StackState> {
   const running = readRunningStack();
   if (running) return running;
   mkdirSync(dataDir(), { recursive: true });
@@ -35,6 +39,8 @@ async function up(ports: { postgres: string; kafka: string }): Promise<StackStat
       ports.postgres,
       '--kafka-port',
       ports.kafka,
+      '--kafka-brokers',
+      ports.kafkaBrokers,
     ],
     { cwd: ROOT, detached: true, stdio: ['ignore', stdout, stderr] },
   );
@@ -87,9 +93,19 @@ export function registerStackCommands(program: Command): void {
     .command('up')
     .description('start them in the background (data in NEXUS_DATA_DIR, default .nexus/)')
     .option('--pg-port <port>', 'PostgreSQL port', '5433')
-    .option('--kafka-port <port>', 'Kafka port', '9092')
-    .action(async (options: { pgPort: string; kafkaPort: string }) => {
-      console.log(describe(await up({ postgres: options.pgPort, kafka: options.kafkaPort })));
+    .option('--kafka-port <port>', "Kafka port (the first broker's)", '9092')
+    .option(
+      '--kafka-brokers <count>',
+      'Kafka nodes, each broker and controller (3: as in production, docs/operations.md)',
+      '1',
+    )
+    .action(async (options: { pgPort: string; kafkaPort: string; kafkaBrokers: string }) => {
+      const stack = await up({
+        postgres: options.pgPort,
+        kafka: options.kafkaPort,
+        kafkaBrokers: options.kafkaBrokers,
+      });
+      console.log(describe(stack));
     });
   stack
     .command('down')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { postgresConnection } from './postgres-url';
+import { kafkaTopicEnvShape } from './kafka-topics';
 import { grpcClientTls, tlsEnvShape, type GrpcClientTls } from './tls-env';
 
 const booleanFlag = z
@@ -94,6 +95,8 @@ export const baseEnvSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'must be host:port[,host:port...]'),
+  // Partitions, replication, min.insync.replicas and retention of created topics (kafka-topics.ts).
+  ...kafkaTopicEnvShape,
   /** Every public key whose tokens are valid, PEM blocks one after the other (rotation: docs/security.md). */
   JWT_PUBLIC_KEY: pemKey('PUBLIC'),
   /**

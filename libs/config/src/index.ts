@@ -16,6 +16,13 @@ export {
   type PeerEndpoint,
   type SearchLanguage,
 } from './env-schemas';
+export {
+  PRODUCTION_TOPIC_REPLICAS,
+  fitReplication,
+  kafkaTopicSettings,
+  type KafkaTopicEnv,
+  type KafkaTopicSettings,
+} from './kafka-topics';
 export { postgresConnection, type PostgresConnection, type PostgresTls } from './postgres-url';
 export {
   grpcClientTls,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { kafkaTopicEnvProblems } from './kafka-topics';
 import { tlsEnvProblems, type TlsEnv } from './tls-env';
 
 /** Thrown when the environment does not parse; names every bad variable. */
@@ -22,7 +23,10 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S
     // Checks across variables run here rather than as a refinement of
     // baseEnvSchema, which would forbid services to .extend() it freely.
     // For a schema without the TLS variables they find nothing.
-    const problems = tlsEnvProblems(result.data as Partial<TlsEnv> as TlsEnv);
+    const problems = [
+      ...tlsEnvProblems(result.data as Partial<TlsEnv> as TlsEnv),
+      ...kafkaTopicEnvProblems(result.data),
+    ];
     if (problems.length === 0) return result.data;
     throw new ConfigError(problems.map(({ variable, message }) => `${variable}: ${message}`));
   }

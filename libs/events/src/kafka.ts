@@ -1,7 +1,13 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { KafkaSecurity } from '@nexus/config';
+import type { KafkaSecurity, KafkaTopicSettings } from '@nexus/config';
 import { kafkaLogCreator } from './kafka-log';
+import {
+  rememberTopicSettings,
+  topicRequests,
+  topicsOf,
+  warnAboutExistingTopics,
+} from './topic-settings';
 
 export type { Kafka } from 'kafkajs';
 
@@ -11,14 +17,17 @@ export type { Kafka } from 'kafkajs';
  * `security` (KAFKA_SSL*, KAFKA_SASL_*): TLS to the brokers, whose
  * certificates must name the hosts in `brokers` and the ones they advertise,
  * and SASL (SCRAM or PLAIN) credentials; unset, plaintext without SASL.
+ * `topics` (KAFKA_TOPIC_*): how ensureTopics creates topics through this
+ * client; unset, 3 partitions and replication fitted to the cluster.
  */
 export function createKafka(options: {
   brokers: string;
   clientId: string;
   logger: Logger;
   security?: KafkaSecurity;
+  topics?: KafkaTopicSettings;
 }): Kafka {
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers.split(','),
     ssl: options.security?.ssl,
@@ -29,29 +38,41 @@ export function createKafka(options: {
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(options.logger),
   });
+  if (options.topics) rememberTopicSettings(kafka, options.topics, options.logger);
+  return kafka;
 }
 
 /**
- * Creates the topics that do not exist yet (3 partitions, keyed by aggregate
- * id) and waits until each has a leader. Services start side by side and
- * create shared topics at the same moment, so a lost race (topic already
- * exists, partition not hosted yet) is retried until `timeoutMs`.
+ * Creates the topics that do not exist yet, as the client's settings say
+ * (createKafka's `topics`: partitions, replication fitted to the live
+ * brokers, min.insync.replicas, retention; `partitions` overrides the
+ * count), and waits until each has a leader. A configured replication factor
+ * above the brokers the cluster has is refused with an error naming both.
+ * Topics that existed already are left as they are; a difference from the
+ * settings is logged as a warning. Services start side by side and create
+ * shared topics at the same moment, so a lost race (topic already exists,
+ * partition not hosted yet) is retried until `timeoutMs`, and so is a
+ * cluster short of brokers (one may be restarting).
  */
 export async function ensureTopics(
   kafka: Kafka,
   topics: readonly string[],
-  partitions = 3,
+  partitions?: number,
   timeoutMs = 30_000,
 ): Promise<void> {
   if (topics.length === 0) return;
+  const client = topicsOf(kafka);
+  const count = partitions ?? client.settings.partitions;
   const admin = kafka.admin();
   await admin.connect();
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
       try {
-        await createMissingTopics(admin, topics, partitions);
+        const existed = await createMissingTopics(admin, topics, client.settings, count);
         await admin.fetchTopicMetadata({ topics: [...topics] });
+        // Only a report: a failure here must not stop a service from starting.
+        await warnAboutExistingTopics(admin, existed, client, count).catch(() => undefined);
         return;
       } catch (error) {
         if (Date.now() > deadline) throw withTopicErrors(error);
@@ -63,18 +84,22 @@ export async function ensureTopics(
   }
 }
 
+/** Creates the topics that are missing; returns the ones that existed already. */
 async function createMissingTopics(
   admin: Admin,
   topics: readonly string[],
+  settings: KafkaTopicSettings,
   partitions: number,
-): Promise<void> {
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic));
-  if (missing.length === 0) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
-  });
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: await topicRequests(admin, missing, settings, partitions),
+    });
+  }
+  return topics.filter((topic) => existing.has(topic));
 }
 
 /**

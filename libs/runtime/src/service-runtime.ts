@@ -1,6 +1,12 @@
 import type { Express } from 'express';
 import type { DataSource } from 'typeorm';
-import { grpcServerTls, kafkaSecurity, pageTokenSecret, type BaseEnv } from '@nexus/config';
+import {
+  grpcServerTls,
+  kafkaSecurity,
+  kafkaTopicSettings,
+  pageTokenSecret,
+  type BaseEnv,
+} from '@nexus/config';
 import {
   PageTokenCodec,
   classifyDatabaseError,
@@ -128,6 +134,7 @@ export async function startService(
     clientId: `nexus-${spec.name}`,
     logger,
     security: kafkaSecurity(env),
+    topics: kafkaTopicSettings(env),
   });
   const relay = new OutboxRelay({
     databaseUrl: env.DATABASE_URL,

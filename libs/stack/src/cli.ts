@@ -1,5 +1,6 @@
 /**
  * npx tsx libs/stack/src/cli.ts up [--ephemeral] [--data-dir D] [--pg-port N] [--kafka-port N]
+ *                                  [--kafka-brokers N]
  *                                  [--no-postgres] [--no-kafka] [--exit-with-parent]
  *
  * Prints one JSON line {"databaseUrl":...,"kafkaBrokers":...} on stdout once everything
@@ -17,13 +18,14 @@ interface CliOptions {
   dataDir?: string;
   postgresPort?: number;
   kafkaPort?: number;
+  kafkaBrokers?: number;
   withPostgres: boolean;
   withKafka: boolean;
   exitWithParent: boolean;
 }
 
 const USAGE =
-  'usage: cli.ts up [--ephemeral] [--data-dir D] [--pg-port N] [--kafka-port N] ' +
+  'usage: cli.ts up [--ephemeral] [--data-dir D] [--pg-port N] [--kafka-port N] [--kafka-brokers N] ' +
   '[--no-postgres] [--no-kafka] [--exit-with-parent]';
 
 const say = (message: string): void => void process.stderr.write(`[stack] ${message}\n`);
@@ -47,11 +49,18 @@ function parseArgs(argv: string[]): CliOptions {
     if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new Error(`${flag} needs a port number`);
     return n;
   };
+  const brokerCount = (flag: string): number => {
+    const n = Number(value(flag));
+    if (!Number.isInteger(n) || n < 1 || n > 9)
+      throw new Error(`${flag} needs a count from 1 to 9`);
+    return n;
+  };
   for (let arg = rest.shift(); arg !== undefined; arg = rest.shift()) {
     if (arg === '--ephemeral') opts.ephemeral = true;
     else if (arg === '--data-dir') opts.dataDir = resolve(value(arg));
     else if (arg === '--pg-port') opts.postgresPort = port(arg);
     else if (arg === '--kafka-port') opts.kafkaPort = port(arg);
+    else if (arg === '--kafka-brokers') opts.kafkaBrokers = brokerCount(arg);
     else if (arg === '--no-postgres') opts.withPostgres = false;
     else if (arg === '--no-kafka') opts.withKafka = false;
     else if (arg === '--exit-with-parent') opts.exitWithParent = true;

@@ -3,6 +3,7 @@ export {
   ensureKafkaJars,
   fetchKafkaJars,
   startKafka,
+  type KafkaNode,
   type KafkaOptions,
   type RunningKafka,
 } from './kafka';

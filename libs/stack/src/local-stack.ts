@@ -13,6 +13,8 @@ export interface LocalStackOptions {
   postgresPort?: number;
   /** Defaults to a free port. */
   kafkaPort?: number;
+  /** Kafka nodes (combined broker and controller each); default 1. */
+  kafkaBrokers?: number;
   withPostgres: boolean;
   withKafka: boolean;
   /** Progress lines for humans (e.g. how long each service took); silent by default. */
@@ -53,13 +55,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         )
       : undefined,
     opts.withKafka
-      ? timed('kafka', log, () =>
-          startKafka({
-            dataDir: join(dataDir, 'kafka'),
-            port: opts.kafkaPort ?? kafkaPort,
-            controllerPort,
-            ephemeral: opts.ephemeral,
-          }),
+      ? timed(
+          opts.kafkaBrokers && opts.kafkaBrokers > 1
+            ? `kafka (${opts.kafkaBrokers} brokers)`
+            : 'kafka',
+          log,
+          () =>
+            startKafka({
+              dataDir: join(dataDir, 'kafka'),
+              port: opts.kafkaPort ?? kafkaPort,
+              controllerPort,
+              brokers: opts.kafkaBrokers,
+              ephemeral: opts.ephemeral,
+            }),
         )
       : undefined,
   ]);

@@ -14,6 +14,16 @@ export interface ConsumerFigures {
   counted: number;
 }
 
+/** Events the analytics consumer (group `group`) has applied so far. */
+export async function analyticsApplied(databaseUrl: string, group: string): Promise<number> {
+  const [row] = await query<{ n: number }>(
+    databaseUrl,
+    'SELECT count(*)::int AS n FROM analytics.processed_events WHERE consumer = $1',
+    [group],
+  );
+  return row.n;
+}
+
 /**
  * Waits until the analytics consumer (a real process, consumer group
  * `group`) has applied as many events as there are distinct ids on Kafka:
@@ -26,14 +36,7 @@ export async function analyticsFigures(
   timeoutMs = 60_000,
 ): Promise<ConsumerFigures> {
   const distinct = new Set(events.map((event) => event.id)).size;
-  const applied = async (): Promise<number> =>
-    (
-      await query<{ n: number }>(
-        databaseUrl,
-        'SELECT count(*)::int AS n FROM analytics.processed_events WHERE consumer = $1',
-        [group],
-      )
-    )[0].n;
+  const applied = (): Promise<number> => analyticsApplied(databaseUrl, group);
   // Applied can only catch up with the distinct count; it must then stay there.
   await waitUntil(
     'analytics applied every event',

@@ -7,6 +7,7 @@ import {
   freePorts,
   startKafka,
   startPostgres,
+  type KafkaNode,
   type RunningKafka,
   type RunningPostgres,
 } from '@nexus/stack';
@@ -29,6 +30,7 @@ export class FaultStack {
   private constructor(
     private readonly dir: string,
     private readonly ports: { postgres: number; kafka: number; controller: number },
+    private readonly kafkaBrokers: number,
     public postgres: RunningPostgres | null,
     public kafka: RunningKafka | null,
     /** What every service process is started with: this stack, its keys, quiet logs. */
@@ -37,11 +39,13 @@ export class FaultStack {
     readonly analytics: AppProcess,
   ) {}
 
-  static async start(): Promise<FaultStack> {
+  /** `kafkaBrokers`: nodes of the Kafka cluster (default 1); topics then get 3 replicas, 2 in sync. */
+  static async start(options: { kafkaBrokers?: number } = {}): Promise<FaultStack> {
+    const kafkaBrokers = options.kafkaBrokers ?? 1;
     const dir = await mkdtemp(path.join(tmpdir(), 'nexus-faults-'));
     const [postgresPort, kafkaPort, controller] = await freePorts(3);
     const ports = { postgres: postgresPort, kafka: kafkaPort, controller };
-    const [postgres, kafka] = await Promise.all([
+    const started = await Promise.allSettled([
       startPostgres({
         dataDir: path.join(dir, 'postgres'),
         port: ports.postgres,
@@ -51,9 +55,20 @@ export class FaultStack {
         dataDir: path.join(dir, 'kafka'),
         port: ports.kafka,
         controllerPort: ports.controller,
+        brokers: kafkaBrokers,
         ephemeral: false,
       }),
     ]);
+    const [pg, broker] = started;
+    if (pg.status === 'rejected' || broker.status === 'rejected') {
+      // The one that did start must not outlive the run.
+      await Promise.allSettled(
+        started.flatMap((r) => (r.status === 'fulfilled' ? [r.value.stop()] : [])),
+      );
+      await rm(dir, { recursive: true, force: true });
+      throw pg.status === 'rejected' ? pg.reason : (broker as PromiseRejectedResult).reason;
+    }
+    const [postgres, kafka] = [pg.value, broker.value];
     const keys = generateKeyPairSync('ed25519', {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -74,7 +89,7 @@ export class FaultStack {
       ...env,
       ANALYTICS_CONSUMER_GROUP: ANALYTICS_GROUP,
     });
-    return new FaultStack(dir, ports, postgres, kafka, env, platform, analytics);
+    return new FaultStack(dir, ports, kafkaBrokers, postgres, kafka, env, platform, analytics);
   }
 
   /** Whether a process is still running: services must ride out a fault, not be restarted. */
@@ -95,6 +110,12 @@ export class FaultStack {
     return this.env.KAFKA_BROKERS;
   }
 
+  /** The Kafka cluster's nodes (one unless started with more). */
+  get kafkaNodes(): readonly KafkaNode[] {
+    if (!this.kafka) throw new Error('Kafka is not running');
+    return this.kafka.nodes;
+  }
+
   /** The broker dies at once (SIGKILL): no clean shutdown, no flushed state. */
   async killKafka(): Promise<void> {
     const pid = Number(readFileSync(path.join(this.dir, 'kafka', 'broker.pid'), 'utf8'));
@@ -105,6 +126,8 @@ export class FaultStack {
 
   /** The same broker again: same data dir, same port. */
   async startKafka(): Promise<void> {
+    if (this.kafkaBrokers > 1)
+      throw new Error('a cluster restarts one node at a time (kafkaNodes)');
     this.kafka = await startKafka({
       dataDir: path.join(this.dir, 'kafka'),
       port: this.ports.kafka,

@@ -19,6 +19,8 @@ function count(name: string, fallback: number): number {
 export const FAULTS = {
   /** How long the broker stays dead during the write load (issue 9: 30 s). */
   kafkaOutageS: seconds('FAULTS_KAFKA_OUTAGE_S', 30),
+  /** How long the partition leader's broker of the 3-broker cluster stays dead. */
+  leaderOutageS: seconds('FAULTS_LEADER_OUTAGE_S', 15),
   /** How long PostgreSQL stays down during the write load. */
   postgresOutageS: seconds('FAULTS_PG_OUTAGE_S', 5),
   /** Writers per service, each writing one call at a time. */
