@@ -62,7 +62,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
 }
 
 /**
- * Gives every connection the pool opens from now on an 'error' listener of
+ * Gives every connection of the pool, those it holds already (the one
+ * `initialize` opened) and those it opens later, an 'error' listener of
  * its own. node-postgres emits 'error' on a connection the server ends
  * (a restart, a failover, pg_terminate_backend) while no query runs on it,
  * and the pool listens only while the connection is idle in it: one that is
@@ -74,6 +75,17 @@ export function guardPoolConnections(
   dataSource: DataSource,
   onError: (error: Error) => void,
 ): void {
-  const pool = (dataSource.driver as unknown as { master?: EventEmitter }).master;
-  pool?.on('connect', (connection: EventEmitter) => connection.on('error', onError));
+  const pool = (dataSource.driver as unknown as { master?: PoolEmitter }).master;
+  if (!pool) return;
+  const guarded = new WeakSet<EventEmitter>();
+  const guard = (connection: EventEmitter) => {
+    if (guarded.has(connection)) return;
+    guarded.add(connection);
+    connection.on('error', onError);
+  };
+  // pg-pool's list of every connection it holds, idle or checked out.
+  for (const connection of pool._clients ?? []) guard(connection);
+  pool.on('connect', guard);
 }
+
+type PoolEmitter = EventEmitter & { _clients?: EventEmitter[] };
