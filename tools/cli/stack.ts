@@ -27,10 +27,14 @@ async function up(ports: {
   rmSync(out, { force: true });
   const stdout = openSync(out, 'w');
   const stderr = openSync(logFile(), 'a');
+  // tsx as a loader, in this one process: tsx's CLI runs a child it SIGKILLs
+  // when the child is slow to confirm a forwarded stop, which cut the stack's
+  // stop short and left PostgreSQL and Kafka running.
   const child = spawn(
     process.execPath,
     [
-      path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+      '--import',
+      'tsx',
       'libs/stack/src/cli.ts',
       'up',
       '--data-dir',
