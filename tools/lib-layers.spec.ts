@@ -58,10 +58,10 @@ it('every lib has exactly one layer tag', () => {
 // Upward imports that close no cycle (one that does is reported as the cycle):
 // one of issue 14, and one from each layer that has a lib above it. (Issue
 // 14's other, config importing events, now closes a cycle: events reads
-// config's Kafka TLS settings.)
+// config's Kafka TLS settings; so does ops importing db, since db's outbox
+// writer reads ops' tracing: layer 0 is probed by core importing stack.)
 const UPWARD = [
   ['clients', 'runtime'],
-  ['ops', 'db'],
   ['core', 'stack'],
   ['ops', 'core'],
   ['db', 'clients'],

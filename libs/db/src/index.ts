@@ -93,3 +93,4 @@ export {
   type SearchWeight,
 } from './search-schema';
 export { type SearchHit, type SearchPage, type SearchRequest } from './search-page';
+export { emitFromMigration } from './migration-events';

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
-import { changedFields, eventType } from '@nexus/db';
+import { emitFromMigration } from '@nexus/db';
 import { ModelPriceEntity } from '../prices/model-price.entity';
 import { modelPriceAggregate } from '../prices/model-price.aggregate';
 
@@ -109,38 +109,6 @@ function asEntity(row: PriceRow): ModelPriceEntity {
   });
 }
 
-/**
- * Each row's event, as the kit's Tx.emit would write it (actor: none), into
- * the outbox columns of the schema at this migration: the kit's own writer
- * may come to need columns that later migrations add.
- */
-async function emit(runner: QueryRunner, rows: PriceRow[], verb: 'created' | 'deleted') {
-  if (rows.length === 0) return;
-  const time = new Date().toISOString();
-  const events = rows.map((row) => {
-    const resource = modelPriceAggregate.toResource(asEntity(row));
-    const [before, after] = verb === 'created' ? [null, resource] : [resource, null];
-    return {
-      event_id: uuidv7(),
-      message_key: row.id,
-      payload: { before, after, changed: changedFields(before, after), actor: null },
-    };
-  });
-  await runner.query(
-    `INSERT INTO "ai_usage"."outbox" (event_id, topic, message_key, type, source, time, payload)
-     SELECT (e->>'event_id')::uuid, $2, e->>'message_key', $3, $4, $5::timestamptz, e->'payload'
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n)
-      ORDER BY n`,
-    [
-      JSON.stringify(events),
-      modelPriceAggregate.topic,
-      eventType(modelPriceAggregate.topic, verb),
-      modelPriceAggregate.source,
-      time,
-    ],
-  );
-}
-
 /** The default price list, each row with its `created` event as if an admin had made it. */
 export class DefaultModelPrices1796314200000 implements MigrationInterface {
   async up(runner: QueryRunner): Promise<void> {
@@ -168,7 +136,7 @@ export class DefaultModelPrices1796314200000 implements MigrationInterface {
         DEFAULT_PRICES_AS_OF,
       ],
     )) as PriceRow[];
-    await emit(runner, rows, 'created');
+    await emitFromMigration(runner, 'ai_usage', modelPriceAggregate, 'created', rows.map(asEntity));
   }
 
   /** Removes the default rows still live with their effective time (each with its `deleted` event). */
@@ -187,6 +155,6 @@ export class DefaultModelPrices1796314200000 implements MigrationInterface {
         DEFAULT_PRICES_AS_OF,
       ],
     )) as PriceRow[];
-    await emit(runner, rows, 'deleted');
+    await emitFromMigration(runner, 'ai_usage', modelPriceAggregate, 'deleted', rows.map(asEntity));
   }
 }
