@@ -33,3 +33,4 @@ export {
   required,
   uuid,
 } from './request-fields';
+export { searchResponse } from './search-response';

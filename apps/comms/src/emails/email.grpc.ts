@@ -1,4 +1,4 @@
-import { type RpcKit, checkUpdateMask } from '@nexus/grpc';
+import { type RpcKit, checkUpdateMask, searchResponse } from '@nexus/grpc';
 import { validate } from '@nexus/core';
 import type { commsV1 } from '@nexus/proto';
 import type { EmailDraftsService } from './email-drafts.service';
@@ -128,12 +128,7 @@ export function emailServiceHandlers(
 
     searchEmails: rpc.unary('SearchEmails', async (request: commsV1.SearchEmailsRequest, ctx) => {
       const page = await emails.search(ctx.caller, validate(searchEmailsSchema, request));
-      return {
-        results: page.items.map(({ item, snippet }) => ({ email: toEmailMessage(item), snippet })),
-        nextPageToken: page.nextPageToken,
-        totalSize: page.totalSize ?? 0,
-        approximate: page.approximate,
-      };
+      return searchResponse(page, (item, snippet) => ({ email: toEmailMessage(item), snippet }));
     }),
 
     markRead: rpc.unary('MarkRead', async (request: commsV1.MarkReadRequest, ctx) => {

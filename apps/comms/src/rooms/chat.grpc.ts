@@ -1,4 +1,4 @@
-import { type RpcKit, checkUpdateMask } from '@nexus/grpc';
+import { type RpcKit, checkUpdateMask, searchResponse } from '@nexus/grpc';
 import { validate } from '@nexus/core';
 import type { commsV1 } from '@nexus/proto';
 import { toChatMessage } from '../messages/chat-message.mapping';
@@ -166,15 +166,7 @@ export function chatServiceHandlers(
       'SearchMessages',
       async (request: commsV1.SearchMessagesRequest, ctx) => {
         const page = await messages.search(ctx.caller, validate(searchMessagesSchema, request));
-        return {
-          results: page.items.map(({ item, snippet }) => ({
-            message: toChatMessage(item),
-            snippet,
-          })),
-          nextPageToken: page.nextPageToken,
-          totalSize: page.totalSize ?? 0,
-          approximate: page.approximate,
-        };
+        return searchResponse(page, (item, snippet) => ({ message: toChatMessage(item), snippet }));
       },
     ),
 

@@ -1,5 +1,5 @@
 import { validate } from '@nexus/core';
-import { type RpcKit, checkUpdateMask } from '@nexus/grpc';
+import { type RpcKit, checkUpdateMask, searchResponse } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
 import { toDocumentMessage, toShareMessage, toVersionMessage } from './document.mapping';
 import type { DocumentOrder, DocumentService } from './document.service';
@@ -91,15 +91,10 @@ export function documentServiceHandlers(
       'SearchDocuments',
       async (request: contentV1.SearchDocumentsRequest, ctx) => {
         const page = await documents.search(ctx.caller, validate(searchDocumentsSchema, request));
-        return {
-          results: page.items.map(({ item, snippet }) => ({
-            document: toDocumentMessage(item),
-            snippet,
-          })),
-          nextPageToken: page.nextPageToken,
-          totalSize: page.totalSize ?? 0,
-          approximate: page.approximate,
-        };
+        return searchResponse(page, (item, snippet) => ({
+          document: toDocumentMessage(item),
+          snippet,
+        }));
       },
     ),
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import { KitError, validate } from '@nexus/core';
-import { type CallContext, type RpcKit, checkUpdateMask } from '@nexus/grpc';
+import { type CallContext, type RpcKit, checkUpdateMask, searchResponse } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
 import { ContentError } from '../content.errors';
 import { toFileMessage } from './file.mapping';
@@ -118,12 +118,7 @@ export function fileServiceHandlers(
 
     searchFiles: rpc.unary('SearchFiles', async (request: contentV1.SearchFilesRequest, ctx) => {
       const page = await files.search(ctx.caller, validate(searchFilesSchema, request));
-      return {
-        results: page.items.map(({ item, snippet }) => ({ file: toFileMessage(item), snippet })),
-        nextPageToken: page.nextPageToken,
-        totalSize: page.totalSize ?? 0,
-        approximate: page.approximate,
-      };
+      return searchResponse(page, (item, snippet) => ({ file: toFileMessage(item), snippet }));
     }),
 
     updateFile: rpc.unary('UpdateFile', async (request: contentV1.UpdateFileRequest, ctx) => {

@@ -1,5 +1,5 @@
 import { validate } from '@nexus/core';
-import { type RpcKit, checkUpdateMask } from '@nexus/grpc';
+import { type RpcKit, checkUpdateMask, searchResponse } from '@nexus/grpc';
 import { workV1 } from '@nexus/proto';
 import type { TaskDependencyService } from './task-dependency.service';
 import type { TaskOrder, TaskService } from './task.service';
@@ -61,12 +61,7 @@ export function taskServiceHandlers(
 
     searchTasks: rpc.unary('SearchTasks', async (request: workV1.SearchTasksRequest, ctx) => {
       const page = await tasks.search(ctx.caller, validate(searchTasksSchema, request));
-      return {
-        results: page.items.map(({ item, snippet }) => ({ task: toTaskMessage(item), snippet })),
-        nextPageToken: page.nextPageToken,
-        totalSize: page.totalSize ?? 0,
-        approximate: page.approximate,
-      };
+      return searchResponse(page, (item, snippet) => ({ task: toTaskMessage(item), snippet }));
     }),
 
     updateTask: rpc.unary('UpdateTask', async (request: workV1.UpdateTaskRequest, ctx) => {
