@@ -40,3 +40,10 @@ export {
   type SearchQueryProblem,
   type SearchTerm,
 } from './search-query';
+export {
+  EVERYONE_MENTION,
+  MAX_MENTIONS,
+  findMentions,
+  type MentionRecord,
+  type Mentions,
+} from './mentions';

@@ -5,7 +5,7 @@ import {
   type DataSource,
   type EntityManager,
 } from 'typeorm';
-import { uuidv7 } from '@nexus/core';
+import { uuidv7, type MentionRecord } from '@nexus/core';
 import { changedFields, type Aggregate, type JsonObject } from './aggregate';
 import { eventType } from './event-type';
 import { insertOutboxRow, insertOutboxRows } from './outbox-writer';
@@ -85,6 +85,28 @@ export class Tx {
     await insertOutboxRows(
       this.manager,
       changes.map((change) => this.outboxRow(aggregate, verb, change)),
+    );
+  }
+
+  /**
+   * The `mentioned` events of one write (a chat message, a comment), one per
+   * mentioned user, with the mentioning resource as subject (its key, so
+   * they follow its own events in order).
+   * The event's `after` is the Mention (common/v1/mention.proto): who, where
+   * and what to link to, never the text.
+   */
+  async emitMentions<E>(
+    aggregate: Aggregate<E>,
+    mentions: readonly MentionRecord[],
+  ): Promise<void> {
+    await this.emitMany(
+      aggregate,
+      'mentioned',
+      mentions.map((mention) => ({
+        subject: mention.resourceId,
+        before: null,
+        after: { ...mention },
+      })),
     );
   }
 

@@ -2,3 +2,4 @@
 export * from './gen/nexus/common/v1/auth';
 export * from './gen/nexus/common/v1/money';
 export * from './gen/nexus/common/v1/role';
+export * from './gen/nexus/common/v1/mention';
