@@ -538,3 +538,79 @@ describe('AggregateStore.createMany', () => {
     expect(await dataSource.manager.count(OutboxEvent)).toBe(outboxBefore);
   });
 });
+
+describe('event observers', () => {
+  /** What the observer saw, and whether it wrote into the transaction it was given. */
+  const seen: { verb: string; subject: string; changed: string[]; actor: string | null }[] = [];
+  const observed = defineAggregate<Crate>({
+    ...crateAggregate,
+    observe: async (tx, event) => {
+      // Inside the change's transaction: its row is visible here (and its lock held).
+      await tx.manager.findOneByOrFail(Crate, { id: event.subject });
+      if (event.after?.name === 'refused by the observer') throw new Error('observer refused');
+      seen.push({
+        verb: event.verb,
+        subject: event.subject,
+        changed: event.changed,
+        actor: event.actor,
+      });
+    },
+  });
+  const observedCrates = () =>
+    new AggregateStore(dataSource, Crate, observed, new PageTokenCodec('x'.repeat(32)), {
+      hydrate: loadBottles,
+    });
+
+  it('tells the observer of every event the store and Tx write, with what the outbox row says', async () => {
+    const store = observedCrates();
+    seen.length = 0;
+    const { entity } = await inTransaction(dataSource, 'actor-9', (tx) =>
+      store.create(tx, { name: 'watched' }),
+    );
+    await inTransaction(dataSource, 'actor-9', (tx) =>
+      store.update(tx, entity.id, {
+        apply: (crate) => {
+          crate.name = 'renamed';
+        },
+      }),
+    );
+    await inTransaction(dataSource, 'actor-9', (tx) =>
+      store.update(tx, entity.id, { apply: () => undefined }),
+    );
+    await inTransaction(dataSource, null, (tx) =>
+      tx.emitMany(observed, 'updated', [
+        { subject: entity.id, before: { name: 'a' }, after: { name: 'b' } },
+        { subject: entity.id, before: { id: 'x' }, after: { id: 'y' } },
+      ]),
+    );
+    expect(seen).toEqual([
+      {
+        verb: 'created',
+        subject: entity.id,
+        changed: ['bottles', 'deleted', 'id', 'name'],
+        actor: 'actor-9',
+      },
+      { verb: 'updated', subject: entity.id, changed: ['name'], actor: 'actor-9' },
+      { verb: 'updated', subject: entity.id, changed: ['name'], actor: null },
+      { verb: 'updated', subject: entity.id, changed: ['id'], actor: null },
+    ]);
+    expect(await eventsAbout(entity.id)).toHaveLength(4);
+  });
+
+  it('rolls the change and its event back when the observer fails', async () => {
+    const store = observedCrates();
+    const { entity } = await inTransaction(dataSource, null, (tx) =>
+      store.create(tx, { name: 'kept' }),
+    );
+    const failed = await inTransaction(dataSource, null, (tx) =>
+      store.update(tx, entity.id, {
+        apply: (crate) => {
+          crate.name = 'refused by the observer';
+        },
+      }),
+    ).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(Error);
+    expect((await rowOf(entity.id)).name).toBe('kept');
+    expect(await eventsAbout(entity.id)).toHaveLength(1);
+  });
+});

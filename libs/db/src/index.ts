@@ -5,6 +5,8 @@ export {
   defineAggregate,
   changedFields,
   type Aggregate,
+  type EmittedEvent,
+  type EventObserver,
   type JsonObject,
   type JsonValue,
 } from './aggregate';
@@ -41,6 +43,7 @@ export {
 } from './data-source';
 export {
   KIT_ENTITIES,
+  ChangeLogEntry,
   OutboxEvent,
   ProcessedEvent,
   RequestIdRecord,
@@ -49,6 +52,7 @@ export {
 export { KitTablesV1Migration } from './kit-tables.migration';
 export { KitTablesV2Migration } from './kit-tables-v2.migration';
 export { KitTablesV3Migration } from './kit-tables-v3.migration';
+export { KitTablesV4Migration } from './kit-tables-v4.migration';
 export { claimRequestId, claimRequestIds, requestIdReused } from './request-claim';
 export {
   migrate,
@@ -94,3 +98,4 @@ export {
 } from './search-schema';
 export { type SearchHit, type SearchPage, type SearchRequest } from './search-page';
 export { emitFromMigration } from './migration-events';
+export { changeLogBounds, readChangeLog, type ChangeLogRow, type Queryable } from './change-log';

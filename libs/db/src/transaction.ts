@@ -65,10 +65,9 @@ export class Tx {
     after: JsonObject | null,
     extra?: JsonObject,
   ): Promise<void> {
-    await insertOutboxRow(
-      this.manager,
-      this.outboxRow(aggregate, verb, { subject, before, after }, extra),
-    );
+    const row = this.outboxRow(aggregate, verb, { subject, before, after }, extra);
+    await insertOutboxRow(this.manager, row);
+    await this.tellObserver(aggregate, verb, [row]);
   }
 
   /**
@@ -82,10 +81,9 @@ export class Tx {
     changes: readonly ResourceChange[],
   ): Promise<void> {
     if (changes.length === 0) return;
-    await insertOutboxRows(
-      this.manager,
-      changes.map((change) => this.outboxRow(aggregate, verb, change)),
-    );
+    const rows = changes.map((change) => this.outboxRow(aggregate, verb, change));
+    await insertOutboxRows(this.manager, rows);
+    await this.tellObserver(aggregate, verb, rows);
   }
 
   /**
@@ -108,6 +106,28 @@ export class Tx {
         after: { ...mention },
       })),
     );
+  }
+
+  /** The aggregate's observer, if it has one, told of each row just written (in order). */
+  private async tellObserver<E>(
+    aggregate: Aggregate<E>,
+    verb: ChangeVerb,
+    rows: readonly ReturnType<Tx['outboxRow']>[],
+  ): Promise<void> {
+    if (!aggregate.observe) return;
+    for (const row of rows) {
+      const { before, after, changed, actor } = row.payload;
+      await aggregate.observe(this, {
+        eventId: row.eventId,
+        verb,
+        subject: row.messageKey,
+        before,
+        after,
+        changed,
+        actor,
+        time: row.time,
+      });
+    }
   }
 
   private outboxRow<E>(
