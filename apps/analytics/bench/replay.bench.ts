@@ -34,7 +34,7 @@ import type { KafkaMessage, Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
 import {
-  KitTablesV1Migration,
+  kitTablesMigrations,
   createDataSource,
   defineAggregate,
   inTransaction,
@@ -432,14 +432,12 @@ async function latencyRound(
 
 async function openOutbox(databaseUrl: string): Promise<DataSource> {
   const schema = 'bench_outbox';
-  class BenchKitTables1795678000000 extends KitTablesV1Migration {
-    protected readonly schema = schema;
-  }
+  const kitTables = kitTablesMigrations(schema, 'BenchKitTables', 1795678000000);
   const outbox = createDataSource({
     url: databaseUrl,
     schema,
     entities: [],
-    migrations: [BenchKitTables1795678000000],
+    migrations: kitTables,
     poolSize: OUTBOX_POOL,
     maxOverflow: 0,
     sqlEcho: false,

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { KitTablesV1Migration, createDataSource, migrate } from '@nexus/db';
+import { kitTablesMigrations, createDataSource, migrate } from '@nexus/db';
 import {
   OutboxRelay,
   ensureTopics,
@@ -19,16 +19,14 @@ export const BENCH_SCHEMA = 'bench_outbox';
 const RELAY_TOPIC = 'nexus.bench.relay';
 const BATCH = 500;
 
-export class BenchKitTables1795678000000 extends KitTablesV1Migration {
-  protected readonly schema = BENCH_SCHEMA;
-}
+export const BENCH_KIT_TABLES = kitTablesMigrations(BENCH_SCHEMA, 'BenchKitTables', 1795678000000);
 
 export async function createBenchSchema(databaseUrl: string): Promise<DataSource> {
   const dataSource = createDataSource({
     url: databaseUrl,
     schema: BENCH_SCHEMA,
     entities: [],
-    migrations: [BenchKitTables1795678000000],
+    migrations: BENCH_KIT_TABLES,
     poolSize: 4,
     maxOverflow: 12,
     sqlEcho: false,

@@ -99,3 +99,4 @@ export {
 export { type SearchHit, type SearchPage, type SearchRequest } from './search-page';
 export { emitFromMigration } from './migration-events';
 export { changeLogBounds, readChangeLog, type ChangeLogRow, type Queryable } from './change-log';
+export { kitTablesMigrations } from './kit-tables-migrations';

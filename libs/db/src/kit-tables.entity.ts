@@ -41,6 +41,39 @@ export class OutboxEvent {
 }
 
 /**
+ * The change log: every event the relay published, under its position, a
+ * gapless per-schema sequence in publish order (the event's `ce_sequence`).
+ * Kept for the replay window (CHANGE_LOG_RETENTION) so a live stream
+ * resumed from a cursor can replay what it missed, then pruned by the relay.
+ */
+@Entity({ name: 'change_log' })
+export class ChangeLogEntry {
+  @PrimaryColumn({ type: 'bigint' })
+  position!: string;
+
+  @Column({ type: 'uuid' })
+  eventId!: string;
+
+  @Column({ type: 'text' })
+  topic!: string;
+
+  @Column({ type: 'text' })
+  messageKey!: string;
+
+  @Column({ type: 'text' })
+  type!: string;
+
+  @Column({ type: 'text' })
+  source!: string;
+
+  @Column({ type: 'timestamptz', precision: 3 })
+  time!: Date;
+
+  @Column({ type: 'jsonb' })
+  payload!: unknown;
+}
+
+/**
  * Request ids of creates already done, so a retried create returns the first
  * result: each bound to the caller, method and request that first used it.
  */
@@ -82,7 +115,7 @@ export class ProcessedEvent {
   processedAt!: Date;
 }
 
-export const KIT_ENTITIES = [OutboxEvent, RequestIdRecord, ProcessedEvent];
+export const KIT_ENTITIES = [OutboxEvent, RequestIdRecord, ProcessedEvent, ChangeLogEntry];
 
 /** The NOTIFY channel the outbox relay of a schema listens on. */
 export function outboxChannel(schema: string): string {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
-import { KitTablesV1Migration, createDataSource, type Tx } from '@nexus/db';
+import { kitTablesMigrations, createDataSource, type Tx } from '@nexus/db';
 import { createLogger } from '@nexus/ops';
 import { MalformedEventError, toKafkaMessage, type PlatformEvent } from './cloud-event';
 import { deadLetterTopic } from './dead-letter';
@@ -18,16 +18,14 @@ let kafka: Kafka;
 const running: RunningConsumer[] = [];
 const readers: Consumer[] = [];
 
-class TestKitTables1795678000000 extends KitTablesV1Migration {
-  protected readonly schema = schema;
-}
+const kitTables = kitTablesMigrations(schema, 'TestKitTables', 1795678000000);
 
 beforeAll(async () => {
   dataSource = createDataSource({
     url: process.env.DATABASE_URL!,
     schema,
     entities: [],
-    migrations: [TestKitTables1795678000000],
+    migrations: kitTables,
     poolSize: 4,
     maxOverflow: 0,
     sqlEcho: false,

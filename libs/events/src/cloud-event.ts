@@ -20,6 +20,11 @@ export interface PlatformEvent {
   topic: string;
   partition: number;
   offset: string;
+  /**
+   * The event's position in its service's change log (`ce_sequence`): gapless
+   * per service, in publish order. Absent on events that skip the outbox.
+   */
+  sequence?: number;
   data: ChangePayload;
 }
 
@@ -37,12 +42,18 @@ export interface OutboxRow {
   traceparent?: string | null;
 }
 
+/** An outbox row with the change log position the relay gave it. */
+export interface PositionedRow extends OutboxRow {
+  position: number;
+}
+
 /**
  * CloudEvents Kafka protocol binding, binary content mode. The row's
  * traceparent, if any, travels as the distributed-tracing extension
- * (`ce_traceparent`).
+ * (`ce_traceparent`); its position as the sequence extension (`ce_sequence`,
+ * a decimal integer).
  */
-export function toKafkaMessage(row: OutboxRow): Message {
+export function toKafkaMessage(row: OutboxRow | PositionedRow): Message {
   const message: Message = {
     key: row.message_key,
     value: JSON.stringify(row.payload),
@@ -58,6 +69,7 @@ export function toKafkaMessage(row: OutboxRow): Message {
     },
   };
   if (row.traceparent && message.headers) message.headers.ce_traceparent = row.traceparent;
+  if ('position' in row && message.headers) message.headers.ce_sequence = String(row.position);
   return message;
 }
 
@@ -110,6 +122,16 @@ export function parseEvent(message: KafkaMessage, topic: string, partition: numb
     topic,
     partition,
     offset: message.offset,
+    ...sequenceOf(message.headers),
     data: { ...data, changed: Array.isArray(data.changed) ? data.changed : [] },
   };
+}
+
+/** `ce_sequence` when it is a position (a positive safe integer); absent otherwise. */
+function sequenceOf(headers: IHeaders | undefined): { sequence?: number } {
+  const value = headers?.ce_sequence;
+  const text = (Array.isArray(value) ? value[0] : value)?.toString();
+  if (text === undefined || !/^[1-9]\d{0,15}$/.test(text)) return {};
+  const sequence = Number(text);
+  return Number.isSafeInteger(sequence) ? { sequence } : {};
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DataSource } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
-import { KitTablesV1Migration, createDataSource } from '@nexus/db';
+import { kitTablesMigrations, createDataSource } from '@nexus/db';
 import { createLogger } from '@nexus/ops';
 import { toKafkaMessage } from './cloud-event';
 import { runEventConsumer, type RunningConsumer } from './event-consumer';
@@ -18,9 +18,7 @@ const groupId = `consumer-start-${uuidv7()}`;
 /** How long the broker keeps counting a member that stopped heartbeating. */
 const CRASHED_MEMBER_SESSION_MS = 15_000;
 
-class TestKitTables1795678000000 extends KitTablesV1Migration {
-  protected readonly schema = schema;
-}
+const kitTables = kitTablesMigrations(schema, 'TestKitTables', 1795678000000);
 
 let dataSource: DataSource;
 let running: RunningConsumer | undefined;
@@ -31,7 +29,7 @@ beforeAll(async () => {
     url: process.env.DATABASE_URL!,
     schema,
     entities: [],
-    migrations: [TestKitTables1795678000000],
+    migrations: kitTables,
     poolSize: 2,
     maxOverflow: 0,
     sqlEcho: false,

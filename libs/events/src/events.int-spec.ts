@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
-import { KitTablesV1Migration, createDataSource, defineAggregate, inTransaction } from '@nexus/db';
+import { kitTablesMigrations, createDataSource, defineAggregate, inTransaction } from '@nexus/db';
 import { createLogger } from '@nexus/ops';
 import type { KafkaMessage } from 'kafkajs';
 import { MalformedEventError } from './cloud-event';
@@ -24,16 +24,14 @@ let kafka: Kafka;
 const relays: OutboxRelay[] = [];
 const consumers: RunningConsumer[] = [];
 
-class TestKitTables1795678000000 extends KitTablesV1Migration {
-  protected readonly schema = schema;
-}
+const kitTables = kitTablesMigrations(schema, 'TestKitTables', 1795678000000);
 
 beforeAll(async () => {
   dataSource = createDataSource({
     url: process.env.DATABASE_URL!,
     schema,
     entities: [],
-    migrations: [TestKitTables1795678000000],
+    migrations: kitTables,
     poolSize: 4,
     maxOverflow: 0,
     sqlEcho: false,
@@ -145,8 +143,20 @@ describe('outbox relay and event consumer', () => {
       `SELECT count(*)::int AS n FROM "${schema}"."outbox"`,
     );
     expect(left[0]?.n).toBe(0);
+    // Each event went out under its change log position, gapless from 1.
+    const logged = await dataSource.query<{ position: string; event_id: string }[]>(
+      `SELECT position, event_id FROM "${schema}"."change_log" ORDER BY position`,
+    );
+    expect(logged.map((row) => Number(row.position))).toEqual(
+      Array.from({ length: 10 }, (_, index) => index + 1),
+    );
+    const positionOf = new Map(logged.map((row) => [row.event_id, Number(row.position)]));
+    expect(received.map((event) => event.sequence)).toEqual(
+      received.map((event) => positionOf.get(event.id)),
+    );
 
-    // The leader goes away: the standby takes over and events keep flowing.
+    // The leader goes away: the standby takes over, and events keep flowing
+    // under the positions that follow.
     const leader = first.status === 'leader' ? first : second;
     const standby = leader === first ? second : first;
     await leader.stop();
@@ -154,6 +164,7 @@ describe('outbox relay and event consumer', () => {
     const late = uuidv7();
     await emit(late, 0);
     await until(() => received.some((e) => e.subject === late));
+    expect(received.find((e) => e.subject === late)?.sequence).toBe(11);
   }, 60_000);
 
   it('applies an event once even when it is delivered twice', async () => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { uuidv7 } from '@nexus/core';
-import { KitTablesV1Migration, createDataSource, defineAggregate, inTransaction } from '@nexus/db';
+import { kitTablesMigrations, createDataSource, defineAggregate, inTransaction } from '@nexus/db';
 import { createLogger } from '@nexus/ops';
 import { runEventConsumer, type RunningConsumer } from './event-consumer';
 import { createKafka, type Kafka } from './kafka';
@@ -23,16 +23,14 @@ let kafka: Kafka;
 let relay: OutboxRelay | undefined;
 const consumers: RunningConsumer[] = [];
 
-class OutboxMetricsKitTables1795678000001 extends KitTablesV1Migration {
-  protected readonly schema = schema;
-}
+const kitTables = kitTablesMigrations(schema, 'OutboxMetricsKitTables', 1795678000001);
 
 beforeAll(async () => {
   dataSource = createDataSource({
     url: process.env.DATABASE_URL!,
     schema,
     entities: [],
-    migrations: [OutboxMetricsKitTables1795678000001],
+    migrations: kitTables,
     poolSize: 4,
     maxOverflow: 0,
     sqlEcho: false,

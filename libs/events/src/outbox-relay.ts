@@ -4,7 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { outboxChannel } from '@nexus/db';
 import { SpanKind, startSpan, tracingEnabled, type OpenSpan } from '@nexus/ops';
-import { toKafkaMessage, type OutboxRow } from './cloud-event';
+import { toKafkaMessage, type OutboxRow, type PositionedRow } from './cloud-event';
 import { ensureTopics } from './kafka';
 
 export interface OutboxRelayOptions {
@@ -30,10 +30,18 @@ export interface OutboxRelayOptions {
    * and how long the oldest of them waited since its event time.
    */
   onPublished?: (count: number, lagSeconds: number) => void;
+  /**
+   * How long published events stay in the change log for live streams to
+   * replay (default 24 h); the newest entry is always kept.
+   */
+  changeLogRetentionMs?: number;
 }
 
 const DEFAULT_BATCH_SIZE = 500;
 const DEFAULT_LINGER_MS = 3;
+const DEFAULT_CHANGE_LOG_RETENTION_MS = 24 * 3_600_000;
+/** How often the leader prunes the change log. */
+const PRUNE_INTERVAL_MS = 60_000;
 
 /** How often a standby relay tries to take over leadership. */
 const STANDBY_RETRY_MS = 2_000;
@@ -50,6 +58,13 @@ export type RelayState = 'stopped' | 'standby' | 'leader';
  * FOR UPDATE SKIP LOCKED, published with an idempotent producer (acks=all),
  * and deleted in the same transaction only after the broker acknowledged it.
  * A broker outage leaves the rows where they are until it is back.
+ *
+ * The same transaction moves the batch into the change log under their
+ * positions: a gapless sequence per schema in publish order, which each
+ * event also carries as `ce_sequence`. Live streams order, deduplicate and
+ * resume by it (libs/events change-feed.ts). Only the leader assigns them,
+ * continuing from the log's newest; a batch whose transaction fails is
+ * published again under the positions then assigned.
  */
 export class OutboxRelay {
   private state: RelayState = 'stopped';
@@ -61,6 +76,9 @@ export class OutboxRelay {
   /** A wake-up that came while the relay was busy; the next idle() returns at once. */
   private wakePending = false;
   private readonly lockKey: string;
+  /** The position the next published event gets; read from the log on taking the lead. */
+  private nextPosition: number | null = null;
+  private nextPruneMs = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.lockKey = `nexus.outbox.${options.schema}`;
@@ -130,6 +148,12 @@ export class OutboxRelay {
       [this.lockKey],
     );
     this.state = result.rows[0]?.locked ? 'leader' : 'standby';
+    if (this.state === 'leader' && this.nextPosition === null) {
+      const { rows } = await this.client.query<{ newest: string }>(
+        `SELECT coalesce(max(position), 0) AS newest FROM "${this.options.schema}"."change_log"`,
+      );
+      this.nextPosition = Number(rows[0].newest) + 1;
+    }
     return this.state === 'leader';
   }
 
@@ -140,6 +164,7 @@ export class OutboxRelay {
     const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
     const linger = this.options.lingerMs ?? DEFAULT_LINGER_MS;
     while (this.running) {
+      await this.pruneChangeLog(client);
       const published = await this.publishBatch(client);
       if (published === 0) await this.idle(this.options.pollIntervalMs ?? 1_000);
       // A short batch means the relay keeps up: let the next one gather.
@@ -160,27 +185,54 @@ export class OutboxRelay {
            FROM "${schema}"."outbox" ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? DEFAULT_BATCH_SIZE],
       );
+      const first = this.nextPosition ?? 1;
+      const positioned = rows.map((row, index) => ({ ...row, position: first + index }));
       if (rows.length > 0) {
         const producer = await this.connectedProducer();
-        const spans = tracingEnabled() ? rows.map(publishSpan) : [];
+        const spans = tracingEnabled() ? positioned.map(publishSpan) : [];
         try {
-          await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows, spans) });
+          await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(positioned, spans) });
         } catch (error) {
           for (const span of spans) span?.end(error);
           throw error;
         }
         for (const span of spans) span?.end();
-        await client.query(`DELETE FROM "${schema}"."outbox" WHERE id = ANY($1::bigint[])`, [
-          rows.map((r) => r.id),
-        ]);
+        // Row numbers in id order are the positions the events went out with.
+        await client.query(
+          `WITH published AS (
+             DELETE FROM "${schema}"."outbox" WHERE id = ANY($1::bigint[]) RETURNING *)
+           INSERT INTO "${schema}"."change_log"
+                  (position, event_id, topic, message_key, type, source, time, payload)
+           SELECT $2::bigint + row_number() OVER (ORDER BY id) - 1,
+                  event_id, topic, message_key, type, source, time, payload
+             FROM published`,
+          [rows.map((r) => r.id), first],
+        );
       }
       await client.query('COMMIT');
+      this.nextPosition = first + rows.length;
       if (rows.length > 0) this.options.onPublished?.(rows.length, waitedSeconds(rows));
       return rows.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      // Whether the log took the batch is unknown until it is read again.
+      this.nextPosition = null;
       throw error;
     }
+  }
+
+  /** Drops change log entries older than the retention, at most once a minute. */
+  private async pruneChangeLog(client: Client): Promise<void> {
+    if (Date.now() < this.nextPruneMs) return;
+    this.nextPruneMs = Date.now() + PRUNE_INTERVAL_MS;
+    const schema = this.options.schema;
+    const retention = this.options.changeLogRetentionMs ?? DEFAULT_CHANGE_LOG_RETENTION_MS;
+    await client.query(
+      `DELETE FROM "${schema}"."change_log"
+        WHERE time < now() - $1::int * interval '1 millisecond'
+          AND position < (SELECT max(position) FROM "${schema}"."change_log")`,
+      [retention],
+    );
   }
 
   private async connectedProducer(): Promise<Producer> {
@@ -229,6 +281,8 @@ export class OutboxRelay {
   private async closeClient(): Promise<void> {
     const client = this.client;
     this.client = null;
+    // Another replica may lead meanwhile: read the log again on taking the lead.
+    this.nextPosition = null;
     this.state = this.running ? 'standby' : 'stopped';
     // Closing the session releases the advisory lock for the next leader.
     await client?.end().catch(() => undefined);
@@ -246,7 +300,7 @@ export class OutboxRelay {
  * it (the row's traceparent), ended once the broker acknowledged the batch.
  * An event written outside any trace is published without a span.
  */
-function publishSpan(row: OutboxRow): OpenSpan | null {
+function publishSpan(row: PositionedRow): OpenSpan | null {
   if (!row.traceparent) return null;
   return startSpan(`publish ${row.topic}`, {
     kind: SpanKind.PRODUCER,
@@ -266,7 +320,7 @@ function publishSpan(row: OutboxRow): OpenSpan | null {
  * A traced event's ce_traceparent is its publish span, the consumer's parent.
  */
 function groupByTopic(
-  rows: OutboxRow[],
+  rows: PositionedRow[],
   spans: readonly (OpenSpan | null)[],
 ): { topic: string; messages: ReturnType<typeof toKafkaMessage>[] }[] {
   const byTopic = new Map<string, ReturnType<typeof toKafkaMessage>[]>();

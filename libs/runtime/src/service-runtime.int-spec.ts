@@ -1,19 +1,17 @@
 import { createServer } from 'node:net';
 import { baseEnvSchema, parseEnv } from '@nexus/config';
-import { KitTablesV1Migration, migrate } from '@nexus/db';
+import { kitTablesMigrations, migrate } from '@nexus/db';
 import { startService, type RunningService } from './service-runtime';
 
 const schema = `runtime_${Date.now()}`;
 
-class KitTables1795678000000 extends KitTablesV1Migration {
-  protected readonly schema = schema;
-}
+const kitTables = kitTablesMigrations(schema, 'KitTables', 1795678000000);
 
 const spec = {
   name: 'runtime-test',
   schema,
   entities: [],
-  migrations: [KitTables1795678000000],
+  migrations: kitTables,
   aggregates: [],
   bind: () => [],
 };
@@ -50,7 +48,8 @@ describe('startService', () => {
       expect(pending.status).toBe(503);
       expect(pending.body.checks.find((check) => check.name === 'migrations')).toMatchObject({
         ok: false,
-        detail: 'pending: KitTables1795678000000',
+        detail:
+          'pending: KitTables1795678000000, KitTables1795678000001, KitTables1795678000002, KitTables1795678000003',
       });
       await migrate(service.runtime.dataSource);
       expect((await readiness(service)).status).toBe(200);

@@ -6,6 +6,7 @@ import { PromptHmac1796301099974 } from './1796301099974-prompt-hmac';
 import { ErasedUsers1796302668568 } from './1796302668568-erased-users';
 import { DefaultModelPrices1796314200000 } from './1796314200000-default-model-prices';
 import { KitOutboxTraceparent1796315812800 } from './1796315812800-kit-outbox-traceparent';
+import { KitChangeLog1796327285372 } from './1796327285372-kit-change-log';
 
 /** Every migration of the ai_usage schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ErasedUsers1796302668568,
   DefaultModelPrices1796314200000,
   KitOutboxTraceparent1796315812800,
+  KitChangeLog1796327285372,
 ];

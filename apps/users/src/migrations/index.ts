@@ -5,6 +5,7 @@ import { MoveSignInState1796279629432 } from './1796279629432-move-sign-in-state
 import { CreateSessions1796301131761 } from './1796301131761-create-sessions';
 import { SignInThrottlesAndPasswordResets1796302000000 } from './1796302000000-sign-in-throttles-and-password-resets';
 import { KitOutboxTraceparent1796315812800 } from './1796315812800-kit-outbox-traceparent';
+import { KitChangeLog1796327285372 } from './1796327285372-kit-change-log';
 
 /** Every migration of the users schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateSessions1796301131761,
   SignInThrottlesAndPasswordResets1796302000000,
   KitOutboxTraceparent1796315812800,
+  KitChangeLog1796327285372,
 ];

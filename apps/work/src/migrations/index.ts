@@ -3,6 +3,7 @@ import { CreateWork1795680308535 } from './1795680308535-create-work';
 import { KitRequestIds1796279400000 } from './1796279400000-kit-request-ids';
 import { SearchTasks1796314036949 } from './1796314036949-search-tasks';
 import { KitOutboxTraceparent1796315812800 } from './1796315812800-kit-outbox-traceparent';
+import { KitChangeLog1796327285372 } from './1796327285372-kit-change-log';
 
 /** Every migration of the work schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   KitRequestIds1796279400000,
   SearchTasks1796314036949,
   KitOutboxTraceparent1796315812800,
+  KitChangeLog1796327285372,
 ];

@@ -9,7 +9,7 @@ import {
   serviceAddressesEnvSchema,
 } from '@nexus/config';
 import { KitError, uuidv7 } from '@nexus/core';
-import { KitTablesV1Migration } from '@nexus/db';
+import { kitTablesMigrations } from '@nexus/db';
 import { startService, type RunningService, type ServiceConfig } from '@nexus/runtime';
 import { startAppProcess, type AppProcess } from '../app-process';
 import { makeTestCertificates, type TestCertificates } from '../test-certificates';
@@ -20,14 +20,12 @@ import { signTestToken } from '../tokens';
 // its own process called through libs/clients as content, comms and work do.
 
 const schema = `grpc_tls_${Date.now()}`;
-class KitTables1796300000001 extends KitTablesV1Migration {
-  protected readonly schema = schema;
-}
+const kitTables = kitTablesMigrations(schema, 'KitTables', 1796300000001);
 const spec = {
   name: 'grpc-tls-test',
   schema,
   entities: [],
-  migrations: [KitTables1796300000001],
+  migrations: kitTables,
   aggregates: [],
   bind: () => [],
 };

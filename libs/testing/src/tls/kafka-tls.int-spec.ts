@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { baseEnvSchema, kafkaSecurity, parseEnv } from '@nexus/config';
 import { createKafka, ensureTopics, type Kafka } from '@nexus/events';
-import { KitTablesV1Migration } from '@nexus/db';
+import { kitTablesMigrations } from '@nexus/db';
 import { createLogger } from '@nexus/ops';
 import { startService } from '@nexus/runtime';
 import { freePorts, startKafka, type RunningKafka } from '@nexus/stack';
@@ -118,9 +118,7 @@ describe('Kafka with KAFKA_SSL and SCRAM-SHA-512', () => {
 
 describe('a service started with the Kafka security variables', () => {
   const schema = `tls_kafka_${Date.now()}`;
-  class KitTables1796300000003 extends KitTablesV1Migration {
-    protected readonly schema = schema;
-  }
+  const kitTables = kitTablesMigrations(schema, 'KitTables', 1796300000003);
 
   it('reaches the broker: its readiness reports it', async () => {
     const service = await startService(
@@ -128,7 +126,7 @@ describe('a service started with the Kafka security variables', () => {
         name: 'kafka-tls-test',
         schema,
         entities: [],
-        migrations: [KitTables1796300000003],
+        migrations: kitTables,
         aggregates: [],
         bind: () => [],
       },

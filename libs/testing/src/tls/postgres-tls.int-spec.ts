@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { baseEnvSchema, parseEnv, postgresConnection } from '@nexus/config';
-import { KitTablesV1Migration } from '@nexus/db';
+import { kitTablesMigrations } from '@nexus/db';
 import { startService } from '@nexus/runtime';
 import { freePort, startPostgres, type RunningPostgres } from '@nexus/stack';
 import { eventually } from '../polling';
@@ -97,9 +97,7 @@ describe('sslmode in DATABASE_URL', () => {
 
 describe('a service on a DATABASE_URL with an sslmode', () => {
   const schema = `tls_postgres_${Date.now()}`; // pg_ names are reserved
-  class KitTables1796300000002 extends KitTablesV1Migration {
-    protected readonly schema = schema;
-  }
+  const kitTables = kitTablesMigrations(schema, 'KitTables', 1796300000002);
 
   // verify-ca through a name the certificate does not hold and require without
   // a CA connect only when read as libpq reads them (node-postgres alone
@@ -121,7 +119,7 @@ describe('a service on a DATABASE_URL with an sslmode', () => {
           name: 'pg-tls-test',
           schema,
           entities: [],
-          migrations: [KitTables1796300000002],
+          migrations: kitTables,
           aggregates: [],
           bind: () => [],
         },
