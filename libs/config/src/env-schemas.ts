@@ -107,6 +107,8 @@ export const baseEnvSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: envInt(900, 60, 86_400),
   PAGE_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SEARCH_LANGUAGE: searchLanguageSchema,
+  /** How long published changes stay replayable for Watch cursors (the change log's retention). */
+  CHANGE_LOG_RETENTION_HOURS: envInt(24, 1, 24 * 90),
   // gRPC and Kafka TLS (tls-env.ts); PostgreSQL's is in DATABASE_URL.
   ...tlsEnvShape,
 });

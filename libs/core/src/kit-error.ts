@@ -32,7 +32,17 @@ export type KitErrorCode =
   /** A deadlock or serialization failure that retrying inside the service did not resolve. */
   | 'TRANSACTION_CONFLICT'
   /** The service's own database cannot be reached (a restart, a failover). */
-  | 'DATABASE_UNAVAILABLE';
+  | 'DATABASE_UNAVAILABLE'
+  /**
+   * A Watch resumed from a cursor older than the change log keeps, or with
+   * more changes since it than a replay sends: the client lists again and
+   * watches from the cursor the list's stream gives.
+   */
+  | 'CURSOR_EXPIRED'
+  /** A Watch whose client reads slower than its changes come: it resumes from its last cursor. */
+  | 'SUBSCRIBER_TOO_SLOW'
+  /** The replica serving a Watch is stopping: the client resumes elsewhere from its last cursor. */
+  | 'SHUTTING_DOWN';
 
 export function kitErrorKind(code: KitErrorCode): ErrorKind {
   switch (code) {
@@ -47,7 +57,10 @@ export function kitErrorKind(code: KitErrorCode): ErrorKind {
     case 'TRANSACTION_CONFLICT':
       return 'aborted';
     case 'NOT_DELETED':
+    case 'CURSOR_EXPIRED':
       return 'failed_precondition';
+    case 'SUBSCRIBER_TOO_SLOW':
+      return 'resource_exhausted';
     case 'UNAUTHENTICATED':
     case 'TOKEN_REVOKED':
       return 'unauthenticated';
@@ -56,6 +69,7 @@ export function kitErrorKind(code: KitErrorCode): ErrorKind {
     case 'DEPENDENCY_UNAVAILABLE':
     case 'DEPENDENCY_FAILED':
     case 'DATABASE_UNAVAILABLE':
+    case 'SHUTTING_DOWN':
       return 'unavailable';
     default: {
       const unreachable: never = code;

@@ -7,7 +7,14 @@ export {
   type ChangePayload,
   type OutboxRow,
   type PlatformEvent,
+  type PositionedRow,
 } from './cloud-event';
+export {
+  ChangeFeed,
+  CursorExpiredError,
+  type ChangeFeedOptions,
+  type FeedListener,
+} from './change-feed';
 export { measureConsumerLag, type PartitionLag } from './consumer-lag';
 export { DeadLetters, deadLetterTopic, type DeadLetterOrigin } from './dead-letter';
 export {

@@ -38,6 +38,9 @@ const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 const GRPC_SERVER_OPTIONS = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.keepalive_permit_without_calls': 1,
+  // Pings idle connections, so a Watch whose client vanished ends within a minute.
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 20_000,
   'grpc.enable_channelz': 0,
 } as const;
 

@@ -10,3 +10,4 @@ export {
   type ServiceSpec,
 } from './service-runtime';
 export { REVOCATION_TOPICS, followTokenRevocations, revocationOf } from './token-revocation-feed';
+export { LiveStreams, type LiveStreamLimits, type WatchRules } from './live-streams';

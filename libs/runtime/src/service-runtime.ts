@@ -19,6 +19,7 @@ import {
   type MigrationClass,
 } from '@nexus/db';
 import {
+  ChangeFeed,
   OutboxRelay,
   createKafka,
   kafkaReachable,
@@ -35,6 +36,7 @@ import {
 } from '@nexus/grpc';
 import { ServiceMetrics, createLogger, startOpsServer, stopTracing, type Logger } from '@nexus/ops';
 import type { Stoppable } from './periodic-job';
+import { LiveStreams } from './live-streams';
 import { followTokenRevocations } from './token-revocation-feed';
 
 /** The configuration every service has, whatever its own settings. */
@@ -66,6 +68,8 @@ export interface ServiceRuntime {
   verifier: TokenVerifier;
   pageTokens: PageTokenCodec;
   metrics: ServiceMetrics;
+  /** Serves the service's Watch RPCs from its change feed (ServiceSpec.live). */
+  live: LiveStreams;
 }
 
 export interface ServiceSpec {
@@ -86,6 +90,12 @@ export interface ServiceSpec {
   consume?: (runtime: ServiceRuntime) => Promise<RunningConsumer[]>;
   /** Starts background work (periodic jobs); stopped before the database closes. */
   background?: (runtime: ServiceRuntime) => Stoppable[];
+  /**
+   * Follows the service's own change events in every replica, for its Watch
+   * RPCs (runtime.live); off by default, as it costs a Kafka consumer per
+   * replica.
+   */
+  live?: boolean;
   /** Runs once the gRPC server listens and before the service reports ready (e.g. bootstrap data). */
   afterStart?: (runtime: ServiceRuntime) => Promise<void>;
 }
@@ -136,13 +146,15 @@ export async function startService(
     security: kafkaSecurity(env),
     topics: kafkaTopicSettings(env),
   });
+  const topics = [...new Set(spec.aggregates.map((aggregate) => aggregate.topic))];
   const relay = new OutboxRelay({
     databaseUrl: env.DATABASE_URL,
     schema: spec.schema,
     kafka,
     logger,
-    topics: [...new Set(spec.aggregates.map((aggregate) => aggregate.topic))],
+    topics,
     onPublished: (count, lagSeconds) => metrics.recordPublished(count, lagSeconds),
+    changeLogRetentionMs: env.CHANGE_LOG_RETENTION_HOURS * 3_600_000,
   });
   relay.start();
   metrics.watchOutbox(
@@ -163,6 +175,17 @@ export async function startService(
   });
   await revocationFeed.caughtUp;
   const verifier = new TokenVerifier(env.JWT_PUBLIC_KEY, revocations);
+  const feed = spec.live
+    ? await ChangeFeed.start({
+        kafka,
+        logger,
+        service: spec.name,
+        topics,
+        db: dataSource,
+        schema: spec.schema,
+      })
+    : null;
+  const live = new LiveStreams(spec.name, feed, verifier);
 
   const runtime: ServiceRuntime = {
     logger,
@@ -170,6 +193,7 @@ export async function startService(
     kafka,
     metrics,
     verifier,
+    live,
     pageTokens: new PageTokenCodec(pageTokenSecret(env)),
     rpc: new RpcKit({
       verifier,
@@ -229,6 +253,9 @@ export async function startService(
     httpPort: ops.port,
     runtime,
     stop: async () => {
+      // Watches never end by themselves: end them first, so clients resume elsewhere.
+      live.endAll();
+      await feed?.stop();
       await grpc.shutdown();
       await Promise.all([...consumers, ...background].map((part) => part.stop()));
       await revocationFeed.stop();
