@@ -100,13 +100,17 @@ export class LiveStreams {
     for (const end of [...this.open]) end();
   }
 
-  private positionOf(cursor: string): number {
+  /**
+   * The position of a cursor this service gave (a Watch's, or a sync RPC's
+   * state such as GetEmailChanges'); anything else is INVALID_ARGUMENT on `field`.
+   */
+  positionOf(cursor: string, field = 'cursor'): number {
     const [service, position] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
     const value = Number(position);
     if (service !== this.service || !/^\d{1,15}$/.test(position ?? '') || !(value >= 0)) {
       throw KitError.invalid([
         {
-          field: 'cursor',
+          field,
           description: 'is not a cursor this service gave',
           reason: 'INVALID_CURSOR',
         },
