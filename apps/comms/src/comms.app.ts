@@ -8,14 +8,13 @@ import type { CommsConfig } from './config';
 import { database } from './database';
 import { UserEventsHandler } from './directory/user-events.consumer';
 import { DeletedUsers } from './directory/deleted-users';
-import { EmailCopies } from './emails/email-copies';
 import { EmailDraftsService } from './emails/email-drafts.service';
 import { EmailSendingService } from './emails/email-sending.service';
 import { emailAggregate } from './emails/email.aggregate';
-import { EmailEntity } from './emails/email.entity';
+import { emailParts } from './emails/email-parts';
 import { emailServiceHandlers } from './emails/email.grpc';
 import { EmailService } from './emails/email.service';
-import { MailboxService } from './mailboxes/mailbox.service';
+import { mailboxAggregate } from './mailboxes/mailbox.aggregate';
 import { chatMessageAggregate } from './messages/chat-message.aggregate';
 import { ChatMessageEntity } from './messages/chat-message.entity';
 import { ChatMessageService } from './messages/chat-message.service';
@@ -32,16 +31,10 @@ export function commsService(config: CommsConfig): ServiceSpec {
   return {
     name: 'comms',
     ...database,
-    aggregates: [emailAggregate, chatRoomAggregate, chatMessageAggregate],
+    aggregates: [emailAggregate, mailboxAggregate, chatRoomAggregate, chatMessageAggregate],
     bind: ({ dataSource, pageTokens, rpc }) => {
       const deletedUsers = new DeletedUsers(dataSource);
-      const mailboxes = new MailboxService(dataSource);
-      const copies = new EmailCopies(
-        dataSource,
-        new CrudRepository(dataSource, EmailEntity, emailAggregate, pageTokens),
-        mailboxes,
-        deletedUsers,
-      );
+      const { mailboxes, filing, copies } = emailParts(dataSource, pageTokens, deletedUsers);
       const rooms = new ChatRoomStore(dataSource, pageTokens);
       const messages = new CrudRepository(
         dataSource,
@@ -58,6 +51,8 @@ export function commsService(config: CommsConfig): ServiceSpec {
             emails: new EmailService(copies),
             drafts: new EmailDraftsService(copies, attachments),
             sending: new EmailSendingService(copies, directory, attachments),
+            filing,
+            mailboxes,
           }),
         },
         {
@@ -73,7 +68,7 @@ export function commsService(config: CommsConfig): ServiceSpec {
     },
     consume: async ({ kafka, dataSource, logger, pageTokens }) => {
       const handler = new UserEventsHandler(
-        new MailboxService(dataSource),
+        emailParts(dataSource, pageTokens, new DeletedUsers(dataSource)).mailboxes,
         new ChatRoomStore(dataSource, pageTokens),
       );
       return [

@@ -1,5 +1,6 @@
 import { DeletedUserEntity } from './directory/deleted-user.entity';
 import { EmailEntity } from './emails/email.entity';
+import { EmailMailboxEntity } from './mailboxes/email-mailbox.entity';
 import { MailboxEntity } from './mailboxes/mailbox.entity';
 import { ChatMessageEditEntity } from './messages/chat-message-edit.entity';
 import { ChatMessageEntity } from './messages/chat-message.entity';
@@ -13,6 +14,7 @@ export const database = {
   entities: [
     MailboxEntity,
     EmailEntity,
+    EmailMailboxEntity,
     ChatRoomEntity,
     ChatMemberEntity,
     ChatMessageEntity,

@@ -1,7 +1,8 @@
 import { inTransaction } from '@nexus/db';
 import { commsV1 } from '@nexus/proto';
 import { EventCollector, eventually } from '@nexus/testing';
-import { MailboxService } from '../mailboxes/mailbox.service';
+import { emailParts } from '../emails/email-parts';
+import { DeletedUsers } from './deleted-users';
 import { ChatRoomStore } from '../rooms/chat-room.store';
 import { as, startComms, type CommsHarness } from '../testing/comms-harness';
 import { UserEventsHandler } from './user-events.consumer';
@@ -100,7 +101,7 @@ describe('on nexus.users.user.deleted', () => {
     );
     const { dataSource, pageTokens } = comms.service.runtime;
     const handler = new UserEventsHandler(
-      new MailboxService(dataSource),
+      emailParts(dataSource, pageTokens, new DeletedUsers(dataSource)).mailboxes,
       new ChatRoomStore(dataSource, pageTokens),
     );
     const event = {

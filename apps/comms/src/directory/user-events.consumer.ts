@@ -21,7 +21,7 @@ export class UserEventsHandler {
     const userId = event.subject;
     switch (event.type) {
       case 'nexus.users.user.created':
-        await this.mailboxes.ensure(tx.manager, userId);
+        await this.mailboxes.createRoles(tx, [userId]);
         return;
       case 'nexus.users.user.deleted':
         await this.userDeleted(userId, event.time, tx);

@@ -1,21 +1,24 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { KitError } from '@nexus/core';
-import type { CrudRepository } from '@nexus/db';
 import type { DeletedUsers } from '../directory/deleted-users';
 import type { MailboxService } from '../mailboxes/mailbox.service';
 import type { EmailEntity } from './email.entity';
+import type { EmailStore } from './email.store';
 
 /**
- * What every email operation shares: the copies' repository, the mailbox
- * counters, and the one access rule: a copy exists only for its owner.
+ * What every email operation shares: the copies' store, the mailboxes, and
+ * the one access rule: a copy exists only for its owner.
  */
 export class EmailCopies {
   constructor(
-    readonly dataSource: DataSource,
-    readonly repository: CrudRepository<EmailEntity>,
+    readonly repository: EmailStore,
     readonly mailboxes: MailboxService,
     readonly deletedUsers: DeletedUsers,
   ) {}
+
+  get dataSource() {
+    return this.repository.dataSource;
+  }
 
   /** The owner's copy, or NOT_FOUND: someone else's copy is not there for them. */
   async getOwned(ownerId: string, id: string, manager?: EntityManager): Promise<EmailEntity> {

@@ -1,9 +1,9 @@
 import { uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
 import { inTransaction, type Tx } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
-import { MailboxService } from '../mailboxes/mailbox.service';
 import { checkCanWrite, checkDraft } from './email-access';
 import type { EmailCopies } from './email-copies';
+import { ANSWERED, applyKeywords } from './email-keywords';
 import type { EmailEntity } from './email.entity';
 import { newMessageId, prefixSubject, replyHeaders } from './message-headers';
 import { replyAllAddressing } from './recipients';
@@ -81,7 +81,10 @@ export class EmailDraftsService {
     return this.copies.withSender(updated);
   }
 
-  /** A draft to the original's sender (or, for one's own sent copy, its recipients). */
+  /**
+   * A draft to the original's sender (or, for one's own sent copy, its
+   * recipients); the original gets `$answered` in the same transaction.
+   */
   async reply(
     caller: Principal,
     id: string,
@@ -111,6 +114,7 @@ export class EmailDraftsService {
       },
       { threadId: original.threadId, ...replyHeaders(original) },
       key,
+      original.id,
     );
   }
 
@@ -140,20 +144,24 @@ export class EmailDraftsService {
     );
   }
 
+  /** A new draft in the caller's drafts mailbox; `answering`: the copy it replies to. */
   private async insert(
     caller: Principal,
     content: DraftContent,
     threading: Threading,
     key: IdempotencyKey | undefined,
+    answering?: string,
   ): Promise<EmailEntity> {
+    const draftsId = (await this.copies.mailboxes.rolesOf(caller.userId)).get('drafts')!.id;
+    const { repository } = this.copies;
     const email = await inTransaction(this.copies.dataSource, caller.userId, async (tx: Tx) => {
       const now = new Date();
-      const { entity, created } = await this.copies.repository.create(
+      const { entity, created } = await repository.create(
         tx,
         {
           ownerId: caller.userId,
-          mailbox: 'drafts',
-          previousMailbox: null,
+          previousMailboxIds: [],
+          keywords: [],
           status: 'draft',
           senderId: caller.userId,
           toRecipients: content.to,
@@ -172,14 +180,12 @@ export class EmailDraftsService {
           outbound: [],
         },
         key,
+        { children: (draft) => repository.place(tx.manager, draft.id, [draftsId]) },
       );
-      if (created) {
-        await this.copies.mailboxes.adjust(
-          tx.manager,
-          caller.userId,
-          'drafts',
-          MailboxService.one(true, 1),
-        );
+      if (created && answering) {
+        await repository.update(tx, answering, {
+          apply: (original) => applyKeywords(original, { add: [ANSWERED] }),
+        });
       }
       return entity;
     });

@@ -4,7 +4,6 @@ import { uuidv7, type Principal } from '@nexus/core';
 import { checkEtag, etagOf, inTransaction, type Tx } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
 import { CommsError } from '../comms.errors';
-import { MailboxService } from '../mailboxes/mailbox.service';
 import { checkCanWrite, checkDraft } from './email-access';
 import type { EmailCopies } from './email-copies';
 import { EmailEntity } from './email.entity';
@@ -57,16 +56,26 @@ export class EmailSendingService {
       field: 'email.attachment_ids',
       deadline,
     });
+    const recipients = internalRecipients(addressing);
+    const roles = await this.copies.mailboxes.roles([caller.userId, ...recipients]);
+    const { repository } = this.copies;
+    const senderRoles = roles.get(caller.userId)!;
 
     const sent = await inTransaction(this.copies.dataSource, caller.userId, async (tx) => {
       const now = new Date();
-      const senderCopy = await this.copies.repository.update(tx, id, {
+      const senderCopy = await repository.update(tx, id, {
         etag: etagOf(draft),
         verb: 'sent',
-        apply: (email) => {
+        apply: async (email, applying) => {
           checkDraft(email);
+          // Out of the drafts (or the trash) into the sent mailbox; labels it was given stay.
+          const leaving = [senderRoles.get('drafts')!.id, senderRoles.get('trash')!.id];
+          const kept = email.mailboxes
+            .map((placement) => placement.mailboxId)
+            .filter((mailboxId) => !leaving.includes(mailboxId));
+          await repository.place(tx.manager, id, [...kept, senderRoles.get('sent')!.id]);
+          await applying.reloadChildren();
           email.status = 'sent';
-          email.mailbox = 'sent';
           email.sentAt = now;
           email.sortTime = now;
           email.outbound = externalRecipients(addressing).map((address) => ({
@@ -76,11 +85,9 @@ export class EmailSendingService {
           email.correspondents = correspondents(caller.userId, addressing, names);
         },
       });
-      const { mailboxes } = this.copies;
-      await mailboxes.adjust(tx.manager, caller.userId, 'drafts', MailboxService.one(true, -1));
-      await mailboxes.adjust(tx.manager, caller.userId, 'sent', MailboxService.one(true, 1));
-      for (const recipient of internalRecipients(addressing)) {
-        await this.deliver(tx, senderCopy, addressing, recipient, names, now);
+      for (const recipient of recipients) {
+        const inboxId = roles.get(recipient)!.get('inbox')!.id;
+        await this.deliver(tx, senderCopy, addressing, { recipient, inboxId }, names, now);
       }
       return senderCopy;
     });
@@ -92,41 +99,41 @@ export class EmailSendingService {
     tx: Tx,
     sent: EmailEntity,
     addressing: Addressing,
-    recipient: string,
+    { recipient, inboxId }: { recipient: string; inboxId: string },
     names: ReadonlyMap<string, DirectoryEntry>,
     now: Date,
   ): Promise<void> {
+    const { repository } = this.copies;
     const threadId = (await threadOf(tx.manager, recipient, threadCandidates(sent))) ?? uuidv7();
     const shown = { ...addressing, bcc: visibleBcc(addressing, sent.senderId, recipient) };
-    await this.copies.repository.create(tx, {
-      ownerId: recipient,
-      mailbox: 'inbox',
-      previousMailbox: null,
-      status: 'received',
-      senderId: sent.senderId,
-      toRecipients: shown.to,
-      ccRecipients: shown.cc,
-      bccRecipients: shown.bcc,
-      correspondents: correspondents(sent.senderId, shown, names),
-      subject: sent.subject,
-      bodyText: sent.bodyText,
-      bodyHtml: sent.bodyHtml,
-      attachmentIds: sent.attachmentIds,
-      threadId,
-      messageId: sent.messageId,
-      inReplyTo: sent.inReplyTo,
-      referenceIds: sent.referenceIds,
-      isRead: false,
-      sentAt: sent.sentAt,
-      receivedAt: now,
-      sortTime: now,
-      outbound: [],
-    });
-    await this.copies.mailboxes.adjust(
-      tx.manager,
-      recipient,
-      'inbox',
-      MailboxService.one(false, 1),
+    await repository.create(
+      tx,
+      {
+        ownerId: recipient,
+        previousMailboxIds: [],
+        keywords: [],
+        status: 'received',
+        senderId: sent.senderId,
+        toRecipients: shown.to,
+        ccRecipients: shown.cc,
+        bccRecipients: shown.bcc,
+        correspondents: correspondents(sent.senderId, shown, names),
+        subject: sent.subject,
+        bodyText: sent.bodyText,
+        bodyHtml: sent.bodyHtml,
+        attachmentIds: sent.attachmentIds,
+        threadId,
+        messageId: sent.messageId,
+        inReplyTo: sent.inReplyTo,
+        referenceIds: sent.referenceIds,
+        isRead: false,
+        sentAt: sent.sentAt,
+        receivedAt: now,
+        sortTime: now,
+        outbound: [],
+      },
+      undefined,
+      { children: (copy) => repository.place(tx.manager, copy.id, [inboxId]) },
     );
   }
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity, SearchVectorColumn, searchVectorSql } from '@nexus/db';
-import { MAILBOX_ROLES, type MailboxRole } from '../mailboxes/mailbox.entity';
+import type { MailboxRole } from '../mailboxes/mailbox.entity';
 
 export const EMAIL_STATUSES = ['draft', 'sent', 'received'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
@@ -21,6 +21,12 @@ export const EMAIL_SEARCH = searchVectorSql('comms', [
   { sql: '"body_text"', weight: 'C' },
 ]);
 
+/** One mailbox a copy is in. */
+export interface EmailPlacement {
+  mailboxId: string;
+  role: MailboxRole | null;
+}
+
 export interface OutboundDelivery {
   address: string;
   state: 'pending';
@@ -34,10 +40,9 @@ export interface OutboundDelivery {
  */
 @Entity({ name: 'emails' })
 @Index('IDX_emails_owner_sort', ['ownerId', 'sortTime', 'id'])
-@Index('IDX_emails_owner_mailbox_sort', ['ownerId', 'mailbox', 'sortTime', 'id'])
 @Index('IDX_emails_owner_thread_sort', ['ownerId', 'threadId', 'sortTime', 'id'])
 @Index('IDX_emails_owner_sender_sort', ['ownerId', 'senderId', 'sortTime', 'id'])
-@Index('IDX_emails_owner_unread_sort', ['ownerId', 'mailbox', 'sortTime', 'id'], {
+@Index('IDX_emails_owner_unread_sort', ['ownerId', 'sortTime', 'id'], {
   where: '"is_read" = false',
 })
 @Index('IDX_emails_owner_message_id', ['ownerId', 'messageId'])
@@ -45,16 +50,25 @@ export interface OutboundDelivery {
 // fallback: created by the migration (TypeORM cannot say USING gin).
 @Index('IDX_emails_search', { synchronize: false })
 @Index('IDX_emails_subject_trgm', { synchronize: false })
+// GIN over the keywords (ListEmails' keyword filters): created by the migration.
+@Index('IDX_emails_keywords', { synchronize: false })
 export class EmailEntity extends BaseEntity {
   @Column({ type: 'uuid' })
   ownerId!: string;
 
-  @Column({ type: 'enum', enum: MAILBOX_ROLES, enumName: 'mailbox_role' })
-  mailbox!: MailboxRole;
+  /**
+   * Where a copy in the trash came from, so Restore puts it back (those of
+   * them that still exist; none: the role mailbox of its status).
+   */
+  @Column({ type: 'uuid', array: true, default: '{}' })
+  previousMailboxIds!: string[];
 
-  /** Where a copy in the trash came from, so Restore puts it back. */
-  @Column({ type: 'enum', enum: MAILBOX_ROLES, enumName: 'mailbox_role', nullable: true })
-  previousMailbox!: MailboxRole | null;
+  /**
+   * JMAP keywords other than `$seen` (the `is_read` column) and `$draft`
+   * (the status): `$flagged`, `$answered`, the owner's own; lower case, sorted.
+   */
+  @Column({ type: 'text', array: true, default: '{}' })
+  keywords!: string[];
 
   @Column({ type: 'enum', enum: EMAIL_STATUSES, enumName: 'email_status' })
   status!: EmailStatus;
@@ -127,4 +141,10 @@ export class EmailEntity extends BaseEntity {
 
   /** Not stored: whether the sender's account was deleted (filled on read). */
   senderDeleted = false;
+
+  /**
+   * The mailboxes the copy is in, by id, with their roles: the
+   * email_mailboxes rows, loaded with the copy (EmailStore).
+   */
+  mailboxes: EmailPlacement[] = [];
 }

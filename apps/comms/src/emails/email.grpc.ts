@@ -1,49 +1,46 @@
 import { type RpcKit, checkUpdateMask, searchResponse } from '@nexus/grpc';
 import { validate } from '@nexus/core';
 import type { commsV1 } from '@nexus/proto';
+import type { MailboxService } from '../mailboxes/mailbox.service';
+import { mailboxHandlers } from '../mailboxes/mailbox.grpc';
 import type { EmailDraftsService } from './email-drafts.service';
+import type { EmailFilingService } from './email-filing.service';
 import type { EmailSendingService } from './email-sending.service';
 import type { EmailService } from './email.service';
-import { MAILBOX_TO_PROTO, toEmailMessage } from './email.mapping';
+import { toEmailMessage } from './email.mapping';
 import {
   DRAFT_UPDATABLE,
+  EMAIL_UPDATABLE,
   createDraftSchema,
   forwardSchema,
   getSchema,
   listEmailsSchema,
+  mailboxMembershipSchema,
   replySchema,
   searchEmailsSchema,
   sendSchema,
+  setKeywordsSchema,
   threadSchema,
   trashSchema,
   updateDraftSchema,
+  updateEmailSchema,
 } from './email.validation';
 
 export interface EmailServices {
   emails: EmailService;
   drafts: EmailDraftsService;
   sending: EmailSendingService;
+  filing: EmailFilingService;
+  mailboxes: MailboxService;
 }
 
 /** nexus.comms.v1.EmailService: decode, validate, call the domain, encode. */
 export function emailServiceHandlers(
   rpc: RpcKit,
-  { emails, drafts, sending }: EmailServices,
+  { emails, drafts, sending, filing, mailboxes }: EmailServices,
 ): commsV1.EmailServiceServer {
   return {
-    listMailboxes: rpc.unary(
-      'ListMailboxes',
-      async (_request: commsV1.ListMailboxesRequest, ctx) => {
-        const boxes = await emails.mailboxes(ctx.caller);
-        return {
-          mailboxes: boxes.map((box) => ({
-            role: MAILBOX_TO_PROTO[box.role],
-            totalCount: box.totalCount,
-            unreadCount: box.unreadCount,
-          })),
-        };
-      },
-    ),
+    ...mailboxHandlers(rpc, mailboxes),
 
     createDraft: rpc.unary('CreateDraft', async (request: commsV1.CreateDraftRequest, ctx) => {
       const caller = ctx.caller;
@@ -109,6 +106,9 @@ export function emailServiceHandlers(
       const page = await emails.list(caller, {
         filters: {
           mailbox: query.mailbox,
+          mailboxId: query.mailboxId,
+          keyword: query.keyword,
+          notKeyword: query.notKeyword,
           threadId: query.threadId,
           unreadOnly: query.unreadOnly,
           senderId: query.senderId,
@@ -134,25 +134,53 @@ export function emailServiceHandlers(
     markRead: rpc.unary('MarkRead', async (request: commsV1.MarkReadRequest, ctx) => {
       const caller = ctx.caller;
       const { id } = validate(getSchema, request);
-      return toEmailMessage(await emails.setRead(caller, id, true));
+      return toEmailMessage(await filing.setRead(caller, id, true));
     }),
 
     markUnread: rpc.unary('MarkUnread', async (request: commsV1.MarkUnreadRequest, ctx) => {
       const caller = ctx.caller;
       const { id } = validate(getSchema, request);
-      return toEmailMessage(await emails.setRead(caller, id, false));
+      return toEmailMessage(await filing.setRead(caller, id, false));
     }),
+
+    updateEmail: rpc.unary('UpdateEmail', async (request: commsV1.UpdateEmailRequest, ctx) => {
+      const paths = checkUpdateMask(request.updateMask, EMAIL_UPDATABLE);
+      const { email } = validate(updateEmailSchema(paths), request);
+      const { id, etag, ...changes } = email;
+      return toEmailMessage(await filing.update(ctx.caller, id, etag, changes));
+    }),
+
+    setEmailKeywords: rpc.unary(
+      'SetEmailKeywords',
+      async (request: commsV1.SetEmailKeywordsRequest, ctx) => {
+        const { id, etag, add, remove } = validate(setKeywordsSchema, request);
+        return toEmailMessage(await filing.setKeywords(ctx.caller, id, etag, add, remove));
+      },
+    ),
+
+    addToMailbox: rpc.unary('AddToMailbox', async (request: commsV1.AddToMailboxRequest, ctx) => {
+      const { id, mailboxId } = validate(mailboxMembershipSchema, request);
+      return toEmailMessage(await filing.addToMailbox(ctx.caller, id, mailboxId));
+    }),
+
+    removeFromMailbox: rpc.unary(
+      'RemoveFromMailbox',
+      async (request: commsV1.RemoveFromMailboxRequest, ctx) => {
+        const { id, mailboxId } = validate(mailboxMembershipSchema, request);
+        return toEmailMessage(await filing.removeFromMailbox(ctx.caller, id, mailboxId));
+      },
+    ),
 
     moveToTrash: rpc.unary('MoveToTrash', async (request: commsV1.MoveToTrashRequest, ctx) => {
       const caller = ctx.caller;
       const { id, etag } = validate(trashSchema, request);
-      return toEmailMessage(await emails.moveToTrash(caller, id, etag));
+      return toEmailMessage(await filing.moveToTrash(caller, id, etag));
     }),
 
     restore: rpc.unary('Restore', async (request: commsV1.RestoreRequest, ctx) => {
       const caller = ctx.caller;
       const { id } = validate(getSchema, request);
-      return toEmailMessage(await emails.restore(caller, id));
+      return toEmailMessage(await filing.restore(caller, id));
     }),
 
     deleteForever: rpc.unary(

@@ -1,21 +1,23 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import { KitError, type Principal } from '@nexus/core';
 import { inTransaction, type Page, type SearchPage, type SortOrder } from '@nexus/db';
-import type { MailboxEntity, MailboxRole } from '../mailboxes/mailbox.entity';
-import { MailboxService } from '../mailboxes/mailbox.service';
-import { CommsError } from '../comms.errors';
+import type { MailboxRole } from '../mailboxes/mailbox.entity';
 import { checkCanWrite } from './email-access';
-import { ownEmails } from './email-search';
+import { inScope, ownEmails, withKeyword } from './email-search';
 import type { EmailCopies } from './email-copies';
 import { EmailEntity } from './email.entity';
 import type { EmailSearch } from './email.validation';
 
+/** One mailbox, or every mailbox but one (the trash). */
+export type MailboxScope = { mailboxId: string } | { exceptMailboxId: string };
+
 export interface EmailFilters {
   ownerId: string;
-  /** Undefined: every mailbox but the trash. */
-  mailbox?: MailboxRole;
+  scope: MailboxScope;
   threadId?: string;
   unreadOnly: boolean;
+  keyword?: string;
+  notKeyword?: string;
   senderId?: string;
   startTime?: Date;
   endTime?: Date;
@@ -27,13 +29,9 @@ const NEWEST_FIRST: SortOrder<EmailEntity> = {
   direction: 'DESC',
 };
 
-/** Reading one's copies and filing them: read flags, trash, restore, erase. */
+/** Reading one's copies, and erasing them (filing them: EmailFilingService). */
 export class EmailService {
   constructor(private readonly copies: EmailCopies) {}
-
-  async mailboxes(caller: Principal): Promise<MailboxEntity[]> {
-    return this.copies.mailboxes.list(caller.userId);
-  }
 
   async get(caller: Principal, id: string): Promise<EmailEntity> {
     return this.copies.withSender(await this.copies.getOwned(caller.userId, id));
@@ -53,13 +51,18 @@ export class EmailService {
   async list(
     caller: Principal,
     query: {
-      filters: Omit<EmailFilters, 'ownerId'>;
+      filters: Omit<EmailFilters, 'ownerId' | 'scope'> & {
+        mailbox?: MailboxRole;
+        mailboxId?: string;
+      };
       pageSize: number;
       pageToken: string;
       includeTotal: boolean;
     },
   ): Promise<Page<EmailEntity>> {
-    const filters: EmailFilters = { ...query.filters, ownerId: caller.userId };
+    const { mailbox, mailboxId, ...rest } = query.filters;
+    const scope = await this.scope(caller, { mailbox, mailboxId });
+    const filters: EmailFilters = { ...rest, scope, ownerId: caller.userId };
     const page = await this.copies.repository.list({
       filter: (qb) => applyFilters(qb, filters),
       filterValues: filters,
@@ -78,8 +81,9 @@ export class EmailService {
    * matches exactly.
    */
   async search(caller: Principal, search: EmailSearch): Promise<SearchPage<EmailEntity>> {
-    const { query, pageSize, pageToken, includeTotalSize, ...rest } = search;
-    const filters = { ...rest, ownerId: caller.userId };
+    const { query, pageSize, pageToken, includeTotalSize, mailbox, mailboxId, ...rest } = search;
+    const scope = await this.scope(caller, { mailbox, mailboxId });
+    const filters = { ...rest, scope, ownerId: caller.userId };
     const page = await this.copies.repository.search({
       query,
       filter: (qb) => ownEmails(qb, filters),
@@ -95,103 +99,40 @@ export class EmailService {
     return page;
   }
 
-  async setRead(caller: Principal, id: string, read: boolean): Promise<EmailEntity> {
-    checkCanWrite(caller);
-    await this.copies.getOwned(caller.userId, id);
-    return this.change(caller, id, '', 'updated', (email) => {
-      email.isRead = read;
-    });
-  }
-
-  async moveToTrash(caller: Principal, id: string, etag: string): Promise<EmailEntity> {
-    checkCanWrite(caller);
-    await this.copies.getOwned(caller.userId, id);
-    return this.change(caller, id, etag, 'deleted', (email) => {
-      if (email.mailbox === 'trash')
-        throw new CommsError('ALREADY_IN_TRASH', `email ${id} is already in the trash`);
-      email.previousMailbox = email.mailbox;
-      email.mailbox = 'trash';
-    });
-  }
-
-  async restore(caller: Principal, id: string): Promise<EmailEntity> {
-    checkCanWrite(caller);
-    await this.copies.getOwned(caller.userId, id);
-    return this.change(caller, id, '', 'restored', (email) => {
-      if (email.mailbox !== 'trash')
-        throw new CommsError('NOT_IN_TRASH', `email ${id} is not in the trash`);
-      email.mailbox = email.previousMailbox ?? defaultMailbox(email);
-      email.previousMailbox = null;
-    });
-  }
-
   async deleteForever(caller: Principal, id: string, etag: string): Promise<void> {
     checkCanWrite(caller);
     await this.copies.getOwned(caller.userId, id);
-    await inTransaction(this.copies.dataSource, caller.userId, async (tx) => {
-      const erased = await this.copies.repository.delete(tx, id, {
-        soft: false,
-        etag: etag || undefined,
-      });
-      await this.copies.mailboxes.adjust(
-        tx.manager,
-        erased.ownerId,
-        erased.mailbox,
-        MailboxService.one(erased.isRead, -1),
-      );
-    });
+    await inTransaction(this.copies.dataSource, caller.userId, (tx) =>
+      this.copies.repository.delete(tx, id, { soft: false, etag: etag || undefined }),
+    );
   }
 
-  /** One change of a copy with its event, moving the mailbox counters along. */
-  private async change(
+  /**
+   * The mailbox a list or search is narrowed to: `mailbox_id` (the caller's,
+   * else NOT_FOUND), the caller's mailbox of a role, or none (then every
+   * mailbox but the trash).
+   */
+  async scope(
     caller: Principal,
-    id: string,
-    etag: string,
-    verb: string,
-    apply: (email: EmailEntity) => void,
-  ): Promise<EmailEntity> {
-    const email = await inTransaction(this.copies.dataSource, caller.userId, async (tx) => {
-      let before: { mailbox: MailboxRole; isRead: boolean } | undefined;
-      const after = await this.copies.repository.update(tx, id, {
-        etag: etag || undefined,
-        verb,
-        apply: (current) => {
-          before = { mailbox: current.mailbox, isRead: current.isRead };
-          apply(current);
-        },
-      });
-      if (before && (before.mailbox !== after.mailbox || before.isRead !== after.isRead)) {
-        const { mailboxes } = this.copies;
-        await mailboxes.adjust(
-          tx.manager,
-          after.ownerId,
-          before.mailbox,
-          MailboxService.one(before.isRead, -1),
-        );
-        await mailboxes.adjust(
-          tx.manager,
-          after.ownerId,
-          after.mailbox,
-          MailboxService.one(after.isRead, 1),
-        );
-      }
-      return after;
-    });
-    return this.copies.withSender(email);
+    query: { mailbox?: MailboxRole; mailboxId?: string },
+  ): Promise<MailboxScope> {
+    if (query.mailboxId) {
+      await this.copies.mailboxes.requireOwned(caller.userId, [query.mailboxId]);
+      return { mailboxId: query.mailboxId };
+    }
+    const roles = await this.copies.mailboxes.rolesOf(caller.userId);
+    if (query.mailbox) return { mailboxId: roles.get(query.mailbox)!.id };
+    return { exceptMailboxId: roles.get('trash')!.id };
   }
-}
-
-function defaultMailbox(email: EmailEntity): MailboxRole {
-  if (email.status === 'draft') return 'drafts';
-  return email.status === 'sent' ? 'sent' : 'inbox';
 }
 
 function applyFilters(qb: SelectQueryBuilder<EmailEntity>, filters: EmailFilters): void {
   qb.andWhere('e.owner_id = :ownerId', { ownerId: filters.ownerId });
-  if (filters.mailbox) qb.andWhere('e.mailbox = :mailbox', { mailbox: filters.mailbox });
-  else qb.andWhere("e.mailbox <> 'trash'");
+  inScope(qb, filters.scope);
   if (filters.threadId) qb.andWhere('e.thread_id = :threadId', { threadId: filters.threadId });
   if (filters.unreadOnly) qb.andWhere('e.is_read = false');
+  if (filters.keyword) withKeyword(qb, filters.keyword, true, 'keyword');
+  if (filters.notKeyword) withKeyword(qb, filters.notKeyword, false, 'notKeyword');
   if (filters.senderId) qb.andWhere('e.sender_id = :senderId', { senderId: filters.senderId });
   if (filters.startTime) qb.andWhere('e.sort_time >= :startTime', { startTime: filters.startTime });
   if (filters.endTime) qb.andWhere('e.sort_time < :endTime', { endTime: filters.endTime });

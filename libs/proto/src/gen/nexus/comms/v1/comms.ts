@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -27,6 +29,8 @@ export enum MailboxRole {
   MAILBOX_ROLE_SENT = 2,
   MAILBOX_ROLE_DRAFTS = 3,
   MAILBOX_ROLE_TRASH = 4,
+  MAILBOX_ROLE_ARCHIVE = 5,
+  MAILBOX_ROLE_JUNK = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -47,6 +51,12 @@ export function mailboxRoleFromJSON(object: any): MailboxRole {
     case 4:
     case "MAILBOX_ROLE_TRASH":
       return MailboxRole.MAILBOX_ROLE_TRASH;
+    case 5:
+    case "MAILBOX_ROLE_ARCHIVE":
+      return MailboxRole.MAILBOX_ROLE_ARCHIVE;
+    case 6:
+    case "MAILBOX_ROLE_JUNK":
+      return MailboxRole.MAILBOX_ROLE_JUNK;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -66,6 +76,10 @@ export function mailboxRoleToJSON(object: MailboxRole): string {
       return "MAILBOX_ROLE_DRAFTS";
     case MailboxRole.MAILBOX_ROLE_TRASH:
       return "MAILBOX_ROLE_TRASH";
+    case MailboxRole.MAILBOX_ROLE_ARCHIVE:
+      return "MAILBOX_ROLE_ARCHIVE";
+    case MailboxRole.MAILBOX_ROLE_JUNK:
+      return "MAILBOX_ROLE_JUNK";
     case MailboxRole.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -245,11 +259,33 @@ export function roomScopeToJSON(object: RoomScope): string {
   }
 }
 
+/**
+ * A mailbox of one user (JMAP Mailbox, RFC 8621): one of the six role
+ * mailboxes every user has, or a folder of their own (role unspecified).
+ */
 export interface Mailbox {
+  /** Unspecified for the user's own folders. */
   role: MailboxRole;
-  /** Copies in the mailbox, kept by the server in the transactions that move them. */
+  /** Copies in the mailbox, counted when read (not part of events). */
   totalCount: number;
+  /** Copies in the mailbox without `$seen`. */
   unreadCount: number;
+  /** UUIDv7. */
+  id: string;
+  /** Unique among its siblings (case-insensitively), 1-255 characters. */
+  name: string;
+  /** Empty at the top level. */
+  parentId: string;
+  /** Siblings are listed by sort_order, then name. */
+  sortOrder: number;
+  /** Threads with at least one copy in the mailbox. */
+  totalThreads: number;
+  /** Threads with at least one unread copy in the mailbox. */
+  unreadThreads: number;
+  ownerId: string;
+  createTime?: Date | undefined;
+  updateTime?: Date | undefined;
+  etag: string;
 }
 
 /** An external address the message still has to be delivered to (no SMTP here). */
@@ -294,9 +330,79 @@ export interface Email {
   createTime?: Date | undefined;
   updateTime?: Date | undefined;
   etag: string;
+  /**
+   * The mailboxes the copy is in (at least one; JMAP mailboxIds). `mailbox`
+   * above is the role of the role mailbox among them, if any.
+   */
+  mailboxIds: string[];
+  /**
+   * JMAP keywords, lower case, sorted: `$seen` (= read), `$flagged`,
+   * `$answered` (set on the copy replied to by Reply/ReplyAll), `$draft`
+   * (drafts; set by the server only), and the owner's own.
+   */
+  keywords: string[];
 }
 
 export interface ListMailboxesRequest {
+}
+
+export interface GetMailboxRequest {
+  id: string;
+}
+
+export interface CreateMailboxRequest {
+  /** Fields read: name, parent_id, sort_order. */
+  mailbox?:
+    | Mailbox
+    | undefined;
+  /** A UUID chosen by the caller; a retry returns the mailbox the first call created. */
+  requestId: string;
+}
+
+export interface UpdateMailboxRequest {
+  /** `id` and `etag` identify the mailbox and the version being changed. */
+  mailbox?:
+    | Mailbox
+    | undefined;
+  /** Updatable: name, parent_id, sort_order. */
+  updateMask?: string[] | undefined;
+}
+
+export interface DeleteMailboxRequest {
+  id: string;
+  etag: string;
+  /** JMAP onDestroyRemoveEmails: false refuses a mailbox with mail in it. */
+  removeEmails: boolean;
+}
+
+export interface DeleteMailboxResponse {
+}
+
+export interface UpdateEmailRequest {
+  /** `id` and `etag` identify the copy and the version being changed. */
+  email?:
+    | Email
+    | undefined;
+  /** Updatable: mailbox_ids (the whole set), keywords (the whole set). */
+  updateMask?: string[] | undefined;
+}
+
+export interface SetEmailKeywordsRequest {
+  id: string;
+  add: string[];
+  remove: string[];
+  /** When set, must match the copy's current etag. */
+  etag: string;
+}
+
+export interface AddToMailboxRequest {
+  id: string;
+  mailboxId: string;
+}
+
+export interface RemoveFromMailboxRequest {
+  id: string;
+  mailboxId: string;
 }
 
 export interface ListMailboxesResponse {
@@ -374,6 +480,12 @@ export interface ListEmailsRequest {
   startTime?: Date | undefined;
   endTime?: Date | undefined;
   includeTotalSize: boolean;
+  /** One of the caller's mailboxes (any kind); not with `mailbox`. */
+  mailboxId: string;
+  /** Only copies with this keyword. */
+  keyword: string;
+  /** Only copies without this keyword. */
+  notKeyword: string;
 }
 
 export interface ListEmailsResponse {
@@ -402,6 +514,8 @@ export interface SearchEmailsRequest {
   /** Valid only with the same query and filters. */
   pageToken: string;
   includeTotalSize: boolean;
+  /** One of the caller's mailboxes (any kind); not with `mailbox`. */
+  mailboxId: string;
 }
 
 export interface EmailSearchResult {
@@ -445,6 +559,87 @@ export interface DeleteForeverRequest {
 export interface DeleteForeverResponse {
 }
 
+export interface WatchMailboxRequest {
+  /**
+   * Resume after this cursor (from an item of an earlier stream, or a
+   * GetEmailChanges state); empty: from now. Too old: FAILED_PRECONDITION
+   * `CURSOR_EXPIRED`, list again.
+   */
+  cursor: string;
+  /** Only this mailbox of the caller's; empty: all their mail. */
+  mailboxId: string;
+}
+
+export interface WatchMailboxResponse {
+  /**
+   * The change's verb (created, updated, deleted, sent), or `caught_up`:
+   * every change up to `cursor` has been sent and live changes follow.
+   */
+  verb: string;
+  /** Resume after this item. */
+  cursor: string;
+  changeTime?:
+    | Date
+    | undefined;
+  /** Who made the change; empty for the system's own changes. */
+  actorId: string;
+  resource?:
+    | //
+    /**
+     * The caller's copy after the change (as it was before, on `deleted`).
+     * `sender_deleted` is as of the change.
+     */
+    { $case: "email"; value: Email }
+    | //
+    /**
+     * A mailbox of the caller's after the change, with its counts when the
+     * item was sent (as it was, without counts, on `deleted`).
+     */
+    { $case: "mailbox"; value: Mailbox }
+    | undefined;
+  /**
+   * On email items: the mailboxes the copy was in before or is in after the
+   * change, with their counts when the item was sent (a mailbox deleted
+   * since is left out); with `mailbox_id`, that mailbox only.
+   */
+  mailboxes: Mailbox[];
+}
+
+export interface GetEmailChangesRequest {
+  /**
+   * A `new_state` of an earlier call or a WatchMailbox cursor; empty: the
+   * current state and no changes. Too old: FAILED_PRECONDITION
+   * `CURSOR_EXPIRED` (JMAP cannotCalculateChanges): list again.
+   */
+  sinceState: string;
+  /**
+   * At most this many ids in created, updated and destroyed together
+   * (default 500, at most 5000).
+   */
+  maxChanges: number;
+}
+
+export interface GetEmailChangesResponse {
+  /** The since_state asked for (the current state when it was empty). */
+  oldState: string;
+  /** Where the changes returned end: the next call's since_state. */
+  newState: string;
+  /** More changes follow new_state: call again with it. */
+  hasMoreChanges: boolean;
+  /** Copies created since (and not destroyed since), oldest first. */
+  created: string[];
+  /**
+   * Copies that existed at since_state and changed since (moves, keywords,
+   * read/unread, sent).
+   */
+  updated: string[];
+  /**
+   * Copies erased since, including those created and erased within the
+   * window (JMAP allows either; clients ignore ids they never had).
+   */
+  destroyed: string[];
+}
+
 export interface ChatMember {
   userId: string;
   role: MemberRole;
@@ -466,6 +661,11 @@ export interface ChatRoom {
   updateTime?: Date | undefined;
   deleteTime?: Date | undefined;
   etag: string;
+  /**
+   * For the caller only (not in events): messages since their read marker
+   * that mention them, by `<@user-id>` or `<!room>`.
+   */
+  mentionCount: number;
 }
 
 export interface ChatMessage {
@@ -490,6 +690,26 @@ export interface ChatMessage {
   createTime?: Date | undefined;
   updateTime?: Date | undefined;
   etag: string;
+  /** One entry per emoji, in the order each was first used. */
+  reactions: ReactionCount[];
+  /** Set while the message is pinned to its room. */
+  pinTime?:
+    | Date
+    | undefined;
+  /** Who pinned it; empty when not pinned. */
+  pinnedBy: string;
+}
+
+export interface ReactionCount {
+  /**
+   * A single Unicode emoji (fully qualified: "❤" is stored as "❤️") or a
+   * custom `:shortcode:`.
+   */
+  emoji: string;
+  /** How many users reacted with it. */
+  count: number;
+  /** For the caller only (false in events): the caller is one of them. */
+  reacted: boolean;
 }
 
 export interface MessageEdit {
@@ -573,6 +793,7 @@ export interface MarkRoomReadRequest {
 
 export interface MarkRoomReadResponse {
   unreadCount: number;
+  mentionCount: number;
 }
 
 export interface PostMessageRequest {
@@ -628,6 +849,8 @@ export interface SearchMessagesRequest {
   /** Valid only with the same query and filters. */
   pageToken: string;
   includeTotalSize: boolean;
+  /** One of the caller's mailboxes (any kind); not with `mailbox`. */
+  mailboxId: string;
 }
 
 export interface MessageSearchResult {
@@ -655,8 +878,135 @@ export interface GetEditHistoryResponse {
   edits: MessageEdit[];
 }
 
+export interface AddReactionRequest {
+  /** The message reacted to. */
+  messageId: string;
+  /**
+   * One emoji grapheme (ZWJ sequences, skin tones, flags and keycaps
+   * included; a missing variation selector is added) or `:shortcode:` of
+   * 1 to 64 characters a-z, 0-9, `_`, `+`, `-`.
+   */
+  emoji: string;
+}
+
+export interface RemoveReactionRequest {
+  messageId: string;
+  emoji: string;
+}
+
+export interface PinMessageRequest {
+  id: string;
+}
+
+export interface UnpinMessageRequest {
+  id: string;
+}
+
+export interface ListPinnedMessagesRequest {
+  roomId: string;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListPinnedMessagesResponse {
+  /** Most recently pinned first. */
+  messages: ChatMessage[];
+  nextPageToken: string;
+}
+
+export interface WatchRoomRequest {
+  roomId: string;
+  /**
+   * Resume after this cursor (from an item of an earlier stream); empty:
+   * from now. Too old: FAILED_PRECONDITION `CURSOR_EXPIRED`, list again.
+   */
+  cursor: string;
+}
+
+export interface WatchRoomResponse {
+  /**
+   * The change's verb (created, updated, deleted, restored, reaction_added,
+   * reaction_removed, pinned, unpinned), `typing`, or `caught_up`: every
+   * change up to `cursor` has been sent and live changes follow.
+   */
+  verb: string;
+  /** Resume after this item; empty on typing items. */
+  cursor: string;
+  changeTime?:
+    | Date
+    | undefined;
+  /** Who made the change; empty for the system's own changes. */
+  actorId: string;
+  resource?:
+    | { $case: "message"; value: ChatMessage }
+    | //
+    /** The room as it is after the change, with its members (no counts). */
+    { $case: "room"; value: ChatRoom }
+    | { $case: "readMarker"; value: ReadMarker }
+    | { $case: "typing"; value: TypingIndicator }
+    | undefined;
+}
+
+export interface WatchMyRoomsRequest {
+  cursor: string;
+}
+
+export interface WatchMyRoomsResponse {
+  /**
+   * `message` (a new message in one of the caller's rooms), `read` (the
+   * caller read a room), `joined`, `left`, or `caught_up`.
+   */
+  verb: string;
+  cursor: string;
+  changeTime?: Date | undefined;
+  roomId: string;
+  /** The new message, on `message` items. */
+  message?:
+    | ChatMessage
+    | undefined;
+  /** The room's counts for the caller after this change. */
+  unreadCount: number;
+  mentionCount: number;
+}
+
+/** Where a member has read a room up to (their own state; moved by MarkRoomRead). */
+export interface ReadMarker {
+  roomId: string;
+  userId: string;
+  readTime?: Date | undefined;
+}
+
+export interface TypingIndicator {
+  roomId: string;
+  userId: string;
+  /** Clients stop showing it then, unless another arrives. */
+  expireTime?: Date | undefined;
+}
+
+export interface SendTypingRequest {
+  roomId: string;
+}
+
+export interface SendTypingResponse {
+}
+
 function createBaseMailbox(): Mailbox {
-  return { role: 0, totalCount: 0, unreadCount: 0 };
+  return {
+    role: 0,
+    totalCount: 0,
+    unreadCount: 0,
+    id: "",
+    name: "",
+    parentId: "",
+    sortOrder: 0,
+    totalThreads: 0,
+    unreadThreads: 0,
+    ownerId: "",
+    createTime: undefined,
+    updateTime: undefined,
+    etag: "",
+  };
 }
 
 export const Mailbox: MessageFns<Mailbox> = {
@@ -669,6 +1019,36 @@ export const Mailbox: MessageFns<Mailbox> = {
     }
     if (message.unreadCount !== 0) {
       writer.uint32(24).int32(message.unreadCount);
+    }
+    if (message.id !== "") {
+      writer.uint32(34).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(42).string(message.name);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(50).string(message.parentId);
+    }
+    if (message.sortOrder !== 0) {
+      writer.uint32(56).int32(message.sortOrder);
+    }
+    if (message.totalThreads !== 0) {
+      writer.uint32(64).int32(message.totalThreads);
+    }
+    if (message.unreadThreads !== 0) {
+      writer.uint32(72).int32(message.unreadThreads);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(82).string(message.ownerId);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(90).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(98).fork()).join();
+    }
+    if (message.etag !== "") {
+      writer.uint32(106).string(message.etag);
     }
     return writer;
   },
@@ -710,6 +1090,86 @@ export const Mailbox: MessageFns<Mailbox> = {
             message.unreadCount = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sortOrder = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.totalThreads = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.unreadThreads = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -735,6 +1195,44 @@ export const Mailbox: MessageFns<Mailbox> = {
         : isSet(object.unread_count)
         ? globalThis.Number(object.unread_count)
         : 0,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      sortOrder: isSet(object.sortOrder)
+        ? globalThis.Number(object.sortOrder)
+        : isSet(object.sort_order)
+        ? globalThis.Number(object.sort_order)
+        : 0,
+      totalThreads: isSet(object.totalThreads)
+        ? globalThis.Number(object.totalThreads)
+        : isSet(object.total_threads)
+        ? globalThis.Number(object.total_threads)
+        : 0,
+      unreadThreads: isSet(object.unreadThreads)
+        ? globalThis.Number(object.unreadThreads)
+        : isSet(object.unread_threads)
+        ? globalThis.Number(object.unread_threads)
+        : 0,
+      ownerId: isSet(object.ownerId)
+        ? globalThis.String(object.ownerId)
+        : isSet(object.owner_id)
+        ? globalThis.String(object.owner_id)
+        : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
     };
   },
 
@@ -749,6 +1247,36 @@ export const Mailbox: MessageFns<Mailbox> = {
     if (message.unreadCount !== 0) {
       obj.unreadCount = Math.round(message.unreadCount);
     }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.sortOrder !== 0) {
+      obj.sortOrder = Math.round(message.sortOrder);
+    }
+    if (message.totalThreads !== 0) {
+      obj.totalThreads = Math.round(message.totalThreads);
+    }
+    if (message.unreadThreads !== 0) {
+      obj.unreadThreads = Math.round(message.unreadThreads);
+    }
+    if (message.ownerId !== "") {
+      obj.ownerId = message.ownerId;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
     return obj;
   },
 
@@ -760,6 +1288,16 @@ export const Mailbox: MessageFns<Mailbox> = {
     message.role = object.role ?? 0;
     message.totalCount = object.totalCount ?? 0;
     message.unreadCount = object.unreadCount ?? 0;
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.parentId = object.parentId ?? "";
+    message.sortOrder = object.sortOrder ?? 0;
+    message.totalThreads = object.totalThreads ?? 0;
+    message.unreadThreads = object.unreadThreads ?? 0;
+    message.ownerId = object.ownerId ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
+    message.etag = object.etag ?? "";
     return message;
   },
 };
@@ -875,6 +1413,8 @@ function createBaseEmail(): Email {
     createTime: undefined,
     updateTime: undefined,
     etag: "",
+    mailboxIds: [],
+    keywords: [],
   };
 }
 
@@ -951,6 +1491,12 @@ export const Email: MessageFns<Email> = {
     }
     if (message.etag !== "") {
       writer.uint32(194).string(message.etag);
+    }
+    for (const v of message.mailboxIds) {
+      writer.uint32(202).string(v!);
+    }
+    for (const v of message.keywords) {
+      writer.uint32(210).string(v!);
     }
     return writer;
   },
@@ -1160,6 +1706,22 @@ export const Email: MessageFns<Email> = {
             message.etag = reader.string();
             continue;
           }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.mailboxIds.push(reader.string());
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.keywords.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1258,6 +1820,14 @@ export const Email: MessageFns<Email> = {
         ? fromJsonTimestamp(object.update_time)
         : undefined,
       etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+      mailboxIds: globalThis.Array.isArray(object?.mailboxIds)
+        ? object.mailboxIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.mailbox_ids)
+        ? object.mailbox_ids.map((e: any) => globalThis.String(e))
+        : [],
+      keywords: globalThis.Array.isArray(object?.keywords)
+        ? object.keywords.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1335,6 +1905,12 @@ export const Email: MessageFns<Email> = {
     if (message.etag !== "") {
       obj.etag = message.etag;
     }
+    if (message.mailboxIds?.length) {
+      obj.mailboxIds = message.mailboxIds;
+    }
+    if (message.keywords?.length) {
+      obj.keywords = message.keywords;
+    }
     return obj;
   },
 
@@ -1367,6 +1943,8 @@ export const Email: MessageFns<Email> = {
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
     message.etag = object.etag ?? "";
+    message.mailboxIds = object.mailboxIds?.map((e) => e) || [];
+    message.keywords = object.keywords?.map((e) => e) || [];
     return message;
   },
 };
@@ -1419,6 +1997,796 @@ export const ListMailboxesRequest: MessageFns<ListMailboxesRequest> = {
   },
   fromPartial<I extends Exact<DeepPartial<ListMailboxesRequest>, I>>(_: I): ListMailboxesRequest {
     const message = createBaseListMailboxesRequest();
+    return message;
+  },
+};
+
+function createBaseGetMailboxRequest(): GetMailboxRequest {
+  return { id: "" };
+}
+
+export const GetMailboxRequest: MessageFns<GetMailboxRequest> = {
+  encode(message: GetMailboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMailboxRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMailboxRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetMailboxRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetMailboxRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetMailboxRequest>, I>>(base?: I): GetMailboxRequest {
+    return GetMailboxRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetMailboxRequest>, I>>(object: I): GetMailboxRequest {
+    const message = createBaseGetMailboxRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateMailboxRequest(): CreateMailboxRequest {
+  return { mailbox: undefined, requestId: "" };
+}
+
+export const CreateMailboxRequest: MessageFns<CreateMailboxRequest> = {
+  encode(message: CreateMailboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mailbox !== undefined) {
+      Mailbox.encode(message.mailbox, writer.uint32(10).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(18).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateMailboxRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateMailboxRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mailbox = Mailbox.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateMailboxRequest {
+    return {
+      mailbox: isSet(object.mailbox) ? Mailbox.fromJSON(object.mailbox) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateMailboxRequest): unknown {
+    const obj: any = {};
+    if (message.mailbox !== undefined) {
+      obj.mailbox = Mailbox.toJSON(message.mailbox);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateMailboxRequest>, I>>(base?: I): CreateMailboxRequest {
+    return CreateMailboxRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateMailboxRequest>, I>>(object: I): CreateMailboxRequest {
+    const message = createBaseCreateMailboxRequest();
+    message.mailbox = (object.mailbox !== undefined && object.mailbox !== null)
+      ? Mailbox.fromPartial(object.mailbox)
+      : undefined;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateMailboxRequest(): UpdateMailboxRequest {
+  return { mailbox: undefined, updateMask: undefined };
+}
+
+export const UpdateMailboxRequest: MessageFns<UpdateMailboxRequest> = {
+  encode(message: UpdateMailboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mailbox !== undefined) {
+      Mailbox.encode(message.mailbox, writer.uint32(10).fork()).join();
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateMailboxRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateMailboxRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mailbox = Mailbox.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateMailboxRequest {
+    return {
+      mailbox: isSet(object.mailbox) ? Mailbox.fromJSON(object.mailbox) : undefined,
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateMailboxRequest): unknown {
+    const obj: any = {};
+    if (message.mailbox !== undefined) {
+      obj.mailbox = Mailbox.toJSON(message.mailbox);
+    }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateMailboxRequest>, I>>(base?: I): UpdateMailboxRequest {
+    return UpdateMailboxRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateMailboxRequest>, I>>(object: I): UpdateMailboxRequest {
+    const message = createBaseUpdateMailboxRequest();
+    message.mailbox = (object.mailbox !== undefined && object.mailbox !== null)
+      ? Mailbox.fromPartial(object.mailbox)
+      : undefined;
+    message.updateMask = object.updateMask ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteMailboxRequest(): DeleteMailboxRequest {
+  return { id: "", etag: "", removeEmails: false };
+}
+
+export const DeleteMailboxRequest: MessageFns<DeleteMailboxRequest> = {
+  encode(message: DeleteMailboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.etag !== "") {
+      writer.uint32(18).string(message.etag);
+    }
+    if (message.removeEmails !== false) {
+      writer.uint32(24).bool(message.removeEmails);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteMailboxRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteMailboxRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.removeEmails = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteMailboxRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+      removeEmails: isSet(object.removeEmails)
+        ? globalThis.Boolean(object.removeEmails)
+        : isSet(object.remove_emails)
+        ? globalThis.Boolean(object.remove_emails)
+        : false,
+    };
+  },
+
+  toJSON(message: DeleteMailboxRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    if (message.removeEmails !== false) {
+      obj.removeEmails = message.removeEmails;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteMailboxRequest>, I>>(base?: I): DeleteMailboxRequest {
+    return DeleteMailboxRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteMailboxRequest>, I>>(object: I): DeleteMailboxRequest {
+    const message = createBaseDeleteMailboxRequest();
+    message.id = object.id ?? "";
+    message.etag = object.etag ?? "";
+    message.removeEmails = object.removeEmails ?? false;
+    return message;
+  },
+};
+
+function createBaseDeleteMailboxResponse(): DeleteMailboxResponse {
+  return {};
+}
+
+export const DeleteMailboxResponse: MessageFns<DeleteMailboxResponse> = {
+  encode(_: DeleteMailboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteMailboxResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteMailboxResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteMailboxResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteMailboxResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteMailboxResponse>, I>>(base?: I): DeleteMailboxResponse {
+    return DeleteMailboxResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteMailboxResponse>, I>>(_: I): DeleteMailboxResponse {
+    const message = createBaseDeleteMailboxResponse();
+    return message;
+  },
+};
+
+function createBaseUpdateEmailRequest(): UpdateEmailRequest {
+  return { email: undefined, updateMask: undefined };
+}
+
+export const UpdateEmailRequest: MessageFns<UpdateEmailRequest> = {
+  encode(message: UpdateEmailRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== undefined) {
+      Email.encode(message.email, writer.uint32(10).fork()).join();
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateEmailRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateEmailRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = Email.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateEmailRequest {
+    return {
+      email: isSet(object.email) ? Email.fromJSON(object.email) : undefined,
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateEmailRequest): unknown {
+    const obj: any = {};
+    if (message.email !== undefined) {
+      obj.email = Email.toJSON(message.email);
+    }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateEmailRequest>, I>>(base?: I): UpdateEmailRequest {
+    return UpdateEmailRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateEmailRequest>, I>>(object: I): UpdateEmailRequest {
+    const message = createBaseUpdateEmailRequest();
+    message.email = (object.email !== undefined && object.email !== null) ? Email.fromPartial(object.email) : undefined;
+    message.updateMask = object.updateMask ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSetEmailKeywordsRequest(): SetEmailKeywordsRequest {
+  return { id: "", add: [], remove: [], etag: "" };
+}
+
+export const SetEmailKeywordsRequest: MessageFns<SetEmailKeywordsRequest> = {
+  encode(message: SetEmailKeywordsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    for (const v of message.add) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.remove) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.etag !== "") {
+      writer.uint32(34).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetEmailKeywordsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetEmailKeywordsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.add.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.remove.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetEmailKeywordsRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      add: globalThis.Array.isArray(object?.add) ? object.add.map((e: any) => globalThis.String(e)) : [],
+      remove: globalThis.Array.isArray(object?.remove) ? object.remove.map((e: any) => globalThis.String(e)) : [],
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: SetEmailKeywordsRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.add?.length) {
+      obj.add = message.add;
+    }
+    if (message.remove?.length) {
+      obj.remove = message.remove;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetEmailKeywordsRequest>, I>>(base?: I): SetEmailKeywordsRequest {
+    return SetEmailKeywordsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetEmailKeywordsRequest>, I>>(object: I): SetEmailKeywordsRequest {
+    const message = createBaseSetEmailKeywordsRequest();
+    message.id = object.id ?? "";
+    message.add = object.add?.map((e) => e) || [];
+    message.remove = object.remove?.map((e) => e) || [];
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseAddToMailboxRequest(): AddToMailboxRequest {
+  return { id: "", mailboxId: "" };
+}
+
+export const AddToMailboxRequest: MessageFns<AddToMailboxRequest> = {
+  encode(message: AddToMailboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.mailboxId !== "") {
+      writer.uint32(18).string(message.mailboxId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddToMailboxRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddToMailboxRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mailboxId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddToMailboxRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      mailboxId: isSet(object.mailboxId)
+        ? globalThis.String(object.mailboxId)
+        : isSet(object.mailbox_id)
+        ? globalThis.String(object.mailbox_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AddToMailboxRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.mailboxId !== "") {
+      obj.mailboxId = message.mailboxId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddToMailboxRequest>, I>>(base?: I): AddToMailboxRequest {
+    return AddToMailboxRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddToMailboxRequest>, I>>(object: I): AddToMailboxRequest {
+    const message = createBaseAddToMailboxRequest();
+    message.id = object.id ?? "";
+    message.mailboxId = object.mailboxId ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveFromMailboxRequest(): RemoveFromMailboxRequest {
+  return { id: "", mailboxId: "" };
+}
+
+export const RemoveFromMailboxRequest: MessageFns<RemoveFromMailboxRequest> = {
+  encode(message: RemoveFromMailboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.mailboxId !== "") {
+      writer.uint32(18).string(message.mailboxId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveFromMailboxRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveFromMailboxRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mailboxId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveFromMailboxRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      mailboxId: isSet(object.mailboxId)
+        ? globalThis.String(object.mailboxId)
+        : isSet(object.mailbox_id)
+        ? globalThis.String(object.mailbox_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemoveFromMailboxRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.mailboxId !== "") {
+      obj.mailboxId = message.mailboxId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveFromMailboxRequest>, I>>(base?: I): RemoveFromMailboxRequest {
+    return RemoveFromMailboxRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveFromMailboxRequest>, I>>(object: I): RemoveFromMailboxRequest {
+    const message = createBaseRemoveFromMailboxRequest();
+    message.id = object.id ?? "";
+    message.mailboxId = object.mailboxId ?? "";
     return message;
   },
 };
@@ -2358,6 +3726,9 @@ function createBaseListEmailsRequest(): ListEmailsRequest {
     startTime: undefined,
     endTime: undefined,
     includeTotalSize: false,
+    mailboxId: "",
+    keyword: "",
+    notKeyword: "",
   };
 }
 
@@ -2389,6 +3760,15 @@ export const ListEmailsRequest: MessageFns<ListEmailsRequest> = {
     }
     if (message.includeTotalSize !== false) {
       writer.uint32(72).bool(message.includeTotalSize);
+    }
+    if (message.mailboxId !== "") {
+      writer.uint32(82).string(message.mailboxId);
+    }
+    if (message.keyword !== "") {
+      writer.uint32(90).string(message.keyword);
+    }
+    if (message.notKeyword !== "") {
+      writer.uint32(98).string(message.notKeyword);
     }
     return writer;
   },
@@ -2478,6 +3858,30 @@ export const ListEmailsRequest: MessageFns<ListEmailsRequest> = {
             message.includeTotalSize = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.mailboxId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.keyword = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.notKeyword = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2533,6 +3937,17 @@ export const ListEmailsRequest: MessageFns<ListEmailsRequest> = {
         : isSet(object.include_total_size)
         ? globalThis.Boolean(object.include_total_size)
         : false,
+      mailboxId: isSet(object.mailboxId)
+        ? globalThis.String(object.mailboxId)
+        : isSet(object.mailbox_id)
+        ? globalThis.String(object.mailbox_id)
+        : "",
+      keyword: isSet(object.keyword) ? globalThis.String(object.keyword) : "",
+      notKeyword: isSet(object.notKeyword)
+        ? globalThis.String(object.notKeyword)
+        : isSet(object.not_keyword)
+        ? globalThis.String(object.not_keyword)
+        : "",
     };
   },
 
@@ -2565,6 +3980,15 @@ export const ListEmailsRequest: MessageFns<ListEmailsRequest> = {
     if (message.includeTotalSize !== false) {
       obj.includeTotalSize = message.includeTotalSize;
     }
+    if (message.mailboxId !== "") {
+      obj.mailboxId = message.mailboxId;
+    }
+    if (message.keyword !== "") {
+      obj.keyword = message.keyword;
+    }
+    if (message.notKeyword !== "") {
+      obj.notKeyword = message.notKeyword;
+    }
     return obj;
   },
 
@@ -2582,6 +4006,9 @@ export const ListEmailsRequest: MessageFns<ListEmailsRequest> = {
     message.startTime = object.startTime ?? undefined;
     message.endTime = object.endTime ?? undefined;
     message.includeTotalSize = object.includeTotalSize ?? false;
+    message.mailboxId = object.mailboxId ?? "";
+    message.keyword = object.keyword ?? "";
+    message.notKeyword = object.notKeyword ?? "";
     return message;
   },
 };
@@ -2705,6 +4132,7 @@ function createBaseSearchEmailsRequest(): SearchEmailsRequest {
     pageSize: 0,
     pageToken: "",
     includeTotalSize: false,
+    mailboxId: "",
   };
 }
 
@@ -2733,6 +4161,9 @@ export const SearchEmailsRequest: MessageFns<SearchEmailsRequest> = {
     }
     if (message.includeTotalSize !== false) {
       writer.uint32(64).bool(message.includeTotalSize);
+    }
+    if (message.mailboxId !== "") {
+      writer.uint32(74).string(message.mailboxId);
     }
     return writer;
   },
@@ -2814,6 +4245,14 @@ export const SearchEmailsRequest: MessageFns<SearchEmailsRequest> = {
             message.includeTotalSize = reader.bool();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.mailboxId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2860,6 +4299,11 @@ export const SearchEmailsRequest: MessageFns<SearchEmailsRequest> = {
         : isSet(object.include_total_size)
         ? globalThis.Boolean(object.include_total_size)
         : false,
+      mailboxId: isSet(object.mailboxId)
+        ? globalThis.String(object.mailboxId)
+        : isSet(object.mailbox_id)
+        ? globalThis.String(object.mailbox_id)
+        : "",
     };
   },
 
@@ -2889,6 +4333,9 @@ export const SearchEmailsRequest: MessageFns<SearchEmailsRequest> = {
     if (message.includeTotalSize !== false) {
       obj.includeTotalSize = message.includeTotalSize;
     }
+    if (message.mailboxId !== "") {
+      obj.mailboxId = message.mailboxId;
+    }
     return obj;
   },
 
@@ -2905,6 +4352,7 @@ export const SearchEmailsRequest: MessageFns<SearchEmailsRequest> = {
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
     message.includeTotalSize = object.includeTotalSize ?? false;
+    message.mailboxId = object.mailboxId ?? "";
     return message;
   },
 };
@@ -3544,6 +4992,542 @@ export const DeleteForeverResponse: MessageFns<DeleteForeverResponse> = {
   },
 };
 
+function createBaseWatchMailboxRequest(): WatchMailboxRequest {
+  return { cursor: "", mailboxId: "" };
+}
+
+export const WatchMailboxRequest: MessageFns<WatchMailboxRequest> = {
+  encode(message: WatchMailboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cursor !== "") {
+      writer.uint32(10).string(message.cursor);
+    }
+    if (message.mailboxId !== "") {
+      writer.uint32(18).string(message.mailboxId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchMailboxRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchMailboxRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mailboxId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchMailboxRequest {
+    return {
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      mailboxId: isSet(object.mailboxId)
+        ? globalThis.String(object.mailboxId)
+        : isSet(object.mailbox_id)
+        ? globalThis.String(object.mailbox_id)
+        : "",
+    };
+  },
+
+  toJSON(message: WatchMailboxRequest): unknown {
+    const obj: any = {};
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    if (message.mailboxId !== "") {
+      obj.mailboxId = message.mailboxId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchMailboxRequest>, I>>(base?: I): WatchMailboxRequest {
+    return WatchMailboxRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchMailboxRequest>, I>>(object: I): WatchMailboxRequest {
+    const message = createBaseWatchMailboxRequest();
+    message.cursor = object.cursor ?? "";
+    message.mailboxId = object.mailboxId ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchMailboxResponse(): WatchMailboxResponse {
+  return { verb: "", cursor: "", changeTime: undefined, actorId: "", resource: undefined, mailboxes: [] };
+}
+
+export const WatchMailboxResponse: MessageFns<WatchMailboxResponse> = {
+  encode(message: WatchMailboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verb !== "") {
+      writer.uint32(10).string(message.verb);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(18).string(message.cursor);
+    }
+    if (message.changeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.changeTime), writer.uint32(26).fork()).join();
+    }
+    if (message.actorId !== "") {
+      writer.uint32(34).string(message.actorId);
+    }
+    switch (message.resource?.$case) {
+      case "email":
+        Email.encode(message.resource.value, writer.uint32(42).fork()).join();
+        break;
+      case "mailbox":
+        Mailbox.encode(message.resource.value, writer.uint32(50).fork()).join();
+        break;
+    }
+    for (const v of message.mailboxes) {
+      Mailbox.encode(v!, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchMailboxResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchMailboxResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verb = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.resource = { $case: "email", value: Email.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.resource = { $case: "mailbox", value: Mailbox.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.mailboxes.push(Mailbox.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchMailboxResponse {
+    return {
+      verb: isSet(object.verb) ? globalThis.String(object.verb) : "",
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      changeTime: isSet(object.changeTime)
+        ? fromJsonTimestamp(object.changeTime)
+        : isSet(object.change_time)
+        ? fromJsonTimestamp(object.change_time)
+        : undefined,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      resource: isSet(object.email)
+        ? { $case: "email", value: Email.fromJSON(object.email) }
+        : isSet(object.mailbox)
+        ? { $case: "mailbox", value: Mailbox.fromJSON(object.mailbox) }
+        : undefined,
+      mailboxes: globalThis.Array.isArray(object?.mailboxes)
+        ? object.mailboxes.map((e: any) => Mailbox.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: WatchMailboxResponse): unknown {
+    const obj: any = {};
+    if (message.verb !== "") {
+      obj.verb = message.verb;
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    if (message.changeTime !== undefined) {
+      obj.changeTime = message.changeTime.toISOString();
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.resource?.$case === "email") {
+      obj.email = Email.toJSON(message.resource.value);
+    } else if (message.resource?.$case === "mailbox") {
+      obj.mailbox = Mailbox.toJSON(message.resource.value);
+    }
+    if (message.mailboxes?.length) {
+      obj.mailboxes = message.mailboxes.map((e) => Mailbox.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchMailboxResponse>, I>>(base?: I): WatchMailboxResponse {
+    return WatchMailboxResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchMailboxResponse>, I>>(object: I): WatchMailboxResponse {
+    const message = createBaseWatchMailboxResponse();
+    message.verb = object.verb ?? "";
+    message.cursor = object.cursor ?? "";
+    message.changeTime = object.changeTime ?? undefined;
+    message.actorId = object.actorId ?? "";
+    switch (object.resource?.$case) {
+      case "email": {
+        if (object.resource?.value !== undefined && object.resource?.value !== null) {
+          message.resource = { $case: "email", value: Email.fromPartial(object.resource.value) };
+        }
+        break;
+      }
+      case "mailbox": {
+        if (object.resource?.value !== undefined && object.resource?.value !== null) {
+          message.resource = { $case: "mailbox", value: Mailbox.fromPartial(object.resource.value) };
+        }
+        break;
+      }
+    }
+    message.mailboxes = object.mailboxes?.map((e) => Mailbox.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetEmailChangesRequest(): GetEmailChangesRequest {
+  return { sinceState: "", maxChanges: 0 };
+}
+
+export const GetEmailChangesRequest: MessageFns<GetEmailChangesRequest> = {
+  encode(message: GetEmailChangesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sinceState !== "") {
+      writer.uint32(10).string(message.sinceState);
+    }
+    if (message.maxChanges !== 0) {
+      writer.uint32(16).int32(message.maxChanges);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetEmailChangesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetEmailChangesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sinceState = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxChanges = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetEmailChangesRequest {
+    return {
+      sinceState: isSet(object.sinceState)
+        ? globalThis.String(object.sinceState)
+        : isSet(object.since_state)
+        ? globalThis.String(object.since_state)
+        : "",
+      maxChanges: isSet(object.maxChanges)
+        ? globalThis.Number(object.maxChanges)
+        : isSet(object.max_changes)
+        ? globalThis.Number(object.max_changes)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetEmailChangesRequest): unknown {
+    const obj: any = {};
+    if (message.sinceState !== "") {
+      obj.sinceState = message.sinceState;
+    }
+    if (message.maxChanges !== 0) {
+      obj.maxChanges = Math.round(message.maxChanges);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetEmailChangesRequest>, I>>(base?: I): GetEmailChangesRequest {
+    return GetEmailChangesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetEmailChangesRequest>, I>>(object: I): GetEmailChangesRequest {
+    const message = createBaseGetEmailChangesRequest();
+    message.sinceState = object.sinceState ?? "";
+    message.maxChanges = object.maxChanges ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetEmailChangesResponse(): GetEmailChangesResponse {
+  return { oldState: "", newState: "", hasMoreChanges: false, created: [], updated: [], destroyed: [] };
+}
+
+export const GetEmailChangesResponse: MessageFns<GetEmailChangesResponse> = {
+  encode(message: GetEmailChangesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.oldState !== "") {
+      writer.uint32(10).string(message.oldState);
+    }
+    if (message.newState !== "") {
+      writer.uint32(18).string(message.newState);
+    }
+    if (message.hasMoreChanges !== false) {
+      writer.uint32(24).bool(message.hasMoreChanges);
+    }
+    for (const v of message.created) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.updated) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.destroyed) {
+      writer.uint32(50).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetEmailChangesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetEmailChangesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.oldState = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.newState = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.hasMoreChanges = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.created.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.updated.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.destroyed.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetEmailChangesResponse {
+    return {
+      oldState: isSet(object.oldState)
+        ? globalThis.String(object.oldState)
+        : isSet(object.old_state)
+        ? globalThis.String(object.old_state)
+        : "",
+      newState: isSet(object.newState)
+        ? globalThis.String(object.newState)
+        : isSet(object.new_state)
+        ? globalThis.String(object.new_state)
+        : "",
+      hasMoreChanges: isSet(object.hasMoreChanges)
+        ? globalThis.Boolean(object.hasMoreChanges)
+        : isSet(object.has_more_changes)
+        ? globalThis.Boolean(object.has_more_changes)
+        : false,
+      created: globalThis.Array.isArray(object?.created) ? object.created.map((e: any) => globalThis.String(e)) : [],
+      updated: globalThis.Array.isArray(object?.updated) ? object.updated.map((e: any) => globalThis.String(e)) : [],
+      destroyed: globalThis.Array.isArray(object?.destroyed)
+        ? object.destroyed.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetEmailChangesResponse): unknown {
+    const obj: any = {};
+    if (message.oldState !== "") {
+      obj.oldState = message.oldState;
+    }
+    if (message.newState !== "") {
+      obj.newState = message.newState;
+    }
+    if (message.hasMoreChanges !== false) {
+      obj.hasMoreChanges = message.hasMoreChanges;
+    }
+    if (message.created?.length) {
+      obj.created = message.created;
+    }
+    if (message.updated?.length) {
+      obj.updated = message.updated;
+    }
+    if (message.destroyed?.length) {
+      obj.destroyed = message.destroyed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetEmailChangesResponse>, I>>(base?: I): GetEmailChangesResponse {
+    return GetEmailChangesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetEmailChangesResponse>, I>>(object: I): GetEmailChangesResponse {
+    const message = createBaseGetEmailChangesResponse();
+    message.oldState = object.oldState ?? "";
+    message.newState = object.newState ?? "";
+    message.hasMoreChanges = object.hasMoreChanges ?? false;
+    message.created = object.created?.map((e) => e) || [];
+    message.updated = object.updated?.map((e) => e) || [];
+    message.destroyed = object.destroyed?.map((e) => e) || [];
+    return message;
+  },
+};
+
 function createBaseChatMember(): ChatMember {
   return { userId: "", role: 0, joinTime: undefined };
 }
@@ -3667,6 +5651,7 @@ function createBaseChatRoom(): ChatRoom {
     updateTime: undefined,
     deleteTime: undefined,
     etag: "",
+    mentionCount: 0,
   };
 }
 
@@ -3707,6 +5692,9 @@ export const ChatRoom: MessageFns<ChatRoom> = {
     }
     if (message.etag !== "") {
       writer.uint32(98).string(message.etag);
+    }
+    if (message.mentionCount !== 0) {
+      writer.uint32(104).int32(message.mentionCount);
     }
     return writer;
   },
@@ -3820,6 +5808,14 @@ export const ChatRoom: MessageFns<ChatRoom> = {
             message.etag = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.mentionCount = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3870,6 +5866,11 @@ export const ChatRoom: MessageFns<ChatRoom> = {
         ? fromJsonTimestamp(object.delete_time)
         : undefined,
       etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+      mentionCount: isSet(object.mentionCount)
+        ? globalThis.Number(object.mentionCount)
+        : isSet(object.mention_count)
+        ? globalThis.Number(object.mention_count)
+        : 0,
     };
   },
 
@@ -3911,6 +5912,9 @@ export const ChatRoom: MessageFns<ChatRoom> = {
     if (message.etag !== "") {
       obj.etag = message.etag;
     }
+    if (message.mentionCount !== 0) {
+      obj.mentionCount = Math.round(message.mentionCount);
+    }
     return obj;
   },
 
@@ -3931,6 +5935,7 @@ export const ChatRoom: MessageFns<ChatRoom> = {
     message.updateTime = object.updateTime ?? undefined;
     message.deleteTime = object.deleteTime ?? undefined;
     message.etag = object.etag ?? "";
+    message.mentionCount = object.mentionCount ?? 0;
     return message;
   },
 };
@@ -3953,6 +5958,9 @@ function createBaseChatMessage(): ChatMessage {
     createTime: undefined,
     updateTime: undefined,
     etag: "",
+    reactions: [],
+    pinTime: undefined,
+    pinnedBy: "",
   };
 }
 
@@ -4005,6 +6013,15 @@ export const ChatMessage: MessageFns<ChatMessage> = {
     }
     if (message.etag !== "") {
       writer.uint32(130).string(message.etag);
+    }
+    for (const v of message.reactions) {
+      ReactionCount.encode(v!, writer.uint32(138).fork()).join();
+    }
+    if (message.pinTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.pinTime), writer.uint32(146).fork()).join();
+    }
+    if (message.pinnedBy !== "") {
+      writer.uint32(154).string(message.pinnedBy);
     }
     return writer;
   },
@@ -4150,6 +6167,30 @@ export const ChatMessage: MessageFns<ChatMessage> = {
             message.etag = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.reactions.push(ReactionCount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.pinTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.pinnedBy = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4228,6 +6269,19 @@ export const ChatMessage: MessageFns<ChatMessage> = {
         ? fromJsonTimestamp(object.update_time)
         : undefined,
       etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+      reactions: globalThis.Array.isArray(object?.reactions)
+        ? object.reactions.map((e: any) => ReactionCount.fromJSON(e))
+        : [],
+      pinTime: isSet(object.pinTime)
+        ? fromJsonTimestamp(object.pinTime)
+        : isSet(object.pin_time)
+        ? fromJsonTimestamp(object.pin_time)
+        : undefined,
+      pinnedBy: isSet(object.pinnedBy)
+        ? globalThis.String(object.pinnedBy)
+        : isSet(object.pinned_by)
+        ? globalThis.String(object.pinned_by)
+        : "",
     };
   },
 
@@ -4281,6 +6335,15 @@ export const ChatMessage: MessageFns<ChatMessage> = {
     if (message.etag !== "") {
       obj.etag = message.etag;
     }
+    if (message.reactions?.length) {
+      obj.reactions = message.reactions.map((e) => ReactionCount.toJSON(e));
+    }
+    if (message.pinTime !== undefined) {
+      obj.pinTime = message.pinTime.toISOString();
+    }
+    if (message.pinnedBy !== "") {
+      obj.pinnedBy = message.pinnedBy;
+    }
     return obj;
   },
 
@@ -4305,6 +6368,110 @@ export const ChatMessage: MessageFns<ChatMessage> = {
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
     message.etag = object.etag ?? "";
+    message.reactions = object.reactions?.map((e) => ReactionCount.fromPartial(e)) || [];
+    message.pinTime = object.pinTime ?? undefined;
+    message.pinnedBy = object.pinnedBy ?? "";
+    return message;
+  },
+};
+
+function createBaseReactionCount(): ReactionCount {
+  return { emoji: "", count: 0, reacted: false };
+}
+
+export const ReactionCount: MessageFns<ReactionCount> = {
+  encode(message: ReactionCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.emoji !== "") {
+      writer.uint32(10).string(message.emoji);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).int32(message.count);
+    }
+    if (message.reacted !== false) {
+      writer.uint32(24).bool(message.reacted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReactionCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReactionCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.emoji = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.reacted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReactionCount {
+    return {
+      emoji: isSet(object.emoji) ? globalThis.String(object.emoji) : "",
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      reacted: isSet(object.reacted) ? globalThis.Boolean(object.reacted) : false,
+    };
+  },
+
+  toJSON(message: ReactionCount): unknown {
+    const obj: any = {};
+    if (message.emoji !== "") {
+      obj.emoji = message.emoji;
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.reacted !== false) {
+      obj.reacted = message.reacted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReactionCount>, I>>(base?: I): ReactionCount {
+    return ReactionCount.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReactionCount>, I>>(object: I): ReactionCount {
+    const message = createBaseReactionCount();
+    message.emoji = object.emoji ?? "";
+    message.count = object.count ?? 0;
+    message.reacted = object.reacted ?? false;
     return message;
   },
 };
@@ -5571,13 +7738,16 @@ export const MarkRoomReadRequest: MessageFns<MarkRoomReadRequest> = {
 };
 
 function createBaseMarkRoomReadResponse(): MarkRoomReadResponse {
-  return { unreadCount: 0 };
+  return { unreadCount: 0, mentionCount: 0 };
 }
 
 export const MarkRoomReadResponse: MessageFns<MarkRoomReadResponse> = {
   encode(message: MarkRoomReadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.unreadCount !== 0) {
       writer.uint32(8).int32(message.unreadCount);
+    }
+    if (message.mentionCount !== 0) {
+      writer.uint32(16).int32(message.mentionCount);
     }
     return writer;
   },
@@ -5603,6 +7773,14 @@ export const MarkRoomReadResponse: MessageFns<MarkRoomReadResponse> = {
             message.unreadCount = reader.int32();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.mentionCount = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5622,6 +7800,11 @@ export const MarkRoomReadResponse: MessageFns<MarkRoomReadResponse> = {
         : isSet(object.unread_count)
         ? globalThis.Number(object.unread_count)
         : 0,
+      mentionCount: isSet(object.mentionCount)
+        ? globalThis.Number(object.mentionCount)
+        : isSet(object.mention_count)
+        ? globalThis.Number(object.mention_count)
+        : 0,
     };
   },
 
@@ -5629,6 +7812,9 @@ export const MarkRoomReadResponse: MessageFns<MarkRoomReadResponse> = {
     const obj: any = {};
     if (message.unreadCount !== 0) {
       obj.unreadCount = Math.round(message.unreadCount);
+    }
+    if (message.mentionCount !== 0) {
+      obj.mentionCount = Math.round(message.mentionCount);
     }
     return obj;
   },
@@ -5639,6 +7825,7 @@ export const MarkRoomReadResponse: MessageFns<MarkRoomReadResponse> = {
   fromPartial<I extends Exact<DeepPartial<MarkRoomReadResponse>, I>>(object: I): MarkRoomReadResponse {
     const message = createBaseMarkRoomReadResponse();
     message.unreadCount = object.unreadCount ?? 0;
+    message.mentionCount = object.mentionCount ?? 0;
     return message;
   },
 };
@@ -6234,6 +8421,7 @@ function createBaseSearchMessagesRequest(): SearchMessagesRequest {
     pageSize: 0,
     pageToken: "",
     includeTotalSize: false,
+    mailboxId: "",
   };
 }
 
@@ -6262,6 +8450,9 @@ export const SearchMessagesRequest: MessageFns<SearchMessagesRequest> = {
     }
     if (message.includeTotalSize !== false) {
       writer.uint32(64).bool(message.includeTotalSize);
+    }
+    if (message.mailboxId !== "") {
+      writer.uint32(74).string(message.mailboxId);
     }
     return writer;
   },
@@ -6343,6 +8534,14 @@ export const SearchMessagesRequest: MessageFns<SearchMessagesRequest> = {
             message.includeTotalSize = reader.bool();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.mailboxId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6393,6 +8592,11 @@ export const SearchMessagesRequest: MessageFns<SearchMessagesRequest> = {
         : isSet(object.include_total_size)
         ? globalThis.Boolean(object.include_total_size)
         : false,
+      mailboxId: isSet(object.mailboxId)
+        ? globalThis.String(object.mailboxId)
+        : isSet(object.mailbox_id)
+        ? globalThis.String(object.mailbox_id)
+        : "",
     };
   },
 
@@ -6422,6 +8626,9 @@ export const SearchMessagesRequest: MessageFns<SearchMessagesRequest> = {
     if (message.includeTotalSize !== false) {
       obj.includeTotalSize = message.includeTotalSize;
     }
+    if (message.mailboxId !== "") {
+      obj.mailboxId = message.mailboxId;
+    }
     return obj;
   },
 
@@ -6438,6 +8645,7 @@ export const SearchMessagesRequest: MessageFns<SearchMessagesRequest> = {
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
     message.includeTotalSize = object.includeTotalSize ?? false;
+    message.mailboxId = object.mailboxId ?? "";
     return message;
   },
 };
@@ -6792,6 +9000,1437 @@ export const GetEditHistoryResponse: MessageFns<GetEditHistoryResponse> = {
   },
 };
 
+function createBaseAddReactionRequest(): AddReactionRequest {
+  return { messageId: "", emoji: "" };
+}
+
+export const AddReactionRequest: MessageFns<AddReactionRequest> = {
+  encode(message: AddReactionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.messageId !== "") {
+      writer.uint32(10).string(message.messageId);
+    }
+    if (message.emoji !== "") {
+      writer.uint32(18).string(message.emoji);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddReactionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddReactionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.emoji = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddReactionRequest {
+    return {
+      messageId: isSet(object.messageId)
+        ? globalThis.String(object.messageId)
+        : isSet(object.message_id)
+        ? globalThis.String(object.message_id)
+        : "",
+      emoji: isSet(object.emoji) ? globalThis.String(object.emoji) : "",
+    };
+  },
+
+  toJSON(message: AddReactionRequest): unknown {
+    const obj: any = {};
+    if (message.messageId !== "") {
+      obj.messageId = message.messageId;
+    }
+    if (message.emoji !== "") {
+      obj.emoji = message.emoji;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddReactionRequest>, I>>(base?: I): AddReactionRequest {
+    return AddReactionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddReactionRequest>, I>>(object: I): AddReactionRequest {
+    const message = createBaseAddReactionRequest();
+    message.messageId = object.messageId ?? "";
+    message.emoji = object.emoji ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveReactionRequest(): RemoveReactionRequest {
+  return { messageId: "", emoji: "" };
+}
+
+export const RemoveReactionRequest: MessageFns<RemoveReactionRequest> = {
+  encode(message: RemoveReactionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.messageId !== "") {
+      writer.uint32(10).string(message.messageId);
+    }
+    if (message.emoji !== "") {
+      writer.uint32(18).string(message.emoji);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveReactionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveReactionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.emoji = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveReactionRequest {
+    return {
+      messageId: isSet(object.messageId)
+        ? globalThis.String(object.messageId)
+        : isSet(object.message_id)
+        ? globalThis.String(object.message_id)
+        : "",
+      emoji: isSet(object.emoji) ? globalThis.String(object.emoji) : "",
+    };
+  },
+
+  toJSON(message: RemoveReactionRequest): unknown {
+    const obj: any = {};
+    if (message.messageId !== "") {
+      obj.messageId = message.messageId;
+    }
+    if (message.emoji !== "") {
+      obj.emoji = message.emoji;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveReactionRequest>, I>>(base?: I): RemoveReactionRequest {
+    return RemoveReactionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveReactionRequest>, I>>(object: I): RemoveReactionRequest {
+    const message = createBaseRemoveReactionRequest();
+    message.messageId = object.messageId ?? "";
+    message.emoji = object.emoji ?? "";
+    return message;
+  },
+};
+
+function createBasePinMessageRequest(): PinMessageRequest {
+  return { id: "" };
+}
+
+export const PinMessageRequest: MessageFns<PinMessageRequest> = {
+  encode(message: PinMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PinMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePinMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PinMessageRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: PinMessageRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PinMessageRequest>, I>>(base?: I): PinMessageRequest {
+    return PinMessageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PinMessageRequest>, I>>(object: I): PinMessageRequest {
+    const message = createBasePinMessageRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseUnpinMessageRequest(): UnpinMessageRequest {
+  return { id: "" };
+}
+
+export const UnpinMessageRequest: MessageFns<UnpinMessageRequest> = {
+  encode(message: UnpinMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnpinMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnpinMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnpinMessageRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: UnpinMessageRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnpinMessageRequest>, I>>(base?: I): UnpinMessageRequest {
+    return UnpinMessageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnpinMessageRequest>, I>>(object: I): UnpinMessageRequest {
+    const message = createBaseUnpinMessageRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseListPinnedMessagesRequest(): ListPinnedMessagesRequest {
+  return { roomId: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListPinnedMessagesRequest: MessageFns<ListPinnedMessagesRequest> = {
+  encode(message: ListPinnedMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPinnedMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPinnedMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPinnedMessagesRequest {
+    return {
+      roomId: isSet(object.roomId)
+        ? globalThis.String(object.roomId)
+        : isSet(object.room_id)
+        ? globalThis.String(object.room_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListPinnedMessagesRequest): unknown {
+    const obj: any = {};
+    if (message.roomId !== "") {
+      obj.roomId = message.roomId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPinnedMessagesRequest>, I>>(base?: I): ListPinnedMessagesRequest {
+    return ListPinnedMessagesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPinnedMessagesRequest>, I>>(object: I): ListPinnedMessagesRequest {
+    const message = createBaseListPinnedMessagesRequest();
+    message.roomId = object.roomId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListPinnedMessagesResponse(): ListPinnedMessagesResponse {
+  return { messages: [], nextPageToken: "" };
+}
+
+export const ListPinnedMessagesResponse: MessageFns<ListPinnedMessagesResponse> = {
+  encode(message: ListPinnedMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      ChatMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPinnedMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPinnedMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(ChatMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListPinnedMessagesResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => ChatMessage.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListPinnedMessagesResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => ChatMessage.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListPinnedMessagesResponse>, I>>(base?: I): ListPinnedMessagesResponse {
+    return ListPinnedMessagesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListPinnedMessagesResponse>, I>>(object: I): ListPinnedMessagesResponse {
+    const message = createBaseListPinnedMessagesResponse();
+    message.messages = object.messages?.map((e) => ChatMessage.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchRoomRequest(): WatchRoomRequest {
+  return { roomId: "", cursor: "" };
+}
+
+export const WatchRoomRequest: MessageFns<WatchRoomRequest> = {
+  encode(message: WatchRoomRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(18).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchRoomRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchRoomRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchRoomRequest {
+    return {
+      roomId: isSet(object.roomId)
+        ? globalThis.String(object.roomId)
+        : isSet(object.room_id)
+        ? globalThis.String(object.room_id)
+        : "",
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: WatchRoomRequest): unknown {
+    const obj: any = {};
+    if (message.roomId !== "") {
+      obj.roomId = message.roomId;
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchRoomRequest>, I>>(base?: I): WatchRoomRequest {
+    return WatchRoomRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchRoomRequest>, I>>(object: I): WatchRoomRequest {
+    const message = createBaseWatchRoomRequest();
+    message.roomId = object.roomId ?? "";
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchRoomResponse(): WatchRoomResponse {
+  return { verb: "", cursor: "", changeTime: undefined, actorId: "", resource: undefined };
+}
+
+export const WatchRoomResponse: MessageFns<WatchRoomResponse> = {
+  encode(message: WatchRoomResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verb !== "") {
+      writer.uint32(10).string(message.verb);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(18).string(message.cursor);
+    }
+    if (message.changeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.changeTime), writer.uint32(26).fork()).join();
+    }
+    if (message.actorId !== "") {
+      writer.uint32(34).string(message.actorId);
+    }
+    switch (message.resource?.$case) {
+      case "message":
+        ChatMessage.encode(message.resource.value, writer.uint32(42).fork()).join();
+        break;
+      case "room":
+        ChatRoom.encode(message.resource.value, writer.uint32(50).fork()).join();
+        break;
+      case "readMarker":
+        ReadMarker.encode(message.resource.value, writer.uint32(58).fork()).join();
+        break;
+      case "typing":
+        TypingIndicator.encode(message.resource.value, writer.uint32(66).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchRoomResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchRoomResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verb = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.resource = { $case: "message", value: ChatMessage.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.resource = { $case: "room", value: ChatRoom.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.resource = { $case: "readMarker", value: ReadMarker.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.resource = { $case: "typing", value: TypingIndicator.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchRoomResponse {
+    return {
+      verb: isSet(object.verb) ? globalThis.String(object.verb) : "",
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      changeTime: isSet(object.changeTime)
+        ? fromJsonTimestamp(object.changeTime)
+        : isSet(object.change_time)
+        ? fromJsonTimestamp(object.change_time)
+        : undefined,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      resource: isSet(object.message)
+        ? { $case: "message", value: ChatMessage.fromJSON(object.message) }
+        : isSet(object.room)
+        ? { $case: "room", value: ChatRoom.fromJSON(object.room) }
+        : isSet(object.readMarker)
+        ? { $case: "readMarker", value: ReadMarker.fromJSON(object.readMarker) }
+        : isSet(object.read_marker)
+        ? { $case: "readMarker", value: ReadMarker.fromJSON(object.read_marker) }
+        : isSet(object.typing)
+        ? { $case: "typing", value: TypingIndicator.fromJSON(object.typing) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: WatchRoomResponse): unknown {
+    const obj: any = {};
+    if (message.verb !== "") {
+      obj.verb = message.verb;
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    if (message.changeTime !== undefined) {
+      obj.changeTime = message.changeTime.toISOString();
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.resource?.$case === "message") {
+      obj.message = ChatMessage.toJSON(message.resource.value);
+    } else if (message.resource?.$case === "room") {
+      obj.room = ChatRoom.toJSON(message.resource.value);
+    } else if (message.resource?.$case === "readMarker") {
+      obj.readMarker = ReadMarker.toJSON(message.resource.value);
+    } else if (message.resource?.$case === "typing") {
+      obj.typing = TypingIndicator.toJSON(message.resource.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchRoomResponse>, I>>(base?: I): WatchRoomResponse {
+    return WatchRoomResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchRoomResponse>, I>>(object: I): WatchRoomResponse {
+    const message = createBaseWatchRoomResponse();
+    message.verb = object.verb ?? "";
+    message.cursor = object.cursor ?? "";
+    message.changeTime = object.changeTime ?? undefined;
+    message.actorId = object.actorId ?? "";
+    switch (object.resource?.$case) {
+      case "message": {
+        if (object.resource?.value !== undefined && object.resource?.value !== null) {
+          message.resource = { $case: "message", value: ChatMessage.fromPartial(object.resource.value) };
+        }
+        break;
+      }
+      case "room": {
+        if (object.resource?.value !== undefined && object.resource?.value !== null) {
+          message.resource = { $case: "room", value: ChatRoom.fromPartial(object.resource.value) };
+        }
+        break;
+      }
+      case "readMarker": {
+        if (object.resource?.value !== undefined && object.resource?.value !== null) {
+          message.resource = { $case: "readMarker", value: ReadMarker.fromPartial(object.resource.value) };
+        }
+        break;
+      }
+      case "typing": {
+        if (object.resource?.value !== undefined && object.resource?.value !== null) {
+          message.resource = { $case: "typing", value: TypingIndicator.fromPartial(object.resource.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseWatchMyRoomsRequest(): WatchMyRoomsRequest {
+  return { cursor: "" };
+}
+
+export const WatchMyRoomsRequest: MessageFns<WatchMyRoomsRequest> = {
+  encode(message: WatchMyRoomsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cursor !== "") {
+      writer.uint32(10).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchMyRoomsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchMyRoomsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchMyRoomsRequest {
+    return { cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "" };
+  },
+
+  toJSON(message: WatchMyRoomsRequest): unknown {
+    const obj: any = {};
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchMyRoomsRequest>, I>>(base?: I): WatchMyRoomsRequest {
+    return WatchMyRoomsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchMyRoomsRequest>, I>>(object: I): WatchMyRoomsRequest {
+    const message = createBaseWatchMyRoomsRequest();
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchMyRoomsResponse(): WatchMyRoomsResponse {
+  return {
+    verb: "",
+    cursor: "",
+    changeTime: undefined,
+    roomId: "",
+    message: undefined,
+    unreadCount: 0,
+    mentionCount: 0,
+  };
+}
+
+export const WatchMyRoomsResponse: MessageFns<WatchMyRoomsResponse> = {
+  encode(message: WatchMyRoomsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verb !== "") {
+      writer.uint32(10).string(message.verb);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(18).string(message.cursor);
+    }
+    if (message.changeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.changeTime), writer.uint32(26).fork()).join();
+    }
+    if (message.roomId !== "") {
+      writer.uint32(34).string(message.roomId);
+    }
+    if (message.message !== undefined) {
+      ChatMessage.encode(message.message, writer.uint32(42).fork()).join();
+    }
+    if (message.unreadCount !== 0) {
+      writer.uint32(48).int32(message.unreadCount);
+    }
+    if (message.mentionCount !== 0) {
+      writer.uint32(56).int32(message.mentionCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchMyRoomsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchMyRoomsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verb = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.message = ChatMessage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.unreadCount = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.mentionCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchMyRoomsResponse {
+    return {
+      verb: isSet(object.verb) ? globalThis.String(object.verb) : "",
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      changeTime: isSet(object.changeTime)
+        ? fromJsonTimestamp(object.changeTime)
+        : isSet(object.change_time)
+        ? fromJsonTimestamp(object.change_time)
+        : undefined,
+      roomId: isSet(object.roomId)
+        ? globalThis.String(object.roomId)
+        : isSet(object.room_id)
+        ? globalThis.String(object.room_id)
+        : "",
+      message: isSet(object.message) ? ChatMessage.fromJSON(object.message) : undefined,
+      unreadCount: isSet(object.unreadCount)
+        ? globalThis.Number(object.unreadCount)
+        : isSet(object.unread_count)
+        ? globalThis.Number(object.unread_count)
+        : 0,
+      mentionCount: isSet(object.mentionCount)
+        ? globalThis.Number(object.mentionCount)
+        : isSet(object.mention_count)
+        ? globalThis.Number(object.mention_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: WatchMyRoomsResponse): unknown {
+    const obj: any = {};
+    if (message.verb !== "") {
+      obj.verb = message.verb;
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    if (message.changeTime !== undefined) {
+      obj.changeTime = message.changeTime.toISOString();
+    }
+    if (message.roomId !== "") {
+      obj.roomId = message.roomId;
+    }
+    if (message.message !== undefined) {
+      obj.message = ChatMessage.toJSON(message.message);
+    }
+    if (message.unreadCount !== 0) {
+      obj.unreadCount = Math.round(message.unreadCount);
+    }
+    if (message.mentionCount !== 0) {
+      obj.mentionCount = Math.round(message.mentionCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchMyRoomsResponse>, I>>(base?: I): WatchMyRoomsResponse {
+    return WatchMyRoomsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchMyRoomsResponse>, I>>(object: I): WatchMyRoomsResponse {
+    const message = createBaseWatchMyRoomsResponse();
+    message.verb = object.verb ?? "";
+    message.cursor = object.cursor ?? "";
+    message.changeTime = object.changeTime ?? undefined;
+    message.roomId = object.roomId ?? "";
+    message.message = (object.message !== undefined && object.message !== null)
+      ? ChatMessage.fromPartial(object.message)
+      : undefined;
+    message.unreadCount = object.unreadCount ?? 0;
+    message.mentionCount = object.mentionCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseReadMarker(): ReadMarker {
+  return { roomId: "", userId: "", readTime: undefined };
+}
+
+export const ReadMarker: MessageFns<ReadMarker> = {
+  encode(message: ReadMarker, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.readTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.readTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadMarker {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadMarker();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.readTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReadMarker {
+    return {
+      roomId: isSet(object.roomId)
+        ? globalThis.String(object.roomId)
+        : isSet(object.room_id)
+        ? globalThis.String(object.room_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      readTime: isSet(object.readTime)
+        ? fromJsonTimestamp(object.readTime)
+        : isSet(object.read_time)
+        ? fromJsonTimestamp(object.read_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReadMarker): unknown {
+    const obj: any = {};
+    if (message.roomId !== "") {
+      obj.roomId = message.roomId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.readTime !== undefined) {
+      obj.readTime = message.readTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReadMarker>, I>>(base?: I): ReadMarker {
+    return ReadMarker.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReadMarker>, I>>(object: I): ReadMarker {
+    const message = createBaseReadMarker();
+    message.roomId = object.roomId ?? "";
+    message.userId = object.userId ?? "";
+    message.readTime = object.readTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseTypingIndicator(): TypingIndicator {
+  return { roomId: "", userId: "", expireTime: undefined };
+}
+
+export const TypingIndicator: MessageFns<TypingIndicator> = {
+  encode(message: TypingIndicator, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.expireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.expireTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TypingIndicator {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTypingIndicator();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.expireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TypingIndicator {
+    return {
+      roomId: isSet(object.roomId)
+        ? globalThis.String(object.roomId)
+        : isSet(object.room_id)
+        ? globalThis.String(object.room_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      expireTime: isSet(object.expireTime)
+        ? fromJsonTimestamp(object.expireTime)
+        : isSet(object.expire_time)
+        ? fromJsonTimestamp(object.expire_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: TypingIndicator): unknown {
+    const obj: any = {};
+    if (message.roomId !== "") {
+      obj.roomId = message.roomId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.expireTime !== undefined) {
+      obj.expireTime = message.expireTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TypingIndicator>, I>>(base?: I): TypingIndicator {
+    return TypingIndicator.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TypingIndicator>, I>>(object: I): TypingIndicator {
+    const message = createBaseTypingIndicator();
+    message.roomId = object.roomId ?? "";
+    message.userId = object.userId ?? "";
+    message.expireTime = object.expireTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSendTypingRequest(): SendTypingRequest {
+  return { roomId: "" };
+}
+
+export const SendTypingRequest: MessageFns<SendTypingRequest> = {
+  encode(message: SendTypingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendTypingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendTypingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SendTypingRequest {
+    return {
+      roomId: isSet(object.roomId)
+        ? globalThis.String(object.roomId)
+        : isSet(object.room_id)
+        ? globalThis.String(object.room_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SendTypingRequest): unknown {
+    const obj: any = {};
+    if (message.roomId !== "") {
+      obj.roomId = message.roomId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SendTypingRequest>, I>>(base?: I): SendTypingRequest {
+    return SendTypingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SendTypingRequest>, I>>(object: I): SendTypingRequest {
+    const message = createBaseSendTypingRequest();
+    message.roomId = object.roomId ?? "";
+    return message;
+  },
+};
+
+function createBaseSendTypingResponse(): SendTypingResponse {
+  return {};
+}
+
+export const SendTypingResponse: MessageFns<SendTypingResponse> = {
+  encode(_: SendTypingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendTypingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendTypingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): SendTypingResponse {
+    return {};
+  },
+
+  toJSON(_: SendTypingResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SendTypingResponse>, I>>(base?: I): SendTypingResponse {
+    return SendTypingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SendTypingResponse>, I>>(_: I): SendTypingResponse {
+    const message = createBaseSendTypingResponse();
+    return message;
+  },
+};
+
 /**
  * Internal email. Every user's copy of a message is its own resource, owned
  * and seen only by that user; sending writes the sender's sent copy and one
@@ -6800,7 +10439,11 @@ export const GetEditHistoryResponse: MessageFns<GetEditHistoryResponse> = {
  */
 export type EmailServiceService = typeof EmailServiceService;
 export const EmailServiceService = {
-  /** The caller's mailboxes (inbox, sent, drafts, trash) with their counts. */
+  /**
+   * The caller's mailboxes, the six role mailboxes (inbox, sent, drafts,
+   * trash, archive, junk) and their own folders, with their counts, in tree
+   * order (parents before children, siblings by sort_order then name).
+   */
   listMailboxes: {
     path: "/nexus.comms.v1.EmailService/ListMailboxes" as const,
     requestStream: false as const,
@@ -6810,6 +10453,50 @@ export const EmailServiceService = {
     responseSerialize: (value: ListMailboxesResponse): Buffer =>
       Buffer.from(ListMailboxesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListMailboxesResponse => ListMailboxesResponse.decode(value),
+  },
+  getMailbox: {
+    path: "/nexus.comms.v1.EmailService/GetMailbox" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetMailboxRequest): Buffer => Buffer.from(GetMailboxRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetMailboxRequest => GetMailboxRequest.decode(value),
+    responseSerialize: (value: Mailbox): Buffer => Buffer.from(Mailbox.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Mailbox => Mailbox.decode(value),
+  },
+  /** A folder of the caller's, at the top or under `parent_id`. */
+  createMailbox: {
+    path: "/nexus.comms.v1.EmailService/CreateMailbox" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateMailboxRequest): Buffer => Buffer.from(CreateMailboxRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateMailboxRequest => CreateMailboxRequest.decode(value),
+    responseSerialize: (value: Mailbox): Buffer => Buffer.from(Mailbox.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Mailbox => Mailbox.decode(value),
+  },
+  /** Renames, moves (parent_id) or reorders (sort_order) a folder; `mailbox.etag` must match. */
+  updateMailbox: {
+    path: "/nexus.comms.v1.EmailService/UpdateMailbox" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateMailboxRequest): Buffer => Buffer.from(UpdateMailboxRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateMailboxRequest => UpdateMailboxRequest.decode(value),
+    responseSerialize: (value: Mailbox): Buffer => Buffer.from(Mailbox.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Mailbox => Mailbox.decode(value),
+  },
+  /**
+   * Deletes a folder without children. With mail in it, refused unless
+   * `remove_emails`: then its copies leave it, and those in no other
+   * mailbox go to the trash.
+   */
+  deleteMailbox: {
+    path: "/nexus.comms.v1.EmailService/DeleteMailbox" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteMailboxRequest): Buffer => Buffer.from(DeleteMailboxRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteMailboxRequest => DeleteMailboxRequest.decode(value),
+    responseSerialize: (value: DeleteMailboxResponse): Buffer =>
+      Buffer.from(DeleteMailboxResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteMailboxResponse => DeleteMailboxResponse.decode(value),
   },
   createDraft: {
     path: "/nexus.comms.v1.EmailService/CreateDraft" as const,
@@ -6919,6 +10606,7 @@ export const EmailServiceService = {
       Buffer.from(SearchEmailsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SearchEmailsResponse => SearchEmailsResponse.decode(value),
   },
+  /** Sets or clears the `$seen` keyword. */
   markRead: {
     path: "/nexus.comms.v1.EmailService/MarkRead" as const,
     requestStream: false as const,
@@ -6934,6 +10622,54 @@ export const EmailServiceService = {
     responseStream: false as const,
     requestSerialize: (value: MarkUnreadRequest): Buffer => Buffer.from(MarkUnreadRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): MarkUnreadRequest => MarkUnreadRequest.decode(value),
+    responseSerialize: (value: Email): Buffer => Buffer.from(Email.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Email => Email.decode(value),
+  },
+  /**
+   * Replaces a copy's mailboxes (a move) and/or keywords, as named in
+   * `update_mask` (mailbox_ids, keywords); `email.etag` must match when set.
+   */
+  updateEmail: {
+    path: "/nexus.comms.v1.EmailService/UpdateEmail" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateEmailRequest): Buffer => Buffer.from(UpdateEmailRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateEmailRequest => UpdateEmailRequest.decode(value),
+    responseSerialize: (value: Email): Buffer => Buffer.from(Email.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Email => Email.decode(value),
+  },
+  /**
+   * Adds and removes keywords of a copy ($seen, $flagged, $answered or the
+   * caller's own); the others stay.
+   */
+  setEmailKeywords: {
+    path: "/nexus.comms.v1.EmailService/SetEmailKeywords" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetEmailKeywordsRequest): Buffer =>
+      Buffer.from(SetEmailKeywordsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetEmailKeywordsRequest => SetEmailKeywordsRequest.decode(value),
+    responseSerialize: (value: Email): Buffer => Buffer.from(Email.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Email => Email.decode(value),
+  },
+  /** Files a copy in one more mailbox (a label); it stays where it was. */
+  addToMailbox: {
+    path: "/nexus.comms.v1.EmailService/AddToMailbox" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddToMailboxRequest): Buffer => Buffer.from(AddToMailboxRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddToMailboxRequest => AddToMailboxRequest.decode(value),
+    responseSerialize: (value: Email): Buffer => Buffer.from(Email.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Email => Email.decode(value),
+  },
+  /** Takes a copy out of one mailbox; it must stay in at least one. */
+  removeFromMailbox: {
+    path: "/nexus.comms.v1.EmailService/RemoveFromMailbox" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveFromMailboxRequest): Buffer =>
+      Buffer.from(RemoveFromMailboxRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveFromMailboxRequest => RemoveFromMailboxRequest.decode(value),
     responseSerialize: (value: Email): Buffer => Buffer.from(Email.encode(value).finish()),
     responseDeserialize: (value: Buffer): Email => Email.decode(value),
   },
@@ -6967,11 +10703,61 @@ export const EmailServiceService = {
       Buffer.from(DeleteForeverResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteForeverResponse => DeleteForeverResponse.decode(value),
   },
+  /**
+   * Live changes of the caller's own mail: copies created (new mail,
+   * drafts), updated (moves, read/unread, keywords), sent and deleted, each
+   * with the fresh counts of the mailboxes it left or entered; mailboxes
+   * created, updated and deleted. With `mailbox_id`, only the copies that
+   * are, were or come to be in that mailbox, and that mailbox (deleted: the
+   * stream ends with NOT_FOUND). With a cursor, every change after it first,
+   * then live ones (docs/comms.md, Live mail).
+   */
+  watchMailbox: {
+    path: "/nexus.comms.v1.EmailService/WatchMailbox" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchMailboxRequest): Buffer => Buffer.from(WatchMailboxRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchMailboxRequest => WatchMailboxRequest.decode(value),
+    responseSerialize: (value: WatchMailboxResponse): Buffer =>
+      Buffer.from(WatchMailboxResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchMailboxResponse => WatchMailboxResponse.decode(value),
+  },
+  /**
+   * JMAP Email/changes (RFC 8621 4.3, RFC 8620 5.2): the ids of the caller's
+   * copies created, updated and destroyed since a state. States and
+   * WatchMailbox cursors are the same thing.
+   */
+  getEmailChanges: {
+    path: "/nexus.comms.v1.EmailService/GetEmailChanges" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetEmailChangesRequest): Buffer =>
+      Buffer.from(GetEmailChangesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetEmailChangesRequest => GetEmailChangesRequest.decode(value),
+    responseSerialize: (value: GetEmailChangesResponse): Buffer =>
+      Buffer.from(GetEmailChangesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetEmailChangesResponse => GetEmailChangesResponse.decode(value),
+  },
 } as const;
 
 export interface EmailServiceServer extends UntypedServiceImplementation {
-  /** The caller's mailboxes (inbox, sent, drafts, trash) with their counts. */
+  /**
+   * The caller's mailboxes, the six role mailboxes (inbox, sent, drafts,
+   * trash, archive, junk) and their own folders, with their counts, in tree
+   * order (parents before children, siblings by sort_order then name).
+   */
   listMailboxes: handleUnaryCall<ListMailboxesRequest, ListMailboxesResponse>;
+  getMailbox: handleUnaryCall<GetMailboxRequest, Mailbox>;
+  /** A folder of the caller's, at the top or under `parent_id`. */
+  createMailbox: handleUnaryCall<CreateMailboxRequest, Mailbox>;
+  /** Renames, moves (parent_id) or reorders (sort_order) a folder; `mailbox.etag` must match. */
+  updateMailbox: handleUnaryCall<UpdateMailboxRequest, Mailbox>;
+  /**
+   * Deletes a folder without children. With mail in it, refused unless
+   * `remove_emails`: then its copies leave it, and those in no other
+   * mailbox go to the trash.
+   */
+  deleteMailbox: handleUnaryCall<DeleteMailboxRequest, DeleteMailboxResponse>;
   createDraft: handleUnaryCall<CreateDraftRequest, Email>;
   /** Updates the fields of a draft named in `update_mask`; `email.etag` must match. */
   updateDraft: handleUnaryCall<UpdateDraftRequest, Email>;
@@ -6999,17 +10785,52 @@ export interface EmailServiceServer extends UntypedServiceImplementation {
    * a highlighted snippet of the body.
    */
   searchEmails: handleUnaryCall<SearchEmailsRequest, SearchEmailsResponse>;
+  /** Sets or clears the `$seen` keyword. */
   markRead: handleUnaryCall<MarkReadRequest, Email>;
   markUnread: handleUnaryCall<MarkUnreadRequest, Email>;
+  /**
+   * Replaces a copy's mailboxes (a move) and/or keywords, as named in
+   * `update_mask` (mailbox_ids, keywords); `email.etag` must match when set.
+   */
+  updateEmail: handleUnaryCall<UpdateEmailRequest, Email>;
+  /**
+   * Adds and removes keywords of a copy ($seen, $flagged, $answered or the
+   * caller's own); the others stay.
+   */
+  setEmailKeywords: handleUnaryCall<SetEmailKeywordsRequest, Email>;
+  /** Files a copy in one more mailbox (a label); it stays where it was. */
+  addToMailbox: handleUnaryCall<AddToMailboxRequest, Email>;
+  /** Takes a copy out of one mailbox; it must stay in at least one. */
+  removeFromMailbox: handleUnaryCall<RemoveFromMailboxRequest, Email>;
   /** Moves a copy to the trash (a soft delete); Restore moves it back. */
   moveToTrash: handleUnaryCall<MoveToTrashRequest, Email>;
   restore: handleUnaryCall<RestoreRequest, Email>;
   /** Erases a copy for good; the other copies of the message stay. */
   deleteForever: handleUnaryCall<DeleteForeverRequest, DeleteForeverResponse>;
+  /**
+   * Live changes of the caller's own mail: copies created (new mail,
+   * drafts), updated (moves, read/unread, keywords), sent and deleted, each
+   * with the fresh counts of the mailboxes it left or entered; mailboxes
+   * created, updated and deleted. With `mailbox_id`, only the copies that
+   * are, were or come to be in that mailbox, and that mailbox (deleted: the
+   * stream ends with NOT_FOUND). With a cursor, every change after it first,
+   * then live ones (docs/comms.md, Live mail).
+   */
+  watchMailbox: handleServerStreamingCall<WatchMailboxRequest, WatchMailboxResponse>;
+  /**
+   * JMAP Email/changes (RFC 8621 4.3, RFC 8620 5.2): the ids of the caller's
+   * copies created, updated and destroyed since a state. States and
+   * WatchMailbox cursors are the same thing.
+   */
+  getEmailChanges: handleUnaryCall<GetEmailChangesRequest, GetEmailChangesResponse>;
 }
 
 export interface EmailServiceClient extends Client {
-  /** The caller's mailboxes (inbox, sent, drafts, trash) with their counts. */
+  /**
+   * The caller's mailboxes, the six role mailboxes (inbox, sent, drafts,
+   * trash, archive, junk) and their own folders, with their counts, in tree
+   * order (parents before children, siblings by sort_order then name).
+   */
   listMailboxes(
     request: ListMailboxesRequest,
     callback: (error: ServiceError | null, response: ListMailboxesResponse) => void,
@@ -7024,6 +10845,73 @@ export interface EmailServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListMailboxesResponse) => void,
+  ): ClientUnaryCall;
+  getMailbox(
+    request: GetMailboxRequest,
+    callback: (error: ServiceError | null, response: Mailbox) => void,
+  ): ClientUnaryCall;
+  getMailbox(
+    request: GetMailboxRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Mailbox) => void,
+  ): ClientUnaryCall;
+  getMailbox(
+    request: GetMailboxRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Mailbox) => void,
+  ): ClientUnaryCall;
+  /** A folder of the caller's, at the top or under `parent_id`. */
+  createMailbox(
+    request: CreateMailboxRequest,
+    callback: (error: ServiceError | null, response: Mailbox) => void,
+  ): ClientUnaryCall;
+  createMailbox(
+    request: CreateMailboxRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Mailbox) => void,
+  ): ClientUnaryCall;
+  createMailbox(
+    request: CreateMailboxRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Mailbox) => void,
+  ): ClientUnaryCall;
+  /** Renames, moves (parent_id) or reorders (sort_order) a folder; `mailbox.etag` must match. */
+  updateMailbox(
+    request: UpdateMailboxRequest,
+    callback: (error: ServiceError | null, response: Mailbox) => void,
+  ): ClientUnaryCall;
+  updateMailbox(
+    request: UpdateMailboxRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Mailbox) => void,
+  ): ClientUnaryCall;
+  updateMailbox(
+    request: UpdateMailboxRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Mailbox) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes a folder without children. With mail in it, refused unless
+   * `remove_emails`: then its copies leave it, and those in no other
+   * mailbox go to the trash.
+   */
+  deleteMailbox(
+    request: DeleteMailboxRequest,
+    callback: (error: ServiceError | null, response: DeleteMailboxResponse) => void,
+  ): ClientUnaryCall;
+  deleteMailbox(
+    request: DeleteMailboxRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteMailboxResponse) => void,
+  ): ClientUnaryCall;
+  deleteMailbox(
+    request: DeleteMailboxRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteMailboxResponse) => void,
   ): ClientUnaryCall;
   createDraft(
     request: CreateDraftRequest,
@@ -7180,6 +11068,7 @@ export interface EmailServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SearchEmailsResponse) => void,
   ): ClientUnaryCall;
+  /** Sets or clears the `$seen` keyword. */
   markRead(request: MarkReadRequest, callback: (error: ServiceError | null, response: Email) => void): ClientUnaryCall;
   markRead(
     request: MarkReadRequest,
@@ -7203,6 +11092,76 @@ export interface EmailServiceClient extends Client {
   ): ClientUnaryCall;
   markUnread(
     request: MarkUnreadRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  /**
+   * Replaces a copy's mailboxes (a move) and/or keywords, as named in
+   * `update_mask` (mailbox_ids, keywords); `email.etag` must match when set.
+   */
+  updateEmail(
+    request: UpdateEmailRequest,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  updateEmail(
+    request: UpdateEmailRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  updateEmail(
+    request: UpdateEmailRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  /**
+   * Adds and removes keywords of a copy ($seen, $flagged, $answered or the
+   * caller's own); the others stay.
+   */
+  setEmailKeywords(
+    request: SetEmailKeywordsRequest,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  setEmailKeywords(
+    request: SetEmailKeywordsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  setEmailKeywords(
+    request: SetEmailKeywordsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  /** Files a copy in one more mailbox (a label); it stays where it was. */
+  addToMailbox(
+    request: AddToMailboxRequest,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  addToMailbox(
+    request: AddToMailboxRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  addToMailbox(
+    request: AddToMailboxRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  /** Takes a copy out of one mailbox; it must stay in at least one. */
+  removeFromMailbox(
+    request: RemoveFromMailboxRequest,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  removeFromMailbox(
+    request: RemoveFromMailboxRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Email) => void,
+  ): ClientUnaryCall;
+  removeFromMailbox(
+    request: RemoveFromMailboxRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Email) => void,
@@ -7250,6 +11209,44 @@ export interface EmailServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteForeverResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Live changes of the caller's own mail: copies created (new mail,
+   * drafts), updated (moves, read/unread, keywords), sent and deleted, each
+   * with the fresh counts of the mailboxes it left or entered; mailboxes
+   * created, updated and deleted. With `mailbox_id`, only the copies that
+   * are, were or come to be in that mailbox, and that mailbox (deleted: the
+   * stream ends with NOT_FOUND). With a cursor, every change after it first,
+   * then live ones (docs/comms.md, Live mail).
+   */
+  watchMailbox(
+    request: WatchMailboxRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchMailboxResponse>;
+  watchMailbox(
+    request: WatchMailboxRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchMailboxResponse>;
+  /**
+   * JMAP Email/changes (RFC 8621 4.3, RFC 8620 5.2): the ids of the caller's
+   * copies created, updated and destroyed since a state. States and
+   * WatchMailbox cursors are the same thing.
+   */
+  getEmailChanges(
+    request: GetEmailChangesRequest,
+    callback: (error: ServiceError | null, response: GetEmailChangesResponse) => void,
+  ): ClientUnaryCall;
+  getEmailChanges(
+    request: GetEmailChangesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetEmailChangesResponse) => void,
+  ): ClientUnaryCall;
+  getEmailChanges(
+    request: GetEmailChangesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetEmailChangesResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -7446,6 +11443,109 @@ export const ChatServiceService = {
       Buffer.from(GetEditHistoryResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetEditHistoryResponse => GetEditHistoryResponse.decode(value),
   },
+  /**
+   * Reacts to a message with an emoji (members only): one reaction per user
+   * per emoji, so adding one the caller already has changes nothing.
+   */
+  addReaction: {
+    path: "/nexus.comms.v1.ChatService/AddReaction" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddReactionRequest): Buffer => Buffer.from(AddReactionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddReactionRequest => AddReactionRequest.decode(value),
+    responseSerialize: (value: ChatMessage): Buffer => Buffer.from(ChatMessage.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ChatMessage => ChatMessage.decode(value),
+  },
+  /** Takes the caller's own reaction back; one they do not have changes nothing. */
+  removeReaction: {
+    path: "/nexus.comms.v1.ChatService/RemoveReaction" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveReactionRequest): Buffer =>
+      Buffer.from(RemoveReactionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveReactionRequest => RemoveReactionRequest.decode(value),
+    responseSerialize: (value: ChatMessage): Buffer => Buffer.from(ChatMessage.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ChatMessage => ChatMessage.decode(value),
+  },
+  /**
+   * Pins a message to its room (any member, as in Mattermost); at most 50
+   * pinned messages per room (FAILED_PRECONDITION `PIN_LIMIT_REACHED`).
+   * Pinning a pinned message changes nothing.
+   */
+  pinMessage: {
+    path: "/nexus.comms.v1.ChatService/PinMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PinMessageRequest): Buffer => Buffer.from(PinMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PinMessageRequest => PinMessageRequest.decode(value),
+    responseSerialize: (value: ChatMessage): Buffer => Buffer.from(ChatMessage.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ChatMessage => ChatMessage.decode(value),
+  },
+  unpinMessage: {
+    path: "/nexus.comms.v1.ChatService/UnpinMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UnpinMessageRequest): Buffer => Buffer.from(UnpinMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UnpinMessageRequest => UnpinMessageRequest.decode(value),
+    responseSerialize: (value: ChatMessage): Buffer => Buffer.from(ChatMessage.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ChatMessage => ChatMessage.decode(value),
+  },
+  /** The room's pinned messages, most recently pinned first. */
+  listPinnedMessages: {
+    path: "/nexus.comms.v1.ChatService/ListPinnedMessages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListPinnedMessagesRequest): Buffer =>
+      Buffer.from(ListPinnedMessagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListPinnedMessagesRequest => ListPinnedMessagesRequest.decode(value),
+    responseSerialize: (value: ListPinnedMessagesResponse): Buffer =>
+      Buffer.from(ListPinnedMessagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListPinnedMessagesResponse => ListPinnedMessagesResponse.decode(value),
+  },
+  /**
+   * Live changes of one room, for whoever can read it: messages posted,
+   * edited, deleted, reacted to and pinned; the room and its members; read
+   * markers; typing. With a cursor, every change after it first, then live
+   * ones (docs/api.md#live-streams). A caller who can no longer read the
+   * room (removed from a private room) sees the stream end with NOT_FOUND.
+   */
+  watchRoom: {
+    path: "/nexus.comms.v1.ChatService/WatchRoom" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchRoomRequest): Buffer => Buffer.from(WatchRoomRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchRoomRequest => WatchRoomRequest.decode(value),
+    responseSerialize: (value: WatchRoomResponse): Buffer => Buffer.from(WatchRoomResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchRoomResponse => WatchRoomResponse.decode(value),
+  },
+  /**
+   * Live changes across the caller's rooms: each new message with its
+   * room's unread and mention counts, read markers of the caller's other
+   * sessions, and rooms joined and left.
+   */
+  watchMyRooms: {
+    path: "/nexus.comms.v1.ChatService/WatchMyRooms" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchMyRoomsRequest): Buffer => Buffer.from(WatchMyRoomsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchMyRoomsRequest => WatchMyRoomsRequest.decode(value),
+    responseSerialize: (value: WatchMyRoomsResponse): Buffer =>
+      Buffer.from(WatchMyRoomsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchMyRoomsResponse => WatchMyRoomsResponse.decode(value),
+  },
+  /**
+   * Tells the room's watchers that the caller is typing (members only).
+   * Ephemeral: never stored, without a cursor, gone after `expire_time`.
+   */
+  sendTyping: {
+    path: "/nexus.comms.v1.ChatService/SendTyping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SendTypingRequest): Buffer => Buffer.from(SendTypingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SendTypingRequest => SendTypingRequest.decode(value),
+    responseSerialize: (value: SendTypingResponse): Buffer => Buffer.from(SendTypingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SendTypingResponse => SendTypingResponse.decode(value),
+  },
 } as const;
 
 export interface ChatServiceServer extends UntypedServiceImplementation {
@@ -7485,6 +11585,41 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
    */
   searchMessages: handleUnaryCall<SearchMessagesRequest, SearchMessagesResponse>;
   getEditHistory: handleUnaryCall<GetEditHistoryRequest, GetEditHistoryResponse>;
+  /**
+   * Reacts to a message with an emoji (members only): one reaction per user
+   * per emoji, so adding one the caller already has changes nothing.
+   */
+  addReaction: handleUnaryCall<AddReactionRequest, ChatMessage>;
+  /** Takes the caller's own reaction back; one they do not have changes nothing. */
+  removeReaction: handleUnaryCall<RemoveReactionRequest, ChatMessage>;
+  /**
+   * Pins a message to its room (any member, as in Mattermost); at most 50
+   * pinned messages per room (FAILED_PRECONDITION `PIN_LIMIT_REACHED`).
+   * Pinning a pinned message changes nothing.
+   */
+  pinMessage: handleUnaryCall<PinMessageRequest, ChatMessage>;
+  unpinMessage: handleUnaryCall<UnpinMessageRequest, ChatMessage>;
+  /** The room's pinned messages, most recently pinned first. */
+  listPinnedMessages: handleUnaryCall<ListPinnedMessagesRequest, ListPinnedMessagesResponse>;
+  /**
+   * Live changes of one room, for whoever can read it: messages posted,
+   * edited, deleted, reacted to and pinned; the room and its members; read
+   * markers; typing. With a cursor, every change after it first, then live
+   * ones (docs/api.md#live-streams). A caller who can no longer read the
+   * room (removed from a private room) sees the stream end with NOT_FOUND.
+   */
+  watchRoom: handleServerStreamingCall<WatchRoomRequest, WatchRoomResponse>;
+  /**
+   * Live changes across the caller's rooms: each new message with its
+   * room's unread and mention counts, read markers of the caller's other
+   * sessions, and rooms joined and left.
+   */
+  watchMyRooms: handleServerStreamingCall<WatchMyRoomsRequest, WatchMyRoomsResponse>;
+  /**
+   * Tells the room's watchers that the caller is typing (members only).
+   * Ephemeral: never stored, without a cursor, gone after `expire_time`.
+   */
+  sendTyping: handleUnaryCall<SendTypingRequest, SendTypingResponse>;
 }
 
 export interface ChatServiceClient extends Client {
@@ -7758,6 +11893,138 @@ export interface ChatServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetEditHistoryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Reacts to a message with an emoji (members only): one reaction per user
+   * per emoji, so adding one the caller already has changes nothing.
+   */
+  addReaction(
+    request: AddReactionRequest,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  addReaction(
+    request: AddReactionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  addReaction(
+    request: AddReactionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  /** Takes the caller's own reaction back; one they do not have changes nothing. */
+  removeReaction(
+    request: RemoveReactionRequest,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  removeReaction(
+    request: RemoveReactionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  removeReaction(
+    request: RemoveReactionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  /**
+   * Pins a message to its room (any member, as in Mattermost); at most 50
+   * pinned messages per room (FAILED_PRECONDITION `PIN_LIMIT_REACHED`).
+   * Pinning a pinned message changes nothing.
+   */
+  pinMessage(
+    request: PinMessageRequest,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  pinMessage(
+    request: PinMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  pinMessage(
+    request: PinMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  unpinMessage(
+    request: UnpinMessageRequest,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  unpinMessage(
+    request: UnpinMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  unpinMessage(
+    request: UnpinMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ChatMessage) => void,
+  ): ClientUnaryCall;
+  /** The room's pinned messages, most recently pinned first. */
+  listPinnedMessages(
+    request: ListPinnedMessagesRequest,
+    callback: (error: ServiceError | null, response: ListPinnedMessagesResponse) => void,
+  ): ClientUnaryCall;
+  listPinnedMessages(
+    request: ListPinnedMessagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListPinnedMessagesResponse) => void,
+  ): ClientUnaryCall;
+  listPinnedMessages(
+    request: ListPinnedMessagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListPinnedMessagesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Live changes of one room, for whoever can read it: messages posted,
+   * edited, deleted, reacted to and pinned; the room and its members; read
+   * markers; typing. With a cursor, every change after it first, then live
+   * ones (docs/api.md#live-streams). A caller who can no longer read the
+   * room (removed from a private room) sees the stream end with NOT_FOUND.
+   */
+  watchRoom(request: WatchRoomRequest, options?: Partial<CallOptions>): ClientReadableStream<WatchRoomResponse>;
+  watchRoom(
+    request: WatchRoomRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchRoomResponse>;
+  /**
+   * Live changes across the caller's rooms: each new message with its
+   * room's unread and mention counts, read markers of the caller's other
+   * sessions, and rooms joined and left.
+   */
+  watchMyRooms(
+    request: WatchMyRoomsRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchMyRoomsResponse>;
+  watchMyRooms(
+    request: WatchMyRoomsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchMyRoomsResponse>;
+  /**
+   * Tells the room's watchers that the caller is typing (members only).
+   * Ephemeral: never stored, without a cursor, gone after `expire_time`.
+   */
+  sendTyping(
+    request: SendTypingRequest,
+    callback: (error: ServiceError | null, response: SendTypingResponse) => void,
+  ): ClientUnaryCall;
+  sendTyping(
+    request: SendTypingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SendTypingResponse) => void,
+  ): ClientUnaryCall;
+  sendTyping(
+    request: SendTypingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SendTypingResponse) => void,
   ): ClientUnaryCall;
 }
 
