@@ -32,5 +32,6 @@ export {
   requestId,
   required,
   uuid,
+  watchCursor,
 } from './request-fields';
 export { searchResponse } from './search-response';

@@ -35,6 +35,12 @@ export const pageSizeSchema = z
 export const pageTokenSchema = z.string().max(2048, 'is too long');
 
 /**
+ * A Watch's `cursor`: "" watches from now; anything else is checked by the
+ * live streams (INVALID_CURSOR) once it is known to be short enough to read.
+ */
+export const watchCursor = z.string().max(256, 'is too long');
+
+/**
  * A `Search…` RPC's `query` (core's search syntax: words, "phrases",
  * -exclusions, OR, the last word as a prefix), parsed; a query with nothing
  * to search for, too long or with too many terms is refused with its reason.
