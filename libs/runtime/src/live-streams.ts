@@ -18,6 +18,14 @@ export interface WatchRules<Item> {
   itemFor(event: PlatformEvent, cursor: string): Item | null | Promise<Item | null>;
   /** The item that says every change up to `cursor` was sent and live ones follow. */
   caughtUp(cursor: string): Item;
+  /**
+   * The open-time access check (what the resource's Get would answer), run
+   * once the stream listens and before anything is sent: an access change
+   * committed before it is seen by the check, one after it reaches the
+   * stream as a change. Checked before listening, a member removed in
+   * between would go on receiving changes.
+   */
+  opened?(): Promise<void>;
 }
 
 export interface LiveStreamLimits {
@@ -86,6 +94,7 @@ export class LiveStreams {
     const end = () => stream.fail(new KitError('SHUTTING_DOWN', 'the service is stopping'));
     this.open.add(end);
     try {
+      await rules.opened?.();
       await stream.run(resumeAfter, subscription.at, (after, upTo, each) =>
         feed.replay(after, upTo, each),
       );
