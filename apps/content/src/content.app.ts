@@ -1,5 +1,5 @@
 import { UserDirectory } from '@nexus/clients';
-import { AggregateStore, CrudRepository } from '@nexus/db';
+import { AggregateStore } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { contentV1 } from '@nexus/proto';
 import { startPeriodicJob, type ServiceRuntime, type ServiceSpec } from '@nexus/runtime';
@@ -16,10 +16,9 @@ import { TrashPurger } from './documents/trash-purger';
 import { VersionHistory } from './documents/version-history';
 import { BlobReleaser } from './files/blob-releaser';
 import type { BlobStorage } from './files/blob-storage';
-import { fileAggregate } from './files/file.aggregate';
-import { FileEntity } from './files/file.entity';
-import { fileServiceHandlers } from './files/file.grpc';
-import { FileService } from './files/file.service';
+import { FILE_AGGREGATES, fileParts } from './files/file-parts';
+import { fileServiceHandlers, type FileParts } from './files/file.grpc';
+import type { FileService } from './files/file.service';
 import { LocalBlobStorage } from './files/local-blob-storage';
 
 /** The parts of the content service, built once per runtime. */
@@ -30,6 +29,8 @@ export interface ContentParts {
   documents: DocumentService;
   shares: ShareService;
   files: FileService;
+  /** Files with their folders, shares, links and trash. */
+  fileParts: FileParts;
   releaser: BlobReleaser;
   purger: TrashPurger;
 }
@@ -50,18 +51,22 @@ export function contentService(
     });
     const history = new VersionHistory(dataSource, pageTokens);
     const releaser = new BlobReleaser(dataSource, blobs, logger);
+    const fileSide = fileParts({
+      dataSource,
+      pageTokens,
+      blobs,
+      releaser,
+      directory,
+      maxFileBytes: config.maxFileBytes,
+      trashRetentionDays: config.trashRetentionDays,
+    });
     built = {
       store,
       history,
       documents: new DocumentService(dataSource, store, history, config.trashRetentionDays),
       shares: new ShareService(dataSource, store, directory),
-      files: new FileService(
-        dataSource,
-        new CrudRepository(dataSource, FileEntity, fileAggregate, pageTokens),
-        blobs,
-        releaser,
-        config.maxFileBytes,
-      ),
+      files: fileSide.files,
+      fileParts: fileSide,
       releaser,
       purger: new TrashPurger(dataSource, store, logger),
     };
@@ -71,13 +76,13 @@ export function contentService(
   return {
     name: 'content',
     ...database,
-    aggregates: [documentAggregate, fileAggregate],
+    aggregates: [documentAggregate, ...FILE_AGGREGATES],
     parts: () => {
       if (!built) throw new Error('the content service has not started');
       return built;
     },
     bind: (runtime) => {
-      const { documents, shares, history, files } = parts(runtime);
+      const { documents, shares, history, fileParts: fileSide } = parts(runtime);
       return [
         {
           name: 'nexus.content.v1.DocumentService',
@@ -87,13 +92,13 @@ export function contentService(
         {
           name: 'nexus.content.v1.FileService',
           definition: contentV1.FileServiceService,
-          implementation: fileServiceHandlers(runtime.rpc, files, config.maxFileBytes),
+          implementation: fileServiceHandlers(runtime.rpc, fileSide, config.maxFileBytes),
         },
       ];
     },
     consume: async (runtime) => {
-      const { documents, shares, files } = parts(runtime);
-      const handler = new UserDeletedHandler(documents, shares, files, runtime.logger);
+      const { documents, shares, fileParts: fileSide } = parts(runtime);
+      const handler = new UserDeletedHandler(documents, shares, fileSide, runtime.logger);
       return Promise.all([
         runEventConsumer({
           kafka: runtime.kafka,
@@ -107,7 +112,7 @@ export function contentService(
       ]);
     },
     background: (runtime) => {
-      const { purger, releaser } = parts(runtime);
+      const { purger, releaser, fileParts: fileSide } = parts(runtime);
       return [
         startPeriodicJob({
           name: 'content-maintenance',
@@ -115,6 +120,7 @@ export function contentService(
           logger: runtime.logger,
           run: async () => {
             await purger.purgeExpired();
+            await fileSide.trash.purgeExpired();
             await releaser.releasePending();
           },
         }),

@@ -14,7 +14,15 @@ export type ContentErrorCode =
   | 'FILE_TOO_LARGE'
   | 'UPLOAD_MISMATCH'
   | 'UPLOAD_INCOMPLETE'
-  | 'BLOB_MISSING';
+  | 'BLOB_MISSING'
+  | 'FOLDER_CYCLE'
+  | 'FOLDER_OWNER_MISMATCH'
+  | 'FILE_IN_TRASH'
+  | 'LINK_EXPIRED'
+  | 'DOWNLOAD_LIMIT_REACHED'
+  | 'LINK_PASSWORD_REQUIRED'
+  | 'LINK_PASSWORD_MISMATCH'
+  | 'TOO_MANY_LINKS';
 
 export function contentErrorKind(code: ContentErrorCode): ErrorKind {
   switch (code) {
@@ -22,6 +30,8 @@ export function contentErrorKind(code: ContentErrorCode): ErrorKind {
     case 'NOT_OWNER':
     case 'NOT_EDITOR':
     case 'NO_ACCESS':
+    case 'LINK_PASSWORD_REQUIRED':
+    case 'LINK_PASSWORD_MISMATCH':
       return 'permission_denied';
     case 'SHARE_WITH_OWNER':
     case 'FILE_TOO_LARGE':
@@ -34,6 +44,12 @@ export function contentErrorKind(code: ContentErrorCode): ErrorKind {
     case 'VERSION_NOT_FOUND':
       return 'not_found';
     case 'TOO_MANY_SHARES':
+    case 'FOLDER_CYCLE':
+    case 'FOLDER_OWNER_MISMATCH':
+    case 'FILE_IN_TRASH':
+    case 'LINK_EXPIRED':
+    case 'DOWNLOAD_LIMIT_REACHED':
+    case 'TOO_MANY_LINKS':
       return 'failed_precondition';
     case 'BLOB_MISSING':
       return 'unavailable';

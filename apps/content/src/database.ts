@@ -2,7 +2,11 @@ import { DocumentShareEntity } from './documents/document-share.entity';
 import { DocumentVersionEntity } from './documents/document-version.entity';
 import { DocumentEntity } from './documents/document.entity';
 import { BlobReleaseEntity } from './files/blob-release.entity';
+import { FileShareEntity } from './files/file-share.entity';
 import { FileEntity } from './files/file.entity';
+import { FolderShareEntity } from './files/folder-share.entity';
+import { FolderEntity } from './files/folder.entity';
+import { LinkShareEntity } from './files/link-share.entity';
 import { MIGRATIONS } from './migrations';
 
 /** The content schema: what the service, the nexus CLI and the drift check share. */
@@ -13,6 +17,10 @@ export const database = {
     DocumentVersionEntity,
     DocumentShareEntity,
     FileEntity,
+    FileShareEntity,
+    FolderEntity,
+    FolderShareEntity,
+    LinkShareEntity,
     BlobReleaseEntity,
   ],
   migrations: MIGRATIONS,

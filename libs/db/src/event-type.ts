@@ -38,6 +38,9 @@ export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   'nexus.users.session': ['refreshed', 'ended'],
   'nexus.content.document': [],
   'nexus.content.file': ['downloaded'],
+  'nexus.content.folder': [],
+  // downloaded: a download through the link (download_count one higher); never the token or password.
+  'nexus.content.link-share': ['downloaded'],
   'nexus.comms.email': ['sent'],
   'nexus.comms.mailbox': [],
   'nexus.comms.chat-room': [],
@@ -60,6 +63,8 @@ export const PLATFORM_RESOURCES: Readonly<Record<string, string>> = {
   'nexus.users.session': 'nexus.users.v1.Session',
   'nexus.content.document': 'nexus.content.v1.Document',
   'nexus.content.file': 'nexus.content.v1.File',
+  'nexus.content.folder': 'nexus.content.v1.Folder',
+  'nexus.content.link-share': 'nexus.content.v1.LinkShare',
   'nexus.comms.email': 'nexus.comms.v1.Email',
   'nexus.comms.mailbox': 'nexus.comms.v1.Mailbox',
   'nexus.comms.chat-room': 'nexus.comms.v1.ChatRoom',

@@ -94,7 +94,7 @@ describe('when a user is deleted', () => {
     const handler = new UserDeletedHandler(
       parts.documents,
       parts.shares,
-      parts.files,
+      parts.fileParts,
       content.service.runtime.logger,
     );
     const applied = await applyOnce(

@@ -1,23 +1,33 @@
+import { KitError } from '@nexus/core';
 import { codeOf, principal as as } from '../spec-helpers';
-import { canReadFile, checkChangeFile } from './file-access';
+import { checkEditFile, checkManageFile, checkReadFile } from './file-access';
 
-const privateFile = { id: 'f', ownerId: 'owner', isPublic: false };
-const publicFile = { ...privateFile, isPublic: true };
+/** NOT_FOUND is a KitError, the rest ContentErrors: both by their code. */
+function outcome(check: () => void): string | undefined {
+  try {
+    return codeOf(check);
+  } catch (error) {
+    if (error instanceof KitError) return error.code;
+    throw error;
+  }
+}
 
-describe('file access', () => {
-  it('lets anyone signed in read public files, only owner and admins private ones', () => {
-    expect(canReadFile(as('guest'), publicFile)).toBe(true);
-    expect(canReadFile(as('user'), privateFile)).toBe(false);
-    expect(canReadFile(as('user', 'owner'), privateFile)).toBe(true);
-    expect(canReadFile(as('admin'), privateFile)).toBe(true);
+describe('file access levels', () => {
+  it('hides a file from a caller without access (NOT_FOUND), whatever they ask', () => {
+    expect(outcome(() => checkReadFile('none', 'f'))).toBe('NOT_FOUND');
+    expect(outcome(() => checkEditFile(as('user'), 'none', 'f'))).toBe('NOT_FOUND');
+    expect(outcome(() => checkManageFile(as('admin'), 'none', 'f'))).toBe('NOT_FOUND');
   });
 
-  it('lets only the owner and admins change a file, and never a guest', () => {
-    expect(codeOf(() => checkChangeFile(as('user'), publicFile))).toBe('NOT_OWNER');
-    expect(codeOf(() => checkChangeFile(as('user'), privateFile))).toBe('NO_ACCESS');
-    expect(codeOf(() => checkChangeFile(as('admin'), privateFile))).toBeUndefined();
-    expect(codeOf(() => checkChangeFile(as('guest', 'owner'), privateFile))).toBe(
-      'GUEST_READ_ONLY',
-    );
+  it('lets readers read, editors edit, and only the owner and admins manage', () => {
+    expect(outcome(() => checkReadFile('read', 'f'))).toBeUndefined();
+    expect(outcome(() => checkEditFile(as('user'), 'read', 'f'))).toBe('NOT_EDITOR');
+    expect(outcome(() => checkEditFile(as('user'), 'edit', 'f'))).toBeUndefined();
+    expect(outcome(() => checkManageFile(as('user'), 'edit', 'f'))).toBe('NOT_OWNER');
+    expect(outcome(() => checkManageFile(as('user'), 'manage', 'f'))).toBeUndefined();
+  });
+
+  it('never lets a guest write, even their own file', () => {
+    expect(outcome(() => checkEditFile(as('guest'), 'manage', 'f'))).toBe('GUEST_READ_ONLY');
   });
 });

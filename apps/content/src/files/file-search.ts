@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder } from 'typeorm';
-import { isAdmin, type Principal } from '@nexus/core';
+import type { Principal } from '@nexus/core';
 import { likePrefix } from '@nexus/db';
+import { readableFilesWhere } from './file-access';
 import type { FileEntity } from './file.entity';
 import type { FileSearch } from './file.validation';
 
@@ -11,19 +12,15 @@ export type FileSearchFilters = Omit<
 
 /**
  * The files a search may show the caller: those GetFile would return
- * (file-access.ts canReadFile: public, their own, or any for an admin),
- * narrowed by the request's filters.
+ * (file-access.ts's read rule), not in the trash, narrowed by the request's
+ * filters.
  */
 export function readableFiles(
   qb: SelectQueryBuilder<FileEntity>,
   caller: Principal,
   filters: FileSearchFilters,
 ): void {
-  if (!isAdmin(caller)) {
-    qb.andWhere('("e"."is_public" OR "e"."owner_id" = :searchCaller)', {
-      searchCaller: caller.userId,
-    });
-  }
+  readableFilesWhere(qb, caller);
   if (filters.ownerId) qb.andWhere('"e"."owner_id" = :ownerId', { ownerId: filters.ownerId });
   if (filters.mimeTypePrefix) {
     qb.andWhere(`"e"."mime_type" LIKE :mimePrefix ESCAPE '\\'`, {

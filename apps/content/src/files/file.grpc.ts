@@ -1,16 +1,24 @@
-import { once } from 'node:events';
 import type { ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import { KitError, validate } from '@nexus/core';
 import { type CallContext, type RpcKit, checkUpdateMask, searchResponse } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
 import { ContentError } from '../content.errors';
-import { toFileMessage } from './file.mapping';
+import { send } from './stream-send';
+import type { FileTrash } from './file-trash';
+import { toFileMessage, toFileShareMessage } from './file.mapping';
 import type { FileOrder, FileService } from './file.service';
+import { folderServiceHandlers, type FolderParts } from './folder.grpc';
+import { linkShareHandlers } from './link-share.grpc';
+import type { LinkShareService } from './link-share.service';
+import type { FileGrants } from './sharing';
 import {
   UPDATABLE,
   batchGetFilesSchema,
   deleteFileSchema,
+  fileIdOnlySchema,
   fileIdSchema,
+  fileShareSchema,
+  fileShareTargetSchema,
   listFilesSchema,
   searchFilesSchema,
   updateFileSchema,
@@ -26,14 +34,25 @@ const ORDER_OF_PROTO: Record<contentV1.FileOrderBy, FileOrder> = {
   [contentV1.FileOrderBy.UNRECOGNIZED]: 'create_time_desc',
 };
 
+/** What the FileService RPCs call. */
+export interface FileParts extends FolderParts {
+  files: FileService;
+  trash: FileTrash;
+  fileShares: FileGrants;
+  links: LinkShareService;
+}
+
 /** nexus.content.v1.FileService: decode, validate, call the domain, encode. */
 export function fileServiceHandlers(
   rpc: RpcKit,
-  files: FileService,
+  parts: FileParts,
   maxFileBytes: number,
 ): contentV1.FileServiceServer {
+  const { files, trash, fileShares } = parts;
   const metadataSchema = uploadMetadataSchema(maxFileBytes);
   return {
+    ...folderServiceHandlers(rpc, parts),
+    ...linkShareHandlers(rpc, parts.links),
     uploadFile: rpc.clientStream(
       'UploadFile',
       async (call: ServerReadableStream<contentV1.UploadFileRequest, contentV1.File>, ctx) => {
@@ -99,6 +118,7 @@ export function fileServiceHandlers(
           ownerId: query.ownerId,
           mimeTypePrefix: query.mimeTypePrefix,
           namePrefix: query.namePrefix,
+          folderId: query.folderId,
           minSizeBytes: query.minSizeBytes,
           maxSizeBytes: query.maxSizeBytes,
           createdAfter: query.createTimeAfter,
@@ -108,6 +128,7 @@ export function fileServiceHandlers(
         pageSize: query.pageSize,
         pageToken: query.pageToken,
         includeTotal: query.includeTotalSize,
+        showDeleted: query.showDeleted,
       });
       return {
         files: page.items.map(toFileMessage),
@@ -131,9 +152,52 @@ export function fileServiceHandlers(
     deleteFile: rpc.unary('DeleteFile', async (request: contentV1.DeleteFileRequest, ctx) => {
       const caller = ctx.caller;
       const { id, etag } = validate(deleteFileSchema, request);
-      await files.delete(caller, id, etag);
+      await trash.delete(caller, id, etag);
       return {};
     }),
+
+    undeleteFile: rpc.unary('UndeleteFile', async (request: contentV1.UndeleteFileRequest, ctx) => {
+      const { id } = validate(fileIdSchema, request);
+      return toFileMessage(await trash.undelete(ctx.caller, id));
+    }),
+
+    purgeFile: rpc.unary('PurgeFile', async (request: contentV1.PurgeFileRequest, ctx) => {
+      const { id, etag } = validate(deleteFileSchema, request);
+      await trash.purge(ctx.caller, id, etag);
+      return {};
+    }),
+
+    shareFile: rpc.unary('ShareFile', async (request: contentV1.ShareFileRequest, ctx) => {
+      const { fileId, userId, role } = validate(fileShareSchema, request);
+      return toFileShareMessage(
+        await fileShares.share(ctx.caller, fileId, userId, role, ctx.deadline),
+      );
+    }),
+
+    updateFileShare: rpc.unary(
+      'UpdateFileShare',
+      async (request: contentV1.UpdateFileShareRequest, ctx) => {
+        const { fileId, userId, role } = validate(fileShareSchema, request);
+        return toFileShareMessage(await fileShares.update(ctx.caller, fileId, userId, role));
+      },
+    ),
+
+    revokeFileShare: rpc.unary(
+      'RevokeFileShare',
+      async (request: contentV1.RevokeFileShareRequest, ctx) => {
+        const { fileId, userId } = validate(fileShareTargetSchema, request);
+        await fileShares.revoke(ctx.caller, fileId, userId);
+        return {};
+      },
+    ),
+
+    listFileShares: rpc.unary(
+      'ListFileShares',
+      async (request: contentV1.ListFileSharesRequest, ctx) => {
+        const { fileId } = validate(fileIdOnlySchema, request);
+        return { shares: (await fileShares.list(ctx.caller, fileId)).map(toFileShareMessage) };
+      },
+    ),
   };
 }
 
@@ -158,23 +222,4 @@ async function* chunksOf(
   }
   // A cancelled call ends the stream early: those bytes are not the whole file.
   if (call.cancelled) throw new ContentError('UPLOAD_INCOMPLETE', 'the upload was cancelled');
-}
-
-/** Writes one message, waiting for the client to drain when its buffer is full. */
-async function send(
-  call: ServerWritableStream<contentV1.DownloadFileRequest, contentV1.DownloadFileResponse>,
-  message: contentV1.DownloadFileResponse,
-): Promise<void> {
-  if (call.write(message)) return;
-  const done = new AbortController();
-  const { signal } = done;
-  try {
-    await Promise.race(
-      ['drain', 'cancelled', 'close'].map((event) =>
-        once(call, event, { signal }).catch(() => undefined),
-      ),
-    );
-  } finally {
-    done.abort(); // drops the listeners that did not fire
-  }
 }

@@ -202,17 +202,23 @@ describe('dedup and blob release', () => {
     expect((await content.blobHashes()).filter((h) => h === hash)).toHaveLength(1);
 
     await files().deleteFile({ id: a.id, etag: a.etag }, as(owner.token));
+    await files().purgeFile({ id: a.id, etag: '' }, as(owner.token));
     expect(await content.blobs.exists(hash)).toBe(true);
     const stillThere = await content.transfer.downloadAll(owner.token, b.id);
     expect(stillThere.bytes.equals(bytes)).toBe(true);
 
     await files().deleteFile({ id: b.id, etag: '' }, as(owner.token));
+    expect(await content.blobs.exists(hash)).toBe(true); // in the trash, not erased
+    await files().purgeFile({ id: b.id, etag: '' }, as(owner.token));
     expect(await content.blobs.exists(hash)).toBe(false);
     expect((await grpcError(files().getFile({ id: b.id }, as(owner.token)))).code).toBe(
       status.NOT_FOUND,
     );
-    const deleted = (await events.waitForSubject(b.id, 3)).at(-1);
-    expect(deleted).toMatchObject({ type: 'nexus.content.file.deleted' });
+    const [, trashed, purged] = await events.waitForSubject(b.id, 3);
+    expect(trashed).toMatchObject({ type: 'nexus.content.file.deleted' });
+    expect(trashed?.data.after).toMatchObject({ id: b.id });
+    expect(purged).toMatchObject({ type: 'nexus.content.file.deleted' });
+    expect(purged?.data.after).toBeNull();
   });
 
   it('keeps the blob when an upload of the same bytes races the release of its last file', async () => {
@@ -221,7 +227,9 @@ describe('dedup and blob release', () => {
     const hash = sha256(bytes);
     const first = await upload(owner.token, bytes);
     const [, second] = await Promise.all([
-      files().deleteFile({ id: first.id, etag: '' }, as(owner.token)),
+      files()
+        .deleteFile({ id: first.id, etag: '' }, as(owner.token))
+        .then(() => files().purgeFile({ id: first.id, etag: '' }, as(owner.token))),
       upload(owner.token, bytes),
     ]);
     expect(await content.blobs.exists(hash)).toBe(true);
@@ -231,17 +239,17 @@ describe('dedup and blob release', () => {
 });
 
 describe('access', () => {
-  it('lets any signed-in user read public files, only owner and admins private ones', async () => {
+  it('lets any signed-in user read public files; a private one does not exist for strangers', async () => {
     const owner = person();
     const other = person();
     const admin = person('admin');
     const secret = await upload(owner.token, randomBytes(100));
     const shared = await upload(owner.token, randomBytes(100), { isPublic: true });
     expect((await grpcError(files().getFile({ id: secret.id }, as(other.token)))).code).toBe(
-      status.PERMISSION_DENIED,
+      status.NOT_FOUND,
     );
     expect((await grpcError(content.transfer.downloadAll(other.token, secret.id))).code).toBe(
-      status.PERMISSION_DENIED,
+      status.NOT_FOUND,
     );
     expect((await files().getFile({ id: secret.id }, as(admin.token))).id).toBe(secret.id);
     expect(

@@ -1,8 +1,21 @@
 import { etagOf } from '@nexus/db';
 import type { contentV1 } from '@nexus/proto';
+import { SHARE_ROLE_TO_PROTO } from '../documents/document.mapping';
+import type { FileShareEntity } from './file-share.entity';
 import type { FileEntity } from './file.entity';
 
-/** The API's view of a file. */
+export function toFileShareMessage(share: FileShareEntity): contentV1.FileShare {
+  return {
+    fileId: share.fileId,
+    userId: share.userId,
+    role: SHARE_ROLE_TO_PROTO[share.role],
+    grantedBy: share.grantedBy ?? '',
+    createTime: share.createdAt,
+    updateTime: share.updatedAt,
+  };
+}
+
+/** The API's view of a file; `shares` must have been loaded (the files' store does). */
 export function toFileMessage(file: FileEntity): contentV1.File {
   return {
     id: file.id,
@@ -16,5 +29,11 @@ export function toFileMessage(file: FileEntity): contentV1.File {
     createTime: file.createdAt,
     updateTime: file.updatedAt,
     etag: etagOf(file),
+    folderId: file.folderId ?? '',
+    shares: [...(file.shares ?? [])]
+      .sort((a, b) => a.userId.localeCompare(b.userId))
+      .map(toFileShareMessage),
+    deleteTime: file.deletedAt ?? undefined,
+    purgeTime: file.purgeAt ?? undefined,
   };
 }

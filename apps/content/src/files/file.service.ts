@@ -1,23 +1,32 @@
 import type { Readable } from 'node:stream';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { KitError, isAdmin, type IdempotencyKey, type Principal } from '@nexus/core';
+import { KitError, type IdempotencyKey, type Principal } from '@nexus/core';
 import {
   inTransaction,
   likePrefix,
-  type CrudRepository,
+  type AggregateStore,
   type Page,
   type SearchPage,
   type SortOrder,
-  type Tx,
 } from '@nexus/db';
 import { ContentError } from '../content.errors';
 import type { BlobReleaser } from './blob-releaser';
 import { BlobTooLargeError, type BlobStorage } from './blob-storage';
-import { checkChangeFile, checkReadFile, checkUpload } from './file-access';
+import {
+  checkEditFile,
+  checkManageFile,
+  checkReadFile,
+  checkUpload,
+  fileAccessOf,
+  readableFileIds,
+  readableFilesWhere,
+} from './file-access';
 import { readableFiles } from './file-search';
+import { checkEditFolder, folderAccessOf } from './folder-access';
+import type { FolderEntity } from './folder.entity';
 import { FileTextCapture, hasSearchableText } from './file-text';
 import { fileAggregate } from './file.aggregate';
-import { FileEntity } from './file.entity';
+import type { FileEntity } from './file.entity';
 import type { FileChanges, FileSearch, UploadMetadata } from './file.validation';
 
 /** Download chunks: fixed, so memory per download stays flat whatever the file size. */
@@ -25,6 +34,7 @@ export const CHUNK_BYTES = 64 * 1024;
 
 export interface FileFilters {
   ownerId?: string;
+  folderId?: string;
   mimeTypePrefix: string;
   namePrefix: string;
   minSizeBytes?: number;
@@ -42,15 +52,28 @@ const ORDERS: Record<FileOrder, SortOrder<FileEntity>> = {
   size_desc: { key: 'size_desc', property: 'sizeBytes', direction: 'DESC' },
 };
 
-/** Files' rules: metadata in Postgres, bytes in the blob store, one event per committed change. */
+/** The stores FileService reads and writes: files with their shares, and the folders they go in. */
+export interface FileStores {
+  files: AggregateStore<FileEntity>;
+  folders: AggregateStore<FolderEntity>;
+}
+
+/**
+ * Files' rules: metadata in Postgres, bytes in the blob store, one event per
+ * committed change. Who may read is file-access.ts's one rule.
+ */
 export class FileService {
+  private readonly files: AggregateStore<FileEntity>;
+
   constructor(
     private readonly dataSource: DataSource,
-    private readonly files: CrudRepository<FileEntity>,
+    private readonly stores: FileStores,
     private readonly blobs: BlobStorage,
     private readonly releaser: BlobReleaser,
-    private readonly maxFileBytes: number,
-  ) {}
+    private readonly limits: { maxFileBytes: number },
+  ) {
+    this.files = stores.files;
+  }
 
   /**
    * Stores the streamed bytes, then records the file. A size over the
@@ -65,18 +88,23 @@ export class FileService {
     keyOf: (sha256: string) => IdempotencyKey | undefined,
   ): Promise<FileEntity> {
     checkUpload(caller);
+    if (metadata.folderId) await this.checkFolderTarget(caller, metadata.folderId);
     const text = hasSearchableText(metadata.mimeType) ? new FileTextCapture() : undefined;
     const staged = await this.blobs
-      .stage(text ? text.tap(chunks) : chunks, { maxBytes: this.maxFileBytes })
+      .stage(text ? text.tap(chunks) : chunks, { maxBytes: this.limits.maxFileBytes })
       .catch((error) => {
         if (!(error instanceof BlobTooLargeError)) throw error;
-        throw new ContentError('FILE_TOO_LARGE', `files are at most ${this.maxFileBytes} bytes`, [
-          {
-            field: 'chunk',
-            description: `exceed ${this.maxFileBytes} bytes in total`,
-            reason: 'TOO_LARGE',
-          },
-        ]);
+        throw new ContentError(
+          'FILE_TOO_LARGE',
+          `files are at most ${this.limits.maxFileBytes} bytes`,
+          [
+            {
+              field: 'chunk',
+              description: `exceed ${this.limits.maxFileBytes} bytes in total`,
+              reason: 'TOO_LARGE',
+            },
+          ],
+        );
       });
     try {
       checkDeclared(metadata, staged);
@@ -88,6 +116,8 @@ export class FileService {
             name: metadata.name,
             mimeType: metadata.mimeType,
             isPublic: metadata.isPublic,
+            folderId: metadata.folderId ?? null,
+            purgeAt: null,
             sizeBytes: String(staged.size),
             sha256: staged.sha256,
             ownerId: caller.userId,
@@ -105,16 +135,27 @@ export class FileService {
     }
   }
 
+  /** Readers see a trashed file too (AIP-164), with its delete and purge times. */
   async get(caller: Principal, id: string): Promise<FileEntity> {
-    const file = await this.files.get(id);
-    checkReadFile(caller, file);
+    const file = await this.files.get(id, { withDeleted: true });
+    checkReadFile(await fileAccessOf(this.dataSource.manager, caller, file), id);
     return file;
   }
 
-  /** All or nothing: NOT_FOUND for the first unknown id, PERMISSION_DENIED for the first unreadable. */
+  /**
+   * All or nothing, trashed files excluded: NOT_FOUND for the first unknown
+   * id, PERMISSION_DENIED for the first the caller may not read (the answer
+   * comms' attachment check relies on).
+   */
   async batchGet(caller: Principal, ids: string[]): Promise<FileEntity[]> {
     const files = await this.files.getMany(ids);
-    for (const file of files) checkReadFile(caller, file);
+    const readable = await readableFileIds(this.dataSource.manager, caller, ids);
+    const hidden = files.find((file) => !readable.has(file.id));
+    if (hidden) {
+      throw new ContentError('NO_ACCESS', `file ${hidden.id} is not readable by the caller`, [], {
+        id: hidden.id,
+      });
+    }
     return files;
   }
 
@@ -126,16 +167,19 @@ export class FileService {
       pageSize: number;
       pageToken: string;
       includeTotal: boolean;
+      showDeleted: boolean;
     },
   ): Promise<Page<FileEntity>> {
     const { filters } = query;
     return this.files.list({
       filter: (qb) => applyFilters(qb, caller, filters),
-      filterValues: { ...filters, caller: caller.userId },
+      // The caller is part of the query: a page token does not carry over to another user.
+      filterValues: { ...filters, caller: caller.userId, showDeleted: query.showDeleted },
       order: ORDERS[query.order],
       pageSize: query.pageSize,
       pageToken: query.pageToken,
       includeTotal: query.includeTotal,
+      showDeleted: query.showDeleted,
     });
   }
 
@@ -155,54 +199,47 @@ export class FileService {
     });
   }
 
+  /** Editors rename and move (into a folder they may edit); visibility is the owner's. */
   async update(
     caller: Principal,
     id: string,
     etag: string,
     changes: FileChanges,
   ): Promise<FileEntity> {
-    await this.get(caller, id).then((file) => checkChangeFile(caller, file));
+    if (changes.folderId) await this.checkFolderTarget(caller, changes.folderId);
     return inTransaction(this.dataSource, caller.userId, (tx) =>
       this.files.update(tx, id, {
         etag: etag || undefined,
+        authorize: async (file) => {
+          const access = await fileAccessOf(tx.manager, caller, file);
+          if (changes.isPublic !== undefined) checkManageFile(caller, access, id);
+          else checkEditFile(caller, access, id);
+        },
         apply: (file) => {
           if (changes.name !== undefined) file.name = changes.name;
           if (changes.isPublic !== undefined) file.isPublic = changes.isPublic;
+          if (changes.folderId !== undefined) file.folderId = changes.folderId || null;
         },
       }),
     );
   }
 
-  /** Erases the file; its blob goes after commit when no other file has the same bytes. */
-  async delete(caller: Principal, id: string, etag: string): Promise<void> {
-    // Ownership never changes, so checking before the row lock is as good as under it.
-    checkChangeFile(caller, await this.files.get(id));
-    const file = await inTransaction(this.dataSource, caller.userId, (tx) =>
-      this.erase(tx, id, etag),
-    );
-    await this.releaser.release(file.sha256);
-  }
-
-  /** Deletes every file of a user inside `tx` (the user cascade); blobs go with the periodic release. */
-  async eraseAllOf(tx: Tx, ownerId: string): Promise<number> {
-    const owned = await tx.manager.find(FileEntity, { where: { ownerId }, select: { id: true } });
-    for (const { id } of owned) await this.erase(tx, id);
-    return owned.length;
-  }
-
   /** Counts the download (one atomic UPDATE, no etag change) and opens the bytes. */
   async download(caller: Principal, id: string): Promise<{ file: FileEntity; bytes: Readable }> {
     const readable = await this.get(caller, id);
+    if (readable.deletedAt) {
+      throw new ContentError('FILE_IN_TRASH', `file ${id} is in the trash; restore it first`);
+    }
     if (!(await this.blobs.exists(readable.sha256))) {
       throw new ContentError('BLOB_MISSING', `the bytes of file ${id} are not available`);
     }
     const file = await inTransaction(this.dataSource, caller.userId, async (tx) => {
       const [, affected] = await tx.manager.query<[unknown, number]>(
-        'UPDATE "content"."files" SET download_count = download_count + 1 WHERE id = $1',
+        'UPDATE "content"."files" SET download_count = download_count + 1 WHERE id = $1 AND deleted_at IS NULL',
         [id],
       );
       if (affected === 0) throw KitError.notFound('file', id);
-      const after = await tx.manager.findOneByOrFail(FileEntity, { id });
+      const after = await this.files.get(id, { manager: tx.manager });
       const before = { ...after, downloadCount: String(BigInt(after.downloadCount) - 1n) };
       await tx.emitResources(
         fileAggregate,
@@ -216,10 +253,14 @@ export class FileService {
     return { file, bytes: this.blobs.get(file.sha256, CHUNK_BYTES) };
   }
 
-  private async erase(tx: Tx, id: string, etag?: string): Promise<FileEntity> {
-    const file = await this.files.delete(tx, id, { soft: false, etag: etag || undefined });
-    await this.releaser.record(tx, file.sha256);
-    return file;
+  /** A file goes only into a folder the caller may edit. */
+  private async checkFolderTarget(caller: Principal, folderId: string): Promise<void> {
+    const folder = await this.stores.folders.get(folderId, { hydrate: false });
+    checkEditFolder(
+      caller,
+      await folderAccessOf(this.dataSource.manager, caller, folder),
+      folderId,
+    );
   }
 }
 
@@ -249,10 +290,9 @@ function applyFilters(
   caller: Principal,
   filters: FileFilters,
 ): void {
-  if (!isAdmin(caller)) {
-    qb.andWhere('(e.owner_id = :caller OR e.is_public)', { caller: caller.userId });
-  }
+  readableFilesWhere(qb, caller);
   if (filters.ownerId) qb.andWhere('e.owner_id = :ownerId', { ownerId: filters.ownerId });
+  if (filters.folderId) qb.andWhere('e.folder_id = :folderId', { folderId: filters.folderId });
   if (filters.mimeTypePrefix) {
     qb.andWhere("e.mime_type LIKE :mimePrefix ESCAPE '\\'", {
       mimePrefix: likePrefix(filters.mimeTypePrefix),

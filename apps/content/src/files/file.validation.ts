@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { timestamp } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema, searchQuerySchema } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
-import { etag, optionalUuid, requestId, required, uuid } from '../validation';
+import type { ShareRole } from '../documents/document-share.entity';
+import { etag, optionalUuid, protoEnum, requestId, required, uuid } from '../validation';
 
 /** Request schemas: what each FileService RPC accepts, with the messages callers see per field. */
 
@@ -48,6 +49,7 @@ export function uploadMetadataSchema(maxBytes: number) {
           .optional(),
         sha256: sha256.transform((value) => value || undefined),
         requestId,
+        folderId: optionalUuid,
       },
       required,
     ),
@@ -55,17 +57,20 @@ export function uploadMetadataSchema(maxBytes: number) {
 }
 export type UploadMetadata = z.output<ReturnType<typeof uploadMetadataSchema>>['metadata'];
 
-export const UPDATABLE = ['name', 'is_public'] as const;
+export const UPDATABLE = ['name', 'is_public', 'folder_id'] as const;
 export type UpdatableField = (typeof UPDATABLE)[number];
 
 export interface FileChanges {
   name?: string;
   isPublic?: boolean;
+  /** '' moves the file to the root. */
+  folderId?: string;
 }
 
 const updatableFields = {
   name: z.object({ name }),
   is_public: z.object({ isPublic: z.boolean() }),
+  folder_id: z.object({ folderId: z.union([z.literal(''), uuid]) }),
 };
 
 /** The named fields of `file`, validated; other fields of the message are ignored (AIP-134). */
@@ -99,6 +104,8 @@ export const listFilesSchema = z
     maxSizeBytes: int64.optional(),
     createTimeAfter: timestamp.optional(),
     createTimeBefore: timestamp.optional(),
+    folderId: optionalUuid,
+    showDeleted: z.boolean(),
     orderBy: z
       .enum(contentV1.FileOrderBy, 'must be a FileOrderBy value')
       .refine(
@@ -134,3 +141,57 @@ export const searchFilesSchema = z
     { message: 'must be after create_time_after', path: ['createTimeBefore'] },
   );
 export type FileSearch = z.output<typeof searchFilesSchema>;
+
+/** Files and folders are shared as viewer or editor (documents also have commenters). */
+const fileShareRole = protoEnum<ShareRole>(
+  {
+    [contentV1.ShareRole.SHARE_ROLE_VIEWER]: 'viewer',
+    [contentV1.ShareRole.SHARE_ROLE_EDITOR]: 'editor',
+  },
+  'SHARE_ROLE_VIEWER or SHARE_ROLE_EDITOR',
+);
+
+export const fileShareSchema = z.object({ fileId: uuid, userId: uuid, role: fileShareRole });
+export const fileShareTargetSchema = z.object({ fileId: uuid, userId: uuid });
+export const fileIdOnlySchema = z.object({ fileId: uuid });
+export const folderShareSchema = z.object({ folderId: uuid, userId: uuid, role: fileShareRole });
+export const folderShareTargetSchema = z.object({ folderId: uuid, userId: uuid });
+export const folderIdOnlySchema = z.object({ folderId: uuid });
+
+export const createLinkShareSchema = z.object({
+  fileId: uuid,
+  expireTime: timestamp
+    .optional()
+    .refine((time) => !time || time.getTime() > Date.now(), 'must be in the future'),
+  password: z
+    .string()
+    .refine(
+      (value) => value === '' || (value.length >= 8 && value.length <= 128),
+      'must be 8 to 128 characters, or empty for none',
+    ),
+  downloadLimit: z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number from 0 (no limit) to 999999999')
+    .transform(Number),
+});
+
+/** A link's token: what newLinkToken makes (base64url); anything else cannot be one. */
+export const sharedFileSchema = z.object({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a link token'),
+  password: z.string().max(128, 'must be at most 128 characters'),
+});
+
+export const createFolderSchema = z.object({
+  folder: z.object({ name, parentId: optionalUuid }, required),
+  requestId,
+});
+export const listFoldersSchema = z.object({
+  parentId: optionalUuid,
+  pageSize: pageSizeSchema,
+  pageToken: pageTokenSchema,
+});
+export const FOLDER_UPDATABLE = ['name'] as const;
+export const updateFolderSchema = z.object({
+  folder: z.object({ id: uuid, etag, name }, required),
+});
+export const moveFolderSchema = z.object({ id: uuid, parentId: optionalUuid, etag });

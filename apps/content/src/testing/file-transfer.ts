@@ -76,6 +76,21 @@ export class FileTransferClient {
     return { file, bytes: Buffer.concat(parts) };
   }
 
+  /** A download through a link share: no bearer token, the link's token (and password) instead. */
+  async downloadShared(
+    token: string,
+    password = '',
+  ): Promise<{ file?: contentV1.SharedFile; bytes: Buffer }> {
+    const call = this.client.downloadSharedFile({ token, password }, new Metadata());
+    let file: contentV1.SharedFile | undefined;
+    const parts: Buffer[] = [];
+    for await (const message of call as AsyncIterable<contentV1.DownloadSharedFileResponse>) {
+      if (message.payload?.$case === 'file') file = message.payload.value;
+      else if (message.payload?.$case === 'chunk') parts.push(message.payload.value);
+    }
+    return { file, bytes: Buffer.concat(parts) };
+  }
+
   close(): void {
     this.client.close();
   }

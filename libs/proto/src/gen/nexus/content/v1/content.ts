@@ -471,6 +471,27 @@ export interface File {
     | undefined;
   /** Changes on every update (not on downloads); send it back to update or delete. */
   etag: string;
+  /** The folder the file is in; empty at the root. */
+  folderId: string;
+  /** Who the file is shared with, ordered by user id. */
+  shares: FileShare[];
+  /** Set while the file is in the trash. */
+  deleteTime?:
+    | Date
+    | undefined;
+  /** When a trashed file will be purged. */
+  purgeTime?: Date | undefined;
+}
+
+export interface FileShare {
+  fileId: string;
+  userId: string;
+  /** SHARE_ROLE_VIEWER or SHARE_ROLE_EDITOR. */
+  role: ShareRole;
+  /** Who granted or last changed the share. */
+  grantedBy: string;
+  createTime?: Date | undefined;
+  updateTime?: Date | undefined;
 }
 
 export interface UploadFileMetadata {
@@ -485,6 +506,8 @@ export interface UploadFileMetadata {
   sha256: string;
   /** A UUID chosen by the caller; a retried upload returns the first file. */
   requestId: string;
+  /** A folder the caller may edit; empty for the root. */
+  folderId: string;
 }
 
 export interface UploadFileRequest {
@@ -535,6 +558,10 @@ export interface ListFilesRequest {
   createTimeBefore?: Date | undefined;
   orderBy: FileOrderBy;
   includeTotalSize: boolean;
+  /** Only the files in this folder (not in its subfolders). */
+  folderId: string;
+  /** Include files in the trash. */
+  showDeleted: boolean;
 }
 
 export interface ListFilesResponse {
@@ -589,7 +616,7 @@ export interface UpdateFileRequest {
   file?:
     | File
     | undefined;
-  /** Updatable: name, is_public. */
+  /** Updatable: name, is_public, folder_id (empty moves it to the root). */
   updateMask?: string[] | undefined;
 }
 
@@ -600,6 +627,237 @@ export interface DeleteFileRequest {
 }
 
 export interface DeleteFileResponse {
+}
+
+export interface UndeleteFileRequest {
+  id: string;
+}
+
+export interface PurgeFileRequest {
+  id: string;
+  /** When set, must match the file's current etag. */
+  etag: string;
+}
+
+export interface PurgeFileResponse {
+}
+
+export interface ShareFileRequest {
+  fileId: string;
+  userId: string;
+  role: ShareRole;
+}
+
+export interface UpdateFileShareRequest {
+  fileId: string;
+  userId: string;
+  role: ShareRole;
+}
+
+export interface RevokeFileShareRequest {
+  fileId: string;
+  userId: string;
+}
+
+export interface RevokeFileShareResponse {
+}
+
+export interface ListFileSharesRequest {
+  fileId: string;
+}
+
+export interface ListFileSharesResponse {
+  /** Ordered by user id; a file has at most 1000 shares. */
+  shares: FileShare[];
+}
+
+/** A link to a file. Its token and password are never part of it. */
+export interface LinkShare {
+  id: string;
+  fileId: string;
+  /** Who made the link. */
+  createdBy: string;
+  createTime?:
+    | Date
+    | undefined;
+  /** Unset: the link does not expire. */
+  expireTime?:
+    | Date
+    | undefined;
+  /** Whether a password is needed. */
+  passwordProtected: boolean;
+  /** 0: no limit. */
+  downloadLimit: string;
+  downloadCount: string;
+}
+
+export interface CreateLinkShareRequest {
+  fileId: string;
+  /** In the future; unset for a link that does not expire. */
+  expireTime?:
+    | Date
+    | undefined;
+  /** 8 to 128 characters; empty for none. Stored hashed (scrypt). */
+  password: string;
+  /** How many downloads the link allows; 0 for no limit. */
+  downloadLimit: string;
+}
+
+export interface CreateLinkShareResponse {
+  linkShare?:
+    | LinkShare
+    | undefined;
+  /** 43 characters (256 random bits, base64url): shown once, never stored. */
+  token: string;
+}
+
+export interface ListLinkSharesRequest {
+  fileId: string;
+}
+
+export interface ListLinkSharesResponse {
+  /** Newest first; a file has at most 100 link shares. */
+  linkShares: LinkShare[];
+}
+
+export interface RevokeLinkShareRequest {
+  id: string;
+}
+
+export interface RevokeLinkShareResponse {
+}
+
+/** What a link shows of its file: no owner, no shares. */
+export interface SharedFile {
+  name: string;
+  mimeType: string;
+  sizeBytes: string;
+  sha256: string;
+  updateTime?:
+    | Date
+    | undefined;
+  /** Unset: the link does not expire. */
+  expireTime?:
+    | Date
+    | undefined;
+  /** Downloads the link still allows; -1 without a limit. */
+  downloadsRemaining: string;
+}
+
+export interface GetSharedFileRequest {
+  token: string;
+  /** Needed when the link has a password. */
+  password: string;
+}
+
+export interface DownloadSharedFileRequest {
+  token: string;
+  /** Needed when the link has a password. */
+  password: string;
+}
+
+export interface DownloadSharedFileResponse {
+  payload?: { $case: "file"; value: SharedFile } | { $case: "chunk"; value: Buffer } | undefined;
+}
+
+export interface Folder {
+  /** UUIDv7, assigned by the server. */
+  id: string;
+  /** 1 to 255 characters, no '/' or control characters. */
+  name: string;
+  /** Empty at the root. */
+  parentId: string;
+  ownerId: string;
+  /** Who the folder is shared with, ordered by user id. */
+  shares: FolderShare[];
+  createTime?: Date | undefined;
+  updateTime?:
+    | Date
+    | undefined;
+  /** Changes on every update; send it back to update or move. */
+  etag: string;
+}
+
+export interface FolderShare {
+  folderId: string;
+  userId: string;
+  /** SHARE_ROLE_VIEWER or SHARE_ROLE_EDITOR. */
+  role: ShareRole;
+  grantedBy: string;
+  createTime?: Date | undefined;
+  updateTime?: Date | undefined;
+}
+
+export interface CreateFolderRequest {
+  /** Fields read: name, parent_id (a folder of the caller's; empty for the root). */
+  folder?:
+    | Folder
+    | undefined;
+  /** A UUID chosen by the caller; a retried create returns the first folder. */
+  requestId: string;
+}
+
+export interface GetFolderRequest {
+  id: string;
+}
+
+export interface ListFoldersRequest {
+  /** A folder the caller may read; empty for the caller's root folders. */
+  parentId: string;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListFoldersResponse {
+  folders: Folder[];
+  nextPageToken: string;
+}
+
+export interface UpdateFolderRequest {
+  /** `id` and `etag` identify the folder and the version being changed. */
+  folder?:
+    | Folder
+    | undefined;
+  /** Updatable: name. */
+  updateMask?: string[] | undefined;
+}
+
+export interface MoveFolderRequest {
+  id: string;
+  /** A folder of the same owner; empty for the root. */
+  parentId: string;
+  /** When set, must match the folder's current etag. */
+  etag: string;
+}
+
+export interface ShareFolderRequest {
+  folderId: string;
+  userId: string;
+  role: ShareRole;
+}
+
+export interface UpdateFolderShareRequest {
+  folderId: string;
+  userId: string;
+  role: ShareRole;
+}
+
+export interface RevokeFolderShareRequest {
+  folderId: string;
+  userId: string;
+}
+
+export interface RevokeFolderShareResponse {
+}
+
+export interface ListFolderSharesRequest {
+  folderId: string;
+}
+
+export interface ListFolderSharesResponse {
+  /** Ordered by user id. */
+  shares: FolderShare[];
 }
 
 function createBaseDocument(): Document {
@@ -3546,6 +3804,10 @@ function createBaseFile(): File {
     createTime: undefined,
     updateTime: undefined,
     etag: "",
+    folderId: "",
+    shares: [],
+    deleteTime: undefined,
+    purgeTime: undefined,
   };
 }
 
@@ -3583,6 +3845,18 @@ export const File: MessageFns<File> = {
     }
     if (message.etag !== "") {
       writer.uint32(90).string(message.etag);
+    }
+    if (message.folderId !== "") {
+      writer.uint32(98).string(message.folderId);
+    }
+    for (const v of message.shares) {
+      FileShare.encode(v!, writer.uint32(106).fork()).join();
+    }
+    if (message.deleteTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.deleteTime), writer.uint32(114).fork()).join();
+    }
+    if (message.purgeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.purgeTime), writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -3688,6 +3962,38 @@ export const File: MessageFns<File> = {
             message.etag = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.folderId = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.shares.push(FileShare.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.deleteTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.purgeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3741,6 +4047,24 @@ export const File: MessageFns<File> = {
         ? fromJsonTimestamp(object.update_time)
         : undefined,
       etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+      folderId: isSet(object.folderId)
+        ? globalThis.String(object.folderId)
+        : isSet(object.folder_id)
+        ? globalThis.String(object.folder_id)
+        : "",
+      shares: globalThis.Array.isArray(object?.shares)
+        ? object.shares.map((e: any) => FileShare.fromJSON(e))
+        : [],
+      deleteTime: isSet(object.deleteTime)
+        ? fromJsonTimestamp(object.deleteTime)
+        : isSet(object.delete_time)
+        ? fromJsonTimestamp(object.delete_time)
+        : undefined,
+      purgeTime: isSet(object.purgeTime)
+        ? fromJsonTimestamp(object.purgeTime)
+        : isSet(object.purge_time)
+        ? fromJsonTimestamp(object.purge_time)
+        : undefined,
     };
   },
 
@@ -3779,6 +4103,18 @@ export const File: MessageFns<File> = {
     if (message.etag !== "") {
       obj.etag = message.etag;
     }
+    if (message.folderId !== "") {
+      obj.folderId = message.folderId;
+    }
+    if (message.shares?.length) {
+      obj.shares = message.shares.map((e) => FileShare.toJSON(e));
+    }
+    if (message.deleteTime !== undefined) {
+      obj.deleteTime = message.deleteTime.toISOString();
+    }
+    if (message.purgeTime !== undefined) {
+      obj.purgeTime = message.purgeTime.toISOString();
+    }
     return obj;
   },
 
@@ -3798,12 +4134,185 @@ export const File: MessageFns<File> = {
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
     message.etag = object.etag ?? "";
+    message.folderId = object.folderId ?? "";
+    message.shares = object.shares?.map((e) => FileShare.fromPartial(e)) || [];
+    message.deleteTime = object.deleteTime ?? undefined;
+    message.purgeTime = object.purgeTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseFileShare(): FileShare {
+  return { fileId: "", userId: "", role: 0, grantedBy: "", createTime: undefined, updateTime: undefined };
+}
+
+export const FileShare: MessageFns<FileShare> = {
+  encode(message: FileShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fileId !== "") {
+      writer.uint32(10).string(message.fileId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.role !== 0) {
+      writer.uint32(24).int32(message.role);
+    }
+    if (message.grantedBy !== "") {
+      writer.uint32(34).string(message.grantedBy);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(42).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FileShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFileShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.grantedBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FileShare {
+    return {
+      fileId: isSet(object.fileId)
+        ? globalThis.String(object.fileId)
+        : isSet(object.file_id)
+        ? globalThis.String(object.file_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      role: isSet(object.role) ? shareRoleFromJSON(object.role) : 0,
+      grantedBy: isSet(object.grantedBy)
+        ? globalThis.String(object.grantedBy)
+        : isSet(object.granted_by)
+        ? globalThis.String(object.granted_by)
+        : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: FileShare): unknown {
+    const obj: any = {};
+    if (message.fileId !== "") {
+      obj.fileId = message.fileId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.role !== 0) {
+      obj.role = shareRoleToJSON(message.role);
+    }
+    if (message.grantedBy !== "") {
+      obj.grantedBy = message.grantedBy;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FileShare>, I>>(base?: I): FileShare {
+    return FileShare.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FileShare>, I>>(object: I): FileShare {
+    const message = createBaseFileShare();
+    message.fileId = object.fileId ?? "";
+    message.userId = object.userId ?? "";
+    message.role = object.role ?? 0;
+    message.grantedBy = object.grantedBy ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
     return message;
   },
 };
 
 function createBaseUploadFileMetadata(): UploadFileMetadata {
-  return { name: "", mimeType: "", isPublic: false, sizeBytes: undefined, sha256: "", requestId: "" };
+  return { name: "", mimeType: "", isPublic: false, sizeBytes: undefined, sha256: "", requestId: "", folderId: "" };
 }
 
 export const UploadFileMetadata: MessageFns<UploadFileMetadata> = {
@@ -3825,6 +4334,9 @@ export const UploadFileMetadata: MessageFns<UploadFileMetadata> = {
     }
     if (message.requestId !== "") {
       writer.uint32(50).string(message.requestId);
+    }
+    if (message.folderId !== "") {
+      writer.uint32(58).string(message.folderId);
     }
     return writer;
   },
@@ -3890,6 +4402,14 @@ export const UploadFileMetadata: MessageFns<UploadFileMetadata> = {
             message.requestId = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.folderId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3926,6 +4446,11 @@ export const UploadFileMetadata: MessageFns<UploadFileMetadata> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      folderId: isSet(object.folderId)
+        ? globalThis.String(object.folderId)
+        : isSet(object.folder_id)
+        ? globalThis.String(object.folder_id)
+        : "",
     };
   },
 
@@ -3949,6 +4474,9 @@ export const UploadFileMetadata: MessageFns<UploadFileMetadata> = {
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.folderId !== "") {
+      obj.folderId = message.folderId;
+    }
     return obj;
   },
 
@@ -3963,6 +4491,7 @@ export const UploadFileMetadata: MessageFns<UploadFileMetadata> = {
     message.sizeBytes = object.sizeBytes ?? undefined;
     message.sha256 = object.sha256 ?? "";
     message.requestId = object.requestId ?? "";
+    message.folderId = object.folderId ?? "";
     return message;
   },
 };
@@ -4450,6 +4979,8 @@ function createBaseListFilesRequest(): ListFilesRequest {
     createTimeBefore: undefined,
     orderBy: 0,
     includeTotalSize: false,
+    folderId: "",
+    showDeleted: false,
   };
 }
 
@@ -4487,6 +5018,12 @@ export const ListFilesRequest: MessageFns<ListFilesRequest> = {
     }
     if (message.includeTotalSize !== false) {
       writer.uint32(88).bool(message.includeTotalSize);
+    }
+    if (message.folderId !== "") {
+      writer.uint32(98).string(message.folderId);
+    }
+    if (message.showDeleted !== false) {
+      writer.uint32(104).bool(message.showDeleted);
     }
     return writer;
   },
@@ -4592,6 +5129,22 @@ export const ListFilesRequest: MessageFns<ListFilesRequest> = {
             message.includeTotalSize = reader.bool();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.folderId = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.showDeleted = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4661,6 +5214,16 @@ export const ListFilesRequest: MessageFns<ListFilesRequest> = {
         : isSet(object.include_total_size)
         ? globalThis.Boolean(object.include_total_size)
         : false,
+      folderId: isSet(object.folderId)
+        ? globalThis.String(object.folderId)
+        : isSet(object.folder_id)
+        ? globalThis.String(object.folder_id)
+        : "",
+      showDeleted: isSet(object.showDeleted)
+        ? globalThis.Boolean(object.showDeleted)
+        : isSet(object.show_deleted)
+        ? globalThis.Boolean(object.show_deleted)
+        : false,
     };
   },
 
@@ -4699,6 +5262,12 @@ export const ListFilesRequest: MessageFns<ListFilesRequest> = {
     if (message.includeTotalSize !== false) {
       obj.includeTotalSize = message.includeTotalSize;
     }
+    if (message.folderId !== "") {
+      obj.folderId = message.folderId;
+    }
+    if (message.showDeleted !== false) {
+      obj.showDeleted = message.showDeleted;
+    }
     return obj;
   },
 
@@ -4718,6 +5287,8 @@ export const ListFilesRequest: MessageFns<ListFilesRequest> = {
     message.createTimeBefore = object.createTimeBefore ?? undefined;
     message.orderBy = object.orderBy ?? 0;
     message.includeTotalSize = object.includeTotalSize ?? false;
+    message.folderId = object.folderId ?? "";
+    message.showDeleted = object.showDeleted ?? false;
     return message;
   },
 };
@@ -5487,6 +6058,3318 @@ export const DeleteFileResponse: MessageFns<DeleteFileResponse> = {
   },
 };
 
+function createBaseUndeleteFileRequest(): UndeleteFileRequest {
+  return { id: "" };
+}
+
+export const UndeleteFileRequest: MessageFns<UndeleteFileRequest> = {
+  encode(message: UndeleteFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndeleteFileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndeleteFileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndeleteFileRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: UndeleteFileRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndeleteFileRequest>, I>>(base?: I): UndeleteFileRequest {
+    return UndeleteFileRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndeleteFileRequest>, I>>(object: I): UndeleteFileRequest {
+    const message = createBaseUndeleteFileRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBasePurgeFileRequest(): PurgeFileRequest {
+  return { id: "", etag: "" };
+}
+
+export const PurgeFileRequest: MessageFns<PurgeFileRequest> = {
+  encode(message: PurgeFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.etag !== "") {
+      writer.uint32(18).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PurgeFileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePurgeFileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PurgeFileRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: PurgeFileRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PurgeFileRequest>, I>>(base?: I): PurgeFileRequest {
+    return PurgeFileRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PurgeFileRequest>, I>>(object: I): PurgeFileRequest {
+    const message = createBasePurgeFileRequest();
+    message.id = object.id ?? "";
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBasePurgeFileResponse(): PurgeFileResponse {
+  return {};
+}
+
+export const PurgeFileResponse: MessageFns<PurgeFileResponse> = {
+  encode(_: PurgeFileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PurgeFileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePurgeFileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): PurgeFileResponse {
+    return {};
+  },
+
+  toJSON(_: PurgeFileResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PurgeFileResponse>, I>>(base?: I): PurgeFileResponse {
+    return PurgeFileResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PurgeFileResponse>, I>>(_: I): PurgeFileResponse {
+    const message = createBasePurgeFileResponse();
+    return message;
+  },
+};
+
+function createBaseShareFileRequest(): ShareFileRequest {
+  return { fileId: "", userId: "", role: 0 };
+}
+
+export const ShareFileRequest: MessageFns<ShareFileRequest> = {
+  encode(message: ShareFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fileId !== "") {
+      writer.uint32(10).string(message.fileId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.role !== 0) {
+      writer.uint32(24).int32(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShareFileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShareFileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShareFileRequest {
+    return {
+      fileId: isSet(object.fileId)
+        ? globalThis.String(object.fileId)
+        : isSet(object.file_id)
+        ? globalThis.String(object.file_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      role: isSet(object.role) ? shareRoleFromJSON(object.role) : 0,
+    };
+  },
+
+  toJSON(message: ShareFileRequest): unknown {
+    const obj: any = {};
+    if (message.fileId !== "") {
+      obj.fileId = message.fileId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.role !== 0) {
+      obj.role = shareRoleToJSON(message.role);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ShareFileRequest>, I>>(base?: I): ShareFileRequest {
+    return ShareFileRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ShareFileRequest>, I>>(object: I): ShareFileRequest {
+    const message = createBaseShareFileRequest();
+    message.fileId = object.fileId ?? "";
+    message.userId = object.userId ?? "";
+    message.role = object.role ?? 0;
+    return message;
+  },
+};
+
+function createBaseUpdateFileShareRequest(): UpdateFileShareRequest {
+  return { fileId: "", userId: "", role: 0 };
+}
+
+export const UpdateFileShareRequest: MessageFns<UpdateFileShareRequest> = {
+  encode(message: UpdateFileShareRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fileId !== "") {
+      writer.uint32(10).string(message.fileId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.role !== 0) {
+      writer.uint32(24).int32(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFileShareRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFileShareRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFileShareRequest {
+    return {
+      fileId: isSet(object.fileId)
+        ? globalThis.String(object.fileId)
+        : isSet(object.file_id)
+        ? globalThis.String(object.file_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      role: isSet(object.role) ? shareRoleFromJSON(object.role) : 0,
+    };
+  },
+
+  toJSON(message: UpdateFileShareRequest): unknown {
+    const obj: any = {};
+    if (message.fileId !== "") {
+      obj.fileId = message.fileId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.role !== 0) {
+      obj.role = shareRoleToJSON(message.role);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateFileShareRequest>, I>>(base?: I): UpdateFileShareRequest {
+    return UpdateFileShareRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateFileShareRequest>, I>>(object: I): UpdateFileShareRequest {
+    const message = createBaseUpdateFileShareRequest();
+    message.fileId = object.fileId ?? "";
+    message.userId = object.userId ?? "";
+    message.role = object.role ?? 0;
+    return message;
+  },
+};
+
+function createBaseRevokeFileShareRequest(): RevokeFileShareRequest {
+  return { fileId: "", userId: "" };
+}
+
+export const RevokeFileShareRequest: MessageFns<RevokeFileShareRequest> = {
+  encode(message: RevokeFileShareRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fileId !== "") {
+      writer.uint32(10).string(message.fileId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeFileShareRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeFileShareRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeFileShareRequest {
+    return {
+      fileId: isSet(object.fileId)
+        ? globalThis.String(object.fileId)
+        : isSet(object.file_id)
+        ? globalThis.String(object.file_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RevokeFileShareRequest): unknown {
+    const obj: any = {};
+    if (message.fileId !== "") {
+      obj.fileId = message.fileId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeFileShareRequest>, I>>(base?: I): RevokeFileShareRequest {
+    return RevokeFileShareRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeFileShareRequest>, I>>(object: I): RevokeFileShareRequest {
+    const message = createBaseRevokeFileShareRequest();
+    message.fileId = object.fileId ?? "";
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeFileShareResponse(): RevokeFileShareResponse {
+  return {};
+}
+
+export const RevokeFileShareResponse: MessageFns<RevokeFileShareResponse> = {
+  encode(_: RevokeFileShareResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeFileShareResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeFileShareResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RevokeFileShareResponse {
+    return {};
+  },
+
+  toJSON(_: RevokeFileShareResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeFileShareResponse>, I>>(base?: I): RevokeFileShareResponse {
+    return RevokeFileShareResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeFileShareResponse>, I>>(_: I): RevokeFileShareResponse {
+    const message = createBaseRevokeFileShareResponse();
+    return message;
+  },
+};
+
+function createBaseListFileSharesRequest(): ListFileSharesRequest {
+  return { fileId: "" };
+}
+
+export const ListFileSharesRequest: MessageFns<ListFileSharesRequest> = {
+  encode(message: ListFileSharesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fileId !== "") {
+      writer.uint32(10).string(message.fileId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFileSharesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFileSharesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFileSharesRequest {
+    return {
+      fileId: isSet(object.fileId)
+        ? globalThis.String(object.fileId)
+        : isSet(object.file_id)
+        ? globalThis.String(object.file_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListFileSharesRequest): unknown {
+    const obj: any = {};
+    if (message.fileId !== "") {
+      obj.fileId = message.fileId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFileSharesRequest>, I>>(base?: I): ListFileSharesRequest {
+    return ListFileSharesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFileSharesRequest>, I>>(object: I): ListFileSharesRequest {
+    const message = createBaseListFileSharesRequest();
+    message.fileId = object.fileId ?? "";
+    return message;
+  },
+};
+
+function createBaseListFileSharesResponse(): ListFileSharesResponse {
+  return { shares: [] };
+}
+
+export const ListFileSharesResponse: MessageFns<ListFileSharesResponse> = {
+  encode(message: ListFileSharesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.shares) {
+      FileShare.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFileSharesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFileSharesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shares.push(FileShare.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFileSharesResponse {
+    return {
+      shares: globalThis.Array.isArray(object?.shares) ? object.shares.map((e: any) => FileShare.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListFileSharesResponse): unknown {
+    const obj: any = {};
+    if (message.shares?.length) {
+      obj.shares = message.shares.map((e) => FileShare.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFileSharesResponse>, I>>(base?: I): ListFileSharesResponse {
+    return ListFileSharesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFileSharesResponse>, I>>(object: I): ListFileSharesResponse {
+    const message = createBaseListFileSharesResponse();
+    message.shares = object.shares?.map((e) => FileShare.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseLinkShare(): LinkShare {
+  return {
+    id: "",
+    fileId: "",
+    createdBy: "",
+    createTime: undefined,
+    expireTime: undefined,
+    passwordProtected: false,
+    downloadLimit: "0",
+    downloadCount: "0",
+  };
+}
+
+export const LinkShare: MessageFns<LinkShare> = {
+  encode(message: LinkShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.fileId !== "") {
+      writer.uint32(18).string(message.fileId);
+    }
+    if (message.createdBy !== "") {
+      writer.uint32(26).string(message.createdBy);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(34).fork()).join();
+    }
+    if (message.expireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.expireTime), writer.uint32(42).fork()).join();
+    }
+    if (message.passwordProtected !== false) {
+      writer.uint32(48).bool(message.passwordProtected);
+    }
+    if (message.downloadLimit !== "0") {
+      writer.uint32(56).int64(message.downloadLimit);
+    }
+    if (message.downloadCount !== "0") {
+      writer.uint32(64).int64(message.downloadCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LinkShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLinkShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fileId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.createdBy = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.expireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.passwordProtected = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.downloadLimit = reader.int64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.downloadCount = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LinkShare {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      fileId: isSet(object.fileId)
+        ? globalThis.String(object.fileId)
+        : isSet(object.file_id)
+        ? globalThis.String(object.file_id)
+        : "",
+      createdBy: isSet(object.createdBy)
+        ? globalThis.String(object.createdBy)
+        : isSet(object.created_by)
+        ? globalThis.String(object.created_by)
+        : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      expireTime: isSet(object.expireTime)
+        ? fromJsonTimestamp(object.expireTime)
+        : isSet(object.expire_time)
+        ? fromJsonTimestamp(object.expire_time)
+        : undefined,
+      passwordProtected: isSet(object.passwordProtected)
+        ? globalThis.Boolean(object.passwordProtected)
+        : isSet(object.password_protected)
+        ? globalThis.Boolean(object.password_protected)
+        : false,
+      downloadLimit: isSet(object.downloadLimit)
+        ? globalThis.String(object.downloadLimit)
+        : isSet(object.download_limit)
+        ? globalThis.String(object.download_limit)
+        : "0",
+      downloadCount: isSet(object.downloadCount)
+        ? globalThis.String(object.downloadCount)
+        : isSet(object.download_count)
+        ? globalThis.String(object.download_count)
+        : "0",
+    };
+  },
+
+  toJSON(message: LinkShare): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.fileId !== "") {
+      obj.fileId = message.fileId;
+    }
+    if (message.createdBy !== "") {
+      obj.createdBy = message.createdBy;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.expireTime !== undefined) {
+      obj.expireTime = message.expireTime.toISOString();
+    }
+    if (message.passwordProtected !== false) {
+      obj.passwordProtected = message.passwordProtected;
+    }
+    if (message.downloadLimit !== "0") {
+      obj.downloadLimit = message.downloadLimit;
+    }
+    if (message.downloadCount !== "0") {
+      obj.downloadCount = message.downloadCount;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LinkShare>, I>>(base?: I): LinkShare {
+    return LinkShare.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LinkShare>, I>>(object: I): LinkShare {
+    const message = createBaseLinkShare();
+    message.id = object.id ?? "";
+    message.fileId = object.fileId ?? "";
+    message.createdBy = object.createdBy ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.expireTime = object.expireTime ?? undefined;
+    message.passwordProtected = object.passwordProtected ?? false;
+    message.downloadLimit = object.downloadLimit ?? "0";
+    message.downloadCount = object.downloadCount ?? "0";
+    return message;
+  },
+};
+
+function createBaseCreateLinkShareRequest(): CreateLinkShareRequest {
+  return { fileId: "", expireTime: undefined, password: "", downloadLimit: "0" };
+}
+
+export const CreateLinkShareRequest: MessageFns<CreateLinkShareRequest> = {
+  encode(message: CreateLinkShareRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fileId !== "") {
+      writer.uint32(10).string(message.fileId);
+    }
+    if (message.expireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.expireTime), writer.uint32(18).fork()).join();
+    }
+    if (message.password !== "") {
+      writer.uint32(26).string(message.password);
+    }
+    if (message.downloadLimit !== "0") {
+      writer.uint32(32).int64(message.downloadLimit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateLinkShareRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateLinkShareRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.expireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.downloadLimit = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateLinkShareRequest {
+    return {
+      fileId: isSet(object.fileId)
+        ? globalThis.String(object.fileId)
+        : isSet(object.file_id)
+        ? globalThis.String(object.file_id)
+        : "",
+      expireTime: isSet(object.expireTime)
+        ? fromJsonTimestamp(object.expireTime)
+        : isSet(object.expire_time)
+        ? fromJsonTimestamp(object.expire_time)
+        : undefined,
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+      downloadLimit: isSet(object.downloadLimit)
+        ? globalThis.String(object.downloadLimit)
+        : isSet(object.download_limit)
+        ? globalThis.String(object.download_limit)
+        : "0",
+    };
+  },
+
+  toJSON(message: CreateLinkShareRequest): unknown {
+    const obj: any = {};
+    if (message.fileId !== "") {
+      obj.fileId = message.fileId;
+    }
+    if (message.expireTime !== undefined) {
+      obj.expireTime = message.expireTime.toISOString();
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    if (message.downloadLimit !== "0") {
+      obj.downloadLimit = message.downloadLimit;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateLinkShareRequest>, I>>(base?: I): CreateLinkShareRequest {
+    return CreateLinkShareRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateLinkShareRequest>, I>>(object: I): CreateLinkShareRequest {
+    const message = createBaseCreateLinkShareRequest();
+    message.fileId = object.fileId ?? "";
+    message.expireTime = object.expireTime ?? undefined;
+    message.password = object.password ?? "";
+    message.downloadLimit = object.downloadLimit ?? "0";
+    return message;
+  },
+};
+
+function createBaseCreateLinkShareResponse(): CreateLinkShareResponse {
+  return { linkShare: undefined, token: "" };
+}
+
+export const CreateLinkShareResponse: MessageFns<CreateLinkShareResponse> = {
+  encode(message: CreateLinkShareResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.linkShare !== undefined) {
+      LinkShare.encode(message.linkShare, writer.uint32(10).fork()).join();
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateLinkShareResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateLinkShareResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.linkShare = LinkShare.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateLinkShareResponse {
+    return {
+      linkShare: isSet(object.linkShare)
+        ? LinkShare.fromJSON(object.linkShare)
+        : isSet(object.link_share)
+        ? LinkShare.fromJSON(object.link_share)
+        : undefined,
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+    };
+  },
+
+  toJSON(message: CreateLinkShareResponse): unknown {
+    const obj: any = {};
+    if (message.linkShare !== undefined) {
+      obj.linkShare = LinkShare.toJSON(message.linkShare);
+    }
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateLinkShareResponse>, I>>(base?: I): CreateLinkShareResponse {
+    return CreateLinkShareResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateLinkShareResponse>, I>>(object: I): CreateLinkShareResponse {
+    const message = createBaseCreateLinkShareResponse();
+    message.linkShare = (object.linkShare !== undefined && object.linkShare !== null)
+      ? LinkShare.fromPartial(object.linkShare)
+      : undefined;
+    message.token = object.token ?? "";
+    return message;
+  },
+};
+
+function createBaseListLinkSharesRequest(): ListLinkSharesRequest {
+  return { fileId: "" };
+}
+
+export const ListLinkSharesRequest: MessageFns<ListLinkSharesRequest> = {
+  encode(message: ListLinkSharesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fileId !== "") {
+      writer.uint32(10).string(message.fileId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLinkSharesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLinkSharesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLinkSharesRequest {
+    return {
+      fileId: isSet(object.fileId)
+        ? globalThis.String(object.fileId)
+        : isSet(object.file_id)
+        ? globalThis.String(object.file_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListLinkSharesRequest): unknown {
+    const obj: any = {};
+    if (message.fileId !== "") {
+      obj.fileId = message.fileId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLinkSharesRequest>, I>>(base?: I): ListLinkSharesRequest {
+    return ListLinkSharesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLinkSharesRequest>, I>>(object: I): ListLinkSharesRequest {
+    const message = createBaseListLinkSharesRequest();
+    message.fileId = object.fileId ?? "";
+    return message;
+  },
+};
+
+function createBaseListLinkSharesResponse(): ListLinkSharesResponse {
+  return { linkShares: [] };
+}
+
+export const ListLinkSharesResponse: MessageFns<ListLinkSharesResponse> = {
+  encode(message: ListLinkSharesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.linkShares) {
+      LinkShare.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLinkSharesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLinkSharesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.linkShares.push(LinkShare.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLinkSharesResponse {
+    return {
+      linkShares: globalThis.Array.isArray(object?.linkShares)
+        ? object.linkShares.map((e: any) => LinkShare.fromJSON(e))
+        : globalThis.Array.isArray(object?.link_shares)
+        ? object.link_shares.map((e: any) => LinkShare.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListLinkSharesResponse): unknown {
+    const obj: any = {};
+    if (message.linkShares?.length) {
+      obj.linkShares = message.linkShares.map((e) => LinkShare.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLinkSharesResponse>, I>>(base?: I): ListLinkSharesResponse {
+    return ListLinkSharesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLinkSharesResponse>, I>>(object: I): ListLinkSharesResponse {
+    const message = createBaseListLinkSharesResponse();
+    message.linkShares = object.linkShares?.map((e) => LinkShare.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRevokeLinkShareRequest(): RevokeLinkShareRequest {
+  return { id: "" };
+}
+
+export const RevokeLinkShareRequest: MessageFns<RevokeLinkShareRequest> = {
+  encode(message: RevokeLinkShareRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeLinkShareRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeLinkShareRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeLinkShareRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: RevokeLinkShareRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeLinkShareRequest>, I>>(base?: I): RevokeLinkShareRequest {
+    return RevokeLinkShareRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeLinkShareRequest>, I>>(object: I): RevokeLinkShareRequest {
+    const message = createBaseRevokeLinkShareRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeLinkShareResponse(): RevokeLinkShareResponse {
+  return {};
+}
+
+export const RevokeLinkShareResponse: MessageFns<RevokeLinkShareResponse> = {
+  encode(_: RevokeLinkShareResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeLinkShareResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeLinkShareResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RevokeLinkShareResponse {
+    return {};
+  },
+
+  toJSON(_: RevokeLinkShareResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeLinkShareResponse>, I>>(base?: I): RevokeLinkShareResponse {
+    return RevokeLinkShareResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeLinkShareResponse>, I>>(_: I): RevokeLinkShareResponse {
+    const message = createBaseRevokeLinkShareResponse();
+    return message;
+  },
+};
+
+function createBaseSharedFile(): SharedFile {
+  return {
+    name: "",
+    mimeType: "",
+    sizeBytes: "0",
+    sha256: "",
+    updateTime: undefined,
+    expireTime: undefined,
+    downloadsRemaining: "0",
+  };
+}
+
+export const SharedFile: MessageFns<SharedFile> = {
+  encode(message: SharedFile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.mimeType !== "") {
+      writer.uint32(18).string(message.mimeType);
+    }
+    if (message.sizeBytes !== "0") {
+      writer.uint32(24).int64(message.sizeBytes);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(34).string(message.sha256);
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(42).fork()).join();
+    }
+    if (message.expireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.expireTime), writer.uint32(50).fork()).join();
+    }
+    if (message.downloadsRemaining !== "0") {
+      writer.uint32(56).int64(message.downloadsRemaining);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SharedFile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSharedFile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mimeType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sizeBytes = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.expireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.downloadsRemaining = reader.int64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SharedFile {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      mimeType: isSet(object.mimeType)
+        ? globalThis.String(object.mimeType)
+        : isSet(object.mime_type)
+        ? globalThis.String(object.mime_type)
+        : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.String(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.String(object.size_bytes)
+        : "0",
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+      expireTime: isSet(object.expireTime)
+        ? fromJsonTimestamp(object.expireTime)
+        : isSet(object.expire_time)
+        ? fromJsonTimestamp(object.expire_time)
+        : undefined,
+      downloadsRemaining: isSet(object.downloadsRemaining)
+        ? globalThis.String(object.downloadsRemaining)
+        : isSet(object.downloads_remaining)
+        ? globalThis.String(object.downloads_remaining)
+        : "0",
+    };
+  },
+
+  toJSON(message: SharedFile): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.mimeType !== "") {
+      obj.mimeType = message.mimeType;
+    }
+    if (message.sizeBytes !== "0") {
+      obj.sizeBytes = message.sizeBytes;
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    if (message.expireTime !== undefined) {
+      obj.expireTime = message.expireTime.toISOString();
+    }
+    if (message.downloadsRemaining !== "0") {
+      obj.downloadsRemaining = message.downloadsRemaining;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SharedFile>, I>>(base?: I): SharedFile {
+    return SharedFile.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SharedFile>, I>>(object: I): SharedFile {
+    const message = createBaseSharedFile();
+    message.name = object.name ?? "";
+    message.mimeType = object.mimeType ?? "";
+    message.sizeBytes = object.sizeBytes ?? "0";
+    message.sha256 = object.sha256 ?? "";
+    message.updateTime = object.updateTime ?? undefined;
+    message.expireTime = object.expireTime ?? undefined;
+    message.downloadsRemaining = object.downloadsRemaining ?? "0";
+    return message;
+  },
+};
+
+function createBaseGetSharedFileRequest(): GetSharedFileRequest {
+  return { token: "", password: "" };
+}
+
+export const GetSharedFileRequest: MessageFns<GetSharedFileRequest> = {
+  encode(message: GetSharedFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSharedFileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSharedFileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSharedFileRequest {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: GetSharedFileRequest): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSharedFileRequest>, I>>(base?: I): GetSharedFileRequest {
+    return GetSharedFileRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSharedFileRequest>, I>>(object: I): GetSharedFileRequest {
+    const message = createBaseGetSharedFileRequest();
+    message.token = object.token ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBaseDownloadSharedFileRequest(): DownloadSharedFileRequest {
+  return { token: "", password: "" };
+}
+
+export const DownloadSharedFileRequest: MessageFns<DownloadSharedFileRequest> = {
+  encode(message: DownloadSharedFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== "") {
+      writer.uint32(10).string(message.token);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DownloadSharedFileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDownloadSharedFileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DownloadSharedFileRequest {
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: DownloadSharedFileRequest): unknown {
+    const obj: any = {};
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DownloadSharedFileRequest>, I>>(base?: I): DownloadSharedFileRequest {
+    return DownloadSharedFileRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DownloadSharedFileRequest>, I>>(object: I): DownloadSharedFileRequest {
+    const message = createBaseDownloadSharedFileRequest();
+    message.token = object.token ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBaseDownloadSharedFileResponse(): DownloadSharedFileResponse {
+  return { payload: undefined };
+}
+
+export const DownloadSharedFileResponse: MessageFns<DownloadSharedFileResponse> = {
+  encode(message: DownloadSharedFileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.payload?.$case) {
+      case "file":
+        SharedFile.encode(message.payload.value, writer.uint32(10).fork()).join();
+        break;
+      case "chunk":
+        writer.uint32(18).bytes(message.payload.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DownloadSharedFileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDownloadSharedFileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payload = { $case: "file", value: SharedFile.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.payload = { $case: "chunk", value: Buffer.from(reader.bytes()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DownloadSharedFileResponse {
+    return {
+      payload: isSet(object.file)
+        ? { $case: "file", value: SharedFile.fromJSON(object.file) }
+        : isSet(object.chunk)
+        ? { $case: "chunk", value: Buffer.from(bytesFromBase64(object.chunk)) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: DownloadSharedFileResponse): unknown {
+    const obj: any = {};
+    if (message.payload?.$case === "file") {
+      obj.file = SharedFile.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "chunk") {
+      obj.chunk = base64FromBytes(message.payload.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DownloadSharedFileResponse>, I>>(base?: I): DownloadSharedFileResponse {
+    return DownloadSharedFileResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DownloadSharedFileResponse>, I>>(object: I): DownloadSharedFileResponse {
+    const message = createBaseDownloadSharedFileResponse();
+    switch (object.payload?.$case) {
+      case "file": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "file", value: SharedFile.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "chunk": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "chunk", value: object.payload.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseFolder(): Folder {
+  return {
+    id: "",
+    name: "",
+    parentId: "",
+    ownerId: "",
+    shares: [],
+    createTime: undefined,
+    updateTime: undefined,
+    etag: "",
+  };
+}
+
+export const Folder: MessageFns<Folder> = {
+  encode(message: Folder, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(26).string(message.parentId);
+    }
+    if (message.ownerId !== "") {
+      writer.uint32(34).string(message.ownerId);
+    }
+    for (const v of message.shares) {
+      FolderShare.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(50).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(58).fork()).join();
+    }
+    if (message.etag !== "") {
+      writer.uint32(66).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Folder {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFolder();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ownerId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.shares.push(FolderShare.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Folder {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      ownerId: isSet(object.ownerId)
+        ? globalThis.String(object.ownerId)
+        : isSet(object.owner_id)
+        ? globalThis.String(object.owner_id)
+        : "",
+      shares: globalThis.Array.isArray(object?.shares) ? object.shares.map((e: any) => FolderShare.fromJSON(e)) : [],
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: Folder): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.ownerId !== "") {
+      obj.ownerId = message.ownerId;
+    }
+    if (message.shares?.length) {
+      obj.shares = message.shares.map((e) => FolderShare.toJSON(e));
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Folder>, I>>(base?: I): Folder {
+    return Folder.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Folder>, I>>(object: I): Folder {
+    const message = createBaseFolder();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.parentId = object.parentId ?? "";
+    message.ownerId = object.ownerId ?? "";
+    message.shares = object.shares?.map((e) => FolderShare.fromPartial(e)) || [];
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseFolderShare(): FolderShare {
+  return { folderId: "", userId: "", role: 0, grantedBy: "", createTime: undefined, updateTime: undefined };
+}
+
+export const FolderShare: MessageFns<FolderShare> = {
+  encode(message: FolderShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.folderId !== "") {
+      writer.uint32(10).string(message.folderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.role !== 0) {
+      writer.uint32(24).int32(message.role);
+    }
+    if (message.grantedBy !== "") {
+      writer.uint32(34).string(message.grantedBy);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(42).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FolderShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFolderShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.folderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.grantedBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FolderShare {
+    return {
+      folderId: isSet(object.folderId)
+        ? globalThis.String(object.folderId)
+        : isSet(object.folder_id)
+        ? globalThis.String(object.folder_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      role: isSet(object.role) ? shareRoleFromJSON(object.role) : 0,
+      grantedBy: isSet(object.grantedBy)
+        ? globalThis.String(object.grantedBy)
+        : isSet(object.granted_by)
+        ? globalThis.String(object.granted_by)
+        : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: FolderShare): unknown {
+    const obj: any = {};
+    if (message.folderId !== "") {
+      obj.folderId = message.folderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.role !== 0) {
+      obj.role = shareRoleToJSON(message.role);
+    }
+    if (message.grantedBy !== "") {
+      obj.grantedBy = message.grantedBy;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FolderShare>, I>>(base?: I): FolderShare {
+    return FolderShare.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FolderShare>, I>>(object: I): FolderShare {
+    const message = createBaseFolderShare();
+    message.folderId = object.folderId ?? "";
+    message.userId = object.userId ?? "";
+    message.role = object.role ?? 0;
+    message.grantedBy = object.grantedBy ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateFolderRequest(): CreateFolderRequest {
+  return { folder: undefined, requestId: "" };
+}
+
+export const CreateFolderRequest: MessageFns<CreateFolderRequest> = {
+  encode(message: CreateFolderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.folder !== undefined) {
+      Folder.encode(message.folder, writer.uint32(10).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(18).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateFolderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateFolderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.folder = Folder.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateFolderRequest {
+    return {
+      folder: isSet(object.folder) ? Folder.fromJSON(object.folder) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateFolderRequest): unknown {
+    const obj: any = {};
+    if (message.folder !== undefined) {
+      obj.folder = Folder.toJSON(message.folder);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateFolderRequest>, I>>(base?: I): CreateFolderRequest {
+    return CreateFolderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateFolderRequest>, I>>(object: I): CreateFolderRequest {
+    const message = createBaseCreateFolderRequest();
+    message.folder = (object.folder !== undefined && object.folder !== null)
+      ? Folder.fromPartial(object.folder)
+      : undefined;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetFolderRequest(): GetFolderRequest {
+  return { id: "" };
+}
+
+export const GetFolderRequest: MessageFns<GetFolderRequest> = {
+  encode(message: GetFolderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFolderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFolderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFolderRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetFolderRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFolderRequest>, I>>(base?: I): GetFolderRequest {
+    return GetFolderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFolderRequest>, I>>(object: I): GetFolderRequest {
+    const message = createBaseGetFolderRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseListFoldersRequest(): ListFoldersRequest {
+  return { parentId: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListFoldersRequest: MessageFns<ListFoldersRequest> = {
+  encode(message: ListFoldersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.parentId !== "") {
+      writer.uint32(10).string(message.parentId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFoldersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFoldersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFoldersRequest {
+    return {
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListFoldersRequest): unknown {
+    const obj: any = {};
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFoldersRequest>, I>>(base?: I): ListFoldersRequest {
+    return ListFoldersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFoldersRequest>, I>>(object: I): ListFoldersRequest {
+    const message = createBaseListFoldersRequest();
+    message.parentId = object.parentId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListFoldersResponse(): ListFoldersResponse {
+  return { folders: [], nextPageToken: "" };
+}
+
+export const ListFoldersResponse: MessageFns<ListFoldersResponse> = {
+  encode(message: ListFoldersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.folders) {
+      Folder.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFoldersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFoldersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.folders.push(Folder.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFoldersResponse {
+    return {
+      folders: globalThis.Array.isArray(object?.folders) ? object.folders.map((e: any) => Folder.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListFoldersResponse): unknown {
+    const obj: any = {};
+    if (message.folders?.length) {
+      obj.folders = message.folders.map((e) => Folder.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFoldersResponse>, I>>(base?: I): ListFoldersResponse {
+    return ListFoldersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFoldersResponse>, I>>(object: I): ListFoldersResponse {
+    const message = createBaseListFoldersResponse();
+    message.folders = object.folders?.map((e) => Folder.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateFolderRequest(): UpdateFolderRequest {
+  return { folder: undefined, updateMask: undefined };
+}
+
+export const UpdateFolderRequest: MessageFns<UpdateFolderRequest> = {
+  encode(message: UpdateFolderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.folder !== undefined) {
+      Folder.encode(message.folder, writer.uint32(10).fork()).join();
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFolderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFolderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.folder = Folder.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFolderRequest {
+    return {
+      folder: isSet(object.folder) ? Folder.fromJSON(object.folder) : undefined,
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateFolderRequest): unknown {
+    const obj: any = {};
+    if (message.folder !== undefined) {
+      obj.folder = Folder.toJSON(message.folder);
+    }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateFolderRequest>, I>>(base?: I): UpdateFolderRequest {
+    return UpdateFolderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateFolderRequest>, I>>(object: I): UpdateFolderRequest {
+    const message = createBaseUpdateFolderRequest();
+    message.folder = (object.folder !== undefined && object.folder !== null)
+      ? Folder.fromPartial(object.folder)
+      : undefined;
+    message.updateMask = object.updateMask ?? undefined;
+    return message;
+  },
+};
+
+function createBaseMoveFolderRequest(): MoveFolderRequest {
+  return { id: "", parentId: "", etag: "" };
+}
+
+export const MoveFolderRequest: MessageFns<MoveFolderRequest> = {
+  encode(message: MoveFolderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.parentId !== "") {
+      writer.uint32(18).string(message.parentId);
+    }
+    if (message.etag !== "") {
+      writer.uint32(26).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MoveFolderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMoveFolderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.parentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MoveFolderRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      parentId: isSet(object.parentId)
+        ? globalThis.String(object.parentId)
+        : isSet(object.parent_id)
+        ? globalThis.String(object.parent_id)
+        : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: MoveFolderRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.parentId !== "") {
+      obj.parentId = message.parentId;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MoveFolderRequest>, I>>(base?: I): MoveFolderRequest {
+    return MoveFolderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MoveFolderRequest>, I>>(object: I): MoveFolderRequest {
+    const message = createBaseMoveFolderRequest();
+    message.id = object.id ?? "";
+    message.parentId = object.parentId ?? "";
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseShareFolderRequest(): ShareFolderRequest {
+  return { folderId: "", userId: "", role: 0 };
+}
+
+export const ShareFolderRequest: MessageFns<ShareFolderRequest> = {
+  encode(message: ShareFolderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.folderId !== "") {
+      writer.uint32(10).string(message.folderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.role !== 0) {
+      writer.uint32(24).int32(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShareFolderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShareFolderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.folderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShareFolderRequest {
+    return {
+      folderId: isSet(object.folderId)
+        ? globalThis.String(object.folderId)
+        : isSet(object.folder_id)
+        ? globalThis.String(object.folder_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      role: isSet(object.role) ? shareRoleFromJSON(object.role) : 0,
+    };
+  },
+
+  toJSON(message: ShareFolderRequest): unknown {
+    const obj: any = {};
+    if (message.folderId !== "") {
+      obj.folderId = message.folderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.role !== 0) {
+      obj.role = shareRoleToJSON(message.role);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ShareFolderRequest>, I>>(base?: I): ShareFolderRequest {
+    return ShareFolderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ShareFolderRequest>, I>>(object: I): ShareFolderRequest {
+    const message = createBaseShareFolderRequest();
+    message.folderId = object.folderId ?? "";
+    message.userId = object.userId ?? "";
+    message.role = object.role ?? 0;
+    return message;
+  },
+};
+
+function createBaseUpdateFolderShareRequest(): UpdateFolderShareRequest {
+  return { folderId: "", userId: "", role: 0 };
+}
+
+export const UpdateFolderShareRequest: MessageFns<UpdateFolderShareRequest> = {
+  encode(message: UpdateFolderShareRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.folderId !== "") {
+      writer.uint32(10).string(message.folderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.role !== 0) {
+      writer.uint32(24).int32(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFolderShareRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFolderShareRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.folderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFolderShareRequest {
+    return {
+      folderId: isSet(object.folderId)
+        ? globalThis.String(object.folderId)
+        : isSet(object.folder_id)
+        ? globalThis.String(object.folder_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      role: isSet(object.role) ? shareRoleFromJSON(object.role) : 0,
+    };
+  },
+
+  toJSON(message: UpdateFolderShareRequest): unknown {
+    const obj: any = {};
+    if (message.folderId !== "") {
+      obj.folderId = message.folderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.role !== 0) {
+      obj.role = shareRoleToJSON(message.role);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateFolderShareRequest>, I>>(base?: I): UpdateFolderShareRequest {
+    return UpdateFolderShareRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateFolderShareRequest>, I>>(object: I): UpdateFolderShareRequest {
+    const message = createBaseUpdateFolderShareRequest();
+    message.folderId = object.folderId ?? "";
+    message.userId = object.userId ?? "";
+    message.role = object.role ?? 0;
+    return message;
+  },
+};
+
+function createBaseRevokeFolderShareRequest(): RevokeFolderShareRequest {
+  return { folderId: "", userId: "" };
+}
+
+export const RevokeFolderShareRequest: MessageFns<RevokeFolderShareRequest> = {
+  encode(message: RevokeFolderShareRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.folderId !== "") {
+      writer.uint32(10).string(message.folderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeFolderShareRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeFolderShareRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.folderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeFolderShareRequest {
+    return {
+      folderId: isSet(object.folderId)
+        ? globalThis.String(object.folderId)
+        : isSet(object.folder_id)
+        ? globalThis.String(object.folder_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RevokeFolderShareRequest): unknown {
+    const obj: any = {};
+    if (message.folderId !== "") {
+      obj.folderId = message.folderId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeFolderShareRequest>, I>>(base?: I): RevokeFolderShareRequest {
+    return RevokeFolderShareRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeFolderShareRequest>, I>>(object: I): RevokeFolderShareRequest {
+    const message = createBaseRevokeFolderShareRequest();
+    message.folderId = object.folderId ?? "";
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeFolderShareResponse(): RevokeFolderShareResponse {
+  return {};
+}
+
+export const RevokeFolderShareResponse: MessageFns<RevokeFolderShareResponse> = {
+  encode(_: RevokeFolderShareResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeFolderShareResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeFolderShareResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RevokeFolderShareResponse {
+    return {};
+  },
+
+  toJSON(_: RevokeFolderShareResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeFolderShareResponse>, I>>(base?: I): RevokeFolderShareResponse {
+    return RevokeFolderShareResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeFolderShareResponse>, I>>(_: I): RevokeFolderShareResponse {
+    const message = createBaseRevokeFolderShareResponse();
+    return message;
+  },
+};
+
+function createBaseListFolderSharesRequest(): ListFolderSharesRequest {
+  return { folderId: "" };
+}
+
+export const ListFolderSharesRequest: MessageFns<ListFolderSharesRequest> = {
+  encode(message: ListFolderSharesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.folderId !== "") {
+      writer.uint32(10).string(message.folderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFolderSharesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFolderSharesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.folderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFolderSharesRequest {
+    return {
+      folderId: isSet(object.folderId)
+        ? globalThis.String(object.folderId)
+        : isSet(object.folder_id)
+        ? globalThis.String(object.folder_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListFolderSharesRequest): unknown {
+    const obj: any = {};
+    if (message.folderId !== "") {
+      obj.folderId = message.folderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFolderSharesRequest>, I>>(base?: I): ListFolderSharesRequest {
+    return ListFolderSharesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFolderSharesRequest>, I>>(object: I): ListFolderSharesRequest {
+    const message = createBaseListFolderSharesRequest();
+    message.folderId = object.folderId ?? "";
+    return message;
+  },
+};
+
+function createBaseListFolderSharesResponse(): ListFolderSharesResponse {
+  return { shares: [] };
+}
+
+export const ListFolderSharesResponse: MessageFns<ListFolderSharesResponse> = {
+  encode(message: ListFolderSharesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.shares) {
+      FolderShare.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFolderSharesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFolderSharesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shares.push(FolderShare.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFolderSharesResponse {
+    return {
+      shares: globalThis.Array.isArray(object?.shares) ? object.shares.map((e: any) => FolderShare.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListFolderSharesResponse): unknown {
+    const obj: any = {};
+    if (message.shares?.length) {
+      obj.shares = message.shares.map((e) => FolderShare.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFolderSharesResponse>, I>>(base?: I): ListFolderSharesResponse {
+    return ListFolderSharesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFolderSharesResponse>, I>>(object: I): ListFolderSharesResponse {
+    const message = createBaseListFolderSharesResponse();
+    message.shares = object.shares?.map((e) => FolderShare.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * Documents (word-processor documents, spreadsheets and presentations) with
  * an immutable version history and per-user sharing. Every call carries
@@ -5955,8 +9838,13 @@ export const DocumentServiceClient = makeGenericClientConstructor(
 
 /**
  * Files with content-addressed storage: the same bytes uploaded twice are
- * two files and one stored blob. Public files are readable by every
- * signed-in user, private ones by their owner and admins.
+ * two files and one stored blob, kept in folders (a tree per owner).
+ * A file is readable by its owner and admins, by every signed-in user when
+ * public, by the users it is shared with (viewer or editor) and by those a
+ * folder above it is shared with; editors change it, the owner and admins
+ * share, trash and purge it. A file the caller may not read is NOT_FOUND.
+ * Link shares let anyone holding the link's token (and its password) read a
+ * file without signing in.
  */
 export type FileServiceService = typeof FileServiceService;
 export const FileServiceService = {
@@ -6036,7 +9924,11 @@ export const FileServiceService = {
     responseSerialize: (value: SearchFilesResponse): Buffer => Buffer.from(SearchFilesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SearchFilesResponse => SearchFilesResponse.decode(value),
   },
-  /** Renames or changes visibility (`update_mask`: name, is_public). */
+  /**
+   * Renames, changes visibility or moves into a folder (`update_mask`: name,
+   * is_public, folder_id). Editors rename and move; only the owner and
+   * admins change visibility. Moving needs edit rights on the target folder.
+   */
   updateFile: {
     path: "/nexus.content.v1.FileService/UpdateFile" as const,
     requestStream: false as const,
@@ -6046,7 +9938,11 @@ export const FileServiceService = {
     responseSerialize: (value: File): Buffer => Buffer.from(File.encode(value).finish()),
     responseDeserialize: (value: Buffer): File => File.decode(value),
   },
-  /** Erases the file; its blob goes when no other file has the same bytes. */
+  /**
+   * Moves the file to the trash (owner or admin): it stays readable (with
+   * `delete_time`), leaves lists and searches, cannot be downloaded, and is
+   * purged after the retention period. Its shares and link shares stay.
+   */
   deleteFile: {
     path: "/nexus.content.v1.FileService/DeleteFile" as const,
     requestStream: false as const,
@@ -6055,6 +9951,239 @@ export const FileServiceService = {
     requestDeserialize: (value: Buffer): DeleteFileRequest => DeleteFileRequest.decode(value),
     responseSerialize: (value: DeleteFileResponse): Buffer => Buffer.from(DeleteFileResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteFileResponse => DeleteFileResponse.decode(value),
+  },
+  /** Takes the file out of the trash. */
+  undeleteFile: {
+    path: "/nexus.content.v1.FileService/UndeleteFile" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UndeleteFileRequest): Buffer => Buffer.from(UndeleteFileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UndeleteFileRequest => UndeleteFileRequest.decode(value),
+    responseSerialize: (value: File): Buffer => Buffer.from(File.encode(value).finish()),
+    responseDeserialize: (value: Buffer): File => File.decode(value),
+  },
+  /**
+   * Erases a trashed file with its shares and link shares; its blob goes
+   * when no other file has the same bytes.
+   */
+  purgeFile: {
+    path: "/nexus.content.v1.FileService/PurgeFile" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PurgeFileRequest): Buffer => Buffer.from(PurgeFileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PurgeFileRequest => PurgeFileRequest.decode(value),
+    responseSerialize: (value: PurgeFileResponse): Buffer => Buffer.from(PurgeFileResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PurgeFileResponse => PurgeFileResponse.decode(value),
+  },
+  /**
+   * Grants a user a role (viewer or editor) on the file (owner or admin).
+   * The user must exist and be active.
+   */
+  shareFile: {
+    path: "/nexus.content.v1.FileService/ShareFile" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ShareFileRequest): Buffer => Buffer.from(ShareFileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ShareFileRequest => ShareFileRequest.decode(value),
+    responseSerialize: (value: FileShare): Buffer => Buffer.from(FileShare.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FileShare => FileShare.decode(value),
+  },
+  updateFileShare: {
+    path: "/nexus.content.v1.FileService/UpdateFileShare" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateFileShareRequest): Buffer =>
+      Buffer.from(UpdateFileShareRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateFileShareRequest => UpdateFileShareRequest.decode(value),
+    responseSerialize: (value: FileShare): Buffer => Buffer.from(FileShare.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FileShare => FileShare.decode(value),
+  },
+  revokeFileShare: {
+    path: "/nexus.content.v1.FileService/RevokeFileShare" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeFileShareRequest): Buffer =>
+      Buffer.from(RevokeFileShareRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeFileShareRequest => RevokeFileShareRequest.decode(value),
+    responseSerialize: (value: RevokeFileShareResponse): Buffer =>
+      Buffer.from(RevokeFileShareResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeFileShareResponse => RevokeFileShareResponse.decode(value),
+  },
+  /** Readers of the file see who it is shared with. */
+  listFileShares: {
+    path: "/nexus.content.v1.FileService/ListFileShares" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListFileSharesRequest): Buffer =>
+      Buffer.from(ListFileSharesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListFileSharesRequest => ListFileSharesRequest.decode(value),
+    responseSerialize: (value: ListFileSharesResponse): Buffer =>
+      Buffer.from(ListFileSharesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListFileSharesResponse => ListFileSharesResponse.decode(value),
+  },
+  /**
+   * A link to the file for anyone who holds its token (owner, admins and
+   * editors): the token is in this response only (the server keeps a hash).
+   */
+  createLinkShare: {
+    path: "/nexus.content.v1.FileService/CreateLinkShare" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateLinkShareRequest): Buffer =>
+      Buffer.from(CreateLinkShareRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateLinkShareRequest => CreateLinkShareRequest.decode(value),
+    responseSerialize: (value: CreateLinkShareResponse): Buffer =>
+      Buffer.from(CreateLinkShareResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateLinkShareResponse => CreateLinkShareResponse.decode(value),
+  },
+  /** The file's link shares, newest first (owner, admins and editors). */
+  listLinkShares: {
+    path: "/nexus.content.v1.FileService/ListLinkShares" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListLinkSharesRequest): Buffer =>
+      Buffer.from(ListLinkSharesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListLinkSharesRequest => ListLinkSharesRequest.decode(value),
+    responseSerialize: (value: ListLinkSharesResponse): Buffer =>
+      Buffer.from(ListLinkSharesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListLinkSharesResponse => ListLinkSharesResponse.decode(value),
+  },
+  revokeLinkShare: {
+    path: "/nexus.content.v1.FileService/RevokeLinkShare" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeLinkShareRequest): Buffer =>
+      Buffer.from(RevokeLinkShareRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeLinkShareRequest => RevokeLinkShareRequest.decode(value),
+    responseSerialize: (value: RevokeLinkShareResponse): Buffer =>
+      Buffer.from(RevokeLinkShareResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeLinkShareResponse => RevokeLinkShareResponse.decode(value),
+  },
+  /**
+   * Public (no token needed): the file behind a link. Unknown token or a
+   * trashed file: NOT_FOUND; expired: FAILED_PRECONDITION LINK_EXPIRED;
+   * downloads used up: FAILED_PRECONDITION DOWNLOAD_LIMIT_REACHED; missing
+   * or wrong password: PERMISSION_DENIED LINK_PASSWORD_REQUIRED /
+   * LINK_PASSWORD_MISMATCH.
+   */
+  getSharedFile: {
+    path: "/nexus.content.v1.FileService/GetSharedFile" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSharedFileRequest): Buffer => Buffer.from(GetSharedFileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSharedFileRequest => GetSharedFileRequest.decode(value),
+    responseSerialize: (value: SharedFile): Buffer => Buffer.from(SharedFile.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SharedFile => SharedFile.decode(value),
+  },
+  /**
+   * Public, server-streaming: as DownloadFile, through a link. Counts one
+   * download of the link atomically: with a limit of N, exactly N succeed.
+   */
+  downloadSharedFile: {
+    path: "/nexus.content.v1.FileService/DownloadSharedFile" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: DownloadSharedFileRequest): Buffer =>
+      Buffer.from(DownloadSharedFileRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DownloadSharedFileRequest => DownloadSharedFileRequest.decode(value),
+    responseSerialize: (value: DownloadSharedFileResponse): Buffer =>
+      Buffer.from(DownloadSharedFileResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DownloadSharedFileResponse => DownloadSharedFileResponse.decode(value),
+  },
+  /** A folder of the caller's, at the root or in one of their folders. */
+  createFolder: {
+    path: "/nexus.content.v1.FileService/CreateFolder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateFolderRequest): Buffer => Buffer.from(CreateFolderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateFolderRequest => CreateFolderRequest.decode(value),
+    responseSerialize: (value: Folder): Buffer => Buffer.from(Folder.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Folder => Folder.decode(value),
+  },
+  getFolder: {
+    path: "/nexus.content.v1.FileService/GetFolder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFolderRequest): Buffer => Buffer.from(GetFolderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFolderRequest => GetFolderRequest.decode(value),
+    responseSerialize: (value: Folder): Buffer => Buffer.from(Folder.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Folder => Folder.decode(value),
+  },
+  /** The folders in a folder (or the caller's root folders), by name. */
+  listFolders: {
+    path: "/nexus.content.v1.FileService/ListFolders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListFoldersRequest): Buffer => Buffer.from(ListFoldersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListFoldersRequest => ListFoldersRequest.decode(value),
+    responseSerialize: (value: ListFoldersResponse): Buffer => Buffer.from(ListFoldersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListFoldersResponse => ListFoldersResponse.decode(value),
+  },
+  /** Renames (`update_mask`: name); owner, admins and editors. */
+  updateFolder: {
+    path: "/nexus.content.v1.FileService/UpdateFolder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateFolderRequest): Buffer => Buffer.from(UpdateFolderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateFolderRequest => UpdateFolderRequest.decode(value),
+    responseSerialize: (value: Folder): Buffer => Buffer.from(Folder.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Folder => Folder.decode(value),
+  },
+  /**
+   * Moves a folder under another folder of the same owner, or to the root
+   * (owner or admin). Under itself or one of its own descendants:
+   * FAILED_PRECONDITION FOLDER_CYCLE.
+   */
+  moveFolder: {
+    path: "/nexus.content.v1.FileService/MoveFolder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MoveFolderRequest): Buffer => Buffer.from(MoveFolderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MoveFolderRequest => MoveFolderRequest.decode(value),
+    responseSerialize: (value: Folder): Buffer => Buffer.from(Folder.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Folder => Folder.decode(value),
+  },
+  /** Grants a user a role on the folder and everything inside it, at any depth. */
+  shareFolder: {
+    path: "/nexus.content.v1.FileService/ShareFolder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ShareFolderRequest): Buffer => Buffer.from(ShareFolderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ShareFolderRequest => ShareFolderRequest.decode(value),
+    responseSerialize: (value: FolderShare): Buffer => Buffer.from(FolderShare.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FolderShare => FolderShare.decode(value),
+  },
+  updateFolderShare: {
+    path: "/nexus.content.v1.FileService/UpdateFolderShare" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateFolderShareRequest): Buffer =>
+      Buffer.from(UpdateFolderShareRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateFolderShareRequest => UpdateFolderShareRequest.decode(value),
+    responseSerialize: (value: FolderShare): Buffer => Buffer.from(FolderShare.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FolderShare => FolderShare.decode(value),
+  },
+  revokeFolderShare: {
+    path: "/nexus.content.v1.FileService/RevokeFolderShare" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeFolderShareRequest): Buffer =>
+      Buffer.from(RevokeFolderShareRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeFolderShareRequest => RevokeFolderShareRequest.decode(value),
+    responseSerialize: (value: RevokeFolderShareResponse): Buffer =>
+      Buffer.from(RevokeFolderShareResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeFolderShareResponse => RevokeFolderShareResponse.decode(value),
+  },
+  listFolderShares: {
+    path: "/nexus.content.v1.FileService/ListFolderShares" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListFolderSharesRequest): Buffer =>
+      Buffer.from(ListFolderSharesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListFolderSharesRequest => ListFolderSharesRequest.decode(value),
+    responseSerialize: (value: ListFolderSharesResponse): Buffer =>
+      Buffer.from(ListFolderSharesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListFolderSharesResponse => ListFolderSharesResponse.decode(value),
   },
 } as const;
 
@@ -6085,10 +10214,73 @@ export interface FileServiceServer extends UntypedServiceImplementation {
    * first 64 KiB), best match first, each with a highlighted snippet.
    */
   searchFiles: handleUnaryCall<SearchFilesRequest, SearchFilesResponse>;
-  /** Renames or changes visibility (`update_mask`: name, is_public). */
+  /**
+   * Renames, changes visibility or moves into a folder (`update_mask`: name,
+   * is_public, folder_id). Editors rename and move; only the owner and
+   * admins change visibility. Moving needs edit rights on the target folder.
+   */
   updateFile: handleUnaryCall<UpdateFileRequest, File>;
-  /** Erases the file; its blob goes when no other file has the same bytes. */
+  /**
+   * Moves the file to the trash (owner or admin): it stays readable (with
+   * `delete_time`), leaves lists and searches, cannot be downloaded, and is
+   * purged after the retention period. Its shares and link shares stay.
+   */
   deleteFile: handleUnaryCall<DeleteFileRequest, DeleteFileResponse>;
+  /** Takes the file out of the trash. */
+  undeleteFile: handleUnaryCall<UndeleteFileRequest, File>;
+  /**
+   * Erases a trashed file with its shares and link shares; its blob goes
+   * when no other file has the same bytes.
+   */
+  purgeFile: handleUnaryCall<PurgeFileRequest, PurgeFileResponse>;
+  /**
+   * Grants a user a role (viewer or editor) on the file (owner or admin).
+   * The user must exist and be active.
+   */
+  shareFile: handleUnaryCall<ShareFileRequest, FileShare>;
+  updateFileShare: handleUnaryCall<UpdateFileShareRequest, FileShare>;
+  revokeFileShare: handleUnaryCall<RevokeFileShareRequest, RevokeFileShareResponse>;
+  /** Readers of the file see who it is shared with. */
+  listFileShares: handleUnaryCall<ListFileSharesRequest, ListFileSharesResponse>;
+  /**
+   * A link to the file for anyone who holds its token (owner, admins and
+   * editors): the token is in this response only (the server keeps a hash).
+   */
+  createLinkShare: handleUnaryCall<CreateLinkShareRequest, CreateLinkShareResponse>;
+  /** The file's link shares, newest first (owner, admins and editors). */
+  listLinkShares: handleUnaryCall<ListLinkSharesRequest, ListLinkSharesResponse>;
+  revokeLinkShare: handleUnaryCall<RevokeLinkShareRequest, RevokeLinkShareResponse>;
+  /**
+   * Public (no token needed): the file behind a link. Unknown token or a
+   * trashed file: NOT_FOUND; expired: FAILED_PRECONDITION LINK_EXPIRED;
+   * downloads used up: FAILED_PRECONDITION DOWNLOAD_LIMIT_REACHED; missing
+   * or wrong password: PERMISSION_DENIED LINK_PASSWORD_REQUIRED /
+   * LINK_PASSWORD_MISMATCH.
+   */
+  getSharedFile: handleUnaryCall<GetSharedFileRequest, SharedFile>;
+  /**
+   * Public, server-streaming: as DownloadFile, through a link. Counts one
+   * download of the link atomically: with a limit of N, exactly N succeed.
+   */
+  downloadSharedFile: handleServerStreamingCall<DownloadSharedFileRequest, DownloadSharedFileResponse>;
+  /** A folder of the caller's, at the root or in one of their folders. */
+  createFolder: handleUnaryCall<CreateFolderRequest, Folder>;
+  getFolder: handleUnaryCall<GetFolderRequest, Folder>;
+  /** The folders in a folder (or the caller's root folders), by name. */
+  listFolders: handleUnaryCall<ListFoldersRequest, ListFoldersResponse>;
+  /** Renames (`update_mask`: name); owner, admins and editors. */
+  updateFolder: handleUnaryCall<UpdateFolderRequest, Folder>;
+  /**
+   * Moves a folder under another folder of the same owner, or to the root
+   * (owner or admin). Under itself or one of its own descendants:
+   * FAILED_PRECONDITION FOLDER_CYCLE.
+   */
+  moveFolder: handleUnaryCall<MoveFolderRequest, Folder>;
+  /** Grants a user a role on the folder and everything inside it, at any depth. */
+  shareFolder: handleUnaryCall<ShareFolderRequest, FolderShare>;
+  updateFolderShare: handleUnaryCall<UpdateFolderShareRequest, FolderShare>;
+  revokeFolderShare: handleUnaryCall<RevokeFolderShareRequest, RevokeFolderShareResponse>;
+  listFolderShares: handleUnaryCall<ListFolderSharesRequest, ListFolderSharesResponse>;
 }
 
 export interface FileServiceClient extends Client {
@@ -6192,7 +10384,11 @@ export interface FileServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SearchFilesResponse) => void,
   ): ClientUnaryCall;
-  /** Renames or changes visibility (`update_mask`: name, is_public). */
+  /**
+   * Renames, changes visibility or moves into a folder (`update_mask`: name,
+   * is_public, folder_id). Editors rename and move; only the owner and
+   * admins change visibility. Moving needs edit rights on the target folder.
+   */
   updateFile(
     request: UpdateFileRequest,
     callback: (error: ServiceError | null, response: File) => void,
@@ -6208,7 +10404,11 @@ export interface FileServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: File) => void,
   ): ClientUnaryCall;
-  /** Erases the file; its blob goes when no other file has the same bytes. */
+  /**
+   * Moves the file to the trash (owner or admin): it stays readable (with
+   * `delete_time`), leaves lists and searches, cannot be downloaded, and is
+   * purged after the retention period. Its shares and link shares stay.
+   */
   deleteFile(
     request: DeleteFileRequest,
     callback: (error: ServiceError | null, response: DeleteFileResponse) => void,
@@ -6223,6 +10423,335 @@ export interface FileServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteFileResponse) => void,
+  ): ClientUnaryCall;
+  /** Takes the file out of the trash. */
+  undeleteFile(
+    request: UndeleteFileRequest,
+    callback: (error: ServiceError | null, response: File) => void,
+  ): ClientUnaryCall;
+  undeleteFile(
+    request: UndeleteFileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: File) => void,
+  ): ClientUnaryCall;
+  undeleteFile(
+    request: UndeleteFileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: File) => void,
+  ): ClientUnaryCall;
+  /**
+   * Erases a trashed file with its shares and link shares; its blob goes
+   * when no other file has the same bytes.
+   */
+  purgeFile(
+    request: PurgeFileRequest,
+    callback: (error: ServiceError | null, response: PurgeFileResponse) => void,
+  ): ClientUnaryCall;
+  purgeFile(
+    request: PurgeFileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PurgeFileResponse) => void,
+  ): ClientUnaryCall;
+  purgeFile(
+    request: PurgeFileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PurgeFileResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Grants a user a role (viewer or editor) on the file (owner or admin).
+   * The user must exist and be active.
+   */
+  shareFile(
+    request: ShareFileRequest,
+    callback: (error: ServiceError | null, response: FileShare) => void,
+  ): ClientUnaryCall;
+  shareFile(
+    request: ShareFileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FileShare) => void,
+  ): ClientUnaryCall;
+  shareFile(
+    request: ShareFileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FileShare) => void,
+  ): ClientUnaryCall;
+  updateFileShare(
+    request: UpdateFileShareRequest,
+    callback: (error: ServiceError | null, response: FileShare) => void,
+  ): ClientUnaryCall;
+  updateFileShare(
+    request: UpdateFileShareRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FileShare) => void,
+  ): ClientUnaryCall;
+  updateFileShare(
+    request: UpdateFileShareRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FileShare) => void,
+  ): ClientUnaryCall;
+  revokeFileShare(
+    request: RevokeFileShareRequest,
+    callback: (error: ServiceError | null, response: RevokeFileShareResponse) => void,
+  ): ClientUnaryCall;
+  revokeFileShare(
+    request: RevokeFileShareRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeFileShareResponse) => void,
+  ): ClientUnaryCall;
+  revokeFileShare(
+    request: RevokeFileShareRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeFileShareResponse) => void,
+  ): ClientUnaryCall;
+  /** Readers of the file see who it is shared with. */
+  listFileShares(
+    request: ListFileSharesRequest,
+    callback: (error: ServiceError | null, response: ListFileSharesResponse) => void,
+  ): ClientUnaryCall;
+  listFileShares(
+    request: ListFileSharesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListFileSharesResponse) => void,
+  ): ClientUnaryCall;
+  listFileShares(
+    request: ListFileSharesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListFileSharesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A link to the file for anyone who holds its token (owner, admins and
+   * editors): the token is in this response only (the server keeps a hash).
+   */
+  createLinkShare(
+    request: CreateLinkShareRequest,
+    callback: (error: ServiceError | null, response: CreateLinkShareResponse) => void,
+  ): ClientUnaryCall;
+  createLinkShare(
+    request: CreateLinkShareRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateLinkShareResponse) => void,
+  ): ClientUnaryCall;
+  createLinkShare(
+    request: CreateLinkShareRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateLinkShareResponse) => void,
+  ): ClientUnaryCall;
+  /** The file's link shares, newest first (owner, admins and editors). */
+  listLinkShares(
+    request: ListLinkSharesRequest,
+    callback: (error: ServiceError | null, response: ListLinkSharesResponse) => void,
+  ): ClientUnaryCall;
+  listLinkShares(
+    request: ListLinkSharesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListLinkSharesResponse) => void,
+  ): ClientUnaryCall;
+  listLinkShares(
+    request: ListLinkSharesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListLinkSharesResponse) => void,
+  ): ClientUnaryCall;
+  revokeLinkShare(
+    request: RevokeLinkShareRequest,
+    callback: (error: ServiceError | null, response: RevokeLinkShareResponse) => void,
+  ): ClientUnaryCall;
+  revokeLinkShare(
+    request: RevokeLinkShareRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeLinkShareResponse) => void,
+  ): ClientUnaryCall;
+  revokeLinkShare(
+    request: RevokeLinkShareRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeLinkShareResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Public (no token needed): the file behind a link. Unknown token or a
+   * trashed file: NOT_FOUND; expired: FAILED_PRECONDITION LINK_EXPIRED;
+   * downloads used up: FAILED_PRECONDITION DOWNLOAD_LIMIT_REACHED; missing
+   * or wrong password: PERMISSION_DENIED LINK_PASSWORD_REQUIRED /
+   * LINK_PASSWORD_MISMATCH.
+   */
+  getSharedFile(
+    request: GetSharedFileRequest,
+    callback: (error: ServiceError | null, response: SharedFile) => void,
+  ): ClientUnaryCall;
+  getSharedFile(
+    request: GetSharedFileRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SharedFile) => void,
+  ): ClientUnaryCall;
+  getSharedFile(
+    request: GetSharedFileRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SharedFile) => void,
+  ): ClientUnaryCall;
+  /**
+   * Public, server-streaming: as DownloadFile, through a link. Counts one
+   * download of the link atomically: with a limit of N, exactly N succeed.
+   */
+  downloadSharedFile(
+    request: DownloadSharedFileRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<DownloadSharedFileResponse>;
+  downloadSharedFile(
+    request: DownloadSharedFileRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<DownloadSharedFileResponse>;
+  /** A folder of the caller's, at the root or in one of their folders. */
+  createFolder(
+    request: CreateFolderRequest,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  createFolder(
+    request: CreateFolderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  createFolder(
+    request: CreateFolderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  getFolder(
+    request: GetFolderRequest,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  getFolder(
+    request: GetFolderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  getFolder(
+    request: GetFolderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  /** The folders in a folder (or the caller's root folders), by name. */
+  listFolders(
+    request: ListFoldersRequest,
+    callback: (error: ServiceError | null, response: ListFoldersResponse) => void,
+  ): ClientUnaryCall;
+  listFolders(
+    request: ListFoldersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListFoldersResponse) => void,
+  ): ClientUnaryCall;
+  listFolders(
+    request: ListFoldersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListFoldersResponse) => void,
+  ): ClientUnaryCall;
+  /** Renames (`update_mask`: name); owner, admins and editors. */
+  updateFolder(
+    request: UpdateFolderRequest,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  updateFolder(
+    request: UpdateFolderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  updateFolder(
+    request: UpdateFolderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  /**
+   * Moves a folder under another folder of the same owner, or to the root
+   * (owner or admin). Under itself or one of its own descendants:
+   * FAILED_PRECONDITION FOLDER_CYCLE.
+   */
+  moveFolder(
+    request: MoveFolderRequest,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  moveFolder(
+    request: MoveFolderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  moveFolder(
+    request: MoveFolderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  /** Grants a user a role on the folder and everything inside it, at any depth. */
+  shareFolder(
+    request: ShareFolderRequest,
+    callback: (error: ServiceError | null, response: FolderShare) => void,
+  ): ClientUnaryCall;
+  shareFolder(
+    request: ShareFolderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FolderShare) => void,
+  ): ClientUnaryCall;
+  shareFolder(
+    request: ShareFolderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FolderShare) => void,
+  ): ClientUnaryCall;
+  updateFolderShare(
+    request: UpdateFolderShareRequest,
+    callback: (error: ServiceError | null, response: FolderShare) => void,
+  ): ClientUnaryCall;
+  updateFolderShare(
+    request: UpdateFolderShareRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FolderShare) => void,
+  ): ClientUnaryCall;
+  updateFolderShare(
+    request: UpdateFolderShareRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FolderShare) => void,
+  ): ClientUnaryCall;
+  revokeFolderShare(
+    request: RevokeFolderShareRequest,
+    callback: (error: ServiceError | null, response: RevokeFolderShareResponse) => void,
+  ): ClientUnaryCall;
+  revokeFolderShare(
+    request: RevokeFolderShareRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeFolderShareResponse) => void,
+  ): ClientUnaryCall;
+  revokeFolderShare(
+    request: RevokeFolderShareRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeFolderShareResponse) => void,
+  ): ClientUnaryCall;
+  listFolderShares(
+    request: ListFolderSharesRequest,
+    callback: (error: ServiceError | null, response: ListFolderSharesResponse) => void,
+  ): ClientUnaryCall;
+  listFolderShares(
+    request: ListFolderSharesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListFolderSharesResponse) => void,
+  ): ClientUnaryCall;
+  listFolderShares(
+    request: ListFolderSharesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListFolderSharesResponse) => void,
   ): ClientUnaryCall;
 }
 
