@@ -204,7 +204,7 @@ async function run(url: string, kafkaBrokers: string, work: string): Promise<voi
       new AggregateStore(dataSource, DocumentEntity, documentAggregate, pageTokens, {
         hydrate: hydrateDocuments,
       }),
-      new VersionHistory(dataSource, pageTokens),
+      new VersionHistory(dataSource, pageTokens, 32),
       30,
     );
     const inProcess = (text: string) => {

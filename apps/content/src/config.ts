@@ -21,6 +21,9 @@ const contentEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).e
   CONTENT_MAX_FILE_BYTES: envInt(1024 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
   CONTENT_TRASH_RETENTION_DAYS: envInt(30, 0, 3650),
   CONTENT_PURGE_INTERVAL_SECONDS: envInt(3600, 1, 86_400),
+  CONTENT_VERSIONS_KEPT: envInt(100, 1, 1_000_000),
+  CONTENT_VERSION_RETENTION_DAYS: envInt(30, 0, 3650),
+  CONTENT_VERSION_SNAPSHOT_EVERY: envInt(32, 1, 1000),
 });
 
 export interface ContentConfig {
@@ -32,6 +35,16 @@ export interface ContentConfig {
   trashRetentionDays: number;
   /** How often trashed documents are purged and released blobs removed. */
   maintenanceIntervalMs: number;
+  versions: VersionRetentionConfig;
+}
+
+export interface VersionRetentionConfig {
+  /** The newest versions of a document that retention never prunes. */
+  keepNewest: number;
+  /** Older versions not kept forever are pruned once older than this. */
+  retentionDays: number;
+  /** Every this many versions of a chain is stored whole; the others as deltas. */
+  snapshotEvery: number;
 }
 
 /** The content service's configuration, from the environment, validated once. */
@@ -49,5 +62,10 @@ export function contentConfig(
     maxFileBytes: parsed.CONTENT_MAX_FILE_BYTES,
     trashRetentionDays: parsed.CONTENT_TRASH_RETENTION_DAYS,
     maintenanceIntervalMs: parsed.CONTENT_PURGE_INTERVAL_SECONDS * 1000,
+    versions: {
+      keepNewest: parsed.CONTENT_VERSIONS_KEPT,
+      retentionDays: parsed.CONTENT_VERSION_RETENTION_DAYS,
+      snapshotEvery: parsed.CONTENT_VERSION_SNAPSHOT_EVERY,
+    },
   };
 }

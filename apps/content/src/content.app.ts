@@ -1,5 +1,5 @@
 import { UserDirectory } from '@nexus/clients';
-import { AggregateStore } from '@nexus/db';
+import { AggregateStore, CrudRepository } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { contentV1 } from '@nexus/proto';
 import { startPeriodicJob, type ServiceRuntime, type ServiceSpec } from '@nexus/runtime';
@@ -14,6 +14,14 @@ import { hydrateDocuments } from './documents/document.store';
 import { ShareService } from './documents/share.service';
 import { TrashPurger } from './documents/trash-purger';
 import { VersionHistory } from './documents/version-history';
+import { VersionPruner } from './documents/version-pruner';
+import { VersionService } from './documents/version.service';
+import { commentAggregate } from './documents/comments/comment.aggregate';
+import { CommentEntity } from './documents/comments/comment.entity';
+import { commentHandlers } from './documents/comments/comment.grpc';
+import { CommentService } from './documents/comments/comment.service';
+import { CommentStore } from './documents/comments/comment.store';
+import { documentVersionAggregate } from './documents/document-version.aggregate';
 import { BlobReleaser } from './files/blob-releaser';
 import type { BlobStorage } from './files/blob-storage';
 import { FILE_AGGREGATES, fileParts } from './files/file-parts';
@@ -33,6 +41,10 @@ export interface ContentParts {
   fileParts: FileParts;
   releaser: BlobReleaser;
   purger: TrashPurger;
+  versions: VersionService;
+  comments: CommentService;
+  /** Version retention. */
+  pruner: VersionPruner;
 }
 
 /** The content service: documents with versions and sharing, files over a blob store. */
@@ -49,7 +61,8 @@ export function contentService(
     const store = new AggregateStore(dataSource, DocumentEntity, documentAggregate, pageTokens, {
       hydrate: hydrateDocuments,
     });
-    const history = new VersionHistory(dataSource, pageTokens);
+    const history = new VersionHistory(dataSource, pageTokens, config.versions.snapshotEvery);
+    const documents = new DocumentService(dataSource, store, history, config.trashRetentionDays);
     const releaser = new BlobReleaser(dataSource, blobs, logger);
     const fileSide = fileParts({
       dataSource,
@@ -63,12 +76,21 @@ export function contentService(
     built = {
       store,
       history,
-      documents: new DocumentService(dataSource, store, history, config.trashRetentionDays),
+      documents,
       shares: new ShareService(dataSource, store, directory),
       files: fileSide.files,
       fileParts: fileSide,
       releaser,
       purger: new TrashPurger(dataSource, store, logger),
+      versions: new VersionService(dataSource, documents, history),
+      comments: new CommentService(
+        dataSource,
+        store,
+        new CrudRepository(dataSource, CommentEntity, commentAggregate, pageTokens, 'comment'),
+        new CommentStore(dataSource, pageTokens),
+        directory,
+      ),
+      pruner: new VersionPruner(dataSource, history, config.versions, logger),
     };
     return built;
   };
@@ -76,18 +98,24 @@ export function contentService(
   return {
     name: 'content',
     ...database,
-    aggregates: [documentAggregate, ...FILE_AGGREGATES],
+    aggregates: [documentAggregate, documentVersionAggregate, commentAggregate, ...FILE_AGGREGATES],
     parts: () => {
       if (!built) throw new Error('the content service has not started');
       return built;
     },
     bind: (runtime) => {
-      const { documents, shares, history, fileParts: fileSide } = parts(runtime);
+      const { documents, shares, versions, comments, fileParts: fileSide } = parts(runtime);
       return [
         {
           name: 'nexus.content.v1.DocumentService',
           definition: contentV1.DocumentServiceService,
-          implementation: documentServiceHandlers(runtime.rpc, documents, shares, history),
+          implementation: documentServiceHandlers(
+            runtime.rpc,
+            documents,
+            shares,
+            versions,
+            commentHandlers(runtime.rpc, comments),
+          ),
         },
         {
           name: 'nexus.content.v1.FileService',
@@ -112,7 +140,7 @@ export function contentService(
       ]);
     },
     background: (runtime) => {
-      const { purger, releaser, fileParts: fileSide } = parts(runtime);
+      const { purger, releaser, pruner, fileParts: fileSide } = parts(runtime);
       return [
         startPeriodicJob({
           name: 'content-maintenance',
@@ -122,6 +150,14 @@ export function contentService(
             await purger.purgeExpired();
             await fileSide.trash.purgeExpired();
             await releaser.releasePending();
+          },
+        }),
+        startPeriodicJob({
+          name: 'document-version-retention',
+          intervalMs: config.maintenanceIntervalMs,
+          logger: runtime.logger,
+          run: async () => {
+            await pruner.pruneExpired();
           },
         }),
         { stop: async () => directory?.close() },

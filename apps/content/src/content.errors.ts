@@ -11,6 +11,12 @@ export type ContentErrorCode =
   | 'SHARE_NOT_FOUND'
   | 'TOO_MANY_SHARES'
   | 'VERSION_NOT_FOUND'
+  | 'NOT_COMMENTER'
+  | 'NOT_COMMENT_AUTHOR'
+  | 'MENTIONED_USER_CANNOT_READ'
+  | 'TOO_MANY_MENTIONS'
+  | 'DOCUMENT_IN_TRASH'
+  | 'NOT_A_THREAD'
   | 'FILE_TOO_LARGE'
   | 'UPLOAD_MISMATCH'
   | 'UPLOAD_INCOMPLETE'
@@ -30,10 +36,14 @@ export function contentErrorKind(code: ContentErrorCode): ErrorKind {
     case 'NOT_OWNER':
     case 'NOT_EDITOR':
     case 'NO_ACCESS':
+    case 'NOT_COMMENTER':
+    case 'NOT_COMMENT_AUTHOR':
     case 'LINK_PASSWORD_REQUIRED':
     case 'LINK_PASSWORD_MISMATCH':
       return 'permission_denied';
     case 'SHARE_WITH_OWNER':
+    case 'MENTIONED_USER_CANNOT_READ':
+    case 'TOO_MANY_MENTIONS':
     case 'FILE_TOO_LARGE':
     case 'UPLOAD_MISMATCH':
     case 'UPLOAD_INCOMPLETE':
@@ -44,6 +54,8 @@ export function contentErrorKind(code: ContentErrorCode): ErrorKind {
     case 'VERSION_NOT_FOUND':
       return 'not_found';
     case 'TOO_MANY_SHARES':
+    case 'DOCUMENT_IN_TRASH':
+    case 'NOT_A_THREAD':
     case 'FOLDER_CYCLE':
     case 'FOLDER_OWNER_MISMATCH':
     case 'FILE_IN_TRASH':

@@ -1,3 +1,4 @@
+import { CommentEntity } from './documents/comments/comment.entity';
 import { DocumentShareEntity } from './documents/document-share.entity';
 import { DocumentVersionEntity } from './documents/document-version.entity';
 import { DocumentEntity } from './documents/document.entity';
@@ -16,6 +17,7 @@ export const database = {
     DocumentEntity,
     DocumentVersionEntity,
     DocumentShareEntity,
+    CommentEntity,
     FileEntity,
     FileShareEntity,
     FolderEntity,

@@ -37,6 +37,10 @@ export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   'nexus.users.user': ['password_changed', 'signed_out', 'password_reset_requested'],
   'nexus.users.session': ['refreshed', 'ended'],
   'nexus.content.document': [],
+  // A version marked or unmarked keep-forever (updated), pruned by retention (deleted).
+  'nexus.content.document-version': [],
+  // resolved/reopened: a thread of comments; mentioned: one per user a comment mentions.
+  'nexus.content.document-comment': ['resolved', 'reopened', 'mentioned'],
   'nexus.content.file': ['downloaded'],
   'nexus.content.folder': [],
   // downloaded: a download through the link (download_count one higher); never the token or password.
@@ -62,6 +66,8 @@ export const PLATFORM_RESOURCES: Readonly<Record<string, string>> = {
   'nexus.users.user': 'nexus.users.v1.User',
   'nexus.users.session': 'nexus.users.v1.Session',
   'nexus.content.document': 'nexus.content.v1.Document',
+  'nexus.content.document-version': 'nexus.content.v1.DocumentVersion',
+  'nexus.content.document-comment': 'nexus.content.v1.Comment',
   'nexus.content.file': 'nexus.content.v1.File',
   'nexus.content.folder': 'nexus.content.v1.Folder',
   'nexus.content.link-share': 'nexus.content.v1.LinkShare',

@@ -3,8 +3,9 @@ import { type RpcKit, checkUpdateMask, searchResponse } from '@nexus/grpc';
 import { contentV1 } from '@nexus/proto';
 import { toDocumentMessage, toShareMessage, toVersionMessage } from './document.mapping';
 import type { DocumentOrder, DocumentService } from './document.service';
+import type { CommentHandlers } from './comments/comment.grpc';
 import type { ShareService } from './share.service';
-import type { VersionHistory } from './version-history';
+import type { VersionService } from './version.service';
 import {
   UPDATABLE,
   createDocumentSchema,
@@ -18,6 +19,8 @@ import {
   shareSchema,
   shareTargetSchema,
   updateDocumentSchema,
+  updateVersionSchema,
+  VERSION_UPDATABLE,
   versionSchema,
 } from './document.validation';
 
@@ -34,7 +37,8 @@ export function documentServiceHandlers(
   rpc: RpcKit,
   documents: DocumentService,
   shares: ShareService,
-  history: VersionHistory,
+  versions: VersionService,
+  comments: CommentHandlers,
 ): contentV1.DocumentServiceServer {
   return {
     createDocument: rpc.unary(
@@ -143,8 +147,7 @@ export function documentServiceHandlers(
       async (request: contentV1.ListDocumentVersionsRequest, ctx) => {
         const caller = ctx.caller;
         const { documentId, pageSize, pageToken } = validate(listVersionsSchema, request);
-        await documents.get(caller, documentId);
-        const page = await history.list(documentId, pageSize, pageToken);
+        const page = await versions.list(caller, documentId, pageSize, pageToken);
         return { versions: page.items.map(toVersionMessage), nextPageToken: page.nextPageToken };
       },
     ),
@@ -154,8 +157,7 @@ export function documentServiceHandlers(
       async (request: contentV1.GetDocumentVersionRequest, ctx) => {
         const caller = ctx.caller;
         const { documentId, number } = validate(versionSchema, request);
-        await documents.get(caller, documentId);
-        return toVersionMessage(await history.get(documentId, number));
+        return toVersionMessage(await versions.get(caller, documentId, number));
       },
     ),
 
@@ -167,6 +169,24 @@ export function documentServiceHandlers(
         return toDocumentMessage(await documents.restoreVersion(caller, documentId, number, etag));
       },
     ),
+
+    updateDocumentVersion: rpc.unary(
+      'UpdateDocumentVersion',
+      async (request: contentV1.UpdateDocumentVersionRequest, ctx) => {
+        checkUpdateMask(request.updateMask, VERSION_UPDATABLE);
+        const { version } = validate(updateVersionSchema, request);
+        return toVersionMessage(
+          await versions.setKeepForever(
+            ctx.caller,
+            version.documentId,
+            version.number,
+            version.keepForever,
+          ),
+        );
+      },
+    ),
+
+    ...comments,
 
     shareDocument: rpc.unary(
       'ShareDocument',

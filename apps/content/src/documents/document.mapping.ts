@@ -1,8 +1,8 @@
 import { etagOf } from '@nexus/db';
 import { contentV1 } from '@nexus/proto';
 import type { DocumentShareEntity, ShareRole } from './document-share.entity';
-import type { DocumentVersionEntity } from './document-version.entity';
 import type { DocumentEntity, DocumentKind } from './document.entity';
+import type { DocumentVersion } from './version-history';
 
 export const KIND_TO_PROTO: Record<DocumentKind, contentV1.DocumentKind> = {
   document: contentV1.DocumentKind.DOCUMENT_KIND_DOCUMENT,
@@ -47,7 +47,7 @@ export function toDocumentMessage(document: DocumentEntity): contentV1.Document 
   };
 }
 
-export function toVersionMessage(version: DocumentVersionEntity): contentV1.DocumentVersion {
+export function toVersionMessage(version: DocumentVersion): contentV1.DocumentVersion {
   return {
     documentId: version.documentId,
     number: version.number,
@@ -56,5 +56,6 @@ export function toVersionMessage(version: DocumentVersionEntity): contentV1.Docu
     authorId: version.authorId ?? '',
     note: version.note,
     createTime: version.createdAt,
+    keepForever: version.keepForever,
   };
 }

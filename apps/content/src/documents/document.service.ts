@@ -62,7 +62,9 @@ export class DocumentService {
         tx,
         { ...input, ownerId: caller.userId, currentVersion: 1, purgeAt: null },
         key,
-        { children: (document) => this.history.append(tx, document, caller.userId, note) },
+        {
+          children: (document) => this.history.append(tx, document, null, caller.userId, note),
+        },
       );
       return entity;
     });
@@ -237,11 +239,13 @@ export class DocumentService {
     alwaysVersion = false,
   ): Promise<DocumentEntity> {
     let versioned = false;
+    let previous: Record<string, unknown> = {};
     const document = await this.documents.update(tx, id, {
       etag: etag || undefined,
       authorize: (doc) => checkEdit(caller, accessOf(caller, doc, shareRoleOf(doc, caller))),
       apply: (doc) => {
         const before = JSON.stringify([doc.title, doc.content]);
+        previous = doc.content;
         apply(doc);
         if (alwaysVersion || JSON.stringify([doc.title, doc.content]) !== before) {
           doc.currentVersion += 1;
@@ -249,7 +253,7 @@ export class DocumentService {
         }
       },
     });
-    if (versioned) await this.history.append(tx, document, caller.userId, note);
+    if (versioned) await this.history.append(tx, document, previous, caller.userId, note);
     return document;
   }
 }

@@ -127,6 +127,13 @@ export const listVersionsSchema = z.object({
 });
 
 export const versionSchema = z.object({ documentId: uuid, number: versionNumber });
+export const VERSION_UPDATABLE = ['keep_forever'] as const;
+export const updateVersionSchema = z.object({
+  version: z.object(
+    { documentId: uuid, number: versionNumber, keepForever: z.boolean() },
+    required,
+  ),
+});
 export const restoreVersionSchema = z.object({ documentId: uuid, number: versionNumber, etag });
 
 export const shareSchema = z.object({ documentId: uuid, userId: uuid, role: shareRole });

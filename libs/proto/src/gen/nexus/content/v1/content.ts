@@ -259,7 +259,14 @@ export interface DocumentVersion {
   /** The user whose change made this version. */
   authorId: string;
   note: string;
-  createTime?: Date | undefined;
+  createTime?:
+    | Date
+    | undefined;
+  /**
+   * Kept whatever its age (UpdateDocumentVersion); other versions beyond the
+   * newest CONTENT_VERSIONS_KEPT are pruned once older than the retention.
+   */
+  keepForever: boolean;
 }
 
 export interface DocumentShare {
@@ -420,6 +427,101 @@ export interface RestoreDocumentVersionRequest {
   documentId: string;
   number: number;
   /** When set, must match the document's current etag. */
+  etag: string;
+}
+
+export interface UpdateDocumentVersionRequest {
+  /** Names the version (`document_id`, `number`); fields read: keep_forever. */
+  version?: DocumentVersion | undefined;
+  updateMask?: string[] | undefined;
+}
+
+/** Where in the content a comment is, as the client gives it (stored as is). */
+export interface CommentAnchor {
+  /** A JSON Pointer (RFC 6901) into the document's content, e.g. `/blocks/3`. */
+  path: string;
+  /** Character range in the text at `path`, end exclusive; both 0: none. */
+  startOffset: number;
+  endOffset: number;
+  /** The text the comment is about, as the client saw it (at most 1000 characters). */
+  quote: string;
+}
+
+export interface Comment {
+  /** UUIDv7, assigned by the server. */
+  id: string;
+  documentId: string;
+  /** The first comment of the thread (its own id for that comment). */
+  threadId: string;
+  authorId: string;
+  /** 1 to 10000 characters; may mention users as `<@user-id>`. */
+  text: string;
+  /** On a thread's first comment, when the client anchored it. */
+  anchor?:
+    | CommentAnchor
+    | undefined;
+  /** Set while the thread is resolved (on its first comment). */
+  resolveTime?: Date | undefined;
+  resolvedBy: string;
+  createTime?: Date | undefined;
+  updateTime?: Date | undefined;
+  etag: string;
+}
+
+export interface CreateCommentRequest {
+  documentId: string;
+  /** Fields read: thread_id (empty: a new thread), text, anchor (new threads only). */
+  comment?:
+    | Comment
+    | undefined;
+  /**
+   * A UUID chosen by the caller; a retried create with the same id returns
+   * the comment the first call created.
+   */
+  requestId: string;
+}
+
+export interface GetCommentRequest {
+  id: string;
+}
+
+export interface ListCommentsRequest {
+  documentId: string;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  pageToken: string;
+  /** When set, only this thread. */
+  threadId: string;
+}
+
+export interface ListCommentsResponse {
+  comments: Comment[];
+  nextPageToken: string;
+}
+
+export interface UpdateCommentRequest {
+  /** Fields read: id, etag, text. */
+  comment?: Comment | undefined;
+  updateMask?: string[] | undefined;
+}
+
+export interface DeleteCommentRequest {
+  id: string;
+  /** When set, must match the comment's current etag. */
+  etag: string;
+}
+
+export interface DeleteCommentResponse {
+}
+
+export interface ResolveCommentRequest {
+  /** The thread's first comment. */
+  id: string;
+  etag: string;
+}
+
+export interface ReopenCommentRequest {
+  id: string;
   etag: string;
 }
 
@@ -1143,7 +1245,16 @@ export const Document: MessageFns<Document> = {
 };
 
 function createBaseDocumentVersion(): DocumentVersion {
-  return { documentId: "", number: 0, title: "", content: undefined, authorId: "", note: "", createTime: undefined };
+  return {
+    documentId: "",
+    number: 0,
+    title: "",
+    content: undefined,
+    authorId: "",
+    note: "",
+    createTime: undefined,
+    keepForever: false,
+  };
 }
 
 export const DocumentVersion: MessageFns<DocumentVersion> = {
@@ -1168,6 +1279,9 @@ export const DocumentVersion: MessageFns<DocumentVersion> = {
     }
     if (message.createTime !== undefined) {
       Timestamp.encode(toTimestamp(message.createTime), writer.uint32(58).fork()).join();
+    }
+    if (message.keepForever !== false) {
+      writer.uint32(64).bool(message.keepForever);
     }
     return writer;
   },
@@ -1241,6 +1355,14 @@ export const DocumentVersion: MessageFns<DocumentVersion> = {
             message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.keepForever = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1274,6 +1396,11 @@ export const DocumentVersion: MessageFns<DocumentVersion> = {
         : isSet(object.create_time)
         ? fromJsonTimestamp(object.create_time)
         : undefined,
+      keepForever: isSet(object.keepForever)
+        ? globalThis.Boolean(object.keepForever)
+        : isSet(object.keep_forever)
+        ? globalThis.Boolean(object.keep_forever)
+        : false,
     };
   },
 
@@ -1300,6 +1427,9 @@ export const DocumentVersion: MessageFns<DocumentVersion> = {
     if (message.createTime !== undefined) {
       obj.createTime = message.createTime.toISOString();
     }
+    if (message.keepForever !== false) {
+      obj.keepForever = message.keepForever;
+    }
     return obj;
   },
 
@@ -1315,6 +1445,7 @@ export const DocumentVersion: MessageFns<DocumentVersion> = {
     message.authorId = object.authorId ?? "";
     message.note = object.note ?? "";
     message.createTime = object.createTime ?? undefined;
+    message.keepForever = object.keepForever ?? false;
     return message;
   },
 };
@@ -3281,6 +3412,1291 @@ export const RestoreDocumentVersionRequest: MessageFns<RestoreDocumentVersionReq
     const message = createBaseRestoreDocumentVersionRequest();
     message.documentId = object.documentId ?? "";
     message.number = object.number ?? 0;
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateDocumentVersionRequest(): UpdateDocumentVersionRequest {
+  return { version: undefined, updateMask: undefined };
+}
+
+export const UpdateDocumentVersionRequest: MessageFns<UpdateDocumentVersionRequest> = {
+  encode(message: UpdateDocumentVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== undefined) {
+      DocumentVersion.encode(message.version, writer.uint32(10).fork()).join();
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateDocumentVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateDocumentVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = DocumentVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateDocumentVersionRequest {
+    return {
+      version: isSet(object.version) ? DocumentVersion.fromJSON(object.version) : undefined,
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateDocumentVersionRequest): unknown {
+    const obj: any = {};
+    if (message.version !== undefined) {
+      obj.version = DocumentVersion.toJSON(message.version);
+    }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateDocumentVersionRequest>, I>>(base?: I): UpdateDocumentVersionRequest {
+    return UpdateDocumentVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateDocumentVersionRequest>, I>>(object: I): UpdateDocumentVersionRequest {
+    const message = createBaseUpdateDocumentVersionRequest();
+    message.version = (object.version !== undefined && object.version !== null)
+      ? DocumentVersion.fromPartial(object.version)
+      : undefined;
+    message.updateMask = object.updateMask ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCommentAnchor(): CommentAnchor {
+  return { path: "", startOffset: 0, endOffset: 0, quote: "" };
+}
+
+export const CommentAnchor: MessageFns<CommentAnchor> = {
+  encode(message: CommentAnchor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== "") {
+      writer.uint32(10).string(message.path);
+    }
+    if (message.startOffset !== 0) {
+      writer.uint32(16).int32(message.startOffset);
+    }
+    if (message.endOffset !== 0) {
+      writer.uint32(24).int32(message.endOffset);
+    }
+    if (message.quote !== "") {
+      writer.uint32(34).string(message.quote);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommentAnchor {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommentAnchor();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.startOffset = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.endOffset = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.quote = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommentAnchor {
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      startOffset: isSet(object.startOffset)
+        ? globalThis.Number(object.startOffset)
+        : isSet(object.start_offset)
+        ? globalThis.Number(object.start_offset)
+        : 0,
+      endOffset: isSet(object.endOffset)
+        ? globalThis.Number(object.endOffset)
+        : isSet(object.end_offset)
+        ? globalThis.Number(object.end_offset)
+        : 0,
+      quote: isSet(object.quote) ? globalThis.String(object.quote) : "",
+    };
+  },
+
+  toJSON(message: CommentAnchor): unknown {
+    const obj: any = {};
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.startOffset !== 0) {
+      obj.startOffset = Math.round(message.startOffset);
+    }
+    if (message.endOffset !== 0) {
+      obj.endOffset = Math.round(message.endOffset);
+    }
+    if (message.quote !== "") {
+      obj.quote = message.quote;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CommentAnchor>, I>>(base?: I): CommentAnchor {
+    return CommentAnchor.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CommentAnchor>, I>>(object: I): CommentAnchor {
+    const message = createBaseCommentAnchor();
+    message.path = object.path ?? "";
+    message.startOffset = object.startOffset ?? 0;
+    message.endOffset = object.endOffset ?? 0;
+    message.quote = object.quote ?? "";
+    return message;
+  },
+};
+
+function createBaseComment(): Comment {
+  return {
+    id: "",
+    documentId: "",
+    threadId: "",
+    authorId: "",
+    text: "",
+    anchor: undefined,
+    resolveTime: undefined,
+    resolvedBy: "",
+    createTime: undefined,
+    updateTime: undefined,
+    etag: "",
+  };
+}
+
+export const Comment: MessageFns<Comment> = {
+  encode(message: Comment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.documentId !== "") {
+      writer.uint32(18).string(message.documentId);
+    }
+    if (message.threadId !== "") {
+      writer.uint32(26).string(message.threadId);
+    }
+    if (message.authorId !== "") {
+      writer.uint32(34).string(message.authorId);
+    }
+    if (message.text !== "") {
+      writer.uint32(42).string(message.text);
+    }
+    if (message.anchor !== undefined) {
+      CommentAnchor.encode(message.anchor, writer.uint32(50).fork()).join();
+    }
+    if (message.resolveTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.resolveTime), writer.uint32(58).fork()).join();
+    }
+    if (message.resolvedBy !== "") {
+      writer.uint32(66).string(message.resolvedBy);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(74).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(82).fork()).join();
+    }
+    if (message.etag !== "") {
+      writer.uint32(90).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Comment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.documentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.threadId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.authorId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.anchor = CommentAnchor.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.resolveTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.resolvedBy = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Comment {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      documentId: isSet(object.documentId)
+        ? globalThis.String(object.documentId)
+        : isSet(object.document_id)
+        ? globalThis.String(object.document_id)
+        : "",
+      threadId: isSet(object.threadId)
+        ? globalThis.String(object.threadId)
+        : isSet(object.thread_id)
+        ? globalThis.String(object.thread_id)
+        : "",
+      authorId: isSet(object.authorId)
+        ? globalThis.String(object.authorId)
+        : isSet(object.author_id)
+        ? globalThis.String(object.author_id)
+        : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      anchor: isSet(object.anchor) ? CommentAnchor.fromJSON(object.anchor) : undefined,
+      resolveTime: isSet(object.resolveTime)
+        ? fromJsonTimestamp(object.resolveTime)
+        : isSet(object.resolve_time)
+        ? fromJsonTimestamp(object.resolve_time)
+        : undefined,
+      resolvedBy: isSet(object.resolvedBy)
+        ? globalThis.String(object.resolvedBy)
+        : isSet(object.resolved_by)
+        ? globalThis.String(object.resolved_by)
+        : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: Comment): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.documentId !== "") {
+      obj.documentId = message.documentId;
+    }
+    if (message.threadId !== "") {
+      obj.threadId = message.threadId;
+    }
+    if (message.authorId !== "") {
+      obj.authorId = message.authorId;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.anchor !== undefined) {
+      obj.anchor = CommentAnchor.toJSON(message.anchor);
+    }
+    if (message.resolveTime !== undefined) {
+      obj.resolveTime = message.resolveTime.toISOString();
+    }
+    if (message.resolvedBy !== "") {
+      obj.resolvedBy = message.resolvedBy;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Comment>, I>>(base?: I): Comment {
+    return Comment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Comment>, I>>(object: I): Comment {
+    const message = createBaseComment();
+    message.id = object.id ?? "";
+    message.documentId = object.documentId ?? "";
+    message.threadId = object.threadId ?? "";
+    message.authorId = object.authorId ?? "";
+    message.text = object.text ?? "";
+    message.anchor = (object.anchor !== undefined && object.anchor !== null)
+      ? CommentAnchor.fromPartial(object.anchor)
+      : undefined;
+    message.resolveTime = object.resolveTime ?? undefined;
+    message.resolvedBy = object.resolvedBy ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateCommentRequest(): CreateCommentRequest {
+  return { documentId: "", comment: undefined, requestId: "" };
+}
+
+export const CreateCommentRequest: MessageFns<CreateCommentRequest> = {
+  encode(message: CreateCommentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.documentId !== "") {
+      writer.uint32(10).string(message.documentId);
+    }
+    if (message.comment !== undefined) {
+      Comment.encode(message.comment, writer.uint32(18).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCommentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCommentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.documentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.comment = Comment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCommentRequest {
+    return {
+      documentId: isSet(object.documentId)
+        ? globalThis.String(object.documentId)
+        : isSet(object.document_id)
+        ? globalThis.String(object.document_id)
+        : "",
+      comment: isSet(object.comment) ? Comment.fromJSON(object.comment) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateCommentRequest): unknown {
+    const obj: any = {};
+    if (message.documentId !== "") {
+      obj.documentId = message.documentId;
+    }
+    if (message.comment !== undefined) {
+      obj.comment = Comment.toJSON(message.comment);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateCommentRequest>, I>>(base?: I): CreateCommentRequest {
+    return CreateCommentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateCommentRequest>, I>>(object: I): CreateCommentRequest {
+    const message = createBaseCreateCommentRequest();
+    message.documentId = object.documentId ?? "";
+    message.comment = (object.comment !== undefined && object.comment !== null)
+      ? Comment.fromPartial(object.comment)
+      : undefined;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetCommentRequest(): GetCommentRequest {
+  return { id: "" };
+}
+
+export const GetCommentRequest: MessageFns<GetCommentRequest> = {
+  encode(message: GetCommentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCommentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCommentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCommentRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetCommentRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetCommentRequest>, I>>(base?: I): GetCommentRequest {
+    return GetCommentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetCommentRequest>, I>>(object: I): GetCommentRequest {
+    const message = createBaseGetCommentRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseListCommentsRequest(): ListCommentsRequest {
+  return { documentId: "", pageSize: 0, pageToken: "", threadId: "" };
+}
+
+export const ListCommentsRequest: MessageFns<ListCommentsRequest> = {
+  encode(message: ListCommentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.documentId !== "") {
+      writer.uint32(10).string(message.documentId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    if (message.threadId !== "") {
+      writer.uint32(34).string(message.threadId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCommentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCommentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.documentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.threadId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCommentsRequest {
+    return {
+      documentId: isSet(object.documentId)
+        ? globalThis.String(object.documentId)
+        : isSet(object.document_id)
+        ? globalThis.String(object.document_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      threadId: isSet(object.threadId)
+        ? globalThis.String(object.threadId)
+        : isSet(object.thread_id)
+        ? globalThis.String(object.thread_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListCommentsRequest): unknown {
+    const obj: any = {};
+    if (message.documentId !== "") {
+      obj.documentId = message.documentId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.threadId !== "") {
+      obj.threadId = message.threadId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCommentsRequest>, I>>(base?: I): ListCommentsRequest {
+    return ListCommentsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCommentsRequest>, I>>(object: I): ListCommentsRequest {
+    const message = createBaseListCommentsRequest();
+    message.documentId = object.documentId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.threadId = object.threadId ?? "";
+    return message;
+  },
+};
+
+function createBaseListCommentsResponse(): ListCommentsResponse {
+  return { comments: [], nextPageToken: "" };
+}
+
+export const ListCommentsResponse: MessageFns<ListCommentsResponse> = {
+  encode(message: ListCommentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.comments) {
+      Comment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCommentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCommentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.comments.push(Comment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCommentsResponse {
+    return {
+      comments: globalThis.Array.isArray(object?.comments) ? object.comments.map((e: any) => Comment.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListCommentsResponse): unknown {
+    const obj: any = {};
+    if (message.comments?.length) {
+      obj.comments = message.comments.map((e) => Comment.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListCommentsResponse>, I>>(base?: I): ListCommentsResponse {
+    return ListCommentsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListCommentsResponse>, I>>(object: I): ListCommentsResponse {
+    const message = createBaseListCommentsResponse();
+    message.comments = object.comments?.map((e) => Comment.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateCommentRequest(): UpdateCommentRequest {
+  return { comment: undefined, updateMask: undefined };
+}
+
+export const UpdateCommentRequest: MessageFns<UpdateCommentRequest> = {
+  encode(message: UpdateCommentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.comment !== undefined) {
+      Comment.encode(message.comment, writer.uint32(10).fork()).join();
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCommentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCommentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.comment = Comment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateCommentRequest {
+    return {
+      comment: isSet(object.comment) ? Comment.fromJSON(object.comment) : undefined,
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateCommentRequest): unknown {
+    const obj: any = {};
+    if (message.comment !== undefined) {
+      obj.comment = Comment.toJSON(message.comment);
+    }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateCommentRequest>, I>>(base?: I): UpdateCommentRequest {
+    return UpdateCommentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateCommentRequest>, I>>(object: I): UpdateCommentRequest {
+    const message = createBaseUpdateCommentRequest();
+    message.comment = (object.comment !== undefined && object.comment !== null)
+      ? Comment.fromPartial(object.comment)
+      : undefined;
+    message.updateMask = object.updateMask ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteCommentRequest(): DeleteCommentRequest {
+  return { id: "", etag: "" };
+}
+
+export const DeleteCommentRequest: MessageFns<DeleteCommentRequest> = {
+  encode(message: DeleteCommentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.etag !== "") {
+      writer.uint32(18).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteCommentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteCommentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteCommentRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: DeleteCommentRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteCommentRequest>, I>>(base?: I): DeleteCommentRequest {
+    return DeleteCommentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteCommentRequest>, I>>(object: I): DeleteCommentRequest {
+    const message = createBaseDeleteCommentRequest();
+    message.id = object.id ?? "";
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteCommentResponse(): DeleteCommentResponse {
+  return {};
+}
+
+export const DeleteCommentResponse: MessageFns<DeleteCommentResponse> = {
+  encode(_: DeleteCommentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteCommentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteCommentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteCommentResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteCommentResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteCommentResponse>, I>>(base?: I): DeleteCommentResponse {
+    return DeleteCommentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteCommentResponse>, I>>(_: I): DeleteCommentResponse {
+    const message = createBaseDeleteCommentResponse();
+    return message;
+  },
+};
+
+function createBaseResolveCommentRequest(): ResolveCommentRequest {
+  return { id: "", etag: "" };
+}
+
+export const ResolveCommentRequest: MessageFns<ResolveCommentRequest> = {
+  encode(message: ResolveCommentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.etag !== "") {
+      writer.uint32(18).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResolveCommentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResolveCommentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResolveCommentRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: ResolveCommentRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResolveCommentRequest>, I>>(base?: I): ResolveCommentRequest {
+    return ResolveCommentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResolveCommentRequest>, I>>(object: I): ResolveCommentRequest {
+    const message = createBaseResolveCommentRequest();
+    message.id = object.id ?? "";
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseReopenCommentRequest(): ReopenCommentRequest {
+  return { id: "", etag: "" };
+}
+
+export const ReopenCommentRequest: MessageFns<ReopenCommentRequest> = {
+  encode(message: ReopenCommentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.etag !== "") {
+      writer.uint32(18).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReopenCommentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReopenCommentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReopenCommentRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: ReopenCommentRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReopenCommentRequest>, I>>(base?: I): ReopenCommentRequest {
+    return ReopenCommentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReopenCommentRequest>, I>>(object: I): ReopenCommentRequest {
+    const message = createBaseReopenCommentRequest();
+    message.id = object.id ?? "";
     message.etag = object.etag ?? "";
     return message;
   },
@@ -9506,6 +10922,98 @@ export const DocumentServiceService = {
     responseSerialize: (value: Document): Buffer => Buffer.from(Document.encode(value).finish()),
     responseDeserialize: (value: Buffer): Document => Document.decode(value),
   },
+  /**
+   * Marks a version to be kept forever, or not (`update_mask`: keep_forever);
+   * editors and above. Retention never prunes a kept version.
+   */
+  updateDocumentVersion: {
+    path: "/nexus.content.v1.DocumentService/UpdateDocumentVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateDocumentVersionRequest): Buffer =>
+      Buffer.from(UpdateDocumentVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateDocumentVersionRequest => UpdateDocumentVersionRequest.decode(value),
+    responseSerialize: (value: DocumentVersion): Buffer => Buffer.from(DocumentVersion.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DocumentVersion => DocumentVersion.decode(value),
+  },
+  /**
+   * Comments: readable by every reader of the document, written by
+   * commenters, editors, the owner and admins (viewers only read). A comment
+   * without `thread_id` starts a thread; with it, it replies to that thread.
+   */
+  createComment: {
+    path: "/nexus.content.v1.DocumentService/CreateComment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateCommentRequest): Buffer => Buffer.from(CreateCommentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateCommentRequest => CreateCommentRequest.decode(value),
+    responseSerialize: (value: Comment): Buffer => Buffer.from(Comment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Comment => Comment.decode(value),
+  },
+  getComment: {
+    path: "/nexus.content.v1.DocumentService/GetComment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCommentRequest): Buffer => Buffer.from(GetCommentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCommentRequest => GetCommentRequest.decode(value),
+    responseSerialize: (value: Comment): Buffer => Buffer.from(Comment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Comment => Comment.decode(value),
+  },
+  /** Thread order: threads oldest first, each first comment then its replies. */
+  listComments: {
+    path: "/nexus.content.v1.DocumentService/ListComments" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCommentsRequest): Buffer => Buffer.from(ListCommentsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCommentsRequest => ListCommentsRequest.decode(value),
+    responseSerialize: (value: ListCommentsResponse): Buffer =>
+      Buffer.from(ListCommentsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCommentsResponse => ListCommentsResponse.decode(value),
+  },
+  /** Changes the text (`update_mask`: text); the author only. */
+  updateComment: {
+    path: "/nexus.content.v1.DocumentService/UpdateComment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateCommentRequest): Buffer => Buffer.from(UpdateCommentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateCommentRequest => UpdateCommentRequest.decode(value),
+    responseSerialize: (value: Comment): Buffer => Buffer.from(Comment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Comment => Comment.decode(value),
+  },
+  /**
+   * The author, the document's owner or an admin; deleting a thread's first
+   * comment deletes the thread.
+   */
+  deleteComment: {
+    path: "/nexus.content.v1.DocumentService/DeleteComment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCommentRequest): Buffer => Buffer.from(DeleteCommentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCommentRequest => DeleteCommentRequest.decode(value),
+    responseSerialize: (value: DeleteCommentResponse): Buffer =>
+      Buffer.from(DeleteCommentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteCommentResponse => DeleteCommentResponse.decode(value),
+  },
+  /** Resolves or reopens a thread (its first comment); commenters and above. */
+  resolveComment: {
+    path: "/nexus.content.v1.DocumentService/ResolveComment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResolveCommentRequest): Buffer =>
+      Buffer.from(ResolveCommentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResolveCommentRequest => ResolveCommentRequest.decode(value),
+    responseSerialize: (value: Comment): Buffer => Buffer.from(Comment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Comment => Comment.decode(value),
+  },
+  reopenComment: {
+    path: "/nexus.content.v1.DocumentService/ReopenComment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReopenCommentRequest): Buffer => Buffer.from(ReopenCommentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReopenCommentRequest => ReopenCommentRequest.decode(value),
+    responseSerialize: (value: Comment): Buffer => Buffer.from(Comment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Comment => Comment.decode(value),
+  },
   /** Grants a user a role on the document. The user must exist and be active. */
   shareDocument: {
     path: "/nexus.content.v1.DocumentService/ShareDocument" as const,
@@ -9574,6 +11082,30 @@ export interface DocumentServiceServer extends UntypedServiceImplementation {
   getDocumentVersion: handleUnaryCall<GetDocumentVersionRequest, DocumentVersion>;
   /** Makes a new version equal to an old one; history is never rewritten. */
   restoreDocumentVersion: handleUnaryCall<RestoreDocumentVersionRequest, Document>;
+  /**
+   * Marks a version to be kept forever, or not (`update_mask`: keep_forever);
+   * editors and above. Retention never prunes a kept version.
+   */
+  updateDocumentVersion: handleUnaryCall<UpdateDocumentVersionRequest, DocumentVersion>;
+  /**
+   * Comments: readable by every reader of the document, written by
+   * commenters, editors, the owner and admins (viewers only read). A comment
+   * without `thread_id` starts a thread; with it, it replies to that thread.
+   */
+  createComment: handleUnaryCall<CreateCommentRequest, Comment>;
+  getComment: handleUnaryCall<GetCommentRequest, Comment>;
+  /** Thread order: threads oldest first, each first comment then its replies. */
+  listComments: handleUnaryCall<ListCommentsRequest, ListCommentsResponse>;
+  /** Changes the text (`update_mask`: text); the author only. */
+  updateComment: handleUnaryCall<UpdateCommentRequest, Comment>;
+  /**
+   * The author, the document's owner or an admin; deleting a thread's first
+   * comment deletes the thread.
+   */
+  deleteComment: handleUnaryCall<DeleteCommentRequest, DeleteCommentResponse>;
+  /** Resolves or reopens a thread (its first comment); commenters and above. */
+  resolveComment: handleUnaryCall<ResolveCommentRequest, Comment>;
+  reopenComment: handleUnaryCall<ReopenCommentRequest, Comment>;
   /** Grants a user a role on the document. The user must exist and be active. */
   shareDocument: handleUnaryCall<ShareDocumentRequest, DocumentShare>;
   updateShare: handleUnaryCall<UpdateShareRequest, DocumentShare>;
@@ -9763,6 +11295,142 @@ export interface DocumentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Document) => void,
+  ): ClientUnaryCall;
+  /**
+   * Marks a version to be kept forever, or not (`update_mask`: keep_forever);
+   * editors and above. Retention never prunes a kept version.
+   */
+  updateDocumentVersion(
+    request: UpdateDocumentVersionRequest,
+    callback: (error: ServiceError | null, response: DocumentVersion) => void,
+  ): ClientUnaryCall;
+  updateDocumentVersion(
+    request: UpdateDocumentVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DocumentVersion) => void,
+  ): ClientUnaryCall;
+  updateDocumentVersion(
+    request: UpdateDocumentVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DocumentVersion) => void,
+  ): ClientUnaryCall;
+  /**
+   * Comments: readable by every reader of the document, written by
+   * commenters, editors, the owner and admins (viewers only read). A comment
+   * without `thread_id` starts a thread; with it, it replies to that thread.
+   */
+  createComment(
+    request: CreateCommentRequest,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  createComment(
+    request: CreateCommentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  createComment(
+    request: CreateCommentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  getComment(
+    request: GetCommentRequest,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  getComment(
+    request: GetCommentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  getComment(
+    request: GetCommentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  /** Thread order: threads oldest first, each first comment then its replies. */
+  listComments(
+    request: ListCommentsRequest,
+    callback: (error: ServiceError | null, response: ListCommentsResponse) => void,
+  ): ClientUnaryCall;
+  listComments(
+    request: ListCommentsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCommentsResponse) => void,
+  ): ClientUnaryCall;
+  listComments(
+    request: ListCommentsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCommentsResponse) => void,
+  ): ClientUnaryCall;
+  /** Changes the text (`update_mask`: text); the author only. */
+  updateComment(
+    request: UpdateCommentRequest,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  updateComment(
+    request: UpdateCommentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  updateComment(
+    request: UpdateCommentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  /**
+   * The author, the document's owner or an admin; deleting a thread's first
+   * comment deletes the thread.
+   */
+  deleteComment(
+    request: DeleteCommentRequest,
+    callback: (error: ServiceError | null, response: DeleteCommentResponse) => void,
+  ): ClientUnaryCall;
+  deleteComment(
+    request: DeleteCommentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteCommentResponse) => void,
+  ): ClientUnaryCall;
+  deleteComment(
+    request: DeleteCommentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteCommentResponse) => void,
+  ): ClientUnaryCall;
+  /** Resolves or reopens a thread (its first comment); commenters and above. */
+  resolveComment(
+    request: ResolveCommentRequest,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  resolveComment(
+    request: ResolveCommentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  resolveComment(
+    request: ResolveCommentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  reopenComment(
+    request: ReopenCommentRequest,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  reopenComment(
+    request: ReopenCommentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Comment) => void,
+  ): ClientUnaryCall;
+  reopenComment(
+    request: ReopenCommentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Comment) => void,
   ): ClientUnaryCall;
   /** Grants a user a role on the document. The user must exist and be active. */
   shareDocument(
