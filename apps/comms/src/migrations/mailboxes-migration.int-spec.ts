@@ -67,9 +67,8 @@ describe('migration 1796327398109-mailboxes-and-keywords', () => {
           status: 'draft',
           read: true,
         });
-        const outboxBefore = Number(
-          (await query(`SELECT count(*) AS n FROM comms.outbox`))[0].n as string,
-        );
+        const [outbox] = (await query(`SELECT count(*) AS n FROM comms.outbox`)) as { n: string }[];
+        const outboxBefore = Number(outbox.n);
 
         await migrate(dataSource);
         const boxes = (await query(
