@@ -16,19 +16,11 @@ import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { UserDirectory } from '@nexus/clients';
 import { uuidv7, type Principal } from '@nexus/core';
-import {
-  CrudRepository,
-  PageTokenCodec,
-  createDataSource,
-  migrate,
-  withScratchDatabase,
-} from '@nexus/db';
+import { PageTokenCodec, createDataSource, migrate, withScratchDatabase } from '@nexus/db';
 import { FormatOnlyAttachmentChecker } from '../src/attachments/attachment-checker';
 import { database } from '../src/database';
 import { DeletedUsers } from '../src/directory/deleted-users';
-import { chatMessageAggregate } from '../src/messages/chat-message.aggregate';
-import { ChatMessageEntity } from '../src/messages/chat-message.entity';
-import { ChatMessageService } from '../src/messages/chat-message.service';
+import { chatMessaging } from '../src/messages/chat-messaging';
 import { ChatRoomService } from '../src/rooms/chat-room.service';
 import { ChatRoomStore } from '../src/rooms/chat-room.store';
 
@@ -59,18 +51,12 @@ async function main(): Promise<void> {
       // Never called: no lookups on reads.
       const directory = new UserDirectory({ address: '127.0.0.1:1', timeoutMs: 1_000 });
       const rooms = new ChatRoomStore(dataSource, pageTokens);
-      const repository = new CrudRepository(
-        dataSource,
-        ChatMessageEntity,
-        chatMessageAggregate,
-        pageTokens,
-      );
-      const messages = new ChatMessageService(
-        repository,
+      const { messages } = chatMessaging(dataSource, pageTokens, {
         rooms,
-        new DeletedUsers(dataSource),
-        new FormatOnlyAttachmentChecker(),
-      );
+        directory,
+        attachments: new FormatOnlyAttachmentChecker(),
+        deletedUsers: new DeletedUsers(dataSource),
+      });
       const roomService = new ChatRoomService(rooms, directory);
 
       // The page token a client holds after paging to 90% of the history.

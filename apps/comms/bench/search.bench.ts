@@ -27,21 +27,14 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { UserDirectory } from '@nexus/clients';
 import { isSearchQueryProblem, parseSearchQuery, uuidv7, type Principal } from '@nexus/core';
-import {
-  CrudRepository,
-  PageTokenCodec,
-  createDataSource,
-  migrate,
-  withScratchDatabase,
-} from '@nexus/db';
+import { PageTokenCodec, createDataSource, migrate, withScratchDatabase } from '@nexus/db';
 import { startLocalStack } from '@nexus/stack';
 import { FormatOnlyAttachmentChecker } from '../src/attachments/attachment-checker';
 import { database } from '../src/database';
 import { DeletedUsers } from '../src/directory/deleted-users';
-import { chatMessageAggregate } from '../src/messages/chat-message.aggregate';
-import { ChatMessageEntity } from '../src/messages/chat-message.entity';
-import { ChatMessageService } from '../src/messages/chat-message.service';
+import { chatMessaging } from '../src/messages/chat-messaging';
 import { ChatRoomStore } from '../src/rooms/chat-room.store';
 
 const MESSAGES = Number(process.env.COMMS_SEARCH_MESSAGES ?? 1_000_000);
@@ -100,12 +93,12 @@ async function run(url: string): Promise<void> {
     const topWord = await seed(dataSource, user.userId);
 
     const pageTokens = new PageTokenCodec('bench-page-token-secret-bench-page-token');
-    const messages = new ChatMessageService(
-      new CrudRepository(dataSource, ChatMessageEntity, chatMessageAggregate, pageTokens),
-      new ChatRoomStore(dataSource, pageTokens),
-      new DeletedUsers(dataSource),
-      new FormatOnlyAttachmentChecker(),
-    );
+    const { messages } = chatMessaging(dataSource, pageTokens, {
+      rooms: new ChatRoomStore(dataSource, pageTokens),
+      directory: new UserDirectory({ address: '127.0.0.1:1', timeoutMs: 1_000 }),
+      attachments: new FormatOnlyAttachmentChecker(),
+      deletedUsers: new DeletedUsers(dataSource),
+    });
     const search = async (text: string) => {
       const query = parseSearchQuery(text);
       if (isSearchQueryProblem(query)) throw new Error(query.description);

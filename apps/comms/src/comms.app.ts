@@ -1,5 +1,4 @@
 import { UserDirectory } from '@nexus/clients';
-import { CrudRepository } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { commsV1 } from '@nexus/proto';
 import type { ServiceSpec } from '@nexus/runtime';
@@ -13,14 +12,16 @@ import { EmailSendingService } from './emails/email-sending.service';
 import { emailAggregate } from './emails/email.aggregate';
 import { emailParts } from './emails/email-parts';
 import { emailServiceHandlers } from './emails/email.grpc';
+import { liveMail, liveMailHandlers } from './emails/live-mail.grpc';
 import { EmailService } from './emails/email.service';
 import { mailboxAggregate } from './mailboxes/mailbox.aggregate';
 import { chatMessageAggregate } from './messages/chat-message.aggregate';
-import { ChatMessageEntity } from './messages/chat-message.entity';
-import { ChatMessageService } from './messages/chat-message.service';
+import { chatMessaging } from './messages/chat-messaging';
 import { chatRoomAggregate } from './rooms/chat-room.aggregate';
+import { readMarkerAggregate } from './rooms/read-marker.aggregate';
 import { ChatRoomService } from './rooms/chat-room.service';
 import { chatServiceHandlers } from './rooms/chat.grpc';
+import { liveChatHandlers } from './rooms/room-watch';
 import { ChatRoomStore } from './rooms/chat-room.store';
 
 /** The comms service: internal email with mailboxes and threads, and chat. */
@@ -31,38 +32,47 @@ export function commsService(config: CommsConfig): ServiceSpec {
   return {
     name: 'comms',
     ...database,
-    aggregates: [emailAggregate, mailboxAggregate, chatRoomAggregate, chatMessageAggregate],
-    bind: ({ dataSource, pageTokens, rpc }) => {
+    aggregates: [
+      emailAggregate,
+      mailboxAggregate,
+      chatRoomAggregate,
+      chatMessageAggregate,
+      readMarkerAggregate,
+    ],
+    live: true,
+    bind: ({ dataSource, pageTokens, rpc, live, signals }) => {
       const deletedUsers = new DeletedUsers(dataSource);
       const { mailboxes, filing, copies } = emailParts(dataSource, pageTokens, deletedUsers);
       const rooms = new ChatRoomStore(dataSource, pageTokens);
-      const messages = new CrudRepository(
-        dataSource,
-        ChatMessageEntity,
-        chatMessageAggregate,
-        pageTokens,
-        'chat message',
-      );
+      const chat = chatMessaging(dataSource, pageTokens, {
+        rooms,
+        directory,
+        attachments,
+        deletedUsers,
+      });
+      const roomService = new ChatRoomService(rooms, directory);
       return [
         {
           name: 'nexus.comms.v1.EmailService',
           definition: commsV1.EmailServiceService,
-          implementation: emailServiceHandlers(rpc, {
-            emails: new EmailService(copies),
-            drafts: new EmailDraftsService(copies, attachments),
-            sending: new EmailSendingService(copies, directory, attachments),
-            filing,
-            mailboxes,
-          }),
+          implementation: {
+            ...emailServiceHandlers(rpc, {
+              emails: new EmailService(copies),
+              drafts: new EmailDraftsService(copies, attachments),
+              sending: new EmailSendingService(copies, directory, attachments),
+              filing,
+              mailboxes,
+            }),
+            ...liveMailHandlers(rpc, liveMail(dataSource, pageTokens, live, mailboxes)),
+          },
         },
         {
           name: 'nexus.comms.v1.ChatService',
           definition: commsV1.ChatServiceService,
-          implementation: chatServiceHandlers(
-            rpc,
-            new ChatRoomService(rooms, directory),
-            new ChatMessageService(messages, rooms, deletedUsers, attachments),
-          ),
+          implementation: {
+            ...chatServiceHandlers(rpc, roomService, chat.messages, chat),
+            ...liveChatHandlers(rpc, { live, signals, rooms: roomService }),
+          },
         },
       ];
     },

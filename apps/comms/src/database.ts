@@ -4,6 +4,8 @@ import { EmailMailboxEntity } from './mailboxes/email-mailbox.entity';
 import { MailboxEntity } from './mailboxes/mailbox.entity';
 import { ChatMessageEditEntity } from './messages/chat-message-edit.entity';
 import { ChatMessageEntity } from './messages/chat-message.entity';
+import { ChatMentionEntity } from './messages/chat-mention.entity';
+import { ChatReactionEntity } from './messages/chat-reaction.entity';
 import { MIGRATIONS } from './migrations';
 import { ChatMemberEntity } from './rooms/chat-member.entity';
 import { ChatRoomEntity } from './rooms/chat-room.entity';
@@ -19,6 +21,8 @@ export const database = {
     ChatMemberEntity,
     ChatMessageEntity,
     ChatMessageEditEntity,
+    ChatMentionEntity,
+    ChatReactionEntity,
     DeletedUserEntity,
   ],
   migrations: MIGRATIONS,

@@ -45,15 +45,38 @@ export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   'nexus.content.folder': [],
   // downloaded: a download through the link (download_count one higher); never the token or password.
   'nexus.content.link-share': ['downloaded'],
+  'nexus.content.attachment-grant': [],
   'nexus.comms.email': ['sent'],
   'nexus.comms.mailbox': [],
   'nexus.comms.chat-room': [],
-  'nexus.comms.chat-message': [],
+  // updated: a member read the room (MarkRoomRead); keyed by the room.
+  'nexus.comms.read-marker': [],
+  // mentioned: one per user a message newly mentions; reaction_added/removed: one user's
+  // reaction (the message's counts change); pinned/unpinned: the message's pin.
+  'nexus.comms.chat-message': [
+    'mentioned',
+    'reaction_added',
+    'reaction_removed',
+    'pinned',
+    'unpinned',
+  ],
   'nexus.work.project': [],
   'nexus.work.task': ['completed'],
+  // mentioned: one per user a comment mentions; the value's `after` is a nexus.common.v1.Mention.
+  'nexus.work.task-comment': ['mentioned'],
   'nexus.ai-usage.interaction': [],
   'nexus.ai-usage.model-price': [],
   'nexus.ai-usage.budget': ['exceeded'],
+};
+
+/**
+ * Signals that are not changes, published without the outbox (libs/events
+ * EphemeralPublisher): no change log position, not replayed, skipped by
+ * analytics. Their values have the change shape with `after` the signal.
+ */
+export const EPHEMERAL_EVENTS: Readonly<Record<string, readonly string[]>> = {
+  // started: a user is typing in a room (SendTyping); `after` is a nexus.comms.v1.TypingIndicator.
+  'nexus.comms.typing': ['started'],
 };
 
 /**
@@ -71,12 +94,15 @@ export const PLATFORM_RESOURCES: Readonly<Record<string, string>> = {
   'nexus.content.file': 'nexus.content.v1.File',
   'nexus.content.folder': 'nexus.content.v1.Folder',
   'nexus.content.link-share': 'nexus.content.v1.LinkShare',
+  'nexus.content.attachment-grant': 'nexus.content.v1.AttachmentGrant',
   'nexus.comms.email': 'nexus.comms.v1.Email',
   'nexus.comms.mailbox': 'nexus.comms.v1.Mailbox',
   'nexus.comms.chat-room': 'nexus.comms.v1.ChatRoom',
+  'nexus.comms.read-marker': 'nexus.comms.v1.ReadMarker',
   'nexus.comms.chat-message': 'nexus.comms.v1.ChatMessage',
   'nexus.work.project': 'nexus.work.v1.Project',
   'nexus.work.task': 'nexus.work.v1.Task',
+  'nexus.work.task-comment': 'nexus.work.v1.TaskComment',
   'nexus.ai-usage.interaction': 'nexus.aiusage.v1.AiInteraction',
   'nexus.ai-usage.model-price': 'nexus.aiusage.v1.ModelPrice',
   'nexus.ai-usage.budget': 'nexus.aiusage.v1.Budget',

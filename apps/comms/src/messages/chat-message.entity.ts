@@ -15,6 +15,12 @@ export const CHAT_MESSAGE_SEARCH = searchVectorSql('comms', [{ sql: '"text"', we
   where: '"reply_to_id" IS NULL',
 })
 @Index('IDX_chat_messages_thread', ['replyToId', 'createdAt', 'id'])
+// ListPinnedMessages: a room's pins, most recent first.
+@Index('IDX_chat_messages_pinned', ['roomId', 'pinnedAt', 'id'], {
+  where: '"pinned_at" IS NOT NULL',
+})
+// Mention counts: a room's `<!room>` messages after a read marker.
+@Index('IDX_chat_messages_room_mentions', ['roomId', 'seq'], { where: '"mentions_room"' })
 // GIN over the search vector: created by the migration (TypeORM cannot say USING gin).
 @Index('IDX_chat_messages_search', { synchronize: false })
 export class ChatMessageEntity extends BaseEntity {
@@ -54,9 +60,25 @@ export class ChatMessageEntity extends BaseEntity {
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   deletedAt!: Date | null;
 
+  /** The text mentions everyone in the room (`<!room>`); the users it names are in chat_mentions. */
+  @Column({ type: 'boolean', default: false })
+  mentionsRoom!: boolean;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  pinnedAt!: Date | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  pinnedBy!: string | null;
+
   @SearchVectorColumn(CHAT_MESSAGE_SEARCH)
   readonly searchVector?: unknown;
 
   /** Not stored: whether the author's account was deleted (filled on read). */
   authorDeleted = false;
+
+  /** Not stored here: the reactions per emoji (chat_reactions, loaded with the message). */
+  reactions: { emoji: string; count: number }[] = [];
+
+  /** Not stored: the emoji the reader reacted with (filled on read, empty in events). */
+  readerReactions: string[] = [];
 }

@@ -2,7 +2,10 @@ import { etagOf } from '@nexus/db';
 import type { commsV1 } from '@nexus/proto';
 import type { ChatMessageEntity } from './chat-message.entity';
 
-/** The API's view of a message; a tombstone has no text or attachments. */
+/**
+ * The API's view of a message; a tombstone has no text or attachments.
+ * `reacted` is the reader's own (readerReactions): false in events.
+ */
 export function toChatMessage(message: ChatMessageEntity): commsV1.ChatMessage {
   const deleted = Boolean(message.deletedAt);
   return {
@@ -22,5 +25,12 @@ export function toChatMessage(message: ChatMessageEntity): commsV1.ChatMessage {
     createTime: message.createdAt,
     updateTime: message.updatedAt,
     etag: etagOf(message),
+    reactions: message.reactions.map(({ emoji, count }) => ({
+      emoji,
+      count,
+      reacted: message.readerReactions.includes(emoji),
+    })),
+    pinTime: message.pinnedAt ?? undefined,
+    pinnedBy: message.pinnedBy ?? '',
   };
 }

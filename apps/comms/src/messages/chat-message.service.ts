@@ -1,15 +1,9 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import { KitError, uuidv7, type IdempotencyKey, type Principal } from '@nexus/core';
-import {
-  inTransaction,
-  queryPrepared,
-  type CrudRepository,
-  type Page,
-  type SearchPage,
-} from '@nexus/db';
+import { inTransaction, queryPrepared, type Page, type SearchPage } from '@nexus/db';
 import type { AttachmentChecker } from '../attachments/attachment-checker';
+import { grantToRoomMembers } from '../attachments/attachment-grants';
 import { CommsError } from '../comms.errors';
-import type { DeletedUsers } from '../directory/deleted-users';
 import {
   checkActive,
   checkCanWrite,
@@ -20,18 +14,25 @@ import {
 import type { ChatRoomStore } from '../rooms/chat-room.store';
 import { ChatMessageEditEntity } from './chat-message-edit.entity';
 import type { ChatMessageEntity } from './chat-message.entity';
+import type { ChatMessageStore } from './chat-message.store';
+import type { ChatMentions } from './chat-mentions';
 import type { MessageSearch } from '../rooms/chat.validation';
+import type { MessageReader } from './message-reader';
 import { readableMessages } from './message-search';
 
 export type MessageScope = { roomId: string } | { threadId: string };
 
-/** Posting, editing, deleting and reading messages; threads keep their counters on the root. */
+/**
+ * Posting, editing, deleting and reading messages; threads keep their
+ * counters on the root. Posts and edits record their mentions (chat-mentions.ts).
+ */
 export class ChatMessageService {
   constructor(
-    private readonly messages: CrudRepository<ChatMessageEntity>,
+    private readonly messages: ChatMessageStore,
     private readonly rooms: ChatRoomStore,
-    private readonly deletedUsers: DeletedUsers,
+    private readonly reader: MessageReader,
     private readonly attachments: AttachmentChecker,
+    private readonly mentions: ChatMentions,
   ) {}
 
   async post(
@@ -51,6 +52,7 @@ export class ChatMessageService {
       field: 'attachment_ids',
       deadline,
     });
+    const mentions = await this.mentions.plan(caller, room, input.text, null, deadline);
 
     const message = await inTransaction(this.rooms.dataSource, caller.userId, async (tx) => {
       const { entity, created } = await this.messages.create(
@@ -82,11 +84,18 @@ export class ChatMessageService {
             attachmentIds: input.attachmentIds,
             replyToId: root?.id ?? null,
             participantIds: [],
+            mentionsRoom: mentions.everyone,
           };
         },
         key,
       );
       if (!created) return entity;
+      await grantToRoomMembers(this.attachments, tx.manager, caller, {
+        roomId: room.id,
+        fileIds: input.attachmentIds,
+        deadline,
+      });
+      await this.mentions.record(tx, this.messages, room, entity, mentions, null);
       if (root) {
         await this.messages.update(tx, root.id, {
           apply: (thread) => {
@@ -99,26 +108,31 @@ export class ChatMessageService {
       }
       return entity;
     });
-    return this.withAuthor(message);
+    return this.reader.shownOne(caller, message);
   }
 
+  /** A new text; only the mentions it adds notify (chat-mentions.ts). */
   async edit(
     caller: Principal,
     id: string,
     text: string,
     etag: string,
+    deadline: Date | undefined,
   ): Promise<ChatMessageEntity> {
     checkCanWrite(caller);
-    const current = await this.readable(caller, id);
+    const { message: current, room } = await this.reader.readable(caller, id);
     if (current.authorId !== caller.userId)
       throw new CommsError('NOT_THE_AUTHOR', 'only the author may edit a message');
-    const edited = await inTransaction(this.rooms.dataSource, caller.userId, (tx) =>
-      this.messages.update(tx, id, {
+    const mentions = await this.mentions.plan(caller, room, text, current.text, deadline);
+    const edited = await inTransaction(this.rooms.dataSource, caller.userId, async (tx) => {
+      let previousText: string | null = null;
+      const message = await this.messages.update(tx, id, {
         etag: etag || undefined,
         apply: async (message) => {
           if (message.deletedAt)
             throw new CommsError('MESSAGE_DELETED', `message ${id} was deleted`);
           if (message.text === text) return;
+          previousText = message.text;
           await tx.manager.insert(ChatMessageEditEntity, {
             id: uuidv7(),
             messageId: id,
@@ -128,30 +142,43 @@ export class ChatMessageService {
           });
           message.text = text;
           message.editCount += 1;
+          message.mentionsRoom = mentions.everyone;
         },
-      }),
-    );
-    return this.withAuthor(edited);
+      });
+      if (previousText !== null)
+        await this.mentions.record(tx, this.messages, room, message, mentions, previousText);
+      return message;
+    });
+    return this.reader.shownOne(caller, edited);
   }
 
-  /** Leaves a tombstone: the text and its edit history are gone for every reader. */
+  /**
+   * Leaves a tombstone: the text and its edit history are gone for every
+   * reader, and so are its reactions, its mentions (they no longer count)
+   * and its pin.
+   */
   async delete(caller: Principal, id: string): Promise<ChatMessageEntity> {
-    const current = await this.readable(caller, id);
-    const member = await this.rooms.member(current.roomId, caller.userId);
+    const { message: current, member } = await this.reader.readable(caller, id);
     checkDeleteMessage(caller, current.authorId, member);
     const deleted = await inTransaction(this.rooms.dataSource, caller.userId, async (tx) => {
       await tx.manager.delete(ChatMessageEditEntity, { messageId: id });
       return this.messages.update(tx, id, {
         verb: 'deleted',
-        apply: (message) => {
+        apply: async (message, applying) => {
           if (message.deletedAt) return;
           message.deletedAt = new Date();
           message.text = '';
           message.attachmentIds = [];
+          message.mentionsRoom = false;
+          if (message.pinnedAt) await this.messages.uncountPin(tx.manager, message.roomId);
+          message.pinnedAt = null;
+          message.pinnedBy = null;
+          await this.messages.clearChildren(tx.manager, id);
+          await applying.reloadChildren();
         },
       });
     });
-    return this.withAuthor(deleted);
+    return this.reader.shownOne(caller, deleted);
   }
 
   async list(
@@ -160,7 +187,9 @@ export class ChatMessageService {
     page: { pageSize: number; pageToken: string; includeTotal: boolean },
   ): Promise<Page<ChatMessageEntity>> {
     const roomId =
-      'roomId' in scope ? scope.roomId : (await this.readable(caller, scope.threadId)).roomId;
+      'roomId' in scope
+        ? scope.roomId
+        : (await this.reader.readable(caller, scope.threadId)).message.roomId;
     const room = await this.rooms.get(roomId);
     checkRead(caller, room, room.members.find((m) => m.userId === caller.userId) ?? null);
     const result = await this.messages.list({
@@ -171,7 +200,7 @@ export class ChatMessageService {
       pageToken: page.pageToken,
       includeTotal: page.includeTotal,
     });
-    await this.withAuthors(result.items);
+    await this.reader.shown(caller, result.items);
     return result;
   }
 
@@ -188,29 +217,19 @@ export class ChatMessageService {
       pageToken,
       includeTotal: includeTotalSize,
     });
-    await this.withAuthors(page.items.map((hit) => hit.item));
+    await this.reader.shown(
+      caller,
+      page.items.map((hit) => hit.item),
+    );
     return page;
   }
 
   async history(caller: Principal, id: string): Promise<ChatMessageEditEntity[]> {
-    await this.readable(caller, id);
+    await this.reader.readable(caller, id);
     return this.rooms.dataSource.manager.find(ChatMessageEditEntity, {
       where: { messageId: id },
       order: { editedAt: 'ASC', id: 'ASC' },
     });
-  }
-
-  /** The message, if the caller may read its room (else NOT_FOUND). */
-  private async readable(caller: Principal, id: string): Promise<ChatMessageEntity> {
-    const message = await this.messages.get(id);
-    const room = await this.rooms.get(message.roomId);
-    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
-    try {
-      checkRead(caller, room, member);
-    } catch {
-      throw KitError.notFound('chat message', id);
-    }
-    return message;
   }
 
   /** A reply to a reply joins the root's thread; the root must be in the same room. */
@@ -226,16 +245,6 @@ export class ChatMessageService {
       ]);
     }
     return target.replyToId ? this.messages.get(target.replyToId) : target;
-  }
-
-  private async withAuthor(message: ChatMessageEntity): Promise<ChatMessageEntity> {
-    return (await this.withAuthors([message]))[0];
-  }
-
-  private async withAuthors(messages: ChatMessageEntity[]): Promise<ChatMessageEntity[]> {
-    const deleted = await this.deletedUsers.among(messages.map((m) => m.authorId));
-    for (const message of messages) message.authorDeleted = deleted.has(message.authorId);
-    return messages;
   }
 }
 

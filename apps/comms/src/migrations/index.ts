@@ -6,6 +6,7 @@ import { SearchEmails1796314137707 } from './1796314137707-search-emails';
 import { KitOutboxTraceparent1796315812800 } from './1796315812800-kit-outbox-traceparent';
 import { KitChangeLog1796327285372 } from './1796327285372-kit-change-log';
 import { MailboxesAndKeywords1796327398109 } from './1796327398109-mailboxes-and-keywords';
+import { ChatMentionsReactionsPins1796327405981 } from './1796327405981-chat-mentions-reactions-pins';
 
 /** Every migration of the comms schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   KitOutboxTraceparent1796315812800,
   KitChangeLog1796327285372,
   MailboxesAndKeywords1796327398109,
+  ChatMentionsReactionsPins1796327405981,
 ];

@@ -77,6 +77,12 @@ export function checkActive(room: ChatRoomEntity): void {
   if (room.deletedAt) throw new CommsError('ROOM_ARCHIVED', `room ${room.id} is archived`);
 }
 
+/** Reacting to or pinning a message: not to a tombstone. */
+export function checkNotDeleted(message: { id: string; deletedAt: Date | null }): void {
+  if (message.deletedAt)
+    throw new CommsError('MESSAGE_DELETED', `message ${message.id} was deleted`);
+}
+
 /** Deleting a message: its author, an owner of its room, or an admin. */
 export function checkDeleteMessage(
   caller: Principal,

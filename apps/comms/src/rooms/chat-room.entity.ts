@@ -37,6 +37,13 @@ export class ChatRoomEntity extends SoftDeletableEntity {
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   lastMessageAt!: Date;
 
+  /**
+   * Pinned messages in the room, kept by the pin and unpin statements
+   * (chat-pins.ts) so the limit holds under concurrent pins, as `last_seq` is kept by posts.
+   */
+  @Column({ type: 'integer', default: 0 })
+  pinCount!: number;
+
   /** Not stored here: the members, loaded with the room (part of its resource). */
   members: ChatMemberEntity[] = [];
 }

@@ -14,9 +14,10 @@ const ROLE_TO_PROTO: Record<MemberRole, commsV1.MemberRole> = {
   member: commsV1.MemberRole.MEMBER_ROLE_MEMBER,
 };
 
-/** What only the caller sees of a room: their unread count and the last activity. */
+/** What only the caller sees of a room: their unread and mention counts and the last activity. */
 export interface RoomView {
   unreadCount: number;
+  mentionCount: number;
   lastMessageTime?: Date;
 }
 
@@ -36,6 +37,7 @@ export function toRoomMessage(room: ChatRoomEntity, view?: RoomView): commsV1.Ch
         joinTime: member.joinedAt,
       })),
     unreadCount: view?.unreadCount ?? 0,
+    mentionCount: view?.mentionCount ?? 0,
     lastMessageTime: view?.lastMessageTime,
     createTime: room.createdAt,
     updateTime: room.updatedAt,

@@ -17,6 +17,7 @@ import type { ChatMemberEntity } from './chat-member.entity';
 import { ChatRoomEntity, type RoomKind } from './chat-room.entity';
 import type { RoomView } from './chat-room.mapping';
 import type { ChatRoomStore } from './chat-room.store';
+import { readMarkerAggregate } from './read-marker.aggregate';
 
 export interface NewRoom {
   name: string;
@@ -28,6 +29,12 @@ export interface RoomFilters {
   userId: string;
   scope: 'joined' | 'public_channels';
   kind?: RoomKind;
+}
+
+/** A room's counts for one member. */
+export interface RoomCounts {
+  unreadCount: number;
+  mentionCount: number;
 }
 
 export interface RoomWithView {
@@ -81,7 +88,8 @@ export class ChatRoomService {
     const room = await this.rooms.get(id);
     const member = room.members.find((m) => m.userId === caller.userId) ?? null;
     checkRead(caller, room, member);
-    return { room, view: viewOf(room, member) };
+    const [view] = await this.viewsOf(caller, [room]);
+    return { room, view };
   }
 
   async list(
@@ -104,10 +112,8 @@ export class ChatRoomService {
       includeTotal: query.includeTotal,
       showDeleted: query.showDeleted,
     });
-    const items: RoomWithView[] = page.items.map((room) => {
-      const own = room.members.find((m) => m.userId === caller.userId) ?? null;
-      return { room, view: viewOf(room, own) };
-    });
+    const views = await this.viewsOf(caller, page.items);
+    const items: RoomWithView[] = page.items.map((room, index) => ({ room, view: views[index] }));
     return { items, nextPageToken: page.nextPageToken, totalSize: page.totalSize };
   }
 
@@ -241,18 +247,72 @@ export class ChatRoomService {
     );
   }
 
-  /** Moves the caller's read marker to the room's latest message. */
+  /**
+   * The caller's unread and mention counts in every room they are a member
+   * of (or in `roomId` alone): where WatchMyRooms starts counting from.
+   */
+  async memberCounts(caller: Principal, roomId?: string): Promise<Map<string, RoomCounts>> {
+    const counts = new Map<string, RoomCounts>();
+    const add = ({ room, view }: RoomWithView) => {
+      if (!view || !room.members.some((m) => m.userId === caller.userId)) return;
+      counts.set(room.id, { unreadCount: view.unreadCount, mentionCount: view.mentionCount });
+    };
+    if (roomId) {
+      add(await this.get(caller, roomId));
+      return counts;
+    }
+    let pageToken = '';
+    do {
+      const page = await this.list(caller, {
+        filters: { scope: 'joined' },
+        showDeleted: true,
+        pageSize: 1000,
+        pageToken,
+        includeTotal: false,
+      });
+      page.items.forEach(add);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return counts;
+  }
+
+  /** Refuses unless the caller may post in the room now (typing, like posting: members of an active room). */
+  async checkCanPost(caller: Principal, id: string): Promise<void> {
+    checkCanWrite(caller);
+    const room = await this.rooms.get(id);
+    const member = room.members.find((m) => m.userId === caller.userId) ?? null;
+    checkRead(caller, room, member);
+    checkMember(room, member);
+    checkActive(room);
+  }
+
+  /** Moves the caller's read marker to the room's latest message: nothing unread, no mention left. */
   async markRead(caller: Principal, id: string): Promise<void> {
     const room = await this.rooms.get(id);
     const member = room.members.find((m) => m.userId === caller.userId) ?? null;
     checkRead(caller, room, member);
     checkMember(room, member);
-    // A read marker is the member's own state, not part of the room resource: no event.
-    await this.rooms.dataSource.query(
-      `UPDATE "comms"."chat_members" m SET "last_read_seq" = r."last_seq" FROM "comms"."chat_rooms" r
-       WHERE r."id" = m."room_id" AND m."room_id" = $1 AND m."user_id" = $2`,
-      [id, caller.userId],
+    // The member's own state, not part of the room resource: its own event,
+    // for the reader's other sessions and the room's read receipts.
+    await this.write(caller, async (tx) => {
+      await tx.manager.query(
+        `UPDATE "comms"."chat_members" m SET "last_read_seq" = r."last_seq" FROM "comms"."chat_rooms" r
+         WHERE r."id" = m."room_id" AND m."room_id" = $1 AND m."user_id" = $2`,
+        [id, caller.userId],
+      );
+      const marker = { id, userId: caller.userId, readTime: new Date() };
+      await tx.emit(readMarkerAggregate, 'updated', null, marker);
+    });
+  }
+
+  /** The caller's own counts in each room (zero where they are not a member). */
+  private async viewsOf(caller: Principal, rooms: ChatRoomEntity[]): Promise<RoomView[]> {
+    const own = rooms.map((room) => room.members.find((m) => m.userId === caller.userId) ?? null);
+    const mentions = await this.rooms.mentionCounts(
+      caller.userId,
+      own.flatMap((member) => (member ? [member] : [])),
     );
+    return rooms.map((room, index) => viewOf(room, own[index], mentions.get(room.id) ?? 0));
   }
 
   private write<T>(caller: Principal, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -318,9 +378,17 @@ function asLocked(
   };
 }
 
-function viewOf(room: ChatRoomEntity, member: ChatMemberEntity | null): RoomView {
+function viewOf(
+  room: ChatRoomEntity,
+  member: ChatMemberEntity | null,
+  mentionCount: number,
+): RoomView {
   const unread = member ? Number(room.lastSeq) - Number(member.lastReadSeq) : 0;
-  return { unreadCount: Math.max(0, unread), lastMessageTime: room.lastMessageAt };
+  return {
+    unreadCount: Math.max(0, unread),
+    mentionCount: member ? mentionCount : 0,
+    lastMessageTime: room.lastMessageAt,
+  };
 }
 
 function applyFilters(qb: SelectQueryBuilder<ChatRoomEntity>, filters: RoomFilters): void {

@@ -86,6 +86,36 @@ export class ChatRoomStore extends AggregateStore<ChatRoomEntity> {
     return row ? toMember(row) : null;
   }
 
+  /**
+   * How many messages after each read marker mention `userId`: by name
+   * (chat_mentions, indexed by user and room) or `<!room>` (the partial
+   * index of such messages); a message that does both counts once. Only
+   * mentions after the marker are read, so the cost follows the mentions,
+   * not the room's history. Rooms without one are absent.
+   */
+  async mentionCounts(
+    userId: string,
+    markers: readonly { roomId: string; lastReadSeq: string }[],
+  ): Promise<Map<string, number>> {
+    if (markers.length === 0) return new Map();
+    // Every GetRoom and ListRooms of a member runs it: a prepared statement of fixed text.
+    const rows = await queryPrepared<{ room_id: string; count: number }>(
+      this.dataSource.manager,
+      `WITH "marker" AS (SELECT * FROM unnest($2::uuid[], $3::bigint[]) AS "r"("room_id", "seq"))
+       SELECT "room_id", count(*)::int AS "count" FROM (
+         SELECT "m"."room_id", "m"."message_id" FROM "comms"."chat_mentions" "m"
+         JOIN "marker" ON "marker"."room_id" = "m"."room_id" AND "m"."seq" > "marker"."seq"
+         WHERE "m"."user_id" = $1
+         UNION
+         SELECT "c"."room_id", "c"."id" FROM "comms"."chat_messages" "c"
+         JOIN "marker" ON "marker"."room_id" = "c"."room_id" AND "c"."seq" > "marker"."seq"
+         WHERE "c"."mentions_room"
+       ) "mentions" GROUP BY "room_id"`,
+      [userId, markers.map((m) => m.roomId), markers.map((m) => m.lastReadSeq)],
+    );
+    return new Map(rows.map((row) => [row.room_id, row.count]));
+  }
+
   /** Adds members (skipping those already in); returns whether any was added. */
   async addMembers(
     manager: EntityManager,

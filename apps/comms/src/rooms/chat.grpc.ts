@@ -1,9 +1,13 @@
 import { type RpcKit, checkUpdateMask, searchResponse } from '@nexus/grpc';
 import { validate } from '@nexus/core';
 import type { commsV1 } from '@nexus/proto';
+import { reactionAndPinHandlers } from '../messages/chat-message-extras.grpc';
 import { toChatMessage } from '../messages/chat-message.mapping';
 import type { ChatMessageService } from '../messages/chat-message.service';
+import type { ChatPinService } from '../messages/chat-pins.service';
+import type { ChatReactionService } from '../messages/chat-reactions.service';
 import { toRoomMessage } from './chat-room.mapping';
+import type { LiveChatMethod } from './room-watch';
 import type { ChatRoomService } from './chat-room.service';
 import {
   ROOM_UPDATABLE,
@@ -27,8 +31,11 @@ export function chatServiceHandlers(
   rpc: RpcKit,
   rooms: ChatRoomService,
   messages: ChatMessageService,
-): commsV1.ChatServiceServer {
+  more: { reactions: ChatReactionService; pins: ChatPinService },
+): Omit<commsV1.ChatServiceServer, LiveChatMethod> {
   return {
+    ...reactionAndPinHandlers(rpc, more.reactions, more.pins),
+
     createRoom: rpc.unary('CreateRoom', async (request: commsV1.CreateRoomRequest, ctx) => {
       const caller = ctx.caller;
       const { room, memberIds, requestId } = validate(createRoomSchema, request);
@@ -120,7 +127,7 @@ export function chatServiceHandlers(
       const caller = ctx.caller;
       const { roomId } = validate(roomRefSchema, request);
       await rooms.markRead(caller, roomId);
-      return { unreadCount: 0 };
+      return { unreadCount: 0, mentionCount: 0 };
     }),
 
     postMessage: rpc.unary('PostMessage', async (request: commsV1.PostMessageRequest, ctx) => {
@@ -134,7 +141,7 @@ export function chatServiceHandlers(
     editMessage: rpc.unary('EditMessage', async (request: commsV1.EditMessageRequest, ctx) => {
       const caller = ctx.caller;
       const { id, text, etag } = validate(editMessageSchema, request);
-      return toChatMessage(await messages.edit(caller, id, text, etag));
+      return toChatMessage(await messages.edit(caller, id, text, etag, ctx.deadline));
     }),
 
     deleteMessage: rpc.unary(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { timestamp } from '@nexus/core';
 import { pageSizeSchema, pageTokenSchema, searchQuerySchema } from '@nexus/grpc';
 import { commsV1 } from '@nexus/proto';
+import { canonicalEmoji } from '../messages/reaction-emoji';
 import { attachmentIds, etag, idSchema, optionalUuid, requestId, uuid } from '../validation';
 import type { RoomKind } from './chat-room.entity';
 
@@ -111,6 +112,23 @@ export const postMessageSchema = z.object({
 });
 export const editMessageSchema = z.object({ id: uuid, text, etag });
 export const messageIdSchema = idSchema;
+
+/** The emoji in its stored form (reaction-emoji.ts). */
+const emoji = z.string().transform((value, ctx) => {
+  const canonical = canonicalEmoji(value);
+  if (canonical === null)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be one emoji or a :shortcode: of 1 to 64 characters a-z 0-9 _ + -',
+    });
+  return canonical ?? '';
+});
+export const reactionSchema = z.object({ messageId: uuid, emoji });
+export const listPinnedSchema = z.object({
+  roomId: uuid,
+  pageSize: pageSizeSchema,
+  pageToken: pageTokenSchema,
+});
 
 export const searchMessagesSchema = z
   .object({
