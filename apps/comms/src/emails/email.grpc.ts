@@ -38,7 +38,7 @@ export interface EmailServices {
 export function emailServiceHandlers(
   rpc: RpcKit,
   { emails, drafts, sending, filing, mailboxes }: EmailServices,
-): commsV1.EmailServiceServer {
+): Omit<commsV1.EmailServiceServer, 'watchMailbox' | 'getEmailChanges'> {
   return {
     ...mailboxHandlers(rpc, mailboxes),
 
