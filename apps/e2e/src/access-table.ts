@@ -218,6 +218,119 @@ export const ACCESS: Record<string, AccessRule> = {
     request: (fx) => ({ id: fx.fileId }),
     roles: { manager: 'denied' },
   },
+  '/nexus.content.v1.FileService/UndeleteFile': {
+    access: 'write',
+    request: (fx) => ({ id: fx.fileId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/PurgeFile': {
+    access: 'write',
+    request: (fx) => ({ id: fx.fileId }),
+    roles: { manager: 'denied' },
+  },
+  // Shares of files and folders: the owner and admins grant; readers list.
+  '/nexus.content.v1.FileService/ShareFile': {
+    access: 'write',
+    request: (fx) => ({
+      fileId: fx.fileId,
+      userId: fx.other.user.id,
+      role: contentV1.ShareRole.SHARE_ROLE_VIEWER,
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/UpdateFileShare': {
+    access: 'write',
+    request: (fx) => ({
+      fileId: fx.fileId,
+      userId: fx.other.user.id,
+      role: contentV1.ShareRole.SHARE_ROLE_EDITOR,
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/RevokeFileShare': {
+    access: 'write',
+    request: (fx) => ({ fileId: fx.fileId, userId: fx.other.user.id }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/ListFileShares': {
+    access: 'read',
+    request: (fx) => ({ fileId: fx.fileId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  // Link shares: made, listed and revoked by the owner, admins and editors;
+  // read by anyone holding the token, without signing in.
+  '/nexus.content.v1.FileService/CreateLinkShare': {
+    access: 'write',
+    request: (fx) => ({ fileId: fx.fileId, downloadLimit: '0' }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/ListLinkShares': {
+    access: 'write',
+    request: (fx) => ({ fileId: fx.fileId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/RevokeLinkShare': {
+    access: 'write',
+    request: (fx) => ({ id: fx.linkShareId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/GetSharedFile': {
+    access: 'public',
+    request: (fx) => ({ token: fx.linkToken, password: '' }),
+  },
+  // Folders: the owner's tree; strangers are told a folder does not exist.
+  '/nexus.content.v1.FileService/CreateFolder': {
+    access: 'write',
+    request: () => ({ folder: { name: 'New folder' } }),
+    another: () => ({ folder: { name: 'Other folder' } }),
+  },
+  '/nexus.content.v1.FileService/GetFolder': {
+    access: 'read',
+    request: (fx) => ({ id: fx.folderId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.content.v1.FileService/ListFolders': {
+    access: 'read',
+    request: () => ({ pageSize: 5 }),
+  },
+  '/nexus.content.v1.FileService/UpdateFolder': {
+    access: 'write',
+    request: (fx) => ({ folder: { id: fx.folderId, name: 'Renamed' }, updateMask: ['name'] }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/MoveFolder': {
+    access: 'write',
+    request: (fx) => ({ id: fx.folderId, parentId: '' }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/ShareFolder': {
+    access: 'write',
+    request: (fx) => ({
+      folderId: fx.folderId,
+      userId: fx.other.user.id,
+      role: contentV1.ShareRole.SHARE_ROLE_VIEWER,
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/UpdateFolderShare': {
+    access: 'write',
+    request: (fx) => ({
+      folderId: fx.folderId,
+      userId: fx.other.user.id,
+      role: contentV1.ShareRole.SHARE_ROLE_EDITOR,
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/RevokeFolderShare': {
+    access: 'write',
+    request: (fx) => ({ folderId: fx.folderId, userId: fx.other.user.id }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.FileService/ListFolderShares': {
+    access: 'read',
+    request: (fx) => ({ folderId: fx.folderId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
 
   // --- comms: chat (channels are public to read; owners and admins manage) ---
   '/nexus.comms.v1.ChatService/CreateRoom': {
@@ -257,6 +370,27 @@ export const ACCESS: Record<string, AccessRule> = {
     request: (fx) => ({ id: fx.messageId, text: 'edited' }),
     // Only the author edits; not even an admin puts words in someone's mouth.
     roles: { admin: 'denied', manager: 'denied' },
+  },
+  // Reactions and pins: any member (the manager and admin joined the fixture channel above).
+  '/nexus.comms.v1.ChatService/AddReaction': {
+    access: 'write',
+    request: (fx) => ({ messageId: fx.messageId, emoji: '👍' }),
+  },
+  '/nexus.comms.v1.ChatService/RemoveReaction': {
+    access: 'write',
+    request: (fx) => ({ messageId: fx.messageId, emoji: '👍' }),
+  },
+  '/nexus.comms.v1.ChatService/PinMessage': {
+    access: 'write',
+    request: (fx) => ({ id: fx.messageId }),
+  },
+  '/nexus.comms.v1.ChatService/UnpinMessage': {
+    access: 'write',
+    request: (fx) => ({ id: fx.messageId }),
+  },
+  '/nexus.comms.v1.ChatService/ListPinnedMessages': {
+    access: 'read',
+    request: (fx) => ({ roomId: fx.roomId, pageSize: 5 }),
   },
   '/nexus.comms.v1.ChatService/InviteMembers': {
     access: 'write',
@@ -352,6 +486,44 @@ export const ACCESS: Record<string, AccessRule> = {
     request: (fx) => ({ id: fx.draftId }),
     roles: { manager: 'denied' },
   },
+  '/nexus.comms.v1.EmailService/GetMailbox': {
+    access: 'read',
+    request: (fx) => ({ id: fx.mailboxId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/CreateMailbox': {
+    access: 'write',
+    request: () => ({ mailbox: { name: 'Receipts' } }),
+    another: () => ({ mailbox: { name: 'Invoices' } }),
+  },
+  '/nexus.comms.v1.EmailService/UpdateMailbox': {
+    access: 'write',
+    request: (fx) => ({ mailbox: { id: fx.mailboxId, sortOrder: 3 }, updateMask: ['sort_order'] }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/AddToMailbox': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId, mailboxId: fx.mailboxId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/RemoveFromMailbox': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId, mailboxId: fx.mailboxId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/UpdateEmail': {
+    access: 'write',
+    request: (fx) => ({
+      email: { id: fx.sentEmailId, keywords: ['$flagged'] },
+      updateMask: ['keywords'],
+    }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/SetEmailKeywords': {
+    access: 'write',
+    request: (fx) => ({ id: fx.sentEmailId, add: ['todo'] }),
+    roles: { manager: 'denied' },
+  },
   '/nexus.comms.v1.EmailService/MoveToTrash': {
     access: 'write',
     request: (fx) => ({ id: fx.sentEmailId }),
@@ -365,6 +537,11 @@ export const ACCESS: Record<string, AccessRule> = {
   '/nexus.comms.v1.EmailService/DeleteForever': {
     access: 'write',
     request: (fx) => ({ id: fx.sentEmailId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/DeleteMailbox': {
+    access: 'write',
+    request: (fx) => ({ id: fx.mailboxId, removeEmails: true }),
     roles: { manager: 'denied' },
   },
 
@@ -466,6 +643,35 @@ export const ACCESS: Record<string, AccessRule> = {
   '/nexus.work.v1.TaskService/DeleteTimeEntry': {
     access: 'write',
     request: (fx) => ({ id: fx.timeEntryId }),
+    roles: { manager: 'denied' },
+  },
+  // Comments and history: readers of the task read them, contributors write;
+  // a stranger is told the task (or comment) does not exist.
+  '/nexus.work.v1.TaskService/CreateTaskComment': {
+    access: 'write',
+    request: (fx) => ({ comment: { taskId: fx.taskId, text: 'Agreed' } }),
+    roles: { manager: 'denied' },
+    another: (fx) => ({ comment: { taskId: fx.taskId, text: 'Disagreed' } }),
+  },
+  '/nexus.work.v1.TaskService/ListTaskComments': {
+    access: 'read',
+    request: (fx) => ({ taskId: fx.taskId, pageSize: 5 }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/ListTaskActivity': {
+    access: 'read',
+    request: (fx) => ({ taskId: fx.taskId, pageSize: 5 }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/UpdateTaskComment': {
+    access: 'write',
+    request: (fx) => ({ comment: { id: fx.taskCommentId, text: 'Edited' }, updateMask: ['text'] }),
+    // Only its author edits a comment: an admin may delete it, not put words in its author's mouth.
+    roles: { manager: 'denied', admin: 'denied' },
+  },
+  '/nexus.work.v1.TaskService/DeleteTaskComment': {
+    access: 'write',
+    request: (fx) => ({ id: fx.taskCommentId }),
     roles: { manager: 'denied' },
   },
   '/nexus.work.v1.TaskService/DeleteTask': {
