@@ -9,6 +9,7 @@ import { projectAggregate } from './projects/project.aggregate';
 import { ProjectEntity } from './projects/project.entity';
 import { projectServiceHandlers } from './projects/project.grpc';
 import { ProjectMemberService } from './projects/project-member.service';
+import { projectWatchHandlers } from './projects/project-watch';
 import { ProjectService } from './projects/project.service';
 import { hydrateProjects } from './projects/project.store';
 import { leavingUserId, removeUserFromWork } from './shared/user-cascade';
@@ -47,18 +48,23 @@ export function workService(config: WorkConfig): ServiceSpec {
     name: 'work',
     ...database,
     aggregates: [projectAggregate, taskAggregate],
+    // Every replica follows its changes, for WatchProject.
+    live: true,
     bind: (runtime) => {
       const parts = buildParts(runtime, users);
       return [
         {
           name: 'nexus.work.v1.ProjectService',
           definition: workV1.ProjectServiceService,
-          implementation: projectServiceHandlers(
-            runtime.rpc,
-            runtime.dataSource,
-            parts.projects,
-            parts.members,
-          ),
+          implementation: {
+            ...projectServiceHandlers(
+              runtime.rpc,
+              runtime.dataSource,
+              parts.projects,
+              parts.members,
+            ),
+            ...projectWatchHandlers(runtime.rpc, runtime.live, parts.projects),
+          },
         },
         {
           name: 'nexus.work.v1.TaskService',

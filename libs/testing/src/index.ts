@@ -29,6 +29,7 @@ export {
   type TestCertificates,
 } from './test-certificates';
 export { eventually, until } from './polling';
+export { WatchReader, bearer } from './watch-reader';
 export { as, signTestToken } from './tokens';
 export {
   TEST_PASSWORD,

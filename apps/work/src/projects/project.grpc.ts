@@ -32,7 +32,7 @@ export function projectServiceHandlers(
   dataSource: DataSource,
   projects: ProjectService,
   members: ProjectMemberService,
-): workV1.ProjectServiceServer {
+): Omit<workV1.ProjectServiceServer, 'watchProject'> {
   return {
     createProject: rpc.unary('CreateProject', async (request: workV1.CreateProjectRequest, ctx) => {
       const caller = ctx.caller;

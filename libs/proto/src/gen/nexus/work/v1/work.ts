@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -492,6 +494,40 @@ export interface ProjectStats {
     | undefined;
   /** spent / budget × 100; 0 without both. */
   budgetUsedPercent: number;
+}
+
+export interface WatchProjectRequest {
+  projectId: string;
+  /**
+   * Resume after this cursor (from an item of an earlier stream); empty:
+   * from now. Too old: FAILED_PRECONDITION `CURSOR_EXPIRED`, list again.
+   */
+  cursor: string;
+}
+
+export interface WatchProjectResponse {
+  /**
+   * The change's verb (created, updated, deleted, restored, completed), or
+   * `caught_up`: every change up to `cursor` has been sent and live changes
+   * follow. A project `updated` covers its members too; a project `deleted`
+   * is its archiving (it stays readable, and the stream open).
+   */
+  verb: string;
+  /** Resume after this item. */
+  cursor: string;
+  changeTime?:
+    | Date
+    | undefined;
+  /** Who made the change; empty for the system's own changes. */
+  actorId: string;
+  resource?:
+    | //
+    /** The project as it is after the change, with its members. */
+    { $case: "project"; value: Project }
+    | //
+    /** The task after the change; as it was before, on `deleted`. */
+    { $case: "task"; value: Task }
+    | undefined;
 }
 
 export interface Task {
@@ -2741,6 +2777,268 @@ export const ProjectStats: MessageFns<ProjectStats> = {
       : undefined;
     message.spent = (object.spent !== undefined && object.spent !== null) ? Money.fromPartial(object.spent) : undefined;
     message.budgetUsedPercent = object.budgetUsedPercent ?? 0;
+    return message;
+  },
+};
+
+function createBaseWatchProjectRequest(): WatchProjectRequest {
+  return { projectId: "", cursor: "" };
+}
+
+export const WatchProjectRequest: MessageFns<WatchProjectRequest> = {
+  encode(message: WatchProjectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(18).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchProjectRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchProjectRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchProjectRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: WatchProjectRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchProjectRequest>, I>>(base?: I): WatchProjectRequest {
+    return WatchProjectRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchProjectRequest>, I>>(object: I): WatchProjectRequest {
+    const message = createBaseWatchProjectRequest();
+    message.projectId = object.projectId ?? "";
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchProjectResponse(): WatchProjectResponse {
+  return { verb: "", cursor: "", changeTime: undefined, actorId: "", resource: undefined };
+}
+
+export const WatchProjectResponse: MessageFns<WatchProjectResponse> = {
+  encode(message: WatchProjectResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verb !== "") {
+      writer.uint32(10).string(message.verb);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(18).string(message.cursor);
+    }
+    if (message.changeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.changeTime), writer.uint32(26).fork()).join();
+    }
+    if (message.actorId !== "") {
+      writer.uint32(34).string(message.actorId);
+    }
+    switch (message.resource?.$case) {
+      case "project":
+        Project.encode(message.resource.value, writer.uint32(42).fork()).join();
+        break;
+      case "task":
+        Task.encode(message.resource.value, writer.uint32(50).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchProjectResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchProjectResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verb = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.resource = { $case: "project", value: Project.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.resource = { $case: "task", value: Task.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchProjectResponse {
+    return {
+      verb: isSet(object.verb) ? globalThis.String(object.verb) : "",
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      changeTime: isSet(object.changeTime)
+        ? fromJsonTimestamp(object.changeTime)
+        : isSet(object.change_time)
+        ? fromJsonTimestamp(object.change_time)
+        : undefined,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      resource: isSet(object.project)
+        ? { $case: "project", value: Project.fromJSON(object.project) }
+        : isSet(object.task)
+        ? { $case: "task", value: Task.fromJSON(object.task) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: WatchProjectResponse): unknown {
+    const obj: any = {};
+    if (message.verb !== "") {
+      obj.verb = message.verb;
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    if (message.changeTime !== undefined) {
+      obj.changeTime = message.changeTime.toISOString();
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.resource?.$case === "project") {
+      obj.project = Project.toJSON(message.resource.value);
+    } else if (message.resource?.$case === "task") {
+      obj.task = Task.toJSON(message.resource.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchProjectResponse>, I>>(base?: I): WatchProjectResponse {
+    return WatchProjectResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchProjectResponse>, I>>(object: I): WatchProjectResponse {
+    const message = createBaseWatchProjectResponse();
+    message.verb = object.verb ?? "";
+    message.cursor = object.cursor ?? "";
+    message.changeTime = object.changeTime ?? undefined;
+    message.actorId = object.actorId ?? "";
+    switch (object.resource?.$case) {
+      case "project": {
+        if (object.resource?.value !== undefined && object.resource?.value !== null) {
+          message.resource = { $case: "project", value: Project.fromPartial(object.resource.value) };
+        }
+        break;
+      }
+      case "task": {
+        if (object.resource?.value !== undefined && object.resource?.value !== null) {
+          message.resource = { $case: "task", value: Task.fromPartial(object.resource.value) };
+        }
+        break;
+      }
+    }
     return message;
   },
 };
@@ -5295,6 +5593,24 @@ export const ProjectServiceService = {
     responseSerialize: (value: ProjectStats): Buffer => Buffer.from(ProjectStats.encode(value).finish()),
     responseDeserialize: (value: Buffer): ProjectStats => ProjectStats.decode(value),
   },
+  /**
+   * Live changes of one project, for whoever can GetProject: the project
+   * itself (updated, members changed, archived, restored) and its tasks
+   * (created, updated, completed, deleted). With a cursor, every change
+   * after it first, then live ones. A caller removed from the project (and
+   * not an admin) sees the stream end with the status GetProject would
+   * give them (docs/work.md, Live: WatchProject).
+   */
+  watchProject: {
+    path: "/nexus.work.v1.ProjectService/WatchProject" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchProjectRequest): Buffer => Buffer.from(WatchProjectRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchProjectRequest => WatchProjectRequest.decode(value),
+    responseSerialize: (value: WatchProjectResponse): Buffer =>
+      Buffer.from(WatchProjectResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchProjectResponse => WatchProjectResponse.decode(value),
+  },
 } as const;
 
 export interface ProjectServiceServer extends UntypedServiceImplementation {
@@ -5320,6 +5636,15 @@ export interface ProjectServiceServer extends UntypedServiceImplementation {
   removeMember: handleUnaryCall<RemoveMemberRequest, Project>;
   /** Tasks per status, overdue tasks, estimated vs actual hours, budget vs spent. */
   getProjectStats: handleUnaryCall<GetProjectStatsRequest, ProjectStats>;
+  /**
+   * Live changes of one project, for whoever can GetProject: the project
+   * itself (updated, members changed, archived, restored) and its tasks
+   * (created, updated, completed, deleted). With a cursor, every change
+   * after it first, then live ones. A caller removed from the project (and
+   * not an admin) sees the stream end with the status GetProject would
+   * give them (docs/work.md, Live: WatchProject).
+   */
+  watchProject: handleServerStreamingCall<WatchProjectRequest, WatchProjectResponse>;
 }
 
 export interface ProjectServiceClient extends Client {
@@ -5485,6 +5810,23 @@ export interface ProjectServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ProjectStats) => void,
   ): ClientUnaryCall;
+  /**
+   * Live changes of one project, for whoever can GetProject: the project
+   * itself (updated, members changed, archived, restored) and its tasks
+   * (created, updated, completed, deleted). With a cursor, every change
+   * after it first, then live ones. A caller removed from the project (and
+   * not an admin) sees the stream end with the status GetProject would
+   * give them (docs/work.md, Live: WatchProject).
+   */
+  watchProject(
+    request: WatchProjectRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchProjectResponse>;
+  watchProject(
+    request: WatchProjectRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchProjectResponse>;
 }
 
 export const ProjectServiceClient = makeGenericClientConstructor(
