@@ -220,6 +220,7 @@ describe('streaming RPCs', () => {
                 isPublic: false,
                 sha256: '',
                 requestId: '',
+                folderId: '',
               },
             },
           });

@@ -16,6 +16,10 @@ export interface Fixtures {
   other: TestUser;
   documentId: string;
   fileId: string;
+  /** A folder of the owner's, and a link share of fileId with its token. */
+  folderId: string;
+  linkShareId: string;
+  linkToken: string;
   roomId: string;
   messageId: string;
   draftId: string;
@@ -52,7 +56,14 @@ function uploadFile(address: string, token: string, name: string): Promise<conte
     call.write({
       payload: {
         $case: 'metadata',
-        value: { name, mimeType: 'text/plain', isPublic: false, sha256: '', requestId: '' },
+        value: {
+          name,
+          mimeType: 'text/plain',
+          isPublic: false,
+          sha256: '',
+          requestId: '',
+          folderId: '',
+        },
       },
     });
     call.write({ payload: { $case: 'chunk', value: Buffer.from(`hello ${name}`) } });
@@ -88,6 +99,14 @@ export async function createFixtures(
       as(owner),
     );
     const file = await uploadFile(apps.content.grpcAddress, owner.token, `f-${tag}.txt`);
+    const folder = await content.files.createFolder(
+      { folder: contentV1.Folder.fromPartial({ name: `folder-${tag}` }), requestId: '' },
+      as(owner),
+    );
+    const link = await content.files.createLinkShare(
+      contentV1.CreateLinkShareRequest.fromPartial({ fileId: file.id }),
+      as(owner),
+    );
 
     const room = await comms.chat.createRoom(
       {
@@ -192,6 +211,9 @@ export async function createFixtures(
       other,
       documentId: document.id,
       fileId: file.id,
+      folderId: folder.id,
+      linkShareId: link.linkShare!.id,
+      linkToken: link.token,
       roomId: room.id,
       messageId: message.id,
       draftId: draft.id,

@@ -23,7 +23,8 @@ beforeAll(async () => {
     'nexus.content.folder',
     'nexus.content.link-share',
   ]);
-});
+  // Two services and a collector on three topics: slow on a busy machine.
+}, 180_000);
 
 afterAll(async () => {
   await events?.stop();
