@@ -3,6 +3,13 @@ import { AggregateStore, CrudRepository } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { contentV1 } from '@nexus/proto';
 import { startPeriodicJob, type ServiceRuntime, type ServiceSpec } from '@nexus/runtime';
+import { attachmentGrantAggregate } from './attachment-grants/attachment-grant.aggregate';
+import {
+  AttachmentGrantEvents,
+  CHAT_ROOM_TOPIC,
+} from './attachment-grants/attachment-grant.consumer';
+import { attachmentAccessHandlers } from './attachment-grants/attachment-grant.grpc';
+import { AttachmentGrantService } from './attachment-grants/attachment-grant.service';
 import { USER_TOPIC, UserDeletedHandler } from './cascade/user-deleted.handler';
 import type { ContentConfig } from './config';
 import { database } from './database';
@@ -39,6 +46,8 @@ export interface ContentParts {
   files: FileService;
   /** Files with their folders, shares, links and trash. */
   fileParts: FileParts;
+  /** Access to files through the messages that carry them. */
+  grants: AttachmentGrantService;
   releaser: BlobReleaser;
   purger: TrashPurger;
   versions: VersionService;
@@ -80,6 +89,7 @@ export function contentService(
       shares: new ShareService(dataSource, store, directory),
       files: fileSide.files,
       fileParts: fileSide,
+      grants: new AttachmentGrantService(dataSource, fileSide.files),
       releaser,
       purger: new TrashPurger(dataSource, store, logger),
       versions: new VersionService(dataSource, documents, history),
@@ -98,13 +108,19 @@ export function contentService(
   return {
     name: 'content',
     ...database,
-    aggregates: [documentAggregate, documentVersionAggregate, commentAggregate, ...FILE_AGGREGATES],
+    aggregates: [
+      documentAggregate,
+      documentVersionAggregate,
+      commentAggregate,
+      ...FILE_AGGREGATES,
+      attachmentGrantAggregate,
+    ],
     parts: () => {
       if (!built) throw new Error('the content service has not started');
       return built;
     },
     bind: (runtime) => {
-      const { documents, shares, versions, comments, fileParts: fileSide } = parts(runtime);
+      const { documents, shares, versions, comments, fileParts: fileSide, grants } = parts(runtime);
       return [
         {
           name: 'nexus.content.v1.DocumentService',
@@ -122,11 +138,17 @@ export function contentService(
           definition: contentV1.FileServiceService,
           implementation: fileServiceHandlers(runtime.rpc, fileSide, config.maxFileBytes),
         },
+        {
+          name: 'nexus.content.v1.AttachmentAccessService',
+          definition: contentV1.AttachmentAccessServiceService,
+          implementation: attachmentAccessHandlers(runtime.rpc, grants),
+        },
       ];
     },
     consume: async (runtime) => {
       const { documents, shares, fileParts: fileSide } = parts(runtime);
       const handler = new UserDeletedHandler(documents, shares, fileSide, runtime.logger);
+      const attachmentGrants = new AttachmentGrantEvents();
       return Promise.all([
         runEventConsumer({
           kafka: runtime.kafka,
@@ -134,8 +156,11 @@ export function contentService(
           logger: runtime.logger,
           service: 'content',
           groupId: 'nexus-content',
-          topics: [USER_TOPIC],
-          handle: (event, tx) => handler.handle(event, tx),
+          topics: [USER_TOPIC, CHAT_ROOM_TOPIC],
+          handle: async (event, tx) => {
+            await handler.handle(event, tx);
+            await attachmentGrants.handle(event, tx);
+          },
         }),
       ]);
     },

@@ -1,4 +1,5 @@
 import { CommentEntity } from './documents/comments/comment.entity';
+import { AttachmentGrantEntity } from './attachment-grants/attachment-grant.entity';
 import { DocumentShareEntity } from './documents/document-share.entity';
 import { DocumentVersionEntity } from './documents/document-version.entity';
 import { DocumentEntity } from './documents/document.entity';
@@ -24,6 +25,7 @@ export const database = {
     FolderShareEntity,
     LinkShareEntity,
     BlobReleaseEntity,
+    AttachmentGrantEntity,
   ],
   migrations: MIGRATIONS,
 };

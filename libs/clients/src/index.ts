@@ -17,8 +17,10 @@ export {
 export { UserDirectory, type DirectoryEntry, type NamedUser } from './user-directory';
 export { lookUpUsers, type UserLookup } from './user-lookup';
 export { createUsersClient, type UsersClient } from './users-client';
+export { AttachmentAccess, type AttachmentVia } from './attachment-access';
 export {
   createContentClient,
+  type AttachmentAccessClient,
   type ContentClient,
   type DocumentsClient,
   type FilesClient,

@@ -42,6 +42,7 @@ export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   // resolved/reopened: a thread of comments; mentioned: one per user a comment mentions.
   'nexus.content.document-comment': ['resolved', 'reopened', 'mentioned'],
   'nexus.content.file': ['downloaded'],
+  'nexus.content.attachment-grant': [],
   'nexus.content.folder': [],
   // downloaded: a download through the link (download_count one higher); never the token or password.
   'nexus.content.link-share': ['downloaded'],
@@ -92,6 +93,7 @@ export const PLATFORM_RESOURCES: Readonly<Record<string, string>> = {
   'nexus.content.document-version': 'nexus.content.v1.DocumentVersion',
   'nexus.content.document-comment': 'nexus.content.v1.Comment',
   'nexus.content.file': 'nexus.content.v1.File',
+  'nexus.content.attachment-grant': 'nexus.content.v1.AttachmentGrant',
   'nexus.content.folder': 'nexus.content.v1.Folder',
   'nexus.content.link-share': 'nexus.content.v1.LinkShare',
   'nexus.content.attachment-grant': 'nexus.content.v1.AttachmentGrant',

@@ -962,6 +962,58 @@ export interface ListFolderSharesResponse {
   shares: FolderShare[];
 }
 
+/**
+ * What a grant came through, e.g. comms / email / <email id> or
+ * comms / chat-room / <room id>. Each part is a kebab-case name but the id.
+ */
+export interface AttachmentVia {
+  /** The service that owns the message (`comms`). */
+  service: string;
+  /** Its kind of resource (`email`, `chat-room`). */
+  resourceType: string;
+  /** The resource's id (a UUID). */
+  resourceId: string;
+}
+
+/** One user's access to one file through one message. */
+export interface AttachmentGrant {
+  id: string;
+  fileId: string;
+  userId: string;
+  via?:
+    | AttachmentVia
+    | undefined;
+  /** Who granted it (the sender, or a recipient passing the file on). */
+  grantedBy: string;
+  createTime?: Date | undefined;
+}
+
+export interface GrantFileAccessRequest {
+  /** 1 to 50 distinct files. */
+  fileIds: string[];
+  /** 1 to 1000 distinct users; a file's owner needs no grant and gets none. */
+  userIds: string[];
+  via?: AttachmentVia | undefined;
+}
+
+export interface GrantFileAccessResponse {
+  /** The grants created by this call (none when they all existed). */
+  created: AttachmentGrant[];
+}
+
+export interface RevokeFileAccessRequest {
+  via?:
+    | AttachmentVia
+    | undefined;
+  /** At most 1000 distinct users; empty: every user granted through `via`. */
+  userIds: string[];
+}
+
+export interface RevokeFileAccessResponse {
+  /** The grants removed, in file then user order. */
+  revoked: AttachmentGrant[];
+}
+
 function createBaseDocument(): Document {
   return {
     id: "",
@@ -10786,6 +10838,620 @@ export const ListFolderSharesResponse: MessageFns<ListFolderSharesResponse> = {
   },
 };
 
+function createBaseAttachmentVia(): AttachmentVia {
+  return { service: "", resourceType: "", resourceId: "" };
+}
+
+export const AttachmentVia: MessageFns<AttachmentVia> = {
+  encode(message: AttachmentVia, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.service !== "") {
+      writer.uint32(10).string(message.service);
+    }
+    if (message.resourceType !== "") {
+      writer.uint32(18).string(message.resourceType);
+    }
+    if (message.resourceId !== "") {
+      writer.uint32(26).string(message.resourceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttachmentVia {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttachmentVia();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.service = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resourceType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resourceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AttachmentVia {
+    return {
+      service: isSet(object.service) ? globalThis.String(object.service) : "",
+      resourceType: isSet(object.resourceType)
+        ? globalThis.String(object.resourceType)
+        : isSet(object.resource_type)
+        ? globalThis.String(object.resource_type)
+        : "",
+      resourceId: isSet(object.resourceId)
+        ? globalThis.String(object.resourceId)
+        : isSet(object.resource_id)
+        ? globalThis.String(object.resource_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AttachmentVia): unknown {
+    const obj: any = {};
+    if (message.service !== "") {
+      obj.service = message.service;
+    }
+    if (message.resourceType !== "") {
+      obj.resourceType = message.resourceType;
+    }
+    if (message.resourceId !== "") {
+      obj.resourceId = message.resourceId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AttachmentVia>, I>>(base?: I): AttachmentVia {
+    return AttachmentVia.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AttachmentVia>, I>>(object: I): AttachmentVia {
+    const message = createBaseAttachmentVia();
+    message.service = object.service ?? "";
+    message.resourceType = object.resourceType ?? "";
+    message.resourceId = object.resourceId ?? "";
+    return message;
+  },
+};
+
+function createBaseAttachmentGrant(): AttachmentGrant {
+  return { id: "", fileId: "", userId: "", via: undefined, grantedBy: "", createTime: undefined };
+}
+
+export const AttachmentGrant: MessageFns<AttachmentGrant> = {
+  encode(message: AttachmentGrant, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.fileId !== "") {
+      writer.uint32(18).string(message.fileId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.via !== undefined) {
+      AttachmentVia.encode(message.via, writer.uint32(34).fork()).join();
+    }
+    if (message.grantedBy !== "") {
+      writer.uint32(42).string(message.grantedBy);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttachmentGrant {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttachmentGrant();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fileId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.via = AttachmentVia.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.grantedBy = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AttachmentGrant {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      fileId: isSet(object.fileId)
+        ? globalThis.String(object.fileId)
+        : isSet(object.file_id)
+        ? globalThis.String(object.file_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      via: isSet(object.via) ? AttachmentVia.fromJSON(object.via) : undefined,
+      grantedBy: isSet(object.grantedBy)
+        ? globalThis.String(object.grantedBy)
+        : isSet(object.granted_by)
+        ? globalThis.String(object.granted_by)
+        : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AttachmentGrant): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.fileId !== "") {
+      obj.fileId = message.fileId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.via !== undefined) {
+      obj.via = AttachmentVia.toJSON(message.via);
+    }
+    if (message.grantedBy !== "") {
+      obj.grantedBy = message.grantedBy;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AttachmentGrant>, I>>(base?: I): AttachmentGrant {
+    return AttachmentGrant.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AttachmentGrant>, I>>(object: I): AttachmentGrant {
+    const message = createBaseAttachmentGrant();
+    message.id = object.id ?? "";
+    message.fileId = object.fileId ?? "";
+    message.userId = object.userId ?? "";
+    message.via = (object.via !== undefined && object.via !== null) ? AttachmentVia.fromPartial(object.via) : undefined;
+    message.grantedBy = object.grantedBy ?? "";
+    message.createTime = object.createTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGrantFileAccessRequest(): GrantFileAccessRequest {
+  return { fileIds: [], userIds: [], via: undefined };
+}
+
+export const GrantFileAccessRequest: MessageFns<GrantFileAccessRequest> = {
+  encode(message: GrantFileAccessRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.fileIds) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.userIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.via !== undefined) {
+      AttachmentVia.encode(message.via, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GrantFileAccessRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGrantFileAccessRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fileIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.via = AttachmentVia.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GrantFileAccessRequest {
+    return {
+      fileIds: globalThis.Array.isArray(object?.fileIds)
+        ? object.fileIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.file_ids)
+        ? object.file_ids.map((e: any) => globalThis.String(e))
+        : [],
+      userIds: globalThis.Array.isArray(object?.userIds)
+        ? object.userIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.user_ids)
+        ? object.user_ids.map((e: any) => globalThis.String(e))
+        : [],
+      via: isSet(object.via) ? AttachmentVia.fromJSON(object.via) : undefined,
+    };
+  },
+
+  toJSON(message: GrantFileAccessRequest): unknown {
+    const obj: any = {};
+    if (message.fileIds?.length) {
+      obj.fileIds = message.fileIds;
+    }
+    if (message.userIds?.length) {
+      obj.userIds = message.userIds;
+    }
+    if (message.via !== undefined) {
+      obj.via = AttachmentVia.toJSON(message.via);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GrantFileAccessRequest>, I>>(base?: I): GrantFileAccessRequest {
+    return GrantFileAccessRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GrantFileAccessRequest>, I>>(object: I): GrantFileAccessRequest {
+    const message = createBaseGrantFileAccessRequest();
+    message.fileIds = object.fileIds?.map((e) => e) || [];
+    message.userIds = object.userIds?.map((e) => e) || [];
+    message.via = (object.via !== undefined && object.via !== null) ? AttachmentVia.fromPartial(object.via) : undefined;
+    return message;
+  },
+};
+
+function createBaseGrantFileAccessResponse(): GrantFileAccessResponse {
+  return { created: [] };
+}
+
+export const GrantFileAccessResponse: MessageFns<GrantFileAccessResponse> = {
+  encode(message: GrantFileAccessResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.created) {
+      AttachmentGrant.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GrantFileAccessResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGrantFileAccessResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.created.push(AttachmentGrant.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GrantFileAccessResponse {
+    return {
+      created: globalThis.Array.isArray(object?.created)
+        ? object.created.map((e: any) => AttachmentGrant.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GrantFileAccessResponse): unknown {
+    const obj: any = {};
+    if (message.created?.length) {
+      obj.created = message.created.map((e) => AttachmentGrant.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GrantFileAccessResponse>, I>>(base?: I): GrantFileAccessResponse {
+    return GrantFileAccessResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GrantFileAccessResponse>, I>>(object: I): GrantFileAccessResponse {
+    const message = createBaseGrantFileAccessResponse();
+    message.created = object.created?.map((e) => AttachmentGrant.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRevokeFileAccessRequest(): RevokeFileAccessRequest {
+  return { via: undefined, userIds: [] };
+}
+
+export const RevokeFileAccessRequest: MessageFns<RevokeFileAccessRequest> = {
+  encode(message: RevokeFileAccessRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.via !== undefined) {
+      AttachmentVia.encode(message.via, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.userIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeFileAccessRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeFileAccessRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.via = AttachmentVia.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeFileAccessRequest {
+    return {
+      via: isSet(object.via) ? AttachmentVia.fromJSON(object.via) : undefined,
+      userIds: globalThis.Array.isArray(object?.userIds)
+        ? object.userIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.user_ids)
+        ? object.user_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RevokeFileAccessRequest): unknown {
+    const obj: any = {};
+    if (message.via !== undefined) {
+      obj.via = AttachmentVia.toJSON(message.via);
+    }
+    if (message.userIds?.length) {
+      obj.userIds = message.userIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeFileAccessRequest>, I>>(base?: I): RevokeFileAccessRequest {
+    return RevokeFileAccessRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeFileAccessRequest>, I>>(object: I): RevokeFileAccessRequest {
+    const message = createBaseRevokeFileAccessRequest();
+    message.via = (object.via !== undefined && object.via !== null) ? AttachmentVia.fromPartial(object.via) : undefined;
+    message.userIds = object.userIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRevokeFileAccessResponse(): RevokeFileAccessResponse {
+  return { revoked: [] };
+}
+
+export const RevokeFileAccessResponse: MessageFns<RevokeFileAccessResponse> = {
+  encode(message: RevokeFileAccessResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.revoked) {
+      AttachmentGrant.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeFileAccessResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeFileAccessResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.revoked.push(AttachmentGrant.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeFileAccessResponse {
+    return {
+      revoked: globalThis.Array.isArray(object?.revoked)
+        ? object.revoked.map((e: any) => AttachmentGrant.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RevokeFileAccessResponse): unknown {
+    const obj: any = {};
+    if (message.revoked?.length) {
+      obj.revoked = message.revoked.map((e) => AttachmentGrant.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeFileAccessResponse>, I>>(base?: I): RevokeFileAccessResponse {
+    return RevokeFileAccessResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeFileAccessResponse>, I>>(object: I): RevokeFileAccessResponse {
+    const message = createBaseRevokeFileAccessResponse();
+    message.revoked = object.revoked?.map((e) => AttachmentGrant.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * Documents (word-processor documents, spreadsheets and presentations) with
  * an immutable version history and per-user sharing. Every call carries
@@ -12429,6 +13095,129 @@ export const FileServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): FileServiceClient;
   service: typeof FileServiceService;
+  serviceName: string;
+};
+
+/**
+ * Access to files through a message that carries them (a mail, a chat
+ * message): comms asks, with the sender's own token, that the recipients may
+ * read the attached files. A grant says which file, to whom, through what
+ * and by whom; it opens GetFile, BatchGetFiles and DownloadFile to the user,
+ * nothing else (no rename, no visibility change, no delete).
+ */
+export type AttachmentAccessServiceService = typeof AttachmentAccessServiceService;
+export const AttachmentAccessServiceService = {
+  /**
+   * Grants every user every file through `via`. The caller must be able to
+   * read every file (owner, admin, public, a share, or a grant of their own:
+   * B may pass on A's file that B received), so a grant never opens more
+   * than the caller could already read; a file the caller cannot read is
+   * NOT_FOUND, naming it. Idempotent: a grant that exists is kept as it is
+   * (one `created` event per new grant). Guests cannot grant.
+   */
+  grantFileAccess: {
+    path: "/nexus.content.v1.AttachmentAccessService/GrantFileAccess" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GrantFileAccessRequest): Buffer =>
+      Buffer.from(GrantFileAccessRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GrantFileAccessRequest => GrantFileAccessRequest.decode(value),
+    responseSerialize: (value: GrantFileAccessResponse): Buffer =>
+      Buffer.from(GrantFileAccessResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GrantFileAccessResponse => GrantFileAccessResponse.decode(value),
+  },
+  /**
+   * Removes the grants through `via` to `user_ids` (empty: to everyone)
+   * that the caller made or holds (giving up their own access), or that are
+   * on files the caller owns; admins remove any. One `deleted` event each.
+   */
+  revokeFileAccess: {
+    path: "/nexus.content.v1.AttachmentAccessService/RevokeFileAccess" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeFileAccessRequest): Buffer =>
+      Buffer.from(RevokeFileAccessRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeFileAccessRequest => RevokeFileAccessRequest.decode(value),
+    responseSerialize: (value: RevokeFileAccessResponse): Buffer =>
+      Buffer.from(RevokeFileAccessResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeFileAccessResponse => RevokeFileAccessResponse.decode(value),
+  },
+} as const;
+
+export interface AttachmentAccessServiceServer extends UntypedServiceImplementation {
+  /**
+   * Grants every user every file through `via`. The caller must be able to
+   * read every file (owner, admin, public, a share, or a grant of their own:
+   * B may pass on A's file that B received), so a grant never opens more
+   * than the caller could already read; a file the caller cannot read is
+   * NOT_FOUND, naming it. Idempotent: a grant that exists is kept as it is
+   * (one `created` event per new grant). Guests cannot grant.
+   */
+  grantFileAccess: handleUnaryCall<GrantFileAccessRequest, GrantFileAccessResponse>;
+  /**
+   * Removes the grants through `via` to `user_ids` (empty: to everyone)
+   * that the caller made or holds (giving up their own access), or that are
+   * on files the caller owns; admins remove any. One `deleted` event each.
+   */
+  revokeFileAccess: handleUnaryCall<RevokeFileAccessRequest, RevokeFileAccessResponse>;
+}
+
+export interface AttachmentAccessServiceClient extends Client {
+  /**
+   * Grants every user every file through `via`. The caller must be able to
+   * read every file (owner, admin, public, a share, or a grant of their own:
+   * B may pass on A's file that B received), so a grant never opens more
+   * than the caller could already read; a file the caller cannot read is
+   * NOT_FOUND, naming it. Idempotent: a grant that exists is kept as it is
+   * (one `created` event per new grant). Guests cannot grant.
+   */
+  grantFileAccess(
+    request: GrantFileAccessRequest,
+    callback: (error: ServiceError | null, response: GrantFileAccessResponse) => void,
+  ): ClientUnaryCall;
+  grantFileAccess(
+    request: GrantFileAccessRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GrantFileAccessResponse) => void,
+  ): ClientUnaryCall;
+  grantFileAccess(
+    request: GrantFileAccessRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GrantFileAccessResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Removes the grants through `via` to `user_ids` (empty: to everyone)
+   * that the caller made or holds (giving up their own access), or that are
+   * on files the caller owns; admins remove any. One `deleted` event each.
+   */
+  revokeFileAccess(
+    request: RevokeFileAccessRequest,
+    callback: (error: ServiceError | null, response: RevokeFileAccessResponse) => void,
+  ): ClientUnaryCall;
+  revokeFileAccess(
+    request: RevokeFileAccessRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeFileAccessResponse) => void,
+  ): ClientUnaryCall;
+  revokeFileAccess(
+    request: RevokeFileAccessRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeFileAccessResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const AttachmentAccessServiceClient = makeGenericClientConstructor(
+  AttachmentAccessServiceService,
+  "nexus.content.v1.AttachmentAccessService",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): AttachmentAccessServiceClient;
+  service: typeof AttachmentAccessServiceService;
   serviceName: string;
 };
 
