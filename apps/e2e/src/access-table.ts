@@ -190,6 +190,55 @@ export const ACCESS: Record<string, AccessRule> = {
     request: (fx) => ({ id: fx.documentId }),
     roles: { manager: 'denied' },
   },
+  '/nexus.content.v1.DocumentService/UpdateDocumentVersion': {
+    access: 'write',
+    request: (fx) => ({
+      version: { documentId: fx.documentId, number: 1, keepForever: true },
+      updateMask: ['keep_forever'],
+    }),
+    roles: { manager: 'denied' },
+  },
+  // --- content: document comments (readers read; commenters and above write; authors edit) ---
+  '/nexus.content.v1.DocumentService/CreateComment': {
+    access: 'write',
+    request: (fx) => ({ documentId: fx.documentId, comment: { text: 'Matrix' } }),
+    another: (fx) => ({ documentId: fx.documentId, comment: { text: 'Another' } }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/GetComment': {
+    access: 'read',
+    request: (fx) => ({ id: fx.documentCommentId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/ListComments': {
+    access: 'read',
+    request: (fx) => ({ documentId: fx.documentId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/UpdateComment': {
+    access: 'write',
+    request: (fx) => ({
+      comment: { id: fx.documentCommentId, text: 'Edited' },
+      updateMask: ['text'],
+    }),
+    // Only its author edits a comment, admins included.
+    roles: { manager: 'denied', admin: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/ResolveComment': {
+    access: 'write',
+    request: (fx) => ({ id: fx.documentCommentId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/ReopenComment': {
+    access: 'write',
+    request: (fx) => ({ id: fx.documentCommentId }),
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.DocumentService/DeleteComment': {
+    access: 'write',
+    request: (fx) => ({ id: fx.documentCommentId }),
+    roles: { manager: 'denied' },
+  },
   // --- content: files (private files: owner and admin only) ---
   '/nexus.content.v1.FileService/GetFile': {
     access: 'read',

@@ -15,6 +15,8 @@ export interface Fixtures {
   owner: TestUser;
   other: TestUser;
   documentId: string;
+  /** A comment of the owner's on documentId (a thread). */
+  documentCommentId: string;
   fileId: string;
   /** A folder of the owner's, and a link share of fileId with its token. */
   folderId: string;
@@ -95,6 +97,14 @@ export async function createFixtures(
         }),
         requestId: '',
         versionNote: '',
+      },
+      as(owner),
+    );
+    const documentComment = await content.documents.createComment(
+      {
+        documentId: document.id,
+        comment: contentV1.Comment.fromPartial({ text: 'Looks right' }),
+        requestId: '',
       },
       as(owner),
     );
@@ -210,6 +220,7 @@ export async function createFixtures(
       owner,
       other,
       documentId: document.id,
+      documentCommentId: documentComment.id,
       fileId: file.id,
       folderId: folder.id,
       linkShareId: link.linkShare!.id,
