@@ -2,7 +2,8 @@ import { In, type EntityManager } from 'typeorm';
 import type { DirectoryEntry, NamedUser, UserDirectory } from '@nexus/clients';
 import { uuidv7, type Principal } from '@nexus/core';
 import { checkEtag, etagOf, inTransaction, type Tx } from '@nexus/db';
-import type { AttachmentChecker } from '../attachments/attachment-checker';
+import { emailVia, type AttachmentChecker } from '../attachments/attachment-checker';
+import { writeAfterGrants } from '../attachments/attachment-grants';
 import { CommsError } from '../comms.errors';
 import { checkCanWrite, checkDraft } from './email-access';
 import type { EmailCopies } from './email-copies';
@@ -61,36 +62,46 @@ export class EmailSendingService {
     const { repository } = this.copies;
     const senderRoles = roles.get(caller.userId)!;
 
-    const sent = await inTransaction(this.copies.dataSource, caller.userId, async (tx) => {
-      const now = new Date();
-      const senderCopy = await repository.update(tx, id, {
-        etag: etagOf(draft),
-        verb: 'sent',
-        apply: async (email, applying) => {
-          checkDraft(email);
-          // Out of the drafts (or the trash) into the sent mailbox; labels it was given stay.
-          const leaving = [senderRoles.get('drafts')!.id, senderRoles.get('trash')!.id];
-          const kept = email.mailboxes
-            .map((placement) => placement.mailboxId)
-            .filter((mailboxId) => !leaving.includes(mailboxId));
-          await repository.place(tx.manager, id, [...kept, senderRoles.get('sent')!.id]);
-          await applying.reloadChildren();
-          email.status = 'sent';
-          email.sentAt = now;
-          email.sortTime = now;
-          email.outbound = externalRecipients(addressing).map((address) => ({
-            address,
-            state: 'pending',
-          }));
-          email.correspondents = correspondents(caller.userId, addressing, names);
-        },
+    // The internal recipients may read the attachments once it is sent (docs/comms.md#attachments).
+    const via = emailVia(id);
+    const granted = await this.attachments.grant(
+      caller,
+      { fileIds: draft.attachmentIds, userIds: recipients, via },
+      { field: 'email.attachment_ids', deadline },
+    );
+    const unsent = async () => (await repository.find(id))?.status === 'draft';
+    const write = () =>
+      inTransaction(this.copies.dataSource, caller.userId, async (tx) => {
+        const now = new Date();
+        const senderCopy = await repository.update(tx, id, {
+          etag: etagOf(draft),
+          verb: 'sent',
+          apply: async (email, applying) => {
+            checkDraft(email);
+            // Out of the drafts (or the trash) into the sent mailbox; labels it was given stay.
+            const leaving = [senderRoles.get('drafts')!.id, senderRoles.get('trash')!.id];
+            const kept = email.mailboxes
+              .map((placement) => placement.mailboxId)
+              .filter((mailboxId) => !leaving.includes(mailboxId));
+            await repository.place(tx.manager, id, [...kept, senderRoles.get('sent')!.id]);
+            await applying.reloadChildren();
+            email.status = 'sent';
+            email.sentAt = now;
+            email.sortTime = now;
+            email.outbound = externalRecipients(addressing).map((address) => ({
+              address,
+              state: 'pending',
+            }));
+            email.correspondents = correspondents(caller.userId, addressing, names);
+          },
+        });
+        for (const recipient of recipients) {
+          const inboxId = roles.get(recipient)!.get('inbox')!.id;
+          await this.deliver(tx, senderCopy, addressing, { recipient, inboxId }, names, now);
+        }
+        return senderCopy;
       });
-      for (const recipient of recipients) {
-        const inboxId = roles.get(recipient)!.get('inbox')!.id;
-        await this.deliver(tx, senderCopy, addressing, { recipient, inboxId }, names, now);
-      }
-      return senderCopy;
-    });
+    const sent = await writeAfterGrants(this.attachments, caller, granted, via, write, unsent);
     return this.copies.withSender(sent);
   }
 
