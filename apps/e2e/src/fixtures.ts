@@ -27,6 +27,8 @@ export interface Fixtures {
   draftId: string;
   sentEmailId: string;
   threadId: string;
+  /** A mail folder of the owner's. */
+  mailboxId: string;
   projectId: string;
   taskId: string;
   blockerTaskId: string;
@@ -156,6 +158,10 @@ export async function createFixtures(
       as(owner),
     );
     const sent = await comms.email.sendEmail({ id: toSend.id, etag: toSend.etag }, as(owner));
+    const mailbox = await comms.email.createMailbox(
+      { mailbox: commsV1.Mailbox.fromPartial({ name: `mail-${tag}` }), requestId: '' },
+      as(owner),
+    );
 
     const project = await work.projects.createProject(
       { project: workV1.Project.fromPartial({ name: `Apollo ${tag}` }), requestId: '' },
@@ -230,6 +236,7 @@ export async function createFixtures(
       draftId: draft.id,
       sentEmailId: sent.id,
       threadId: sent.threadId,
+      mailboxId: mailbox.id,
       projectId: project.id,
       taskId: task.id,
       blockerTaskId: blocker.id,

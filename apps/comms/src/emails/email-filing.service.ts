@@ -1,8 +1,8 @@
-import { QueryFailedError } from 'typeorm';
 import { KitError, type Principal } from '@nexus/core';
 import { inTransaction, type ChangeVerb, type Tx } from '@nexus/db';
 import { CommsError } from '../comms.errors';
 import type { MailboxEntity, MailboxRole } from '../mailboxes/mailbox.entity';
+import { isForeignKeyViolation } from '../mailboxes/mailbox.store';
 import { checkCanWrite } from './email-access';
 import type { EmailCopies } from './email-copies';
 import { MAX_KEYWORDS, applyKeywords } from './email-keywords';
@@ -181,12 +181,6 @@ export class EmailFilingService {
     const all = await this.copies.mailboxes.ownedBy(caller.userId);
     return new Set(all.map((mailbox) => mailbox.id));
   }
-}
-
-function isForeignKeyViolation(error: unknown): boolean {
-  return (
-    error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23503'
-  );
 }
 
 function idsOf(email: EmailEntity): string[] {

@@ -5,7 +5,7 @@ import { CommsError } from '../comms.errors';
 import { checkCanWrite } from '../emails/email-access';
 import { MAILBOX_ROLES, type MailboxEntity, ROLE_NAMES, type MailboxRole } from './mailbox.entity';
 import { NO_COUNTS, type MailboxCounts } from './mailbox.mapping';
-import type { MailboxStore } from './mailbox.store';
+import { isForeignKeyViolation, type MailboxStore } from './mailbox.store';
 
 /** How deep folders nest (a top-level folder is depth 1). */
 export const MAX_MAILBOX_DEPTH = 10;
@@ -272,7 +272,11 @@ export class MailboxService {
     return height(id, 1);
   }
 
-  /** Runs a write, turning a sibling of the same name into ALREADY_EXISTS. */
+  /**
+   * Runs a write, turning a sibling of the same name into ALREADY_EXISTS,
+   * and a deletion that mail moved into meanwhile (the membership's foreign
+   * key) into MAILBOX_HAS_EMAIL.
+   */
   private async write<T>(caller: Principal, work: (tx: Tx) => Promise<T>): Promise<T> {
     try {
       return await inTransaction(this.store.dataSource, caller.userId, work);
@@ -281,6 +285,12 @@ export class MailboxService {
         throw new CommsError('MAILBOX_NAME_TAKEN', 'a sibling mailbox already has this name', [
           { field: 'mailbox.name', description: 'is taken by a sibling', reason: 'TAKEN' },
         ]);
+      }
+      if (isForeignKeyViolation(error)) {
+        throw new CommsError(
+          'MAILBOX_HAS_EMAIL',
+          'mail was filed into the mailbox while it was being deleted; retry',
+        );
       }
       throw error;
     }

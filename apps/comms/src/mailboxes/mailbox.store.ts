@@ -1,4 +1,4 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { AggregateStore, queryPrepared, type PageTokenCodec } from '@nexus/db';
 import { mailboxAggregate } from './mailbox.aggregate';
 import { MailboxEntity, type MailboxRole } from './mailbox.entity';
@@ -92,4 +92,14 @@ export class MailboxStore extends AggregateStore<MailboxEntity> {
     );
     return rows.map((row) => row.email_id);
   }
+}
+
+/**
+ * A write refused by a foreign key of the mailboxes: a copy filed into a
+ * mailbox being deleted, or a mailbox deleted while a copy was filed into it.
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return (
+    error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23503'
+  );
 }
