@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PLATFORM_EVENTS, PLATFORM_RESOURCES, STANDARD_VERBS } from '@nexus/db';
+import { PLATFORM_EVENTS, PLATFORM_RESOURCES, STANDARD_VERBS, VERB_RESOURCES } from '@nexus/db';
 import { descriptorSetPath } from '@nexus/proto';
 import {
   ProtoJsonSchemas,
@@ -71,7 +71,15 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
     const channelMessages: Record<string, unknown> = {};
     for (const verb of [...topic.verbs].sort()) {
       const type = `${topic.topic}.${verb}`;
-      messages[type] = eventMessage(topic, verb, { $ref: `${SCHEMA_REF_PREFIX}${changeName}` });
+      // A verb the kit writes with a message of its own (a mention) has a change schema of its own.
+      const verbResource = VERB_RESOURCES[verb];
+      const payloadName = verbResource ? `${type}.Change` : changeName;
+      if (verbResource) {
+        const resourceName = verbResource.split('.').pop()!.toLowerCase();
+        const named = { ...topic, resource: verbResource, aggregate: resourceName };
+        changes[payloadName] = changeSchema(named, schemas, type);
+      }
+      messages[type] = eventMessage(topic, verb, { $ref: `${SCHEMA_REF_PREFIX}${payloadName}` });
       channelMessages[verb] = { $ref: `#/components/messages/${type}` };
     }
     channels[topic.topic] = {
@@ -169,17 +177,24 @@ function eventMessage(topic: PlatformTopic, verb: string, payload: JsonSchema): 
   };
 }
 
-/** The value of every event on a topic: the resource before and after, what changed, who. */
-function changeSchema(topic: PlatformTopic, schemas: ProtoJsonSchemas): JsonSchema {
+/**
+ * The value of every event on a topic (or of one verb's events, `only`):
+ * the resource before and after, what changed, who.
+ */
+function changeSchema(
+  topic: PlatformTopic,
+  schemas: ProtoJsonSchemas,
+  only: string = topic.topic,
+): JsonSchema {
   const resource = { oneOf: [schemas.ref(topic.resource), { type: 'null' }] };
   const changeable = schemas
     .fieldNames(topic.resource)
     .filter((name) => !BOOKKEEPING_FIELDS.includes(name))
     .sort();
   return {
-    title: `${topic.topic} change`,
+    title: `${only} change`,
     description:
-      `The value of every event on ${topic.topic}. A change may add a field of its own ` +
+      `The value of every event on ${only}. A change may add a field of its own ` +
       'for one reader (docs/events.md); it never replaces these four.',
     type: 'object',
     required: ['actor', 'after', 'before', 'changed'],

@@ -12,7 +12,9 @@ import { parse } from 'yaml';
 import {
   PLATFORM_EVENTS,
   PLATFORM_RESOURCES,
+  VERB_RESOURCES,
   changedFields,
+  eventResource,
   platformEventTypes,
   type Aggregate,
   type JsonObject,
@@ -225,7 +227,7 @@ describe('AsyncAPI contract (docs/asyncapi.yaml)', () => {
     const validator = schemaValidator(true);
     for (const type of platformEventTypes()) {
       const topic = type.slice(0, type.lastIndexOf('.'));
-      const resource = emittedResource(PLATFORM_RESOURCES[topic], 0);
+      const resource = emittedResource(eventResource(topic, type.split('.').pop()!)!, 0);
       const id = '0190a7e2-8d3c-7b1e-9f00-2a6b4c1d0e5f';
       const kafka = toKafkaMessage({
         id: '1',
@@ -258,7 +260,10 @@ describe('AsyncAPI contract (docs/asyncapi.yaml)', () => {
 
   it('fits every resource field as ts-proto and canonical proto3 JSON write it', () => {
     const validator = schemaValidator(true);
-    for (const typeName of new Set(Object.values(PLATFORM_RESOURCES))) {
+    for (const typeName of new Set([
+      ...Object.values(PLATFORM_RESOURCES),
+      ...Object.values(VERB_RESOURCES),
+    ])) {
       const validate = validator(`/components/schemas/${typeName}`);
       const descriptor = resourceDescriptor(typeName);
       for (const variant of [0, 1] as const) {
@@ -272,6 +277,21 @@ describe('AsyncAPI contract (docs/asyncapi.yaml)', () => {
         }
       }
     }
+  });
+
+  it('gives a mention event the common Mention, whatever its topic, and refuses the topic resource there', () => {
+    const schemas = schemaValidator(false);
+    const mention = emittedResource('nexus.common.v1.Mention', 0);
+    const message = emittedResource('nexus.comms.v1.ChatMessage', 0);
+    const change = schemas('/components/schemas/nexus.comms.chat-message.mentioned.Change');
+    const value = (after: JsonObject) => ({
+      before: null,
+      after,
+      changed: changedFields(null, after),
+      actor: null,
+    });
+    expect(change(value(mention))).toBe(true);
+    expect(change(value(message))).toBe(false);
   });
 
   it('refuses what a resource never is: an int64 as a number, an unknown enum name, a bad time', () => {

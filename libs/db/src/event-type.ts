@@ -42,7 +42,6 @@ export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   // resolved/reopened: a thread of comments; mentioned: one per user a comment mentions.
   'nexus.content.document-comment': ['resolved', 'reopened', 'mentioned'],
   'nexus.content.file': ['downloaded'],
-  'nexus.content.attachment-grant': [],
   'nexus.content.folder': [],
   // downloaded: a download through the link (download_count one higher); never the token or password.
   'nexus.content.link-share': ['downloaded'],
@@ -93,7 +92,6 @@ export const PLATFORM_RESOURCES: Readonly<Record<string, string>> = {
   'nexus.content.document-version': 'nexus.content.v1.DocumentVersion',
   'nexus.content.document-comment': 'nexus.content.v1.Comment',
   'nexus.content.file': 'nexus.content.v1.File',
-  'nexus.content.attachment-grant': 'nexus.content.v1.AttachmentGrant',
   'nexus.content.folder': 'nexus.content.v1.Folder',
   'nexus.content.link-share': 'nexus.content.v1.LinkShare',
   'nexus.content.attachment-grant': 'nexus.content.v1.AttachmentGrant',
@@ -109,6 +107,21 @@ export const PLATFORM_RESOURCES: Readonly<Record<string, string>> = {
   'nexus.ai-usage.model-price': 'nexus.aiusage.v1.ModelPrice',
   'nexus.ai-usage.budget': 'nexus.aiusage.v1.Budget',
 };
+
+/**
+ * Verbs whose `after` is not the topic's resource but a message the kit
+ * writes the same way on every topic: `mentioned` (Tx.emitMentions) carries
+ * the common Mention (who, where, never the text). The AsyncAPI contract
+ * takes these events' payload from here.
+ */
+export const VERB_RESOURCES: Readonly<Record<string, string>> = {
+  mentioned: 'nexus.common.v1.Mention',
+};
+
+/** The proto message `before`/`after` of `verb` on `topic` carry. */
+export function eventResource(topic: string, verb: string): string | undefined {
+  return VERB_RESOURCES[verb] ?? PLATFORM_RESOURCES[topic];
+}
 
 const PLATFORM_SERVICES = new Set(Object.keys(PLATFORM_EVENTS).map((t) => t.split('.')[1]));
 

@@ -13,12 +13,15 @@ export {
 export { BaseEntity, SoftDeletableEntity, etagOf } from './base.entity';
 export { checkEtag, etagMismatch } from './etag';
 export {
+  EPHEMERAL_EVENTS,
   EVENT_TYPE,
   EVENT_VERB,
   NAME_SEGMENT,
   PLATFORM_EVENTS,
   PLATFORM_RESOURCES,
   STANDARD_VERBS,
+  VERB_RESOURCES,
+  eventResource,
   eventType,
   platformEventTypes,
 } from './event-type';
