@@ -16,6 +16,7 @@ import { database } from './database';
 import { documentAggregate } from './documents/document.aggregate';
 import { DocumentEntity } from './documents/document.entity';
 import { documentServiceHandlers } from './documents/document.grpc';
+import { documentWatchHandlers } from './documents/document-watch';
 import { DocumentService } from './documents/document.service';
 import { hydrateDocuments } from './documents/document.store';
 import { ShareService } from './documents/share.service';
@@ -115,6 +116,8 @@ export function contentService(
       ...FILE_AGGREGATES,
       attachmentGrantAggregate,
     ],
+    // Every replica follows its changes, for WatchDocument.
+    live: true,
     parts: () => {
       if (!built) throw new Error('the content service has not started');
       return built;
@@ -125,13 +128,16 @@ export function contentService(
         {
           name: 'nexus.content.v1.DocumentService',
           definition: contentV1.DocumentServiceService,
-          implementation: documentServiceHandlers(
-            runtime.rpc,
-            documents,
-            shares,
-            versions,
-            commentHandlers(runtime.rpc, comments),
-          ),
+          implementation: {
+            ...documentServiceHandlers(
+              runtime.rpc,
+              documents,
+              shares,
+              versions,
+              commentHandlers(runtime.rpc, comments),
+            ),
+            ...documentWatchHandlers(runtime.rpc, runtime.live, documents),
+          },
         },
         {
           name: 'nexus.content.v1.FileService',

@@ -39,7 +39,7 @@ export function documentServiceHandlers(
   shares: ShareService,
   versions: VersionService,
   comments: CommentHandlers,
-): contentV1.DocumentServiceServer {
+): Omit<contentV1.DocumentServiceServer, 'watchDocument'> {
   return {
     createDocument: rpc.unary(
       'CreateDocument',

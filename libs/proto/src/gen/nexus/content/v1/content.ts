@@ -554,6 +554,37 @@ export interface ListSharesResponse {
   shares: DocumentShare[];
 }
 
+export interface WatchDocumentRequest {
+  documentId: string;
+  /**
+   * Resume after this cursor (from an item of an earlier stream); empty:
+   * from now. Too old: FAILED_PRECONDITION `CURSOR_EXPIRED`, get it again.
+   */
+  cursor: string;
+}
+
+export interface WatchDocumentResponse {
+  /**
+   * The change's verb: `updated` (a new version, or a share granted,
+   * changed or revoked: either way the document's etag is new), `deleted`
+   * (moved to the trash), `restored`, or `caught_up`: every change up to
+   * `cursor` has been sent and live changes follow.
+   */
+  verb: string;
+  /** Resume after this item. */
+  cursor: string;
+  changeTime?:
+    | Date
+    | undefined;
+  /** Who made the change; empty for the system's own changes. */
+  actorId: string;
+  resource?:
+    | //
+    /** The document as it is after the change, shares included. */
+    { $case: "document"; value: Document }
+    | undefined;
+}
+
 export interface File {
   /** UUIDv7, assigned by the server. */
   id: string;
@@ -5255,6 +5286,245 @@ export const ListSharesResponse: MessageFns<ListSharesResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListSharesResponse>, I>>(object: I): ListSharesResponse {
     const message = createBaseListSharesResponse();
     message.shares = object.shares?.map((e) => DocumentShare.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseWatchDocumentRequest(): WatchDocumentRequest {
+  return { documentId: "", cursor: "" };
+}
+
+export const WatchDocumentRequest: MessageFns<WatchDocumentRequest> = {
+  encode(message: WatchDocumentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.documentId !== "") {
+      writer.uint32(10).string(message.documentId);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(18).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchDocumentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchDocumentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.documentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchDocumentRequest {
+    return {
+      documentId: isSet(object.documentId)
+        ? globalThis.String(object.documentId)
+        : isSet(object.document_id)
+        ? globalThis.String(object.document_id)
+        : "",
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: WatchDocumentRequest): unknown {
+    const obj: any = {};
+    if (message.documentId !== "") {
+      obj.documentId = message.documentId;
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchDocumentRequest>, I>>(base?: I): WatchDocumentRequest {
+    return WatchDocumentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchDocumentRequest>, I>>(object: I): WatchDocumentRequest {
+    const message = createBaseWatchDocumentRequest();
+    message.documentId = object.documentId ?? "";
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchDocumentResponse(): WatchDocumentResponse {
+  return { verb: "", cursor: "", changeTime: undefined, actorId: "", resource: undefined };
+}
+
+export const WatchDocumentResponse: MessageFns<WatchDocumentResponse> = {
+  encode(message: WatchDocumentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verb !== "") {
+      writer.uint32(10).string(message.verb);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(18).string(message.cursor);
+    }
+    if (message.changeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.changeTime), writer.uint32(26).fork()).join();
+    }
+    if (message.actorId !== "") {
+      writer.uint32(34).string(message.actorId);
+    }
+    switch (message.resource?.$case) {
+      case "document":
+        Document.encode(message.resource.value, writer.uint32(42).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchDocumentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchDocumentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verb = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.resource = { $case: "document", value: Document.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchDocumentResponse {
+    return {
+      verb: isSet(object.verb) ? globalThis.String(object.verb) : "",
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      changeTime: isSet(object.changeTime)
+        ? fromJsonTimestamp(object.changeTime)
+        : isSet(object.change_time)
+        ? fromJsonTimestamp(object.change_time)
+        : undefined,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      resource: isSet(object.document) ? { $case: "document", value: Document.fromJSON(object.document) } : undefined,
+    };
+  },
+
+  toJSON(message: WatchDocumentResponse): unknown {
+    const obj: any = {};
+    if (message.verb !== "") {
+      obj.verb = message.verb;
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    if (message.changeTime !== undefined) {
+      obj.changeTime = message.changeTime.toISOString();
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.resource?.$case === "document") {
+      obj.document = Document.toJSON(message.resource.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchDocumentResponse>, I>>(base?: I): WatchDocumentResponse {
+    return WatchDocumentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchDocumentResponse>, I>>(object: I): WatchDocumentResponse {
+    const message = createBaseWatchDocumentResponse();
+    message.verb = object.verb ?? "";
+    message.cursor = object.cursor ?? "";
+    message.changeTime = object.changeTime ?? undefined;
+    message.actorId = object.actorId ?? "";
+    switch (object.resource?.$case) {
+      case "document": {
+        if (object.resource?.value !== undefined && object.resource?.value !== null) {
+          message.resource = { $case: "document", value: Document.fromPartial(object.resource.value) };
+        }
+        break;
+      }
+    }
     return message;
   },
 };
@@ -11717,6 +11987,25 @@ export const DocumentServiceService = {
     responseSerialize: (value: ListSharesResponse): Buffer => Buffer.from(ListSharesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListSharesResponse => ListSharesResponse.decode(value),
   },
+  /**
+   * Live changes of one document, for whoever can GetDocument, so an editor
+   * knows its copy is stale: new versions (with the new etag), shares
+   * granted, changed or revoked, trash (deleted, restored; purged ends the
+   * stream with NOT_FOUND). With a cursor, every change after it first,
+   * then live ones. A caller who can no longer read the document (their
+   * share revoked) sees the stream end with the status GetDocument would
+   * give them (docs/content.md, Live: WatchDocument).
+   */
+  watchDocument: {
+    path: "/nexus.content.v1.DocumentService/WatchDocument" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchDocumentRequest): Buffer => Buffer.from(WatchDocumentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchDocumentRequest => WatchDocumentRequest.decode(value),
+    responseSerialize: (value: WatchDocumentResponse): Buffer =>
+      Buffer.from(WatchDocumentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchDocumentResponse => WatchDocumentResponse.decode(value),
+  },
 } as const;
 
 export interface DocumentServiceServer extends UntypedServiceImplementation {
@@ -11777,6 +12066,16 @@ export interface DocumentServiceServer extends UntypedServiceImplementation {
   updateShare: handleUnaryCall<UpdateShareRequest, DocumentShare>;
   revokeShare: handleUnaryCall<RevokeShareRequest, RevokeShareResponse>;
   listShares: handleUnaryCall<ListSharesRequest, ListSharesResponse>;
+  /**
+   * Live changes of one document, for whoever can GetDocument, so an editor
+   * knows its copy is stale: new versions (with the new etag), shares
+   * granted, changed or revoked, trash (deleted, restored; purged ends the
+   * stream with NOT_FOUND). With a cursor, every change after it first,
+   * then live ones. A caller who can no longer read the document (their
+   * share revoked) sees the stream end with the status GetDocument would
+   * give them (docs/content.md, Live: WatchDocument).
+   */
+  watchDocument: handleServerStreamingCall<WatchDocumentRequest, WatchDocumentResponse>;
 }
 
 export interface DocumentServiceClient extends Client {
@@ -12159,6 +12458,24 @@ export interface DocumentServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListSharesResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Live changes of one document, for whoever can GetDocument, so an editor
+   * knows its copy is stale: new versions (with the new etag), shares
+   * granted, changed or revoked, trash (deleted, restored; purged ends the
+   * stream with NOT_FOUND). With a cursor, every change after it first,
+   * then live ones. A caller who can no longer read the document (their
+   * share revoked) sees the stream end with the status GetDocument would
+   * give them (docs/content.md, Live: WatchDocument).
+   */
+  watchDocument(
+    request: WatchDocumentRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchDocumentResponse>;
+  watchDocument(
+    request: WatchDocumentRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchDocumentResponse>;
 }
 
 export const DocumentServiceClient = makeGenericClientConstructor(
