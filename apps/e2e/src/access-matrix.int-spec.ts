@@ -11,6 +11,8 @@ import {
   SERVICE_PROTOS,
   allMethods,
   invalidTokens,
+  invoke,
+  judgedMethods,
   revokedAdminToken,
   startPlatform,
   type Platform,
@@ -24,8 +26,9 @@ const UNDECODABLE = Buffer.from([0x0f, 0xff, 0xff]);
 
 let platform: Platform;
 const clients = new Map<string, RawClient>();
-const unary = allMethods().filter((m) => !m.def.requestStream && !m.def.responseStream);
-const streaming = allMethods().filter((m) => m.def.requestStream || m.def.responseStream);
+/** Every unary RPC and every Watch (called up to its first item or status). */
+const unary = judgedMethods();
+const streaming = allMethods().filter((m) => !unary.some((u) => u.path === m.path));
 
 beforeAll(async () => {
   platform = await startPlatform();
@@ -40,7 +43,7 @@ afterAll(async () => {
 
 function call(method: RpcMethod, request: object, token?: string): Promise<Outcome> {
   const payload = Buffer.from(method.request.encode(method.request.fromPartial(request)).finish());
-  return clients.get(method.service)!.call(method.path, payload, token);
+  return invoke(clients.get(method.service)!, method, payload, token);
 }
 
 function onlyEmptyLists(method: RpcMethod, outcome: Outcome): boolean {
@@ -79,9 +82,9 @@ const ordered = (): [RpcMethod, AccessRule][] =>
   Object.entries(ACCESS).map(([p, rule]) => [unary.find((m) => m.path === p)!, rule]);
 
 describe('the access matrix', () => {
-  it('has one row for every unary RPC of every gRPC service, and no stale rows', () => {
+  it('has one row for every unary RPC and every Watch of every gRPC service, and no stale rows', () => {
     expect(Object.keys(ACCESS).sort()).toEqual(unary.map((m) => m.path).sort());
-    // Client- and server-streaming RPCs (content's UploadFile, DownloadFile) are checked below.
+    // The other streaming RPCs (content's UploadFile, DownloadFile) are checked below.
     expect(streaming.map((m) => m.name).sort()).toEqual(['DownloadFile', 'UploadFile']);
   });
 
@@ -110,7 +113,7 @@ describe('the access matrix', () => {
           );
       }
       // The token is checked before the request: a stranger learns nothing of what is wrong with it.
-      const garbage = await clients.get(method.service)!.call(method.path, UNDECODABLE);
+      const garbage = await invoke(clients.get(method.service)!, method, UNDECODABLE);
       const expect = rule.access === 'public' ? status.INVALID_ARGUMENT : status.UNAUTHENTICATED;
       if (garbage.code !== expect)
         failures.push(

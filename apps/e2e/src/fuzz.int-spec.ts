@@ -9,8 +9,9 @@ import { typedFieldsOf, withTypedExtremes } from './fuzz-typed';
 import {
   GRPC_SERVICES,
   SERVICE_PROTOS,
-  allMethods,
   invalidTokens,
+  invoke,
+  judgedMethods,
   startPlatform,
   type Platform,
   type RpcMethod,
@@ -74,7 +75,8 @@ let fx: Fixtures;
 let sessionCallers: Record<Role, TestUser>;
 let sessionFx: Fixtures;
 let bad: { expired: string; foreignKey: string };
-const unary = allMethods().filter((m) => !m.def.requestStream && !m.def.responseStream);
+/** Every unary RPC and every Watch (called up to its first item or status, then cancelled). */
+const unary = judgedMethods();
 
 beforeAll(async () => {
   console.log(
@@ -163,7 +165,7 @@ async function runAll(client: RawClient, cases: FuzzCase[]): Promise<Outcome[]> 
       while (next < cases.length) {
         const index = next++;
         const c = cases[index];
-        outcomes[index] = await client.call(c.method.path, c.payload, c.token);
+        outcomes[index] = await invoke(client, c.method, c.payload, c.token);
       }
     }),
   );

@@ -9,7 +9,7 @@ import {
   startAppProcess,
 } from '@nexus/testing';
 import { commonV1, aiUsageV1, commsV1, contentV1, usersV1, workV1 } from '@nexus/proto';
-import { RawClient } from './raw-call';
+import { RawClient, type Outcome } from './raw-call';
 import type { Role } from '@nexus/core';
 
 /** The gRPC services under test, by the name their process is started with. */
@@ -62,6 +62,33 @@ export function allMethods(): RpcMethod[] {
     }
   }
   return methods;
+}
+
+/**
+ * A Watch RPC (server-streaming, `Watch*`): the access matrix and the fuzz
+ * suite call it like a unary RPC, judged by its first item or status.
+ */
+export function isWatch(method: RpcMethod): boolean {
+  return !method.def.requestStream && method.def.responseStream && method.name.startsWith('Watch');
+}
+
+/** The RPCs the access matrix and the fuzz suite call: every unary RPC and every Watch. */
+export function judgedMethods(): RpcMethod[] {
+  return allMethods().filter(
+    (method) => (!method.def.requestStream && !method.def.responseStream) || isWatch(method),
+  );
+}
+
+/** Calls a judged RPC with raw bytes: a unary call, or a Watch up to its first item. */
+export function invoke(
+  client: RawClient,
+  method: RpcMethod,
+  payload: Buffer,
+  token?: string,
+): Promise<Outcome> {
+  return isWatch(method)
+    ? client.watch(method.path, payload, token)
+    : client.call(method.path, payload, token);
 }
 
 export const ROLE_OF: Record<Role, commonV1.Role> = {

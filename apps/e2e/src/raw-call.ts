@@ -50,6 +50,42 @@ export class RawClient {
     });
   }
 
+  /**
+   * A server-streaming call judged like a unary one: the first item (OK,
+   * `response` its bytes) or the status it ended with first. A Watch never
+   * ends by itself, so the call is cancelled once its first item came.
+   */
+  watch(path: string, payload: Buffer, token?: string, deadlineMs = 15_000): Promise<Outcome> {
+    const metadata = new Metadata();
+    if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+    return new Promise((resolve) => {
+      const stream = this.client.makeServerStreamRequest(
+        path,
+        (bytes: Buffer) => bytes,
+        (bytes: Buffer) => bytes,
+        payload,
+        metadata,
+        { deadline: Date.now() + deadlineMs },
+      );
+      let settled = false;
+      const settle = (outcome: Outcome) => {
+        if (settled) return;
+        settled = true;
+        resolve(outcome);
+        stream.cancel();
+      };
+      stream.on('data', (response: Buffer) => settle({ code: status.OK, details: '', response }));
+      stream.on('error', (error: ServiceError) =>
+        settle({
+          code: error.code,
+          details: error.details,
+          reason: readStatusDetails(error).errorInfo?.reason,
+        }),
+      );
+      stream.on('end', () => settle({ code: status.OK, details: '' }));
+    });
+  }
+
   close(): void {
     this.client.close();
   }
