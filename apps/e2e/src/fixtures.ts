@@ -33,6 +33,7 @@ export interface Fixtures {
   taskId: string;
   blockerTaskId: string;
   timeEntryId: string;
+  taskCommentId: string;
   interactionId: string;
   modelPriceId: string;
   budgetId: string;
@@ -186,6 +187,13 @@ export async function createFixtures(
       },
       as(owner),
     );
+    const taskComment = await work.tasks.createTaskComment(
+      {
+        comment: workV1.TaskComment.fromPartial({ taskId: task.id, text: 'Looks good' }),
+        requestId: '',
+      },
+      as(owner),
+    );
 
     const interaction = await ai.usage.recordInteraction(
       { interaction: validInteraction(owner.user.id), requestId: '' },
@@ -241,6 +249,7 @@ export async function createFixtures(
       taskId: task.id,
       blockerTaskId: blocker.id,
       timeEntryId: timeEntry.id,
+      taskCommentId: taskComment.id,
       interactionId: interaction.id,
       modelPriceId: modelPrice.id,
       budgetId: budget.id,

@@ -3,6 +3,12 @@ import { AggregateStore } from '@nexus/db';
 import { runEventConsumer } from '@nexus/events';
 import { workV1 } from '@nexus/proto';
 import type { ServiceRuntime, ServiceSpec } from '@nexus/runtime';
+import { taskActivityHandlers } from './activity/task-activity.grpc';
+import { TaskActivityService } from './activity/task-activity.service';
+import { taskCommentAggregate } from './comments/task-comment.aggregate';
+import { TaskCommentEntity } from './comments/task-comment.entity';
+import { taskCommentHandlers } from './comments/task-comment.grpc';
+import { TaskCommentService } from './comments/task-comment.service';
 import type { WorkConfig } from './config';
 import { database } from './database';
 import { projectAggregate } from './projects/project.aggregate';
@@ -30,12 +36,21 @@ function buildParts(runtime: ServiceRuntime, users: UserDirectory) {
   const tasks = new AggregateStore(dataSource, TaskEntity, taskAggregate, pageTokens, {
     hydrate: hydrateTasks,
   });
+  const comments = new AggregateStore(
+    dataSource,
+    TaskCommentEntity,
+    taskCommentAggregate,
+    pageTokens,
+    { resourceName: 'task comment' },
+  );
   const members = new ProjectMemberService(dataSource, projects, users);
   return {
     taskStore: tasks,
     members,
     projects: new ProjectService(dataSource, projects),
-    tasks: new TaskService(dataSource, tasks, users),
+    tasks: new TaskService(dataSource, tasks, users, comments),
+    comments: new TaskCommentService(dataSource, comments, users),
+    activity: new TaskActivityService(dataSource, pageTokens),
     dependencies: new TaskDependencyService(dataSource, tasks),
     time: new TimeEntryService(dataSource, tasks, pageTokens),
   };
@@ -47,7 +62,7 @@ export function workService(config: WorkConfig): ServiceSpec {
   return {
     name: 'work',
     ...database,
-    aggregates: [projectAggregate, taskAggregate],
+    aggregates: [projectAggregate, taskAggregate, taskCommentAggregate],
     // Every replica follows its changes, for WatchProject.
     live: true,
     bind: (runtime) => {
@@ -69,12 +84,11 @@ export function workService(config: WorkConfig): ServiceSpec {
         {
           name: 'nexus.work.v1.TaskService',
           definition: workV1.TaskServiceService,
-          implementation: taskServiceHandlers(
-            runtime.rpc,
-            parts.tasks,
-            parts.dependencies,
-            parts.time,
-          ),
+          implementation: {
+            ...taskServiceHandlers(runtime.rpc, parts.tasks, parts.dependencies, parts.time),
+            ...taskCommentHandlers(runtime.rpc, parts.comments),
+            ...taskActivityHandlers(runtime.rpc, parts.activity),
+          },
         },
       ];
     },

@@ -17,12 +17,16 @@ export type WorkErrorCode =
   | 'OPEN_BLOCKERS'
   | 'TIME_ENTRY_NOT_FOUND'
   | 'DATES_OUT_OF_ORDER'
-  | 'NOT_ARCHIVED';
+  | 'NOT_ARCHIVED'
+  | 'NOT_COMMENT_AUTHOR'
+  | 'MENTIONED_USER_CANNOT_READ'
+  | 'TOO_MANY_MENTIONS';
 
 export function workErrorKind(code: WorkErrorCode): ErrorKind {
   switch (code) {
     case 'NOT_A_MEMBER':
     case 'PROJECT_ROLE_REQUIRED':
+    case 'NOT_COMMENT_AUTHOR':
       return 'permission_denied';
     case 'PROJECT_ARCHIVED':
     case 'OPEN_TASKS':
@@ -34,6 +38,8 @@ export function workErrorKind(code: WorkErrorCode): ErrorKind {
     case 'NOT_ARCHIVED':
       return 'failed_precondition';
     case 'DATES_OUT_OF_ORDER':
+    case 'MENTIONED_USER_CANNOT_READ':
+    case 'TOO_MANY_MENTIONS':
       return 'invalid_argument';
     case 'ALREADY_MEMBER':
     case 'DEPENDENCY_EXISTS':

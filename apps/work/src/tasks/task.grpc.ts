@@ -26,13 +26,21 @@ const ORDER_OF_PROTO: Record<workV1.TaskOrderBy, TaskOrder> = {
   [workV1.TaskOrderBy.UNRECOGNIZED]: 'create_time_desc',
 };
 
+/** The RPCs of comments and history, whose handlers live with them (comments/, activity/). */
+type ElsewhereHandled =
+  | 'createTaskComment'
+  | 'listTaskComments'
+  | 'updateTaskComment'
+  | 'deleteTaskComment'
+  | 'listTaskActivity';
+
 /** nexus.work.v1.TaskService: decode, validate, call the domain, encode. */
 export function taskServiceHandlers(
   rpc: RpcKit,
   tasks: TaskService,
   dependencies: TaskDependencyService,
   time: TimeEntryService,
-): workV1.TaskServiceServer {
+): Omit<workV1.TaskServiceServer, ElsewhereHandled> {
   return {
     createTask: rpc.unary('CreateTask', async (request: workV1.CreateTaskRequest, ctx) => {
       const caller = ctx.caller;

@@ -9,6 +9,7 @@ import {
   type SortOrder,
   type Tx,
 } from '@nexus/db';
+import { TaskCommentEntity } from '../comments/task-comment.entity';
 import { projectFor, roleOf } from '../projects/project.store';
 import { WorkError } from '../work.errors';
 import { TaskDependencyEntity } from './task-dependency.entity';
@@ -42,6 +43,8 @@ export class TaskService {
     /** Tasks with their blockers (hydrated by the store). */
     private readonly tasks: AggregateStore<TaskEntity>,
     private readonly users: UserDirectory,
+    /** Comments go with their task, each with its own `deleted` event. */
+    private readonly comments: AggregateStore<TaskCommentEntity>,
   ) {}
 
   async create(
@@ -178,7 +181,8 @@ export class TaskService {
 
   /**
    * Erases the task. The tasks it blocked and its subtasks change too (they
-   * lose a blocker or their parent), so each gets its own `updated` event.
+   * lose a blocker or their parent), so each gets its own `updated` event;
+   * its comments are erased, each with its `deleted` event.
    */
   async delete(caller: Principal, id: string, etag: string): Promise<void> {
     await inTransaction(this.dataSource, caller.userId, (tx) =>
@@ -210,6 +214,13 @@ export class TaskService {
                 entity.parentTaskId = null;
               },
             });
+          }
+          const comments = await tx.manager.find(TaskCommentEntity, {
+            where: { taskId: id },
+            select: { id: true },
+          });
+          for (const comment of comments) {
+            await this.comments.delete(tx, comment.id, { soft: false });
           }
         },
       }),

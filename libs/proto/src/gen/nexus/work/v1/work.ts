@@ -21,6 +21,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { FieldMask } from "../../../google/protobuf/field_mask";
+import { Value } from "../../../google/protobuf/struct";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Money } from "../../common/v1/money";
 
@@ -333,6 +334,105 @@ export function taskOrderByToJSON(object: TaskOrderBy): string {
     case TaskOrderBy.TASK_ORDER_BY_PRIORITY_DESC:
       return "TASK_ORDER_BY_PRIORITY_DESC";
     case TaskOrderBy.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** What one entry of a task's history records. */
+export enum TaskActivityKind {
+  TASK_ACTIVITY_KIND_UNSPECIFIED = 0,
+  TASK_ACTIVITY_KIND_CREATED = 1,
+  /** TASK_ACTIVITY_KIND_UPDATED - Fields other than those below changed (title, dates, tags...). */
+  TASK_ACTIVITY_KIND_UPDATED = 2,
+  /** TASK_ACTIVITY_KIND_STATUS_CHANGED - The status changed (other fields may have changed with it). */
+  TASK_ACTIVITY_KIND_STATUS_CHANGED = 3,
+  /** TASK_ACTIVITY_KIND_ASSIGNEE_CHANGED - The assignee changed (other fields, but not the status, may have too). */
+  TASK_ACTIVITY_KIND_ASSIGNEE_CHANGED = 4,
+  TASK_ACTIVITY_KIND_DEPENDENCY_ADDED = 5,
+  TASK_ACTIVITY_KIND_DEPENDENCY_REMOVED = 6,
+  /** TASK_ACTIVITY_KIND_TIME_LOGGED - Time was logged (actual_hours went up). */
+  TASK_ACTIVITY_KIND_TIME_LOGGED = 7,
+  /** TASK_ACTIVITY_KIND_TIME_REMOVED - A time entry was deleted (actual_hours went down). */
+  TASK_ACTIVITY_KIND_TIME_REMOVED = 8,
+  TASK_ACTIVITY_KIND_COMMENT_ADDED = 9,
+  TASK_ACTIVITY_KIND_COMMENT_EDITED = 10,
+  TASK_ACTIVITY_KIND_COMMENT_DELETED = 11,
+  UNRECOGNIZED = -1,
+}
+
+export function taskActivityKindFromJSON(object: any): TaskActivityKind {
+  switch (object) {
+    case 0:
+    case "TASK_ACTIVITY_KIND_UNSPECIFIED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_UNSPECIFIED;
+    case 1:
+    case "TASK_ACTIVITY_KIND_CREATED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_CREATED;
+    case 2:
+    case "TASK_ACTIVITY_KIND_UPDATED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_UPDATED;
+    case 3:
+    case "TASK_ACTIVITY_KIND_STATUS_CHANGED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_STATUS_CHANGED;
+    case 4:
+    case "TASK_ACTIVITY_KIND_ASSIGNEE_CHANGED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_ASSIGNEE_CHANGED;
+    case 5:
+    case "TASK_ACTIVITY_KIND_DEPENDENCY_ADDED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_DEPENDENCY_ADDED;
+    case 6:
+    case "TASK_ACTIVITY_KIND_DEPENDENCY_REMOVED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_DEPENDENCY_REMOVED;
+    case 7:
+    case "TASK_ACTIVITY_KIND_TIME_LOGGED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_TIME_LOGGED;
+    case 8:
+    case "TASK_ACTIVITY_KIND_TIME_REMOVED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_TIME_REMOVED;
+    case 9:
+    case "TASK_ACTIVITY_KIND_COMMENT_ADDED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_COMMENT_ADDED;
+    case 10:
+    case "TASK_ACTIVITY_KIND_COMMENT_EDITED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_COMMENT_EDITED;
+    case 11:
+    case "TASK_ACTIVITY_KIND_COMMENT_DELETED":
+      return TaskActivityKind.TASK_ACTIVITY_KIND_COMMENT_DELETED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TaskActivityKind.UNRECOGNIZED;
+  }
+}
+
+export function taskActivityKindToJSON(object: TaskActivityKind): string {
+  switch (object) {
+    case TaskActivityKind.TASK_ACTIVITY_KIND_UNSPECIFIED:
+      return "TASK_ACTIVITY_KIND_UNSPECIFIED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_CREATED:
+      return "TASK_ACTIVITY_KIND_CREATED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_UPDATED:
+      return "TASK_ACTIVITY_KIND_UPDATED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_STATUS_CHANGED:
+      return "TASK_ACTIVITY_KIND_STATUS_CHANGED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_ASSIGNEE_CHANGED:
+      return "TASK_ACTIVITY_KIND_ASSIGNEE_CHANGED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_DEPENDENCY_ADDED:
+      return "TASK_ACTIVITY_KIND_DEPENDENCY_ADDED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_DEPENDENCY_REMOVED:
+      return "TASK_ACTIVITY_KIND_DEPENDENCY_REMOVED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_TIME_LOGGED:
+      return "TASK_ACTIVITY_KIND_TIME_LOGGED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_TIME_REMOVED:
+      return "TASK_ACTIVITY_KIND_TIME_REMOVED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_COMMENT_ADDED:
+      return "TASK_ACTIVITY_KIND_COMMENT_ADDED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_COMMENT_EDITED:
+      return "TASK_ACTIVITY_KIND_COMMENT_EDITED";
+    case TaskActivityKind.TASK_ACTIVITY_KIND_COMMENT_DELETED:
+      return "TASK_ACTIVITY_KIND_COMMENT_DELETED";
+    case TaskActivityKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -715,6 +815,105 @@ export interface DeleteTimeEntryRequest {
 }
 
 export interface DeleteTimeEntryResponse {
+}
+
+export interface TaskComment {
+  id: string;
+  /** Set on create: the task commented on. */
+  taskId: string;
+  /** Output only: who wrote it. */
+  authorId: string;
+  /**
+   * 1 to 10,000 characters, not only white space. `<@user-id>` mentions a
+   * member of the task's project; `<!room>` all of its members.
+   */
+  text: string;
+  createTime?: Date | undefined;
+  updateTime?: Date | undefined;
+  etag: string;
+}
+
+export interface CreateTaskCommentRequest {
+  /** Fields read: task_id, text. */
+  comment?: TaskComment | undefined;
+  requestId: string;
+}
+
+export interface ListTaskCommentsRequest {
+  taskId: string;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListTaskCommentsResponse {
+  /** Oldest first. */
+  comments: TaskComment[];
+  nextPageToken: string;
+}
+
+export interface UpdateTaskCommentRequest {
+  /** Fields read: id, etag and the fields of the mask. */
+  comment?:
+    | TaskComment
+    | undefined;
+  /** Updatable: text. */
+  updateMask?: string[] | undefined;
+}
+
+export interface DeleteTaskCommentRequest {
+  id: string;
+  /** Optional: refused (ABORTED) when it is not the comment's current etag. */
+  etag: string;
+}
+
+export interface DeleteTaskCommentResponse {
+}
+
+/** One field of the task as one change left it. */
+export interface TaskFieldChange {
+  /**
+   * The Task field, snake_case as in an update mask: `status`, `assignee_id`,
+   * `blocked_by_task_ids`, `actual_hours`...
+   */
+  field: string;
+  /**
+   * Its value before and after, as in the Task message's proto3 JSON
+   * (enums by name, decimals and dates as strings, lists as lists); null
+   * when unset.
+   */
+  before?: any | undefined;
+  after?: any | undefined;
+}
+
+export interface TaskActivity {
+  /** The id of the event it was recorded from (UUIDv7). */
+  id: string;
+  taskId: string;
+  kind: TaskActivityKind;
+  /** Who did it; empty when the platform did (a deactivated user unassigned). */
+  actorId: string;
+  /** Every field the change changed (none for CREATED and comment entries). */
+  changes: TaskFieldChange[];
+  /**
+   * Comment entries: the comment (its text is not part of the history; an
+   * edited or deleted comment's old text is not kept).
+   */
+  commentId: string;
+  createTime?: Date | undefined;
+}
+
+export interface ListTaskActivityRequest {
+  taskId: string;
+  /** Default 50, at most 1000. */
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListTaskActivityResponse {
+  /** Newest first. */
+  activities: TaskActivity[];
+  nextPageToken: string;
 }
 
 function createBaseProjectMember(): ProjectMember {
@@ -5481,6 +5680,1198 @@ export const DeleteTimeEntryResponse: MessageFns<DeleteTimeEntryResponse> = {
   },
 };
 
+function createBaseTaskComment(): TaskComment {
+  return { id: "", taskId: "", authorId: "", text: "", createTime: undefined, updateTime: undefined, etag: "" };
+}
+
+export const TaskComment: MessageFns<TaskComment> = {
+  encode(message: TaskComment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.taskId !== "") {
+      writer.uint32(18).string(message.taskId);
+    }
+    if (message.authorId !== "") {
+      writer.uint32(26).string(message.authorId);
+    }
+    if (message.text !== "") {
+      writer.uint32(34).string(message.text);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(42).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(50).fork()).join();
+    }
+    if (message.etag !== "") {
+      writer.uint32(58).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskComment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskComment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.authorId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskComment {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      authorId: isSet(object.authorId)
+        ? globalThis.String(object.authorId)
+        : isSet(object.author_id)
+        ? globalThis.String(object.author_id)
+        : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: TaskComment): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.authorId !== "") {
+      obj.authorId = message.authorId;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskComment>, I>>(base?: I): TaskComment {
+    return TaskComment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskComment>, I>>(object: I): TaskComment {
+    const message = createBaseTaskComment();
+    message.id = object.id ?? "";
+    message.taskId = object.taskId ?? "";
+    message.authorId = object.authorId ?? "";
+    message.text = object.text ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateTaskCommentRequest(): CreateTaskCommentRequest {
+  return { comment: undefined, requestId: "" };
+}
+
+export const CreateTaskCommentRequest: MessageFns<CreateTaskCommentRequest> = {
+  encode(message: CreateTaskCommentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.comment !== undefined) {
+      TaskComment.encode(message.comment, writer.uint32(10).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(18).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTaskCommentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTaskCommentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.comment = TaskComment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateTaskCommentRequest {
+    return {
+      comment: isSet(object.comment) ? TaskComment.fromJSON(object.comment) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateTaskCommentRequest): unknown {
+    const obj: any = {};
+    if (message.comment !== undefined) {
+      obj.comment = TaskComment.toJSON(message.comment);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateTaskCommentRequest>, I>>(base?: I): CreateTaskCommentRequest {
+    return CreateTaskCommentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateTaskCommentRequest>, I>>(object: I): CreateTaskCommentRequest {
+    const message = createBaseCreateTaskCommentRequest();
+    message.comment = (object.comment !== undefined && object.comment !== null)
+      ? TaskComment.fromPartial(object.comment)
+      : undefined;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseListTaskCommentsRequest(): ListTaskCommentsRequest {
+  return { taskId: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListTaskCommentsRequest: MessageFns<ListTaskCommentsRequest> = {
+  encode(message: ListTaskCommentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTaskCommentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTaskCommentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTaskCommentsRequest {
+    return {
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTaskCommentsRequest): unknown {
+    const obj: any = {};
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTaskCommentsRequest>, I>>(base?: I): ListTaskCommentsRequest {
+    return ListTaskCommentsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTaskCommentsRequest>, I>>(object: I): ListTaskCommentsRequest {
+    const message = createBaseListTaskCommentsRequest();
+    message.taskId = object.taskId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListTaskCommentsResponse(): ListTaskCommentsResponse {
+  return { comments: [], nextPageToken: "" };
+}
+
+export const ListTaskCommentsResponse: MessageFns<ListTaskCommentsResponse> = {
+  encode(message: ListTaskCommentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.comments) {
+      TaskComment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTaskCommentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTaskCommentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.comments.push(TaskComment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTaskCommentsResponse {
+    return {
+      comments: globalThis.Array.isArray(object?.comments)
+        ? object.comments.map((e: any) => TaskComment.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTaskCommentsResponse): unknown {
+    const obj: any = {};
+    if (message.comments?.length) {
+      obj.comments = message.comments.map((e) => TaskComment.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTaskCommentsResponse>, I>>(base?: I): ListTaskCommentsResponse {
+    return ListTaskCommentsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTaskCommentsResponse>, I>>(object: I): ListTaskCommentsResponse {
+    const message = createBaseListTaskCommentsResponse();
+    message.comments = object.comments?.map((e) => TaskComment.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateTaskCommentRequest(): UpdateTaskCommentRequest {
+  return { comment: undefined, updateMask: undefined };
+}
+
+export const UpdateTaskCommentRequest: MessageFns<UpdateTaskCommentRequest> = {
+  encode(message: UpdateTaskCommentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.comment !== undefined) {
+      TaskComment.encode(message.comment, writer.uint32(10).fork()).join();
+    }
+    if (message.updateMask !== undefined) {
+      FieldMask.encode(FieldMask.wrap(message.updateMask), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTaskCommentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTaskCommentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.comment = TaskComment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.updateMask = FieldMask.unwrap(FieldMask.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTaskCommentRequest {
+    return {
+      comment: isSet(object.comment) ? TaskComment.fromJSON(object.comment) : undefined,
+      updateMask: isSet(object.updateMask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.updateMask))
+        : isSet(object.update_mask)
+        ? FieldMask.unwrap(FieldMask.fromJSON(object.update_mask))
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateTaskCommentRequest): unknown {
+    const obj: any = {};
+    if (message.comment !== undefined) {
+      obj.comment = TaskComment.toJSON(message.comment);
+    }
+    if (message.updateMask !== undefined) {
+      obj.updateMask = FieldMask.toJSON(FieldMask.wrap(message.updateMask));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateTaskCommentRequest>, I>>(base?: I): UpdateTaskCommentRequest {
+    return UpdateTaskCommentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateTaskCommentRequest>, I>>(object: I): UpdateTaskCommentRequest {
+    const message = createBaseUpdateTaskCommentRequest();
+    message.comment = (object.comment !== undefined && object.comment !== null)
+      ? TaskComment.fromPartial(object.comment)
+      : undefined;
+    message.updateMask = object.updateMask ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteTaskCommentRequest(): DeleteTaskCommentRequest {
+  return { id: "", etag: "" };
+}
+
+export const DeleteTaskCommentRequest: MessageFns<DeleteTaskCommentRequest> = {
+  encode(message: DeleteTaskCommentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.etag !== "") {
+      writer.uint32(18).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTaskCommentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTaskCommentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteTaskCommentRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: DeleteTaskCommentRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteTaskCommentRequest>, I>>(base?: I): DeleteTaskCommentRequest {
+    return DeleteTaskCommentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteTaskCommentRequest>, I>>(object: I): DeleteTaskCommentRequest {
+    const message = createBaseDeleteTaskCommentRequest();
+    message.id = object.id ?? "";
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteTaskCommentResponse(): DeleteTaskCommentResponse {
+  return {};
+}
+
+export const DeleteTaskCommentResponse: MessageFns<DeleteTaskCommentResponse> = {
+  encode(_: DeleteTaskCommentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTaskCommentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTaskCommentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteTaskCommentResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteTaskCommentResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteTaskCommentResponse>, I>>(base?: I): DeleteTaskCommentResponse {
+    return DeleteTaskCommentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteTaskCommentResponse>, I>>(_: I): DeleteTaskCommentResponse {
+    const message = createBaseDeleteTaskCommentResponse();
+    return message;
+  },
+};
+
+function createBaseTaskFieldChange(): TaskFieldChange {
+  return { field: "", before: undefined, after: undefined };
+}
+
+export const TaskFieldChange: MessageFns<TaskFieldChange> = {
+  encode(message: TaskFieldChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.field !== "") {
+      writer.uint32(10).string(message.field);
+    }
+    if (message.before !== undefined) {
+      Value.encode(Value.wrap(message.before), writer.uint32(18).fork()).join();
+    }
+    if (message.after !== undefined) {
+      Value.encode(Value.wrap(message.after), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskFieldChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskFieldChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.field = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.before = Value.unwrap(Value.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.after = Value.unwrap(Value.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskFieldChange {
+    return {
+      field: isSet(object.field) ? globalThis.String(object.field) : "",
+      before: isSet(object?.before) ? object.before : undefined,
+      after: isSet(object?.after) ? object.after : undefined,
+    };
+  },
+
+  toJSON(message: TaskFieldChange): unknown {
+    const obj: any = {};
+    if (message.field !== "") {
+      obj.field = message.field;
+    }
+    if (message.before !== undefined) {
+      obj.before = message.before;
+    }
+    if (message.after !== undefined) {
+      obj.after = message.after;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskFieldChange>, I>>(base?: I): TaskFieldChange {
+    return TaskFieldChange.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskFieldChange>, I>>(object: I): TaskFieldChange {
+    const message = createBaseTaskFieldChange();
+    message.field = object.field ?? "";
+    message.before = object.before === undefined ? undefined : object.before;
+    message.after = object.after === undefined ? undefined : object.after;
+    return message;
+  },
+};
+
+function createBaseTaskActivity(): TaskActivity {
+  return { id: "", taskId: "", kind: 0, actorId: "", changes: [], commentId: "", createTime: undefined };
+}
+
+export const TaskActivity: MessageFns<TaskActivity> = {
+  encode(message: TaskActivity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.taskId !== "") {
+      writer.uint32(18).string(message.taskId);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(24).int32(message.kind);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(34).string(message.actorId);
+    }
+    for (const v of message.changes) {
+      TaskFieldChange.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.commentId !== "") {
+      writer.uint32(50).string(message.commentId);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskActivity {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskActivity();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.changes.push(TaskFieldChange.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.commentId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskActivity {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      kind: isSet(object.kind) ? taskActivityKindFromJSON(object.kind) : 0,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      changes: globalThis.Array.isArray(object?.changes)
+        ? object.changes.map((e: any) => TaskFieldChange.fromJSON(e))
+        : [],
+      commentId: isSet(object.commentId)
+        ? globalThis.String(object.commentId)
+        : isSet(object.comment_id)
+        ? globalThis.String(object.comment_id)
+        : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: TaskActivity): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.kind !== 0) {
+      obj.kind = taskActivityKindToJSON(message.kind);
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.changes?.length) {
+      obj.changes = message.changes.map((e) => TaskFieldChange.toJSON(e));
+    }
+    if (message.commentId !== "") {
+      obj.commentId = message.commentId;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskActivity>, I>>(base?: I): TaskActivity {
+    return TaskActivity.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskActivity>, I>>(object: I): TaskActivity {
+    const message = createBaseTaskActivity();
+    message.id = object.id ?? "";
+    message.taskId = object.taskId ?? "";
+    message.kind = object.kind ?? 0;
+    message.actorId = object.actorId ?? "";
+    message.changes = object.changes?.map((e) => TaskFieldChange.fromPartial(e)) || [];
+    message.commentId = object.commentId ?? "";
+    message.createTime = object.createTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListTaskActivityRequest(): ListTaskActivityRequest {
+  return { taskId: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListTaskActivityRequest: MessageFns<ListTaskActivityRequest> = {
+  encode(message: ListTaskActivityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTaskActivityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTaskActivityRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTaskActivityRequest {
+    return {
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTaskActivityRequest): unknown {
+    const obj: any = {};
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTaskActivityRequest>, I>>(base?: I): ListTaskActivityRequest {
+    return ListTaskActivityRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTaskActivityRequest>, I>>(object: I): ListTaskActivityRequest {
+    const message = createBaseListTaskActivityRequest();
+    message.taskId = object.taskId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListTaskActivityResponse(): ListTaskActivityResponse {
+  return { activities: [], nextPageToken: "" };
+}
+
+export const ListTaskActivityResponse: MessageFns<ListTaskActivityResponse> = {
+  encode(message: ListTaskActivityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.activities) {
+      TaskActivity.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTaskActivityResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTaskActivityResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.activities.push(TaskActivity.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTaskActivityResponse {
+    return {
+      activities: globalThis.Array.isArray(object?.activities)
+        ? object.activities.map((e: any) => TaskActivity.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTaskActivityResponse): unknown {
+    const obj: any = {};
+    if (message.activities?.length) {
+      obj.activities = message.activities.map((e) => TaskActivity.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTaskActivityResponse>, I>>(base?: I): ListTaskActivityResponse {
+    return ListTaskActivityResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTaskActivityResponse>, I>>(object: I): ListTaskActivityResponse {
+    const message = createBaseListTaskActivityResponse();
+    message.activities = object.activities?.map((e) => TaskActivity.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
 /**
  * Projects with members, budgets and progress computed from their tasks.
  * Every call carries `authorization: Bearer <token>`. Project members read;
@@ -5960,6 +7351,72 @@ export const TaskServiceService = {
       Buffer.from(DeleteTimeEntryResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteTimeEntryResponse => DeleteTimeEntryResponse.decode(value),
   },
+  /**
+   * Comments on a task: readable by whoever can read the task, written by
+   * its project's owners, managers and members (not viewers, not platform
+   * guests). `<@user-id>` in the text mentions a project member, `<!room>`
+   * every member of the project.
+   */
+  createTaskComment: {
+    path: "/nexus.work.v1.TaskService/CreateTaskComment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateTaskCommentRequest): Buffer =>
+      Buffer.from(CreateTaskCommentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateTaskCommentRequest => CreateTaskCommentRequest.decode(value),
+    responseSerialize: (value: TaskComment): Buffer => Buffer.from(TaskComment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TaskComment => TaskComment.decode(value),
+  },
+  /** Oldest first. */
+  listTaskComments: {
+    path: "/nexus.work.v1.TaskService/ListTaskComments" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTaskCommentsRequest): Buffer =>
+      Buffer.from(ListTaskCommentsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTaskCommentsRequest => ListTaskCommentsRequest.decode(value),
+    responseSerialize: (value: ListTaskCommentsResponse): Buffer =>
+      Buffer.from(ListTaskCommentsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTaskCommentsResponse => ListTaskCommentsResponse.decode(value),
+  },
+  /** The author's own comment only (field mask `text`, etag). */
+  updateTaskComment: {
+    path: "/nexus.work.v1.TaskService/UpdateTaskComment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateTaskCommentRequest): Buffer =>
+      Buffer.from(UpdateTaskCommentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateTaskCommentRequest => UpdateTaskCommentRequest.decode(value),
+    responseSerialize: (value: TaskComment): Buffer => Buffer.from(TaskComment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TaskComment => TaskComment.decode(value),
+  },
+  /** The author, or a project owner or manager (and platform admins). */
+  deleteTaskComment: {
+    path: "/nexus.work.v1.TaskService/DeleteTaskComment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteTaskCommentRequest): Buffer =>
+      Buffer.from(DeleteTaskCommentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteTaskCommentRequest => DeleteTaskCommentRequest.decode(value),
+    responseSerialize: (value: DeleteTaskCommentResponse): Buffer =>
+      Buffer.from(DeleteTaskCommentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteTaskCommentResponse => DeleteTaskCommentResponse.decode(value),
+  },
+  /**
+   * The task's history, newest first: creation, field changes with their
+   * values before and after, dependencies, time logged, comments.
+   */
+  listTaskActivity: {
+    path: "/nexus.work.v1.TaskService/ListTaskActivity" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTaskActivityRequest): Buffer =>
+      Buffer.from(ListTaskActivityRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTaskActivityRequest => ListTaskActivityRequest.decode(value),
+    responseSerialize: (value: ListTaskActivityResponse): Buffer =>
+      Buffer.from(ListTaskActivityResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTaskActivityResponse => ListTaskActivityResponse.decode(value),
+  },
 } as const;
 
 export interface TaskServiceServer extends UntypedServiceImplementation {
@@ -5989,6 +7446,24 @@ export interface TaskServiceServer extends UntypedServiceImplementation {
   logTime: handleUnaryCall<LogTimeRequest, TimeEntry>;
   listTimeEntries: handleUnaryCall<ListTimeEntriesRequest, ListTimeEntriesResponse>;
   deleteTimeEntry: handleUnaryCall<DeleteTimeEntryRequest, DeleteTimeEntryResponse>;
+  /**
+   * Comments on a task: readable by whoever can read the task, written by
+   * its project's owners, managers and members (not viewers, not platform
+   * guests). `<@user-id>` in the text mentions a project member, `<!room>`
+   * every member of the project.
+   */
+  createTaskComment: handleUnaryCall<CreateTaskCommentRequest, TaskComment>;
+  /** Oldest first. */
+  listTaskComments: handleUnaryCall<ListTaskCommentsRequest, ListTaskCommentsResponse>;
+  /** The author's own comment only (field mask `text`, etag). */
+  updateTaskComment: handleUnaryCall<UpdateTaskCommentRequest, TaskComment>;
+  /** The author, or a project owner or manager (and platform admins). */
+  deleteTaskComment: handleUnaryCall<DeleteTaskCommentRequest, DeleteTaskCommentResponse>;
+  /**
+   * The task's history, newest first: creation, field changes with their
+   * values before and after, dependencies, time logged, comments.
+   */
+  listTaskActivity: handleUnaryCall<ListTaskActivityRequest, ListTaskActivityResponse>;
 }
 
 export interface TaskServiceClient extends Client {
@@ -6168,6 +7643,94 @@ export interface TaskServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteTimeEntryResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Comments on a task: readable by whoever can read the task, written by
+   * its project's owners, managers and members (not viewers, not platform
+   * guests). `<@user-id>` in the text mentions a project member, `<!room>`
+   * every member of the project.
+   */
+  createTaskComment(
+    request: CreateTaskCommentRequest,
+    callback: (error: ServiceError | null, response: TaskComment) => void,
+  ): ClientUnaryCall;
+  createTaskComment(
+    request: CreateTaskCommentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TaskComment) => void,
+  ): ClientUnaryCall;
+  createTaskComment(
+    request: CreateTaskCommentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TaskComment) => void,
+  ): ClientUnaryCall;
+  /** Oldest first. */
+  listTaskComments(
+    request: ListTaskCommentsRequest,
+    callback: (error: ServiceError | null, response: ListTaskCommentsResponse) => void,
+  ): ClientUnaryCall;
+  listTaskComments(
+    request: ListTaskCommentsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTaskCommentsResponse) => void,
+  ): ClientUnaryCall;
+  listTaskComments(
+    request: ListTaskCommentsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTaskCommentsResponse) => void,
+  ): ClientUnaryCall;
+  /** The author's own comment only (field mask `text`, etag). */
+  updateTaskComment(
+    request: UpdateTaskCommentRequest,
+    callback: (error: ServiceError | null, response: TaskComment) => void,
+  ): ClientUnaryCall;
+  updateTaskComment(
+    request: UpdateTaskCommentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TaskComment) => void,
+  ): ClientUnaryCall;
+  updateTaskComment(
+    request: UpdateTaskCommentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TaskComment) => void,
+  ): ClientUnaryCall;
+  /** The author, or a project owner or manager (and platform admins). */
+  deleteTaskComment(
+    request: DeleteTaskCommentRequest,
+    callback: (error: ServiceError | null, response: DeleteTaskCommentResponse) => void,
+  ): ClientUnaryCall;
+  deleteTaskComment(
+    request: DeleteTaskCommentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteTaskCommentResponse) => void,
+  ): ClientUnaryCall;
+  deleteTaskComment(
+    request: DeleteTaskCommentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteTaskCommentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The task's history, newest first: creation, field changes with their
+   * values before and after, dependencies, time logged, comments.
+   */
+  listTaskActivity(
+    request: ListTaskActivityRequest,
+    callback: (error: ServiceError | null, response: ListTaskActivityResponse) => void,
+  ): ClientUnaryCall;
+  listTaskActivity(
+    request: ListTaskActivityRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTaskActivityResponse) => void,
+  ): ClientUnaryCall;
+  listTaskActivity(
+    request: ListTaskActivityRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTaskActivityResponse) => void,
   ): ClientUnaryCall;
 }
 
