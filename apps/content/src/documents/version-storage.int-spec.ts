@@ -37,7 +37,7 @@ afterAll(async () => {
 const as = (user: TestUser) => ({ token: user.token });
 const docs = () => content.client.documents;
 const sql = <T>(text: string, params: unknown[] = []) =>
-  content.service.runtime.dataSource.query(text, params) as Promise<T>;
+  content.service.runtime.dataSource.query<T>(text, params);
 
 /** A small deterministic generator, so a failure can be replayed from its seed. */
 function random(seed: number) {
