@@ -142,6 +142,12 @@ export const ACCESS: Record<string, AccessRule> = {
     request: (fx) => ({ documentId: fx.documentId }),
     roles: { manager: 'denied', guest: 'denied' },
   },
+  // A Watch is judged by its first item (caught_up) or the status it ends with.
+  '/nexus.content.v1.DocumentService/WatchDocument': {
+    access: 'read',
+    request: (fx) => ({ documentId: fx.documentId, cursor: '' }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
   '/nexus.content.v1.DocumentService/UpdateDocument': {
     access: 'write',
     request: (fx) => ({ document: { id: fx.documentId, title: 'Renamed' }, updateMask: ['title'] }),
@@ -612,6 +618,12 @@ export const ACCESS: Record<string, AccessRule> = {
   '/nexus.work.v1.ProjectService/GetProjectStats': {
     access: 'read',
     request: (fx) => ({ projectId: fx.projectId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  // A Watch is judged by its first item (caught_up) or the status it ends with.
+  '/nexus.work.v1.ProjectService/WatchProject': {
+    access: 'read',
+    request: (fx) => ({ projectId: fx.projectId, cursor: '' }),
     roles: { manager: 'denied', guest: 'denied' },
   },
   '/nexus.work.v1.ProjectService/UpdateProject': {
