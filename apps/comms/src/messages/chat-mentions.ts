@@ -100,7 +100,9 @@ export class ChatMentions {
     plan: MentionPlan,
     previousText: string | null,
   ): Promise<void> {
-    await store.replaceMentions(tx.manager, message, plan.userIds);
+    // A new message has no rows to replace: a post without mentions costs no statement.
+    if (previousText !== null || plan.userIds.length > 0)
+      await store.replaceMentions(tx.manager, message, plan.userIds);
     if (plan.userIds.length === 0 && !plan.everyone) return;
     const earlier = previousText === null ? null : findMentions(previousText);
     const members = new Set(await store.memberIds(tx.manager, room.id));
