@@ -84,8 +84,12 @@ const ordered = (): [RpcMethod, AccessRule][] =>
 describe('the access matrix', () => {
   it('has one row for every unary RPC and every Watch of every gRPC service, and no stale rows', () => {
     expect(Object.keys(ACCESS).sort()).toEqual(unary.map((m) => m.path).sort());
-    // The other streaming RPCs (content's UploadFile, DownloadFile) are checked below.
-    expect(streaming.map((m) => m.name).sort()).toEqual(['DownloadFile', 'UploadFile']);
+    // The other streaming RPCs (content's UploadFile, DownloadFile, DownloadSharedFile) are checked below.
+    expect(streaming.map((m) => m.name).sort()).toEqual([
+      'DownloadFile',
+      'DownloadSharedFile',
+      'UploadFile',
+    ]);
   });
 
   it('answers every RPC with no token, an expired token, a foreign key, a revoked token or no token and a bad request by UNAUTHENTICATED unless it is public', async () => {
@@ -245,6 +249,28 @@ describe('streaming RPCs', () => {
           stream.on('end', () => resolve(status.OK));
         });
         expect(codeName(download)).toBe('UNAUTHENTICATED');
+      }
+      // DownloadSharedFile is public (the link's token is the credential): without
+      // a bearer token an unknown link is NOT_FOUND; a bad bearer token is still refused.
+      for (const [token, expected] of [
+        [undefined, 'NOT_FOUND'],
+        [bad.expired, 'UNAUTHENTICATED'],
+        [bad.foreignKey, 'UNAUTHENTICATED'],
+      ] as const) {
+        const shared = await new Promise<number>((resolve) => {
+          const d = FileServiceService.downloadSharedFile;
+          const stream = client.makeServerStreamRequest(
+            d.path,
+            d.requestSerialize,
+            d.responseDeserialize,
+            { token: 'x'.repeat(43), password: '' },
+            meta(token),
+          );
+          stream.on('data', () => undefined);
+          stream.on('error', (error: { code: number }) => resolve(error.code));
+          stream.on('end', () => resolve(status.OK));
+        });
+        expect(codeName(shared)).toBe(expected);
       }
     } finally {
       client.close();
