@@ -8,7 +8,8 @@
  * times, through the service classes ListMessages and ListRooms use:
  *   - the first page of the room (newest 50),
  *   - a page deep in history (at 90% of the room, via its keyset page token),
- *   - the rooms list with unread counts for the user in all those rooms.
+ *   - the rooms list with unread and mention counts for the user in all those rooms,
+ *   - the mention counts alone (each room has mentions of the user before and after the marker).
  * Runs on a scratch database of DATABASE_URL's server (default: the system
  * PostgreSQL at 127.0.0.1:5432), dropped at the end.
  */
@@ -98,6 +99,14 @@ async function main(): Promise<void> {
         (sum, item) => sum + (item.view?.unreadCount ?? 0),
         0,
       );
+      const totalMentions = listed.items.reduce(
+        (sum, item) => sum + (item.view?.mentionCount ?? 0),
+        0,
+      );
+      const markers = listed.items.flatMap(({ room }) =>
+        room.members.filter((member) => member.userId === user.userId),
+      );
+      const mentionCounts = await time(() => rooms.mentionCounts(user.userId, markers));
 
       directory.close();
       console.log(
@@ -111,7 +120,10 @@ async function main(): Promise<void> {
         `  deep / first (p50)              ${(deepPage.p50 / first.p50).toFixed(2)} (target <= 1.20)`,
       );
       console.log(
-        `  ListRooms with unread counts    p50 ${ms(unread.p50)}  p95 ${ms(unread.p95)}  (${listed.items.length} rooms, ${totalUnread.toLocaleString('en')} unread)`,
+        `  ListRooms with unread counts    p50 ${ms(unread.p50)}  p95 ${ms(unread.p95)}  (${listed.items.length} rooms, ${totalUnread.toLocaleString('en')} unread, ${totalMentions.toLocaleString('en')} mentions)`,
+      );
+      console.log(
+        `  of which mention counts         p50 ${ms(mentionCounts.p50)}  p95 ${ms(mentionCounts.p95)}`,
       );
     } finally {
       await dataSource.destroy();
@@ -149,7 +161,10 @@ async function seedRoom(
   return roomId;
 }
 
-/** ROOMS rooms with the user as member, each 1-20 messages past the user's read marker. */
+/**
+ * ROOMS rooms with the user as member, each 1-20 messages past the user's
+ * read marker, and mentions of the user at positions 95-104 (5 after it).
+ */
 async function seedRooms(
   dataSource: ReturnType<typeof createDataSource>,
   userId: string,
@@ -163,6 +178,12 @@ async function seedRooms(
      INSERT INTO comms.chat_members (room_id, user_id, role, last_read_seq)
      SELECT id, $1, 'member', 99 FROM rooms`,
     [userId, ROOMS],
+  );
+  await dataSource.query(
+    `INSERT INTO comms.chat_mentions (message_id, user_id, room_id, seq)
+     SELECT gen_random_uuid(), $1, m.room_id, seq
+       FROM comms.chat_members m, generate_series(95, 104) AS seq WHERE m.user_id = $1`,
+    [userId],
   );
 }
 
