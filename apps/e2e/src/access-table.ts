@@ -387,6 +387,26 @@ export const ACCESS: Record<string, AccessRule> = {
     roles: { manager: 'denied', guest: 'denied' },
   },
 
+  // --- content: access through messages (grant what you can read; revoke only your own) ---
+  '/nexus.content.v1.AttachmentAccessService/GrantFileAccess': {
+    access: 'write',
+    request: (fx) => ({
+      fileIds: [fx.fileId],
+      // A user of its own: the matrix's other rows never see this grant.
+      userIds: [uuidv7()],
+      via: { service: 'comms', resourceType: 'email', resourceId: uuidv7() },
+    }),
+    // A stranger cannot pass on a file they cannot read (NOT_FOUND).
+    roles: { manager: 'denied' },
+  },
+  '/nexus.content.v1.AttachmentAccessService/RevokeFileAccess': {
+    // Anyone may call: it removes only what the caller granted or holds.
+    access: 'read',
+    request: () => ({
+      via: { service: 'comms', resourceType: 'email', resourceId: uuidv7() },
+      userIds: [],
+    }),
+  },
   // --- comms: chat (channels are public to read; owners and admins manage) ---
   '/nexus.comms.v1.ChatService/CreateRoom': {
     access: 'write',
