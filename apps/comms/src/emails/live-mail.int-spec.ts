@@ -1,7 +1,10 @@
 import { credentials, status } from '@grpc/grpc-js';
 import { commsV1 } from '@nexus/proto';
 import { WatchReader, bearer, eventually, grpcError, type TestUser } from '@nexus/testing';
+import type { PlatformEvent } from '@nexus/events';
+import { MailboxStore } from '../mailboxes/mailbox.store';
 import { as, startComms, type CommsHarness } from '../testing/comms-harness';
+import { MailboxSnapshots } from './mailbox-snapshots';
 
 type Item = commsV1.WatchMailboxResponse;
 
@@ -365,5 +368,49 @@ describe('GetEmailChanges', () => {
       as(bob),
     );
     expect(kept.hasMoreChanges).toBe(false);
+  });
+});
+
+describe('MailboxSnapshots', () => {
+  /** An email change moving a copy between mailboxes, as the feed delivers it. */
+  const move = (id: string, from: string[], to: string[]): PlatformEvent => ({
+    id,
+    type: 'nexus.comms.email.updated',
+    source: 'comms',
+    subject: id,
+    time: new Date(),
+    topic: 'nexus.comms.email',
+    partition: 0,
+    offset: '0',
+    data: { before: { mailboxIds: from }, after: { mailboxIds: to }, changed: [], actor: null },
+  });
+
+  it('reads each change once for every stream, and the changes delivered together in one batch', async () => {
+    const { user: bob, box } = await signUp();
+    await send((await signUp()).user, [bob.user.id], 'Counted');
+    const { dataSource, pageTokens } = comms.service.runtime;
+    const snapshots = new MailboxSnapshots(new MailboxStore(dataSource, pageTokens));
+    const inbox = box.MAILBOX_ROLE_INBOX;
+    const archive = box.MAILBOX_ROLE_ARCHIVE;
+
+    // Three streams ask for two changes delivered together: one read.
+    const first = move('e1', [inbox], [archive]);
+    const second = move('e2', [archive], [inbox]);
+    const answers = await Promise.all([
+      snapshots.of(first),
+      snapshots.of(second),
+      snapshots.of(first),
+      snapshots.of(second),
+      snapshots.of(first),
+    ]);
+    expect(snapshots.reads).toBe(1);
+    expect(answers[0].get(inbox)).toMatchObject({ id: inbox, totalCount: 1, unreadCount: 1 });
+    expect(answers[1].get(archive)).toMatchObject({ id: archive, totalCount: 0 });
+    // Asked again later (a slower stream): the same read.
+    await snapshots.of(first);
+    expect(snapshots.reads).toBe(1);
+    // A later change is read afresh.
+    await snapshots.of(move('e3', [inbox], [archive]));
+    expect(snapshots.reads).toBe(2);
   });
 });
