@@ -100,7 +100,7 @@ const newUser = () => {
   };
 };
 
-/** THE table: every unary RPC of every gRPC service (the test fails on one left out). */
+/** THE table: every unary RPC and every Watch of every gRPC service (the test fails on one left out). */
 export const ACCESS: Record<string, AccessRule> = {
   // --- content: documents (owner, admin manage; strangers see nothing) ---
   '/nexus.content.v1.DocumentService/CreateDocument': {
@@ -613,6 +613,17 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'write',
     request: (fx) => ({ id: fx.sentEmailId }),
     roles: { manager: 'denied' },
+  },
+  // A Watch is judged by its first item (caught_up) or the status it ends with.
+  '/nexus.comms.v1.EmailService/WatchMailbox': {
+    access: 'read',
+    request: (fx) => ({ cursor: '', mailboxId: fx.mailboxId }),
+    roles: { manager: 'denied', guest: 'denied' },
+  },
+  '/nexus.comms.v1.EmailService/GetEmailChanges': {
+    access: 'read',
+    // The current state: every caller has one (of their own mail only).
+    request: () => ({ sinceState: '', maxChanges: 10 }),
   },
   '/nexus.comms.v1.EmailService/DeleteMailbox': {
     access: 'write',
