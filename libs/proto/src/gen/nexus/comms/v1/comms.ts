@@ -572,8 +572,11 @@ export interface WatchMailboxRequest {
 
 export interface WatchMailboxResponse {
   /**
-   * The change's verb (created, updated, deleted, sent), or `caught_up`:
-   * every change up to `cursor` has been sent and live changes follow.
+   * The change's verb, or `caught_up`: every change up to `cursor` has been
+   * sent and live changes follow. Copies: created (new mail, a draft),
+   * updated (moved, labelled, read/unread, keywords), sent (a draft sent),
+   * deleted (moved to the trash), restored (out of it), destroyed (erased
+   * for good). Mailboxes: created, updated, deleted.
    */
   verb: string;
   /** Resume after this item. */
@@ -586,7 +589,7 @@ export interface WatchMailboxResponse {
   resource?:
     | //
     /**
-     * The caller's copy after the change (as it was before, on `deleted`).
+     * The caller's copy after the change (as it was, on `destroyed`).
      * `sender_deleted` is as of the change.
      */
     { $case: "email"; value: Email }
