@@ -120,6 +120,7 @@ interface Round {
   newestMs: number;
   anyMs: number;
   listMs: number;
+  fullReadMs: number;
 }
 
 async function round(
@@ -189,6 +190,15 @@ async function round(
   let probe = 0;
   const anyMs = await time(() => history.get(id, EDITS - (probe++ % (2 * SNAPSHOT_EVERY))), 64);
   const listMs = await time(() => history.list(id, 50, ''), 10);
+  probe = 0;
+  const fullReadMs = await time(
+    () =>
+      dataSource.query(`SELECT content FROM ${FULL_TABLE} WHERE document_id = $1 AND number = $2`, [
+        id,
+        EDITS - (probe++ % (2 * SNAPSHOT_EVERY)),
+      ]),
+    64,
+  );
   return {
     fullBytes: (await relationBytes(dataSource, FULL_TABLE)) - full0,
     compactBytes: (await relationBytes(dataSource, '"content"."document_versions"')) - compact0,
@@ -200,6 +210,7 @@ async function round(
     newestMs,
     anyMs,
     listMs,
+    fullReadMs,
   };
 }
 
@@ -249,7 +260,7 @@ async function run(url: string): Promise<void> {
     );
     log(`uncompressed JSON of all versions: ${per1000(m((r) => r.logicalBytes))} per 1,000 edits`);
     log(
-      `append ${m((r) => r.appendMs).toFixed(2)} ms/edit; read newest ${m((r) => r.newestMs).toFixed(2)} ms, any version of the last chains ${m((r) => r.anyMs).toFixed(2)} ms (p50), list page of 50 ${m((r) => r.listMs).toFixed(1)} ms`,
+      `append ${m((r) => r.appendMs).toFixed(2)} ms/edit; read newest ${m((r) => r.newestMs).toFixed(2)} ms, any version of the last chains ${m((r) => r.anyMs).toFixed(2)} ms (p50), list page of 50 ${m((r) => r.listMs).toFixed(1)} ms; a full copy read as before ${m((r) => r.fullReadMs).toFixed(2)} ms`,
     );
   } finally {
     await dataSource.destroy();
