@@ -15,6 +15,8 @@ const PAGE = 500;
  * however much of the log is other users' changes.
  */
 const SCAN_LIMIT = 20_000;
+/** How long a state ahead of the log is waited for (the relay commits its log entries after Kafka has them). */
+const AHEAD_WAIT_MS = 2_000;
 
 /**
  * JMAP Email/changes (RFC 8620 5.2) over the change log: the caller's
@@ -36,7 +38,7 @@ export class EmailChanges {
     maxChanges: number,
   ): Promise<commsV1.GetEmailChangesResponse> {
     const since = sinceState === '' ? null : this.live.positionOf(sinceState, 'since_state');
-    const { oldest, newest } = await changeLogBounds(this.db, this.schema);
+    const { oldest, newest } = await this.bounds(since);
     if (since === null) return this.answer(newest, newest, false, new ChangeSet(0));
     // Before the oldest entry kept (pruned), or after the newest (not a
     // state of this log): JMAP's cannotCalculateChanges.
@@ -59,6 +61,21 @@ export class EmailChanges {
       scanned += rows.length;
     }
     return this.answer(since, at, at < newest, changes);
+  }
+
+  /**
+   * The log's bounds, once it holds `since`: the relay sends a batch to
+   * Kafka before it commits the batch's log entries, so a stream's cursor
+   * may be a few milliseconds ahead of the log. Waited for briefly; a state
+   * still beyond the log after that was never one of its positions.
+   */
+  private async bounds(since: number | null): Promise<{ oldest: number; newest: number }> {
+    const deadline = Date.now() + AHEAD_WAIT_MS;
+    for (;;) {
+      const bounds = await changeLogBounds(this.db, this.schema);
+      if (since === null || since <= bounds.newest || Date.now() >= deadline) return bounds;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private answer(
