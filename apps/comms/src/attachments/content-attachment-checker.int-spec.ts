@@ -12,13 +12,31 @@ import { grpcError } from '@nexus/testing';
 import { as, startComms, type CommsHarness } from '../testing/comms-harness';
 
 /**
- * A real gRPC server implementing only content's BatchGetFiles: `readable`
- * files are returned, `private` ones are PERMISSION_DENIED, others NOT_FOUND
- * with the ErrorInfo the platform's KitError.notFound sends.
+ * A real gRPC server implementing content's BatchGetFiles and
+ * GrantFileAccess: `readable` files are returned, `private` ones are
+ * PERMISSION_DENIED, others NOT_FOUND with the ErrorInfo the platform's
+ * KitError.notFound sends; grants are recorded, or refused UNAVAILABLE for a
+ * file in `grantDown` (content going away between the check and the grant).
  */
-async function contentStub(readable: Set<string>, hidden: Set<string>) {
+async function contentStub(readable: Set<string>, hidden: Set<string>, grantDown: Set<string>) {
   const seen: string[] = [];
+  const grants: { token: string; request: contentV1.GrantFileAccessRequest }[] = [];
   const server = new Server();
+  server.addService(contentV1.AttachmentAccessServiceService, {
+    grantFileAccess: (
+      call: ServerUnaryCall<contentV1.GrantFileAccessRequest, contentV1.GrantFileAccessResponse>,
+      callback: sendUnaryData<contentV1.GrantFileAccessResponse>,
+    ) => {
+      if (call.request.fileIds.some((id) => grantDown.has(id)))
+        return callback({ code: status.UNAVAILABLE, details: 'going away' });
+      grants.push({ token: String(call.metadata.get('authorization')[0]), request: call.request });
+      return callback(null, { created: [] });
+    },
+    revokeFileAccess: (
+      _call: ServerUnaryCall<contentV1.RevokeFileAccessRequest, contentV1.RevokeFileAccessResponse>,
+      callback: sendUnaryData<contentV1.RevokeFileAccessResponse>,
+    ) => callback(null, { revoked: [] }),
+  });
   server.addService(contentV1.FileServiceService, {
     batchGetFiles: (
       call: ServerUnaryCall<contentV1.BatchGetFilesRequest, contentV1.BatchGetFilesResponse>,
@@ -54,16 +72,17 @@ async function contentStub(readable: Set<string>, hidden: Set<string>) {
       error ? reject(error) : resolve(bound),
     ),
   );
-  return { address: `127.0.0.1:${port}`, seen, stop: () => server.forceShutdown() };
+  return { address: `127.0.0.1:${port}`, seen, grants, stop: () => server.forceShutdown() };
 }
 
 const mine = uuidv7();
 const private_ = uuidv7();
+const lost = uuidv7();
 let stub: Awaited<ReturnType<typeof contentStub>>;
 let comms: CommsHarness;
 
 beforeAll(async () => {
-  stub = await contentStub(new Set([mine]), new Set([private_]));
+  stub = await contentStub(new Set([mine, lost]), new Set([private_]), new Set([lost]));
   comms = await startComms({
     CONTENT_ATTACHMENT_CHECK: 'true',
     CONTENT_GRPC_ADDRESS: stub.address,
@@ -125,5 +144,95 @@ describe('attachments checked with the content service', () => {
     expect(
       mailboxes.find((box) => box.role === commsV1.MailboxRole.MAILBOX_ROLE_DRAFTS)?.totalCount,
     ).toBe(0);
+  });
+
+  it('grants the internal recipients of a sent mail the attachments, through the mail, with the sender token', async () => {
+    const [alice, bob, carol] = [await comms.signUp(), await comms.signUp(), await comms.signUp()];
+    const draft = await comms.email.createDraft(
+      {
+        email: commsV1.Email.fromPartial({
+          subject: 'deck',
+          to: [bob.user.id, 'partner@example.org'],
+          bcc: [carol.user.id],
+          attachmentIds: [mine],
+        }),
+        requestId: '',
+      },
+      as(alice),
+    );
+    await comms.email.sendEmail({ id: draft.id, etag: draft.etag }, as(alice));
+    const grant = stub.grants.find((g) => g.request.via?.resourceId === draft.id);
+    expect(grant).toEqual({
+      token: `Bearer ${alice.token}`,
+      request: {
+        fileIds: [mine],
+        userIds: [bob.user.id, carol.user.id],
+        via: { service: 'comms', resourceType: 'email', resourceId: draft.id },
+      },
+    });
+  });
+
+  it('fails a send UNAVAILABLE when content cannot grant, writing nothing', async () => {
+    const [alice, bob] = [await comms.signUp(), await comms.signUp()];
+    const draft = await comms.email.createDraft(
+      {
+        email: commsV1.Email.fromPartial({
+          subject: 's',
+          to: [bob.user.id],
+          attachmentIds: [lost],
+        }),
+        requestId: '',
+      },
+      as(alice),
+    );
+    const error = await grpcError(
+      comms.email.sendEmail({ id: draft.id, etag: draft.etag }, as(alice)),
+    );
+    expect(error.code).toBe(status.UNAVAILABLE);
+    expect(error.reason).toBe('DEPENDENCY_UNAVAILABLE');
+    expect((await comms.email.getEmail({ id: draft.id }, as(alice))).status).toBe(
+      commsV1.EmailStatus.EMAIL_STATUS_DRAFT,
+    );
+    const inbox = await comms.email.listEmails(
+      commsV1.ListEmailsRequest.fromPartial({ pageSize: 10 }),
+      as(bob),
+    );
+    expect(inbox.emails).toEqual([]);
+  });
+
+  it('grants the members of the room a posted file, not the poster; a refused grant posts nothing', async () => {
+    const [alice, bob] = [await comms.signUp(), await comms.signUp()];
+    const room = await comms.chat.createRoom(
+      {
+        room: commsV1.ChatRoom.fromPartial({
+          name: 'team',
+          kind: commsV1.RoomKind.ROOM_KIND_PRIVATE,
+        }),
+        memberIds: [bob.user.id],
+        requestId: '',
+      },
+      as(alice),
+    );
+    await comms.chat.postMessage(
+      { roomId: room.id, text: 'deck', attachmentIds: [mine], replyToId: '', requestId: '' },
+      as(alice),
+    );
+    expect(stub.grants.find((g) => g.request.via?.resourceId === room.id)?.request).toEqual({
+      fileIds: [mine],
+      userIds: [bob.user.id],
+      via: { service: 'comms', resourceType: 'chat-room', resourceId: room.id },
+    });
+    const error = await grpcError(
+      comms.chat.postMessage(
+        { roomId: room.id, text: 'other', attachmentIds: [lost], replyToId: '', requestId: '' },
+        as(alice),
+      ),
+    );
+    expect(error.code).toBe(status.UNAVAILABLE);
+    const { messages } = await comms.chat.listMessages(
+      commsV1.ListMessagesRequest.fromPartial({ roomId: room.id, pageSize: 10 }),
+      as(bob),
+    );
+    expect(messages.map((m) => m.text)).toEqual(['deck']);
   });
 });
