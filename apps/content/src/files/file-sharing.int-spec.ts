@@ -53,7 +53,7 @@ describe('sharing a file with a user', () => {
   it('lets B read and download once shared; C finds nothing; revoking ends B’s access', async () => {
     const [a, b, c] = [await users.signUp(), await users.signUp(), await users.signUp()];
     const bytes = randomBytes(1000);
-    const file = await upload(a, bytes);
+    const file = await content.transfer.upload(a.token, { name: 'zanzibar-plan.bin' }, [bytes]);
     const share = await files().shareFile(
       { fileId: file.id, userId: b.user.id, role: VIEWER },
       as(a),
@@ -63,6 +63,11 @@ describe('sharing a file with a user', () => {
     expect((await content.transfer.downloadAll(b.token, file.id)).bytes.equals(bytes)).toBe(true);
     const listed = await files().listFiles(contentV1.ListFilesRequest.fromPartial({}), as(b));
     expect(listed.files.map((f) => f.id)).toContain(file.id);
+    expect((await files().batchGetFiles({ ids: [file.id] }, as(b))).files).toHaveLength(1);
+    const search = (who: TestUser) =>
+      files().searchFiles(contentV1.SearchFilesRequest.fromPartial({ query: 'zanzibar' }), as(who));
+    expect((await search(b)).results.map((r) => r.file?.id)).toContain(file.id);
+    expect((await search(c)).results.map((r) => r.file?.id)).not.toContain(file.id);
     expect((await grpcError(files().getFile({ id: file.id }, as(c)))).code).toBe(status.NOT_FOUND);
     expect((await grpcError(content.transfer.downloadAll(c.token, file.id))).code).toBe(
       status.NOT_FOUND,
