@@ -45,3 +45,23 @@ describe('canonicalEmoji', () => {
     expect(canonicalEmoji(input)).toBeNull();
   });
 });
+
+describe('canonicalEmoji on arbitrary input', () => {
+  it('never throws, and what it stores is its own canonical form', () => {
+    // Code points around the emoji ranges, selectors, joiners, tags and lone surrogates.
+    const pool = [
+      0x31, 0x41, 0x3a, 0x20e3, 0x200d, 0xfe0e, 0xfe0f, 0x1f3fd, 0x1f1eb, 0x1f1f7, 0x1f44d, 0x2764,
+      0x1f3f3, 0x1f308, 0xe0067, 0xe007f, 0x1f469, 0x1f467, 0x263a, 0xd800, 0xdc00,
+    ];
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    for (let i = 0; i < 20_000; i += 1) {
+      const length = 1 + (next() % 6);
+      const input = Array.from({ length }, () =>
+        String.fromCodePoint(pool[next() % pool.length]),
+      ).join('');
+      const stored = canonicalEmoji(input);
+      if (stored !== null) expect([input, canonicalEmoji(stored)]).toEqual([input, stored]);
+    }
+  });
+});
