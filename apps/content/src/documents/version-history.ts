@@ -2,38 +2,15 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { queryPrepared, type PageTokenCodec, type Page, type Tx } from '@nexus/db';
 import { ContentError } from '../content.errors';
 import type { DocumentEntity } from './document.entity';
-import { applyDelta, canonicalJson, diffText, type ContentDelta } from './version-delta';
+import { canonicalJson, diffText, type ContentDelta } from './version-delta';
+import { contentOf, toVersion, type DocumentVersion, type VersionRow } from './version-rows';
+
+export type { DocumentVersion } from './version-rows';
 
 const ORDER_KEY = 'number_desc';
 const TABLE = '"content"."document_versions"';
 const COLUMNS = `document_id, number, title, content, delta, base_number, chain_length,
   keep_forever, author_id, note, created_at`;
-
-/** A version as the API shows it: its content whole, however it is stored. */
-export interface DocumentVersion {
-  documentId: string;
-  number: number;
-  title: string;
-  content: Record<string, unknown>;
-  authorId: string | null;
-  note: string;
-  keepForever: boolean;
-  createdAt: Date;
-}
-
-interface VersionRow {
-  document_id: string;
-  number: number;
-  title: string;
-  content: Record<string, unknown> | null;
-  delta: ContentDelta | null;
-  base_number: number | null;
-  chain_length: number;
-  keep_forever: boolean;
-  author_id: string | null;
-  note: string;
-  created_at: Date;
-}
 
 /**
  * The version history of documents, stored compactly: a version is a
@@ -252,64 +229,6 @@ export class VersionHistory {
       return [toVersion(row, { content: contentOf(row, byNumber, texts) })];
     });
   }
-}
-
-/** A row's content: its snapshot, or its base's canonical text with its delta applied (memoised). */
-function contentOf(
-  row: VersionRow,
-  rows: ReadonlyMap<number, VersionRow>,
-  texts: Map<number, string>,
-): Record<string, unknown> {
-  if (row.content) return row.content;
-  return JSON.parse(textOf(row, rows, texts)) as Record<string, unknown>;
-}
-
-function textOf(
-  target: VersionRow,
-  rows: ReadonlyMap<number, VersionRow>,
-  texts: Map<number, string>,
-): string {
-  // Walk down to a snapshot (or a text already built), then apply the deltas upwards.
-  const pending: VersionRow[] = [];
-  let row = target;
-  let text = texts.get(row.number);
-  while (text === undefined) {
-    if (row.content) {
-      text = canonicalJson(row.content);
-      break;
-    }
-    pending.push(row);
-    const base = rows.get(row.base_number as number);
-    if (!base) {
-      throw new Error(
-        `version ${row.number} of document ${row.document_id} has no base ${row.base_number}`,
-      );
-    }
-    row = base;
-    text = texts.get(row.number);
-  }
-  texts.set(row.number, text);
-  for (const delta of pending.reverse()) {
-    text = applyDelta(text, delta.delta as ContentDelta);
-    texts.set(delta.number, text);
-  }
-  return text;
-}
-
-function toVersion(
-  row: VersionRow,
-  rebuilt: { content?: Record<string, unknown> },
-): DocumentVersion {
-  return {
-    documentId: row.document_id,
-    number: row.number,
-    title: row.title,
-    content: rebuilt.content ?? row.content ?? {},
-    authorId: row.author_id,
-    note: row.note,
-    keepForever: row.keep_forever,
-    createdAt: row.created_at,
-  };
 }
 
 function versionNotFound(documentId: string, number: number): ContentError {
