@@ -41,7 +41,7 @@ export interface Fixtures {
   ownerSession: { id: string; refreshToken: string };
 }
 
-function uploadFile(address: string, token: string, name: string): Promise<contentV1.File> {
+export function uploadFile(address: string, token: string, name: string): Promise<contentV1.File> {
   const definition = contentV1.FileServiceService.uploadFile;
   const client = new Client(address, credentials.createInsecure());
   const metadata = new Metadata();
