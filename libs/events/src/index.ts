@@ -26,6 +26,7 @@ export {
   type EventHandler,
   type RunningConsumer,
 } from './event-consumer';
+export { EphemeralPublisher } from './ephemeral-publisher';
 export { createKafka, ensureTopics, kafkaReachable, type Kafka } from './kafka';
 export {
   EXACT_BACKLOG_LIMIT,

@@ -8,6 +8,7 @@ import {
   type BaseEnv,
 } from '@nexus/config';
 import {
+  EPHEMERAL_EVENTS,
   PageTokenCodec,
   classifyDatabaseError,
   createDataSource,
@@ -20,6 +21,7 @@ import {
 } from '@nexus/db';
 import {
   ChangeFeed,
+  EphemeralPublisher,
   OutboxRelay,
   createKafka,
   kafkaReachable,
@@ -70,6 +72,8 @@ export interface ServiceRuntime {
   metrics: ServiceMetrics;
   /** Serves the service's Watch RPCs from its change feed (ServiceSpec.live). */
   live: LiveStreams;
+  /** Publishes the service's ephemeral signals (EPHEMERAL_EVENTS: typing), which live streams carry. */
+  signals: EphemeralPublisher;
 }
 
 export interface ServiceSpec {
@@ -180,12 +184,14 @@ export async function startService(
         kafka,
         logger,
         service: spec.name,
-        topics,
+        // Its ephemeral signals' topics too: streams carry them with the changes.
+        topics: [...topics, ...ephemeralTopicsOf(spec.name)],
         db: dataSource,
         schema: spec.schema,
       })
     : null;
   const live = new LiveStreams(spec.name, feed, verifier);
+  const signals = new EphemeralPublisher(kafka, spec.name);
 
   const runtime: ServiceRuntime = {
     logger,
@@ -194,6 +200,7 @@ export async function startService(
     metrics,
     verifier,
     live,
+    signals,
     pageTokens: new PageTokenCodec(pageTokenSecret(env)),
     rpc: new RpcKit({
       verifier,
@@ -257,6 +264,7 @@ export async function startService(
       live.endAll();
       await feed?.stop();
       await grpc.shutdown();
+      await signals.stop();
       await Promise.all([...consumers, ...background].map((part) => part.stop()));
       await revocationFeed.stop();
       await relay.stop();
@@ -265,6 +273,11 @@ export async function startService(
       logger.info(`${spec.name} service stopped`);
     },
   };
+}
+
+/** The topics of a service's ephemeral signals (`nexus.<service>.<name>`). */
+function ephemeralTopicsOf(service: string): string[] {
+  return Object.keys(EPHEMERAL_EVENTS).filter((topic) => topic.split('.')[1] === service);
 }
 
 /**

@@ -1,0 +1,229 @@
+import { Metadata, credentials, status, type ClientReadableStream } from '@grpc/grpc-js';
+import { commsV1 } from '@nexus/proto';
+import { startService, type RunningService } from '@nexus/runtime';
+import type { TestUser } from '@nexus/testing';
+import { commsService } from '../comms.app';
+import { commsConfig } from '../config';
+import { as, startComms, type CommsHarness } from '../testing/comms-harness';
+
+/**
+ * WatchRoom and WatchMyRooms across two replicas of comms (one database,
+ * one Kafka): changes made through replica A reach streams open on B.
+ */
+let a: CommsHarness;
+let b: RunningService;
+let watchClient: commsV1.ChatServiceClient;
+let ann: TestUser;
+let bob: TestUser;
+let cat: TestUser;
+const open: ClientReadableStream<unknown>[] = [];
+
+beforeAll(async () => {
+  a = await startComms();
+  const config = commsConfig({
+    ...process.env,
+    BIND_HOST: '127.0.0.1',
+    COMMS_GRPC_PORT: '0',
+    COMMS_HTTP_PORT: '0',
+    USERS_GRPC_ADDRESS: a.users.address,
+    CONTENT_ATTACHMENT_CHECK: 'false',
+  });
+  b = await startService(commsService(config), config.service);
+  watchClient = new commsV1.ChatServiceClient(
+    `127.0.0.1:${b.grpcPort}`,
+    credentials.createInsecure(),
+  );
+  [ann, bob, cat] = await Promise.all([a.signUp(), a.signUp(), a.signUp()]);
+}, 120_000);
+
+afterAll(async () => {
+  for (const stream of open) stream.cancel();
+  watchClient?.close();
+  await b?.stop();
+  await a?.stop();
+});
+
+/** A stream's items as they come, and how it ended. */
+class Watched<T extends { verb: string; cursor: string }> {
+  readonly items: T[] = [];
+  ended: { code: number; details: string; reason?: string } | null = null;
+
+  constructor(readonly stream: ClientReadableStream<T>) {
+    open.push(stream);
+    stream.on('data', (item: T) => this.items.push(item));
+    stream.on('error', (error: { code: number; details: string; metadata: Metadata }) => {
+      this.ended = { code: error.code, details: error.details };
+    });
+  }
+
+  changes(): T[] {
+    return this.items.filter((item) => item.verb !== 'caught_up');
+  }
+
+  async until(condition: (watched: this) => boolean, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition(this)) {
+      if (Date.now() > deadline) {
+        throw new Error(`not met in time; items: ${JSON.stringify(this.items.map((i) => i.verb))}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  cancel(): void {
+    this.stream.cancel();
+  }
+}
+
+function bearer(user: TestUser): Metadata {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${user.token}`);
+  return metadata;
+}
+
+function watchRoom(user: TestUser, roomId: string, cursor = '') {
+  return new Watched(watchClient.watchRoom({ roomId, cursor }, bearer(user)));
+}
+
+async function privateRoom(owner: TestUser, members: TestUser[]): Promise<string> {
+  const room = await a.chat.createRoom(
+    {
+      room: commsV1.ChatRoom.fromPartial({
+        name: `live ${Date.now()}`,
+        kind: commsV1.RoomKind.ROOM_KIND_PRIVATE,
+      }),
+      memberIds: members.map((member) => member.user.id),
+      requestId: '',
+    },
+    as(owner),
+  );
+  return room.id;
+}
+
+const post = (user: TestUser, roomId: string, text: string) =>
+  a.chat.postMessage({ roomId, text, attachmentIds: [], replyToId: '', requestId: '' }, as(user));
+
+const messageText = (item: commsV1.WatchRoomResponse) =>
+  item.resource?.$case === 'message' ? item.resource.value.text : undefined;
+
+describe('WatchRoom', () => {
+  it('delivers what is posted through the other replica, after a caught_up item', async () => {
+    const roomId = await privateRoom(ann, [bob]);
+    const watched = watchRoom(bob, roomId);
+    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+
+    await post(ann, roomId, 'hello from A');
+    await watched.until((w) => w.changes().some((item) => messageText(item) === 'hello from A'));
+    const item = watched.changes().find((i) => messageText(i) === 'hello from A');
+    expect(item).toMatchObject({ verb: 'created', actorId: ann.user.id });
+    expect(item?.cursor).not.toBe('');
+    watched.cancel();
+  }, 60_000);
+
+  it('resumes from a cursor with exactly the changes missed, in order', async () => {
+    const roomId = await privateRoom(ann, [bob]);
+    const first = watchRoom(bob, roomId);
+    await first.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await post(ann, roomId, 'seen');
+    await first.until((w) => w.changes().some((item) => messageText(item) === 'seen'));
+    const cursor = first.changes().find((item) => messageText(item) === 'seen')!.cursor;
+    first.cancel();
+
+    for (const text of ['missed 1', 'missed 2', 'missed 3']) await post(ann, roomId, text);
+    const resumed = watchRoom(bob, roomId, cursor);
+    await resumed.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await post(ann, roomId, 'live again');
+    await resumed.until((w) => w.changes().some((item) => messageText(item) === 'live again'));
+
+    expect(resumed.changes().map(messageText)).toEqual([
+      'missed 1',
+      'missed 2',
+      'missed 3',
+      'live again',
+    ]);
+    const caughtUp = resumed.items.findIndex((item) => item.verb === 'caught_up');
+    expect(caughtUp).toBe(3);
+    resumed.cancel();
+  }, 60_000);
+
+  it('ends the stream of a member removed from a private room with NOT_FOUND', async () => {
+    const roomId = await privateRoom(ann, [bob]);
+    const watched = watchRoom(bob, roomId);
+    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await a.chat.removeMember({ roomId, userId: bob.user.id }, as(ann));
+    await watched.until((w) => w.ended !== null);
+    expect(watched.ended?.code).toBe(status.NOT_FOUND);
+    await post(ann, roomId, 'after bob left');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(watched.changes().some((item) => messageText(item) === 'after bob left')).toBe(false);
+  }, 60_000);
+
+  it('refuses a stranger, a bad cursor and a missing token at open', async () => {
+    const roomId = await privateRoom(ann, [bob]);
+    const stranger = watchRoom(cat, roomId);
+    await stranger.until((w) => w.ended !== null);
+    expect(stranger.ended?.code).toBe(status.NOT_FOUND);
+
+    const forged = watchRoom(bob, roomId, Buffer.from('work:1').toString('base64url'));
+    await forged.until((w) => w.ended !== null);
+    expect(forged.ended?.code).toBe(status.INVALID_ARGUMENT);
+
+    const anonymous = new Watched(watchClient.watchRoom({ roomId, cursor: '' }, new Metadata()));
+    await anonymous.until((w) => w.ended !== null);
+    expect(anonymous.ended?.code).toBe(status.UNAUTHENTICATED);
+  }, 60_000);
+
+  it('carries typing indicators and read markers', async () => {
+    const roomId = await privateRoom(ann, [bob]);
+    const watched = watchRoom(bob, roomId);
+    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await a.chat.sendTyping({ roomId }, as(ann));
+    await post(ann, roomId, 'read me');
+    await a.chat.markRoomRead({ roomId }, as(bob));
+    await watched.until((w) => w.changes().some((item) => item.resource?.$case === 'readMarker'));
+    const typing = watched.items.find((item) => item.verb === 'typing');
+    expect(typing?.resource).toMatchObject({
+      $case: 'typing',
+      value: { userId: ann.user.id, roomId },
+    });
+    expect(typing?.cursor).toBe('');
+    const read = watched.changes().find((item) => item.resource?.$case === 'readMarker');
+    expect(read?.resource).toMatchObject({ value: { userId: bob.user.id, roomId } });
+
+    // A stranger may not signal typing in a room it cannot see.
+    await expect(a.chat.sendTyping({ roomId }, as(cat))).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+  }, 60_000);
+});
+
+describe('WatchMyRooms', () => {
+  it('counts unread messages and mentions across rooms, and clears them on read', async () => {
+    const roomId = await privateRoom(ann, [bob]);
+    const watched = new Watched(watchClient.watchMyRooms({ cursor: '' }, bearer(bob)));
+    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+
+    await post(ann, roomId, 'one');
+    await post(ann, roomId, `two for <@${bob.user.id}>`);
+    await watched.until((w) => w.changes().filter((item) => item.verb === 'message').length >= 2);
+    expect(
+      watched.changes().map(({ verb, unreadCount, mentionCount }) => ({
+        verb,
+        unreadCount,
+        mentionCount,
+      })),
+    ).toEqual([
+      { verb: 'message', unreadCount: 1, mentionCount: 0 },
+      { verb: 'message', unreadCount: 2, mentionCount: 1 },
+    ]);
+
+    await a.chat.markRoomRead({ roomId }, as(bob));
+    await watched.until((w) => w.changes().some((item) => item.verb === 'read'));
+    expect(watched.changes().at(-1)).toMatchObject({ verb: 'read', roomId, unreadCount: 0 });
+
+    const other = await privateRoom(cat, [bob]);
+    await watched.until((w) => w.changes().some((item) => item.verb === 'joined'));
+    expect(watched.changes().at(-1)).toMatchObject({ verb: 'joined', roomId: other });
+    watched.cancel();
+  }, 60_000);
+});
