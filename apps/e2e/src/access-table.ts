@@ -435,6 +435,17 @@ export const ACCESS: Record<string, AccessRule> = {
     access: 'write',
     request: (fx) => ({ roomId: fx.roomId }),
   },
+  // A Watch is judged by its first item (caught_up) or the status it ends with.
+  '/nexus.comms.v1.ChatService/WatchRoom': {
+    access: 'read',
+    request: (fx) => ({ roomId: fx.roomId, cursor: '' }),
+  },
+  '/nexus.comms.v1.ChatService/WatchMyRooms': { access: 'read', request: () => ({ cursor: '' }) },
+  // Like posting: members of the room who may write.
+  '/nexus.comms.v1.ChatService/SendTyping': {
+    access: 'write',
+    request: (fx) => ({ roomId: fx.roomId }),
+  },
   '/nexus.comms.v1.ChatService/PostMessage': {
     access: 'write',
     request: (fx) => ({ roomId: fx.roomId, text: 'hi' }),
