@@ -109,6 +109,8 @@ export const baseEnvSchema = z.object({
   SEARCH_LANGUAGE: searchLanguageSchema,
   /** How long published changes stay replayable for Watch cursors (the change log's retention). */
   CHANGE_LOG_RETENTION_HOURS: envInt(24, 1, 24 * 90),
+  /** Changes a Watch stream may hold unsent before it is ended as too slow (RESOURCE_EXHAUSTED). */
+  WATCH_BUFFER_LIMIT: envInt(1_000, 10, 100_000),
   // gRPC and Kafka TLS (tls-env.ts); PostgreSQL's is in DATABASE_URL.
   ...tlsEnvShape,
 });

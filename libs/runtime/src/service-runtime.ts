@@ -190,7 +190,9 @@ export async function startService(
         schema: spec.schema,
       })
     : null;
-  const live = new LiveStreams(spec.name, feed, verifier);
+  const live = new LiveStreams(spec.name, feed, verifier, {
+    bufferLimit: env.WATCH_BUFFER_LIMIT,
+  });
   const signals = new EphemeralPublisher(kafka, spec.name);
 
   const runtime: ServiceRuntime = {

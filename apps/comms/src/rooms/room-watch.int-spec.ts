@@ -27,6 +27,8 @@ beforeAll(async () => {
     COMMS_HTTP_PORT: '0',
     USERS_GRPC_ADDRESS: a.users.address,
     CONTENT_ATTACHMENT_CHECK: 'false',
+    // Small, so that a subscriber that stops reading is found out quickly.
+    WATCH_BUFFER_LIMIT: '20',
   });
   b = await startService(commsService(config), config.service);
   watchClient = new commsV1.ChatServiceClient(
@@ -194,6 +196,40 @@ describe('WatchRoom', () => {
     await expect(a.chat.sendTyping({ roomId }, as(cat))).rejects.toMatchObject({
       code: status.NOT_FOUND,
     });
+  }, 60_000);
+});
+
+describe('WatchRoom under pressure', () => {
+  it('ends a subscriber that stops reading with RESOURCE_EXHAUSTED while others keep receiving', async () => {
+    const roomId = await privateRoom(ann, [bob, cat]);
+    const slow = watchRoom(bob, roomId);
+    const keeping = watchRoom(cat, roomId);
+    await slow.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await keeping.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    slow.stream.pause();
+
+    const texts = Array.from({ length: 400 }, (_, index) => `burst ${index}`);
+    for (let start = 0; start < texts.length; start += 20) {
+      await Promise.all(texts.slice(start, start + 20).map((text) => post(ann, roomId, text)));
+    }
+    await keeping.until((w) => w.changes().length >= texts.length, 60_000);
+    expect(new Set(keeping.changes().map(messageText))).toEqual(new Set(texts));
+    expect(keeping.ended).toBeNull();
+
+    slow.stream.resume();
+    await slow.until((w) => w.ended !== null);
+    expect(slow.ended?.code).toBe(status.RESOURCE_EXHAUSTED);
+    keeping.cancel();
+  }, 120_000);
+
+  it('ends the stream when the caller signs out everywhere (UNAUTHENTICATED)', async () => {
+    const dan = await a.signUp();
+    const roomId = await privateRoom(ann, [dan]);
+    const watched = watchRoom(dan, roomId);
+    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await a.users.client.signOutEverywhere({ userId: dan.user.id }, as(dan));
+    await watched.until((w) => w.ended !== null, 30_000);
+    expect(watched.ended?.code).toBe(status.UNAUTHENTICATED);
   }, 60_000);
 });
 
