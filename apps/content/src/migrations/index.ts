@@ -10,4 +10,15 @@ import { CompactDocumentVersions1796331000000 } from './1796331000000-compact-do
 import { DocumentComments1796331100000 } from './1796331100000-document-comments';
 
 /** Every migration of the content schema, oldest first. Generated; never edit a migration that has landed. */
-export const MIGRATIONS = [KitTables1795678000000, CreateContent1795680664777, KitRequestIds1796279400000, SearchContent1796314115122, KitOutboxTraceparent1796315812800, KitChangeLog1796327285372, FileSharingFoldersTrash1796327426697, AttachmentGrants1796330000000, CompactDocumentVersions1796331000000, DocumentComments1796331100000];
+export const MIGRATIONS = [
+  KitTables1795678000000,
+  CreateContent1795680664777,
+  KitRequestIds1796279400000,
+  SearchContent1796314115122,
+  KitOutboxTraceparent1796315812800,
+  KitChangeLog1796327285372,
+  FileSharingFoldersTrash1796327426697,
+  AttachmentGrants1796330000000,
+  CompactDocumentVersions1796331000000,
+  DocumentComments1796331100000,
+];
