@@ -233,6 +233,43 @@ describe('WatchRoom under pressure', () => {
   }, 60_000);
 });
 
+describe('WatchRoom on a stopping replica', () => {
+  it('ends its streams with UNAVAILABLE, and a resume elsewhere misses nothing', async () => {
+    const config = commsConfig({
+      ...process.env,
+      BIND_HOST: '127.0.0.1',
+      COMMS_GRPC_PORT: '0',
+      COMMS_HTTP_PORT: '0',
+      USERS_GRPC_ADDRESS: a.users.address,
+      CONTENT_ATTACHMENT_CHECK: 'false',
+    });
+    const leaving = await startService(commsService(config), config.service);
+    const client = new commsV1.ChatServiceClient(
+      `127.0.0.1:${leaving.grpcPort}`,
+      credentials.createInsecure(),
+    );
+    try {
+      const roomId = await privateRoom(ann, [bob]);
+      const watched = new Watched(client.watchRoom({ roomId, cursor: '' }, bearer(bob)));
+      await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+      await post(ann, roomId, 'before the stop');
+      await watched.until((w) => w.changes().length === 1);
+      const stopping = leaving.stop();
+      await watched.until((w) => w.ended !== null);
+      expect(watched.ended?.code).toBe(status.UNAVAILABLE);
+      await stopping;
+
+      await post(ann, roomId, 'while away');
+      const resumed = watchRoom(bob, roomId, watched.changes()[0].cursor);
+      await resumed.until((w) => w.changes().length === 1);
+      expect(resumed.changes().map(messageText)).toEqual(['while away']);
+      resumed.cancel();
+    } finally {
+      client.close();
+    }
+  }, 90_000);
+});
+
 describe('WatchMyRooms', () => {
   it('counts unread messages and mentions across rooms, and clears them on read', async () => {
     const roomId = await privateRoom(ann, [bob]);
