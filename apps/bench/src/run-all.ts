@@ -228,6 +228,16 @@ function serviceBenchScripts(config: BenchConfig): ServiceBench[] {
       measures: ['analytics replay', 'commit → read model'],
       env: { BENCH_EVENTS: String(config.analyticsEvents) },
     },
+    {
+      name: 'comms-watch',
+      script: 'apps/comms/bench/watch.bench.ts',
+      measures: [
+        'WatchRoom commit → subscriber p99',
+        'Watch memory per idle subscriber',
+        'Watch fan-out / raw grpc-js',
+      ],
+      env: config.quick ? { WATCH_BENCH_SECONDS: '5' } : {},
+    },
   ];
 }
 
