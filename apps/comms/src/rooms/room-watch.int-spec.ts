@@ -1,7 +1,7 @@
 import { Metadata, credentials, status, type ClientReadableStream } from '@grpc/grpc-js';
 import { commsV1 } from '@nexus/proto';
 import { startService, type RunningService } from '@nexus/runtime';
-import type { TestUser } from '@nexus/testing';
+import { WatchReader, bearer, type TestUser } from '@nexus/testing';
 import { commsService } from '../comms.app';
 import { commsConfig } from '../config';
 import { as, startComms, type CommsHarness } from '../testing/comms-harness';
@@ -20,17 +20,8 @@ const open: ClientReadableStream<unknown>[] = [];
 
 beforeAll(async () => {
   a = await startComms();
-  const config = commsConfig({
-    ...process.env,
-    BIND_HOST: '127.0.0.1',
-    COMMS_GRPC_PORT: '0',
-    COMMS_HTTP_PORT: '0',
-    USERS_GRPC_ADDRESS: a.users.address,
-    CONTENT_ATTACHMENT_CHECK: 'false',
-    // Small, so that a subscriber that stops reading is found out quickly.
-    WATCH_BUFFER_LIMIT: '20',
-  });
-  b = await startService(commsService(config), config.service);
+  // Small, so that a subscriber that stops reading is found out quickly.
+  b = await startReplica({ WATCH_BUFFER_LIMIT: '20' });
   watchClient = new commsV1.ChatServiceClient(
     `127.0.0.1:${b.grpcPort}`,
     credentials.createInsecure(),
@@ -45,46 +36,42 @@ afterAll(async () => {
   await a?.stop();
 });
 
-/** A stream's items as they come, and how it ended. */
-class Watched<T extends { verb: string; cursor: string }> {
-  readonly items: T[] = [];
-  ended: { code: number; details: string; reason?: string } | null = null;
-
-  constructor(readonly stream: ClientReadableStream<T>) {
-    open.push(stream);
-    stream.on('data', (item: T) => this.items.push(item));
-    stream.on('error', (error: { code: number; details: string; metadata: Metadata }) => {
-      this.ended = { code: error.code, details: error.details };
-    });
-  }
-
-  changes(): T[] {
-    return this.items.filter((item) => item.verb !== 'caught_up');
-  }
-
-  async until(condition: (watched: this) => boolean, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition(this)) {
-      if (Date.now() > deadline) {
-        throw new Error(`not met in time; items: ${JSON.stringify(this.items.map((i) => i.verb))}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
-  cancel(): void {
-    this.stream.cancel();
-  }
+/** Another comms replica on the same database, broker and users service as `a`. */
+async function startReplica(env: Record<string, string> = {}): Promise<RunningService> {
+  const config = commsConfig({
+    ...process.env,
+    BIND_HOST: '127.0.0.1',
+    COMMS_GRPC_PORT: '0',
+    COMMS_HTTP_PORT: '0',
+    USERS_GRPC_ADDRESS: a.users.address,
+    CONTENT_ATTACHMENT_CHECK: 'false',
+    ...env,
+  });
+  return startService(commsService(config), config.service);
 }
 
-function bearer(user: TestUser): Metadata {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${user.token}`);
-  return metadata;
+/** Reads a Watch (the kit's test reader), cancelled after the tests if still open. */
+function reader<T>(stream: ClientReadableStream<T>): WatchReader<T> {
+  open.push(stream);
+  return new WatchReader(stream);
 }
+
+/** The items that are changes (not the caught_up marker). */
+const changes = <T extends { verb: string }>(items: T[]): T[] =>
+  items.filter((item) => item.verb !== 'caught_up');
+
+/**
+ * The message items. "From now" is the feed's position when the stream
+ * opens, so the room's own `created`, committed just before, may still
+ * arrive as a live change.
+ */
+const messages = (items: commsV1.WatchRoomResponse[]) =>
+  items.filter((item) => item.resource?.$case === 'message');
+
+const caughtUp = (items: { verb: string }[]) => items.some((item) => item.verb === 'caught_up');
 
 function watchRoom(user: TestUser, roomId: string, cursor = '') {
-  return new Watched(watchClient.watchRoom({ roomId, cursor }, bearer(user)));
+  return reader(watchClient.watchRoom({ roomId, cursor }, bearer(user.token)));
 }
 
 async function privateRoom(owner: TestUser, members: TestUser[]): Promise<string> {
@@ -112,11 +99,13 @@ describe('WatchRoom', () => {
   it('delivers what is posted through the other replica, after a caught_up item', async () => {
     const roomId = await privateRoom(ann, [bob]);
     const watched = watchRoom(bob, roomId);
-    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await watched.until(caughtUp);
 
     await post(ann, roomId, 'hello from A');
-    await watched.until((w) => w.changes().some((item) => messageText(item) === 'hello from A'));
-    const item = watched.changes().find((i) => messageText(i) === 'hello from A');
+    await watched.until((items) =>
+      changes(items).some((item) => messageText(item) === 'hello from A'),
+    );
+    const item = changes(watched.items).find((i) => messageText(i) === 'hello from A');
     expect(item).toMatchObject({ verb: 'created', actorId: ann.user.id });
     expect(item?.cursor).not.toBe('');
     watched.cancel();
@@ -125,71 +114,71 @@ describe('WatchRoom', () => {
   it('resumes from a cursor with exactly the changes missed, in order', async () => {
     const roomId = await privateRoom(ann, [bob]);
     const first = watchRoom(bob, roomId);
-    await first.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await first.until(caughtUp);
     await post(ann, roomId, 'seen');
-    await first.until((w) => w.changes().some((item) => messageText(item) === 'seen'));
-    const cursor = first.changes().find((item) => messageText(item) === 'seen')!.cursor;
+    await first.until((items) => changes(items).some((item) => messageText(item) === 'seen'));
+    const cursor = changes(first.items).find((item) => messageText(item) === 'seen')!.cursor;
     first.cancel();
 
     for (const text of ['missed 1', 'missed 2', 'missed 3']) await post(ann, roomId, text);
     const resumed = watchRoom(bob, roomId, cursor);
-    await resumed.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await resumed.until(caughtUp);
     await post(ann, roomId, 'live again');
-    await resumed.until((w) => w.changes().some((item) => messageText(item) === 'live again'));
+    await resumed.until((items) =>
+      changes(items).some((item) => messageText(item) === 'live again'),
+    );
 
-    expect(resumed.changes().map(messageText)).toEqual([
+    expect(changes(resumed.items).map(messageText)).toEqual([
       'missed 1',
       'missed 2',
       'missed 3',
       'live again',
     ]);
-    const caughtUp = resumed.items.findIndex((item) => item.verb === 'caught_up');
-    expect(caughtUp).toBe(3);
     resumed.cancel();
   }, 60_000);
 
   it('ends the stream of a member removed from a private room with NOT_FOUND', async () => {
     const roomId = await privateRoom(ann, [bob]);
     const watched = watchRoom(bob, roomId);
-    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await watched.until(caughtUp);
     await a.chat.removeMember({ roomId, userId: bob.user.id }, as(ann));
-    await watched.until((w) => w.ended !== null);
-    expect(watched.ended?.code).toBe(status.NOT_FOUND);
+    expect((await watched.error()).code).toBe(status.NOT_FOUND);
     await post(ann, roomId, 'after bob left');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(watched.changes().some((item) => messageText(item) === 'after bob left')).toBe(false);
+    expect(changes(watched.items).some((item) => messageText(item) === 'after bob left')).toBe(
+      false,
+    );
   }, 60_000);
 
   it('refuses a stranger, a bad cursor and a missing token at open', async () => {
     const roomId = await privateRoom(ann, [bob]);
     const stranger = watchRoom(cat, roomId);
-    await stranger.until((w) => w.ended !== null);
-    expect(stranger.ended?.code).toBe(status.NOT_FOUND);
+    expect((await stranger.error()).code).toBe(status.NOT_FOUND);
 
     const forged = watchRoom(bob, roomId, Buffer.from('work:1').toString('base64url'));
-    await forged.until((w) => w.ended !== null);
-    expect(forged.ended?.code).toBe(status.INVALID_ARGUMENT);
+    expect((await forged.error()).code).toBe(status.INVALID_ARGUMENT);
 
-    const anonymous = new Watched(watchClient.watchRoom({ roomId, cursor: '' }, new Metadata()));
-    await anonymous.until((w) => w.ended !== null);
-    expect(anonymous.ended?.code).toBe(status.UNAUTHENTICATED);
+    const anonymous = reader(watchClient.watchRoom({ roomId, cursor: '' }, new Metadata()));
+    expect((await anonymous.error()).code).toBe(status.UNAUTHENTICATED);
   }, 60_000);
 
   it('carries typing indicators and read markers', async () => {
     const roomId = await privateRoom(ann, [bob]);
     const watched = watchRoom(bob, roomId);
-    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await watched.until(caughtUp);
     await a.chat.sendTyping({ roomId }, as(ann));
     await post(ann, roomId, 'read me');
     await a.chat.markRoomRead({ roomId }, as(bob));
-    await watched.until((w) => w.changes().some((item) => item.resource?.$case === 'readMarker'));
+    await watched.until((items) =>
+      changes(items).some((item) => item.resource?.$case === 'readMarker'),
+    );
     const typing = watched.items.find((item) => item.verb === 'typing');
     expect(typing?.resource).toMatchObject({
       $case: 'typing',
       value: { userId: ann.user.id, roomId },
     });
     expect(typing?.cursor).toBe('');
-    const read = watched.changes().find((item) => item.resource?.$case === 'readMarker');
+    const read = changes(watched.items).find((item) => item.resource?.$case === 'readMarker');
     expect(read?.resource).toMatchObject({ value: { userId: bob.user.id, roomId } });
 
     // A stranger may not signal typing in a room it cannot see.
@@ -202,23 +191,23 @@ describe('WatchRoom', () => {
 describe('WatchRoom under pressure', () => {
   it('ends a subscriber that stops reading with RESOURCE_EXHAUSTED while others keep receiving', async () => {
     const roomId = await privateRoom(ann, [bob, cat]);
-    const slow = watchRoom(bob, roomId);
+    const slowStream = watchClient.watchRoom({ roomId, cursor: '' }, bearer(bob.token));
+    const slow = reader(slowStream);
     const keeping = watchRoom(cat, roomId);
-    await slow.until((w) => w.items.some((item) => item.verb === 'caught_up'));
-    await keeping.until((w) => w.items.some((item) => item.verb === 'caught_up'));
-    slow.stream.pause();
+    await slow.until(caughtUp);
+    await keeping.until(caughtUp);
+    slowStream.pause();
 
     const texts = Array.from({ length: 400 }, (_, index) => `burst ${index}`);
     for (let start = 0; start < texts.length; start += 20) {
       await Promise.all(texts.slice(start, start + 20).map((text) => post(ann, roomId, text)));
     }
-    await keeping.until((w) => w.changes().length >= texts.length, 60_000);
-    expect(new Set(keeping.changes().map(messageText))).toEqual(new Set(texts));
-    expect(keeping.ended).toBeNull();
+    await keeping.until((items) => messages(items).length >= texts.length, 60_000);
+    expect(new Set(messages(keeping.items).map(messageText))).toEqual(new Set(texts));
+    expect(keeping.isOpen).toBe(true);
 
-    slow.stream.resume();
-    await slow.until((w) => w.ended !== null);
-    expect(slow.ended?.code).toBe(status.RESOURCE_EXHAUSTED);
+    slowStream.resume();
+    expect((await slow.error()).code).toBe(status.RESOURCE_EXHAUSTED);
     keeping.cancel();
   }, 120_000);
 
@@ -226,43 +215,33 @@ describe('WatchRoom under pressure', () => {
     const dan = await a.signUp();
     const roomId = await privateRoom(ann, [dan]);
     const watched = watchRoom(dan, roomId);
-    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    await watched.until(caughtUp);
     await a.users.client.signOutEverywhere({ userId: dan.user.id }, as(dan));
-    await watched.until((w) => w.ended !== null, 30_000);
-    expect(watched.ended?.code).toBe(status.UNAUTHENTICATED);
+    expect((await watched.error(30_000)).code).toBe(status.UNAUTHENTICATED);
   }, 60_000);
 });
 
 describe('WatchRoom on a stopping replica', () => {
   it('ends its streams with UNAVAILABLE, and a resume elsewhere misses nothing', async () => {
-    const config = commsConfig({
-      ...process.env,
-      BIND_HOST: '127.0.0.1',
-      COMMS_GRPC_PORT: '0',
-      COMMS_HTTP_PORT: '0',
-      USERS_GRPC_ADDRESS: a.users.address,
-      CONTENT_ATTACHMENT_CHECK: 'false',
-    });
-    const leaving = await startService(commsService(config), config.service);
+    const leaving = await startReplica();
     const client = new commsV1.ChatServiceClient(
       `127.0.0.1:${leaving.grpcPort}`,
       credentials.createInsecure(),
     );
     try {
       const roomId = await privateRoom(ann, [bob]);
-      const watched = new Watched(client.watchRoom({ roomId, cursor: '' }, bearer(bob)));
-      await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+      const watched = reader(client.watchRoom({ roomId, cursor: '' }, bearer(bob.token)));
+      await watched.until(caughtUp);
       await post(ann, roomId, 'before the stop');
-      await watched.until((w) => w.changes().length === 1);
+      await watched.until((items) => messages(items).length === 1);
       const stopping = leaving.stop();
-      await watched.until((w) => w.ended !== null);
-      expect(watched.ended?.code).toBe(status.UNAVAILABLE);
+      expect((await watched.error()).code).toBe(status.UNAVAILABLE);
       await stopping;
 
       await post(ann, roomId, 'while away');
-      const resumed = watchRoom(bob, roomId, watched.changes()[0].cursor);
-      await resumed.until((w) => w.changes().length === 1);
-      expect(resumed.changes().map(messageText)).toEqual(['while away']);
+      const resumed = watchRoom(bob, roomId, messages(watched.items)[0].cursor);
+      await resumed.until((items) => messages(items).length === 1);
+      expect(changes(resumed.items).map(messageText)).toEqual(['while away']);
       resumed.cancel();
     } finally {
       client.close();
@@ -273,14 +252,16 @@ describe('WatchRoom on a stopping replica', () => {
 describe('WatchMyRooms', () => {
   it('counts unread messages and mentions across rooms, and clears them on read', async () => {
     const roomId = await privateRoom(ann, [bob]);
-    const watched = new Watched(watchClient.watchMyRooms({ cursor: '' }, bearer(bob)));
-    await watched.until((w) => w.items.some((item) => item.verb === 'caught_up'));
+    const watched = reader(watchClient.watchMyRooms({ cursor: '' }, bearer(bob.token)));
+    await watched.until(caughtUp);
 
     await post(ann, roomId, 'one');
     await post(ann, roomId, `two for <@${bob.user.id}>`);
-    await watched.until((w) => w.changes().filter((item) => item.verb === 'message').length >= 2);
+    await watched.until(
+      (items) => changes(items).filter((item) => item.verb === 'message').length >= 2,
+    );
     expect(
-      watched.changes().map(({ verb, unreadCount, mentionCount }) => ({
+      changes(watched.items).map(({ verb, unreadCount, mentionCount }) => ({
         verb,
         unreadCount,
         mentionCount,
@@ -291,12 +272,12 @@ describe('WatchMyRooms', () => {
     ]);
 
     await a.chat.markRoomRead({ roomId }, as(bob));
-    await watched.until((w) => w.changes().some((item) => item.verb === 'read'));
-    expect(watched.changes().at(-1)).toMatchObject({ verb: 'read', roomId, unreadCount: 0 });
+    await watched.until((items) => changes(items).some((item) => item.verb === 'read'));
+    expect(changes(watched.items).at(-1)).toMatchObject({ verb: 'read', roomId, unreadCount: 0 });
 
     const other = await privateRoom(cat, [bob]);
-    await watched.until((w) => w.changes().some((item) => item.verb === 'joined'));
-    expect(watched.changes().at(-1)).toMatchObject({ verb: 'joined', roomId: other });
+    await watched.until((items) => changes(items).some((item) => item.verb === 'joined'));
+    expect(changes(watched.items).at(-1)).toMatchObject({ verb: 'joined', roomId: other });
     watched.cancel();
   }, 60_000);
 });
