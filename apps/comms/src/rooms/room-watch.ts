@@ -38,8 +38,11 @@ export function liveChatHandlers(
       async (call: Parameters<commsV1.ChatServiceServer['watchRoom']>[0], ctx) => {
         const caller = ctx.caller;
         const request = validate(watchRoomSchema, call.request);
-        await rooms.get(caller, request.roomId);
-        await live.serve(call, ctx, roomStream(caller, request.roomId, request.cursor));
+        await live.serve(call, ctx, {
+          ...roomStream(caller, request.roomId, request.cursor),
+          // Once listening: a removal committed after this check reaches the stream.
+          opened: async () => void (await rooms.get(caller, request.roomId)),
+        });
       },
     ),
 
@@ -48,8 +51,14 @@ export function liveChatHandlers(
       async (call: Parameters<commsV1.ChatServiceServer['watchMyRooms']>[0], ctx) => {
         const caller = ctx.caller;
         const request = validate(watchMyRoomsSchema, call.request);
-        const counts = await rooms.memberCounts(caller);
-        await live.serve(call, ctx, myRoomsStream(caller, counts, request.cursor, rooms));
+        const counts = new Map<string, RoomCounts>();
+        await live.serve(call, ctx, {
+          ...myRoomsStream(caller, counts, request.cursor, rooms),
+          // Counted once listening, so no message falls between count and stream.
+          opened: async () => {
+            for (const [id, count] of await rooms.memberCounts(caller)) counts.set(id, count);
+          },
+        });
       },
     ),
 
