@@ -214,22 +214,28 @@ describe('who may react and pin', () => {
     const secret = await room(alice, RoomKind.ROOM_KIND_PRIVATE);
     const hidden = await post(alice, secret.id, 'members only');
     await pin(alice, hidden.id);
+    // One call at a time: a refusal not yet awaited would be an unhandled rejection.
     for (const call of [
-      react(eve, hidden.id, '👀'),
-      unreact(eve, hidden.id, '👀'),
-      pin(eve, hidden.id),
-      unpin(eve, hidden.id),
-      comms.chat.listPinnedMessages({ roomId: secret.id, pageSize: 0, pageToken: '' }, as(eve)),
+      () => react(eve, hidden.id, '👀'),
+      () => unreact(eve, hidden.id, '👀'),
+      () => pin(eve, hidden.id),
+      () => unpin(eve, hidden.id),
+      () =>
+        comms.chat.listPinnedMessages({ roomId: secret.id, pageSize: 0, pageToken: '' }, as(eve)),
     ]) {
-      expect((await grpcError(call)).code).toBe(status.NOT_FOUND);
+      expect((await grpcError(call())).code).toBe(status.NOT_FOUND);
     }
 
     const channel = await room(alice, RoomKind.ROOM_KIND_CHANNEL);
     const open = await post(alice, channel.id, 'everyone can read');
     await pin(alice, open.id);
     expect(await pinned(eve, channel.id)).toEqual([open.id]);
-    for (const call of [react(eve, open.id, '👀'), pin(eve, open.id), unpin(eve, open.id)]) {
-      const error = await grpcError(call);
+    for (const call of [
+      () => react(eve, open.id, '👀'),
+      () => pin(eve, open.id),
+      () => unpin(eve, open.id),
+    ]) {
+      const error = await grpcError(call());
       expect(error.code).toBe(status.PERMISSION_DENIED);
       expect(error.reason).toBe('NOT_A_MEMBER');
     }

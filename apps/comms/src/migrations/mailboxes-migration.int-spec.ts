@@ -3,6 +3,11 @@ import { uuidv7 } from '@nexus/core';
 import { createDataSource, migrate, revert, withScratchDatabase } from '@nexus/db';
 import { requireEnv } from '@nexus/testing';
 import { database } from '../database';
+import { MIGRATIONS } from '.';
+import { MailboxesAndKeywords1796327398109 } from './1796327398109-mailboxes-and-keywords';
+
+/** Reverting this many undoes this migration and every later one. */
+const THROUGH_THIS = MIGRATIONS.length - MIGRATIONS.indexOf(MailboxesAndKeywords1796327398109);
 
 /** An email row as the four-mailbox model stored it. */
 async function oldEmail(
@@ -43,7 +48,7 @@ describe('migration 1796327398109-mailboxes-and-keywords', () => {
       await dataSource.initialize();
       try {
         await migrate(dataSource);
-        await revert(dataSource, 1);
+        await revert(dataSource, THROUGH_THIS);
         const query = (sql: string, values: unknown[] = []) => dataSource.query(sql, values);
         const [ann, bob] = [uuidv7(), uuidv7()];
         await query(
@@ -116,7 +121,7 @@ describe('migration 1796327398109-mailboxes-and-keywords', () => {
           [folder, ann],
         );
         await query(`INSERT INTO comms.email_mailboxes VALUES ($1, $2)`, [unread, folder]);
-        await revert(dataSource, 1);
+        await revert(dataSource, THROUGH_THIS);
         const emails = (await query(
           `SELECT id, mailbox::text, previous_mailbox::text FROM comms.emails ORDER BY id`,
         )) as { id: string; mailbox: string; previous_mailbox: string | null }[];

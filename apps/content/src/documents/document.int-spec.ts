@@ -232,13 +232,13 @@ describe('access without a share', () => {
     const stranger = person();
     const document = await createDoc(owner.token);
     for (const call of [
-      docs().getDocument({ id: document.id }, as(stranger.token)),
-      docs().getDocumentVersion({ documentId: document.id, number: 1 }, as(stranger.token)),
-      docs().listShares({ documentId: document.id }, as(stranger.token)),
-      update(stranger.token, document, { title: 'Mine now' }, ['title']),
-      docs().deleteDocument({ id: document.id, etag: '' }, as(stranger.token)),
+      () => docs().getDocument({ id: document.id }, as(stranger.token)),
+      () => docs().getDocumentVersion({ documentId: document.id, number: 1 }, as(stranger.token)),
+      () => docs().listShares({ documentId: document.id }, as(stranger.token)),
+      () => update(stranger.token, document, { title: 'Mine now' }, ['title']),
+      () => docs().deleteDocument({ id: document.id, etag: '' }, as(stranger.token)),
     ]) {
-      expect((await grpcError(call)).code).toBe(status.PERMISSION_DENIED);
+      expect((await grpcError(call())).code).toBe(status.PERMISSION_DENIED);
     }
     const listed = await docs().listDocuments(
       contentV1.ListDocumentsRequest.fromPartial({}),

@@ -95,13 +95,13 @@ describe('task comments', () => {
     }
     const outsider = await work.signUp();
     for (const call of [
-      comment(outsider, task.id, 'hi'),
-      list(outsider, task.id),
-      edit(outsider, mine.id, 'x'),
-      remove(outsider, mine.id),
-      comment(member, uuidv7(), 'no such task'),
+      () => comment(outsider, task.id, 'hi'),
+      () => list(outsider, task.id),
+      () => edit(outsider, mine.id, 'x'),
+      () => remove(outsider, mine.id),
+      () => comment(member, uuidv7(), 'no such task'),
     ]) {
-      expect((await grpcError(call)).code).toBe(status.NOT_FOUND);
+      expect((await grpcError(call())).code).toBe(status.NOT_FOUND);
     }
     expect((await list(member, task.id)).comments.map((c) => c.text)).toEqual(['mine']);
   });
@@ -160,18 +160,18 @@ describe('task comments', () => {
 
   it('refuses bad input with field violations and writes nothing', async () => {
     const { task } = await place();
-    const cases: [Promise<unknown>, string][] = [
-      [comment(member, task.id, '   '), 'comment.text'],
-      [comment(member, task.id, 'x'.repeat(10_001)), 'comment.text'],
-      [comment(member, 'not-a-uuid', 'hi'), 'comment.task_id'],
-      [comment(member, task.id, 'hi', 'not-a-uuid'), 'request_id'],
-      [list(member, task.id, -1), 'page_size'],
-      [list(member, task.id, 5, 'garbage'), 'page_token'],
-      [edit(member, 'nope', 'x'), 'comment.id'],
-      [remove(member, 'nope'), 'id'],
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => comment(member, task.id, '   '), 'comment.text'],
+      [() => comment(member, task.id, 'x'.repeat(10_001)), 'comment.text'],
+      [() => comment(member, 'not-a-uuid', 'hi'), 'comment.task_id'],
+      [() => comment(member, task.id, 'hi', 'not-a-uuid'), 'request_id'],
+      [() => list(member, task.id, -1), 'page_size'],
+      [() => list(member, task.id, 5, 'garbage'), 'page_token'],
+      [() => edit(member, 'nope', 'x'), 'comment.id'],
+      [() => remove(member, 'nope'), 'id'],
     ];
     for (const [call, field] of cases) {
-      const error = await grpcError(call);
+      const error = await grpcError(call());
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(error.fields).toContain(field);
     }

@@ -128,22 +128,24 @@ describe('comments and share roles', () => {
     expect(viewerResolve.code).toBe(status.PERMISSION_DENIED);
 
     for (const call of [
-      docs().listComments(
-        { documentId: document.id, pageSize: 0, pageToken: '', threadId: '' },
-        as(outsider),
-      ),
-      docs().getComment({ id: thread.id }, as(outsider)),
-      comment(outsider, document.id, { text: 'hello' }),
-      docs().updateComment(
-        {
-          comment: contentV1.Comment.fromPartial({ id: thread.id, text: 'x' }),
-          updateMask: ['text'],
-        },
-        as(outsider),
-      ),
-      docs().deleteComment({ id: thread.id, etag: '' }, as(outsider)),
+      () =>
+        docs().listComments(
+          { documentId: document.id, pageSize: 0, pageToken: '', threadId: '' },
+          as(outsider),
+        ),
+      () => docs().getComment({ id: thread.id }, as(outsider)),
+      () => comment(outsider, document.id, { text: 'hello' }),
+      () =>
+        docs().updateComment(
+          {
+            comment: contentV1.Comment.fromPartial({ id: thread.id, text: 'x' }),
+            updateMask: ['text'],
+          },
+          as(outsider),
+        ),
+      () => docs().deleteComment({ id: thread.id, etag: '' }, as(outsider)),
     ]) {
-      expect((await grpcError(call)).code).toBe(status.NOT_FOUND);
+      expect((await grpcError(call())).code).toBe(status.NOT_FOUND);
     }
     // Nothing the refused calls tried was written.
     expect(await listAll(owner, document.id, 50)).toHaveLength(3);
