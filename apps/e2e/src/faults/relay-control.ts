@@ -79,7 +79,11 @@ export class RelayControl {
     this.freeze = null;
   }
 
-  /** Waits until the relay has published a batch and is waiting to delete it from the outbox. */
+  /**
+   * Waits until the relay has published a batch and is waiting to delete it
+   * from the outbox (its DELETE is the first part of the statement that
+   * moves the batch into the change log).
+   */
   async waitForBlockedDelete(timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -87,7 +91,7 @@ export class RelayControl {
         this.databaseUrl,
         `SELECT pid FROM pg_stat_activity
           WHERE application_name = $1 AND wait_event_type = 'Lock'
-            AND query LIKE 'DELETE FROM %outbox%'`,
+            AND query LIKE '%DELETE FROM %outbox%'`,
         [this.relayApplication],
       );
       if (blocked.length > 0) return;
