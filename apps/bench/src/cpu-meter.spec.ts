@@ -31,8 +31,9 @@ describe('CpuMeter', () => {
     const [line] = (await once(parent.stdout, 'data')) as [Buffer];
     const child = Number(line.toString().trim());
     const meter = new CpuMeter({ postgres: parent.pid });
-    const from = procStat(child).micros;
+    // begin() before the baseline: whatever the child burns after its baseline is then inside the meter's window.
     meter.begin();
+    const from = procStat(child).micros;
     await burnt(child, from, 200_000);
     const shares = meter.end();
     parent.kill('SIGTERM');
@@ -46,8 +47,8 @@ describe('CpuMeter', () => {
     const busy = spawn(process.execPath, ['-e', SPIN]);
     const pid = busy.pid as number;
     const meter = new CpuMeter({ server: pid });
-    const from = procStat(pid).micros;
     meter.begin();
+    const from = procStat(pid).micros;
     await burnt(pid, from, 200_000);
     const shares = meter.end();
     busy.kill();
