@@ -245,28 +245,31 @@ describe('mailboxes', () => {
     const annInbox = await role(ann, MailboxRole.MAILBOX_ROLE_INBOX);
     for (const id of [annFolder.id, annInbox.id]) {
       const calls = [
-        comms.email.getMailbox({ id }, as(bob)),
-        comms.email.addToMailbox({ id: copy.id, mailboxId: id }, as(bob)),
-        comms.email.removeFromMailbox({ id: copy.id, mailboxId: id }, as(bob)),
-        comms.email.updateEmail(
-          {
-            email: commsV1.Email.fromPartial({ id: copy.id, mailboxIds: [id] }),
-            updateMask: ['mailbox_ids'],
-          },
-          as(bob),
-        ),
-        comms.email.listEmails(commsV1.ListEmailsRequest.fromPartial({ mailboxId: id }), as(bob)),
-        comms.email.updateMailbox(
-          {
-            mailbox: commsV1.Mailbox.fromPartial({ id, name: 'Mine' }),
-            updateMask: ['name'],
-          },
-          as(bob),
-        ),
-        comms.email.deleteMailbox({ id, etag: '', removeEmails: true }, as(bob)),
-        folder(bob, 'Under', id),
+        () => comms.email.getMailbox({ id }, as(bob)),
+        () => comms.email.addToMailbox({ id: copy.id, mailboxId: id }, as(bob)),
+        () => comms.email.removeFromMailbox({ id: copy.id, mailboxId: id }, as(bob)),
+        () =>
+          comms.email.updateEmail(
+            {
+              email: commsV1.Email.fromPartial({ id: copy.id, mailboxIds: [id] }),
+              updateMask: ['mailbox_ids'],
+            },
+            as(bob),
+          ),
+        () =>
+          comms.email.listEmails(commsV1.ListEmailsRequest.fromPartial({ mailboxId: id }), as(bob)),
+        () =>
+          comms.email.updateMailbox(
+            {
+              mailbox: commsV1.Mailbox.fromPartial({ id, name: 'Mine' }),
+              updateMask: ['name'],
+            },
+            as(bob),
+          ),
+        () => comms.email.deleteMailbox({ id, etag: '', removeEmails: true }, as(bob)),
+        () => folder(bob, 'Under', id),
       ];
-      for (const call of calls) expect((await grpcError(call)).code).toBe(status.NOT_FOUND);
+      for (const call of calls) expect((await grpcError(call())).code).toBe(status.NOT_FOUND);
     }
     // And the copy is untouched.
     const unchanged = await comms.email.getEmail({ id: copy.id }, as(bob));

@@ -248,8 +248,8 @@ describe('who may react and pin', () => {
     await react(alice, message.id, '👍');
     const tombstone = await comms.chat.deleteMessage({ id: message.id }, as(alice));
     expect(tombstone.reactions).toEqual([]);
-    for (const call of [react(alice, message.id, '👍'), pin(alice, message.id)]) {
-      expect((await grpcError(call)).reason).toBe('MESSAGE_DELETED');
+    for (const call of [() => react(alice, message.id, '👍'), () => pin(alice, message.id)]) {
+      expect((await grpcError(call())).reason).toBe('MESSAGE_DELETED');
     }
   });
 });

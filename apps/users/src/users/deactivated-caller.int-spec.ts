@@ -34,22 +34,24 @@ describe('a deactivated caller', () => {
     const read = await users.client.getUser({ id: me.user.id }, { token: users.adminToken });
 
     const writes = [
-      users.client.updateUser(
-        usersV1.UpdateUserRequest.fromPartial({
-          user: { id: me.user.id, email: `moved-${me.user.email}` },
-          updateMask: ['email'],
-        }),
-        { token },
-      ),
-      users.client.changePassword(
-        { id: me.user.id, oldPassword: PASSWORD, newPassword: `${PASSWORD} 2` },
-        { token },
-      ),
-      users.client.requestEmailVerification({ id: me.user.id }, { token }),
-      users.client.deleteUser({ id: me.user.id, etag: '', hard: false }, { token }),
+      () =>
+        users.client.updateUser(
+          usersV1.UpdateUserRequest.fromPartial({
+            user: { id: me.user.id, email: `moved-${me.user.email}` },
+            updateMask: ['email'],
+          }),
+          { token },
+        ),
+      () =>
+        users.client.changePassword(
+          { id: me.user.id, oldPassword: PASSWORD, newPassword: `${PASSWORD} 2` },
+          { token },
+        ),
+      () => users.client.requestEmailVerification({ id: me.user.id }, { token }),
+      () => users.client.deleteUser({ id: me.user.id, etag: '', hard: false }, { token }),
     ];
     for (const write of writes) {
-      expect(await grpcError(write)).toMatchObject({
+      expect(await grpcError(write())).toMatchObject({
         code: status.PERMISSION_DENIED,
         reason: 'ACCOUNT_INACTIVE',
       });
@@ -69,18 +71,19 @@ describe('a deactivated caller', () => {
     await deactivate(admin.user.id);
     const token = freshToken(admin.user.id, 'admin');
     const refused = [
-      users.client.updateUser(
-        usersV1.UpdateUserRequest.fromPartial({
-          user: { id: other.user.id, fullName: 'Renamed by a ghost' },
-          updateMask: ['full_name'],
-        }),
-        { token },
-      ),
-      users.client.deleteUser({ id: other.user.id, etag: '', hard: true }, { token }),
-      users.client.unlockUser({ id: other.user.id }, { token }),
+      () =>
+        users.client.updateUser(
+          usersV1.UpdateUserRequest.fromPartial({
+            user: { id: other.user.id, fullName: 'Renamed by a ghost' },
+            updateMask: ['full_name'],
+          }),
+          { token },
+        ),
+      () => users.client.deleteUser({ id: other.user.id, etag: '', hard: true }, { token }),
+      () => users.client.unlockUser({ id: other.user.id }, { token }),
     ];
     for (const write of refused) {
-      expect(await grpcError(write)).toMatchObject({ reason: 'ACCOUNT_INACTIVE' });
+      expect(await grpcError(write())).toMatchObject({ reason: 'ACCOUNT_INACTIVE' });
     }
     const read = await users.client.getUser({ id: other.user.id }, { token: users.adminToken });
     expect(read.etag).toBe(other.user.etag);
