@@ -1,21 +1,26 @@
 /**
  * Live streams benchmark (issue 17; run: `npx nx run comms:bench`, and by `npm run bench`).
  *
- * ONE comms instance in this process (startComms, with a real users
- * process), real PostgreSQL and Kafka (DATABASE_URL / KAFKA_BROKERS, else
- * an ephemeral local stack). Measures:
+ * Real PostgreSQL and Kafka (DATABASE_URL / KAFKA_BROKERS, else an
+ * ephemeral local stack) and a real users process. Measures:
  *   1. commit -> subscriber latency: 1,000 WatchRoom streams (50 rooms x 20
  *      members, one stream each), PostMessage at a steady 200 messages/s for
- *      WATCH_BENCH_SECONDS (20) after a 3 s warm-up; latency from just
- *      before the PostMessage call to each subscriber's arrival (and from its
- *      response, when the response came first); p50/p99 over all deliveries
- *      (one round).
+ *      WATCH_BENCH_SECONDS (20) after a 3 s warm-up; latency from the
+ *      change's time (stamped by the writing transaction just before it
+ *      commits, on this process's clock) to each subscriber's arrival: the
+ *      target figure. Also from just before the PostMessage call, which adds
+ *      the write's own wait in a loaded service; p50/p99 over all deliveries
+ *      (one round). ONE comms instance in its own process, as deployed: the
+ *      subscribers and the poster are this process, so the service's event
+ *      loop serves its streams, not its clients.
  *   2. memory per idle subscriber: rss and heapUsed (after gc) before and
- *      after opening 1,000 idle streams, / 1,000. The clients live in this
+ *      after opening 1,000 idle streams, / 1,000, on a comms instance in this
+ *      process (startComms) so gc can run first. The clients live in this
  *      process too, so the figure includes their side of each stream.
  *   3. fan-out: those 1,000 streams on one room, 20 messages posted at once
  *      -> items/s delivered, against a bare grpc-js server writing the same
- *      WatchRoomResponse messages to 1,000 streams (median of 3 rounds each).
+ *      WatchRoomResponse messages to 1,000 streams (median of 3 rounds each),
+ *      server and clients in this process for both.
  */
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
@@ -34,14 +39,24 @@ import {
 import { withScratchDatabase } from '@nexus/db';
 import { commsV1 } from '@nexus/proto';
 import { startLocalStack, type LocalStack } from '@nexus/stack';
-import { medianOfRounds, rowMet, writeBenchResult, type BenchRow } from '@nexus/testing';
-import type { TestUser } from '@nexus/testing';
-import { as, startComms, type CommsHarness } from '../src/testing/comms-harness';
+import { createPromiseClient } from '@nexus/clients';
+import {
+  medianOfRounds,
+  rowMet,
+  startAppProcess,
+  startUsersProcess,
+  writeBenchResult,
+  type BenchRow,
+  type TestUser,
+  type UsersProcess,
+} from '@nexus/testing';
+import { as, startComms, type ChatClient } from '../src/testing/comms-harness';
 import { rawFanOutRate } from './watch-raw-fanout';
 
 const ROOMS = 50;
 const MEMBERS = 20;
-const RATE = 200;
+/** Posting rates of the latency rounds; the target is at the last (200/s). */
+const RATES = [50, 100, 200];
 const SECONDS = Number(process.env.WATCH_BENCH_SECONDS ?? 20);
 const WARMUP_SECONDS = 3;
 const IDLE_STREAMS = 1_000;
@@ -116,8 +131,8 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function createRoom(comms: CommsHarness, owner: TestUser, members: TestUser[]) {
-  const room = await comms.chat.createRoom(
+async function createRoom(chat: ChatClient, owner: TestUser, members: TestUser[]) {
+  const room = await chat.createRoom(
     {
       room: commsV1.ChatRoom.fromPartial({
         name: `watch bench ${Math.random().toString(36).slice(2)}`,
@@ -131,53 +146,94 @@ async function createRoom(comms: CommsHarness, owner: TestUser, members: TestUse
   return room.id;
 }
 
-const post = (comms: CommsHarness, owner: TestUser, roomId: string, text: string) =>
-  comms.chat.postMessage(
-    { roomId, text, attachmentIds: [], replyToId: '', requestId: '' },
-    as(owner),
-  );
+const post = (chat: ChatClient, owner: TestUser, roomId: string, text: string) =>
+  chat.postMessage({ roomId, text, attachmentIds: [], replyToId: '', requestId: '' }, as(owner));
 
-/** 1. Steady 200 posts/s over 50 rooms; latency of every delivery to the 20 subscribers. */
-async function latency(
-  comms: CommsHarness,
-  subscribers: Subscribers,
+interface Sent {
+  called: number;
+  answered?: number;
+  measured: boolean;
+}
+
+/** The arrivals of the current round's posts, matched to them by text. */
+class LatencyProbe {
+  readonly sent = new Map<string, Sent>();
+  fromChange: number[] = [];
+  fromCall: number[] = [];
+  early = 0;
+  items = 0;
+
+  arrived(item: commsV1.WatchRoomResponse): void {
+    const at = performance.now();
+    const wallAt = Date.now();
+    this.items++;
+    const record = this.sent.get(textOf(item));
+    if (!record?.measured) return;
+    this.fromCall.push(at - record.called);
+    this.fromChange.push(wallAt - (item.changeTime?.getTime() ?? Number.NaN));
+    if (record.answered === undefined) this.early++;
+  }
+
+  reset(): void {
+    this.sent.clear();
+    this.fromChange = [];
+    this.fromCall = [];
+    this.early = 0;
+    this.items = 0;
+  }
+}
+
+/**
+ * 1. Comms in its own process with 1,000 streams (50 rooms x 20 members);
+ * one round of steady posting per rate in RATES, over the 50 rooms.
+ */
+async function latencyOnOwnProcess(users: UsersProcess, owner: TestUser, members: TestUser[]) {
+  const service = await startAppProcess('comms', {
+    USERS_GRPC_ADDRESS: users.address,
+    CONTENT_ATTACHMENT_CHECK: 'false',
+  });
+  const chat = createPromiseClient(commsV1.ChatServiceService, { address: service.grpcAddress });
+  const subscribers = new Subscribers(service.grpcAddress);
+  try {
+    const rooms: string[] = [];
+    for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(chat, owner, members));
+    const probe = new LatencyProbe();
+    await subscribers.openAll(
+      rooms.flatMap((roomId) => members.map((user) => ({ user, roomId }))),
+      (item) => probe.arrived(item),
+    );
+    say(`  ${subscribers.streams.length} WatchRoom streams open on comms in its own process`);
+    const curve = [];
+    for (const rate of RATES) curve.push(await latencyAt(rate, chat, owner, rooms, probe));
+    return { curve, rooms, failedStreams: subscribers.failed };
+  } finally {
+    subscribers.close();
+    chat.close();
+    await service.stop();
+  }
+}
+
+/** PostMessage at a steady `rate` for WARMUP_SECONDS + SECONDS; latency of every measured delivery. */
+async function latencyAt(
+  rate: number,
+  chat: ChatClient,
   owner: TestUser,
-  members: TestUser[],
   rooms: string[],
+  probe: LatencyProbe,
 ) {
-  const sent = new Map<string, { called: number; answered?: number; measured: boolean }>();
-  const fromResponse: number[] = [];
-  const fromCall: number[] = [];
-  let early = 0;
-  let items = 0;
+  probe.reset();
   let failures = 0;
-  await subscribers.openAll(
-    rooms.flatMap((roomId) => members.map((user) => ({ user, roomId }))),
-    (item) => {
-      const at = performance.now();
-      items++;
-      const record = sent.get(textOf(item));
-      if (!record?.measured) return;
-      fromCall.push(at - record.called);
-      if (record.answered === undefined) early++;
-      else fromResponse.push(at - record.answered);
-    },
-  );
-  say(`  ${subscribers.streams.length} WatchRoom streams open`);
-  const total = (WARMUP_SECONDS + SECONDS) * RATE;
+  const total = (WARMUP_SECONDS + SECONDS) * rate;
   const started = performance.now();
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < total;) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE));
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
     for (; i < due; i++) {
-      const text = `live ${i}`;
-      const record: { called: number; answered?: number; measured: boolean } = {
-        called: performance.now(),
-        measured: i >= WARMUP_SECONDS * RATE,
-      };
-      sent.set(text, record);
+      const text = `live ${rate} ${i}`;
+      const record: Sent = { called: performance.now(), measured: i >= WARMUP_SECONDS * rate };
+      probe.sent.set(text, record);
       pending.push(
-        post(comms, owner, rooms[i % rooms.length], text).then(
+        post(chat, owner, rooms[i % rooms.length], text).then(
           () => (record.answered = performance.now()),
           (error: unknown) => {
             if (failures++ === 0) say(`  a post failed: ${String(error)}`);
@@ -188,27 +244,29 @@ async function latency(
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   const postSeconds = (performance.now() - started) / 1000;
-  say(
-    `  posted ${total} in ${postSeconds.toFixed(1)} s; ${items} items so far, ${subscribers.failed} streams failed`,
-  );
   await Promise.all(pending);
   // Let the last deliveries arrive.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  subscribers.cancelAll();
-  const expected = SECONDS * RATE * MEMBERS;
-  fromResponse.sort((a, b) => a - b);
-  fromCall.sort((a, b) => a - b);
-  return {
-    responseP50: percentile(fromResponse, 50),
-    responseP99: percentile(fromResponse, 99),
-    p50: percentile(fromCall, 50),
-    p99: percentile(fromCall, 99),
+  const fromChange = [...probe.fromChange].sort((a, b) => a - b);
+  const fromCall = [...probe.fromCall].sort((a, b) => a - b);
+  const result = {
+    rate,
+    achieved: total / postSeconds,
+    p50: percentile(fromChange, 50),
+    p99: percentile(fromChange, 99),
+    callP50: percentile(fromCall, 50),
+    callP99: percentile(fromCall, 99),
     deliveries: fromCall.length,
-    expected,
-    early,
+    expected: SECONDS * rate * MEMBERS,
+    early: probe.early,
     failures,
-    rate: total / postSeconds,
   };
+  say(
+    `  latency at ${result.achieved.toFixed(0)} posts/s, ${SECONDS} s: from the change's commit p50 ${result.p50.toFixed(1)} ms, ` +
+      `p99 ${result.p99.toFixed(1)} ms; from just before PostMessage p50 ${result.callP50.toFixed(1)} ms, p99 ${result.callP99.toFixed(1)} ms ` +
+      `(${result.deliveries.toLocaleString('en')} of ${result.expected.toLocaleString('en')} deliveries, ${result.early} before the response, ${failures} failed posts)`,
+  );
+  return result;
 }
 
 function memory() {
@@ -218,30 +276,40 @@ function memory() {
   return { rss, heapUsed };
 }
 
-/** 2. rss and heapUsed per idle stream (1,000 on one room). */
+/**
+ * 2. rss and heapUsed per idle stream (1,000 on one room), the median of 3
+ * rounds; the last round's streams stay open for the fan-out.
+ */
 async function idleMemory(
   subscribers: Subscribers,
   members: TestUser[],
   roomId: string,
   onItem: (item: commsV1.WatchRoomResponse) => void,
-): Promise<{ rss: number; heap: number }> {
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const before = memory();
-  await subscribers.openAll(
-    Array.from({ length: IDLE_STREAMS }, (_, i) => ({ user: members[i % members.length], roomId })),
-    onItem,
-  );
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const after = memory();
-  return {
-    rss: (after.rss - before.rss) / IDLE_STREAMS,
-    heap: (after.heapUsed - before.heapUsed) / IDLE_STREAMS,
-  };
+) {
+  const rss: number[] = [];
+  const heap: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    if (round > 0) subscribers.cancelAll();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const before = memory();
+    await subscribers.openAll(
+      Array.from({ length: IDLE_STREAMS }, (_, i) => ({
+        user: members[i % members.length],
+        roomId,
+      })),
+      onItem,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const after = memory();
+    rss.push((after.rss - before.rss) / IDLE_STREAMS);
+    heap.push((after.heapUsed - before.heapUsed) / IDLE_STREAMS);
+  }
+  return { rss: medianOfRounds(rss).median, heap: medianOfRounds(heap), heapRounds: heap };
 }
 
 /** 3. Items/s the Watch path delivers to the open streams of `roomId` for FANOUT_MESSAGES posts. */
 async function watchFanOut(
-  comms: CommsHarness,
+  chat: ChatClient,
   owner: TestUser,
   roomId: string,
   streams: number,
@@ -254,7 +322,7 @@ async function watchFanOut(
   const started = performance.now();
   await Promise.all(
     Array.from({ length: FANOUT_MESSAGES }, (_, i) =>
-      post(comms, owner, roomId, `fan ${round} ${i}`),
+      post(chat, owner, roomId, `fan ${round} ${i}`),
     ),
   );
   await allReceived;
@@ -262,24 +330,24 @@ async function watchFanOut(
 }
 
 async function bench(): Promise<void> {
-  const comms = await startComms({ LOG_LEVEL: 'silent' });
-  const address = `127.0.0.1:${comms.service.grpcPort}`;
-  const subscribers = new Subscribers(address);
+  const users = await startUsersProcess();
   try {
-    const owner = await comms.signUp();
-    const members: TestUser[] = [];
-    for (let i = 0; i < MEMBERS; i++) members.push(await comms.signUp());
-    const rooms: string[] = [];
-    for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(comms, owner, members));
-    say(`comms live streams benchmark: ${ROOMS} rooms x ${MEMBERS} members, one comms instance`);
+    await benchWith(users);
+  } finally {
+    await users.stop();
+  }
+}
 
-    const lat = await latency(comms, subscribers, owner, members, rooms);
-    say(
-      `  latency at ${lat.rate.toFixed(0)} posts/s, ${SECONDS} s: from just before PostMessage p50 ${lat.p50.toFixed(1)} ms, ` +
-        `p99 ${lat.p99.toFixed(1)} ms; from its response p50 ${lat.responseP50.toFixed(1)} ms, p99 ${lat.responseP99.toFixed(1)} ms ` +
-        `(${lat.deliveries.toLocaleString('en')} of ${lat.expected.toLocaleString('en')} deliveries, ${lat.early} before the response, ${lat.failures} failed posts)`,
-    );
-
+async function benchWith(users: UsersProcess): Promise<void> {
+  const owner = await users.signUp();
+  const members: TestUser[] = [];
+  for (let i = 0; i < MEMBERS; i++) members.push(await users.signUp());
+  say(`comms live streams benchmark: ${ROOMS} rooms x ${MEMBERS} members, one comms instance`);
+  const { curve, rooms } = await latencyOnOwnProcess(users, owner, members);
+  const lat = curve[curve.length - 1];
+  const comms = await startComms({ LOG_LEVEL: 'silent' }, users);
+  const subscribers = new Subscribers(`127.0.0.1:${comms.service.grpcPort}`);
+  try {
     const fanRoom = rooms[0];
     const received: { count: number; target: number; done?: () => void } = { count: 0, target: 0 };
     // The idle streams then count the fan-out's deliveries.
@@ -289,12 +357,12 @@ async function bench(): Promise<void> {
       }
     });
     say(
-      `  idle subscriber: rss ${(mem.rss / 1024).toFixed(1)} KiB, heapUsed ${(mem.heap / 1024).toFixed(1)} KiB per stream (${IDLE_STREAMS} streams, after gc)`,
+      `  idle subscriber: rss ${(mem.rss / 1024).toFixed(1)} KiB, heapUsed ${(mem.heap.median / 1024).toFixed(1)} KiB per stream (${IDLE_STREAMS} streams, after gc; rounds ${mem.heapRounds.map((r) => (r / 1024).toFixed(1)).join(', ')} KiB)`,
     );
     const watchRates: number[] = [];
     const rawRates: number[] = [];
     for (let round = 0; round < 3; round++) {
-      watchRates.push(await watchFanOut(comms, owner, fanRoom, IDLE_STREAMS, received, round));
+      watchRates.push(await watchFanOut(comms.chat, owner, fanRoom, IDLE_STREAMS, received, round));
       const message = commsV1.WatchRoomResponse.fromPartial({
         verb: 'created',
         cursor: 'comms:123456',
@@ -329,17 +397,22 @@ async function bench(): Promise<void> {
       {
         measurement: 'WatchRoom commit → subscriber p99',
         figure: `${lat.p99.toFixed(1)} ms (p50 ${lat.p50.toFixed(1)} ms)`,
-        reference: `${RATE} posts/s, ${ROOMS * MEMBERS} subscribers, one round of ${SECONDS} s`,
+        reference: `${lat.rate} posts/s, ${ROOMS * MEMBERS} subscribers, comms in its own process, one round of ${SECONDS} s`,
         value: lat.p99,
         bound: 50,
         sense: '<=',
       },
       {
         measurement: 'Watch memory per idle subscriber',
-        figure: `${(mem.heap / 1024).toFixed(1)} KiB heap (rss ${(mem.rss / 1024).toFixed(1)} KiB)`,
+        figure: `${(mem.heap.median / 1024).toFixed(1)} KiB heap (rss ${(mem.rss / 1024).toFixed(1)} KiB)`,
         // rss moves by whole freed pages after the latency phase: the heap is the figure.
-        reference: `${IDLE_STREAMS} idle streams, after gc, client side included`,
-        value: mem.heap / 1024,
+        reference: `${IDLE_STREAMS} idle streams, after gc, client side included, median of 3 rounds`,
+        value: mem.heap.median / 1024,
+        spread: {
+          min: mem.heap.min / 1024,
+          max: mem.heap.max / 1024,
+          rounds: mem.heap.rounds,
+        },
         bound: 20,
         sense: '<=',
       },
@@ -363,7 +436,7 @@ async function bench(): Promise<void> {
       markdown: [
         '### comms live streams (WatchRoom)',
         '',
-        `One comms instance in the bench process, real PostgreSQL and Kafka. Latency: ${ROOMS} rooms x ${MEMBERS} subscribers, PostMessage at ${RATE}/s for ${SECONDS} s after a warm-up, measured from just before the PostMessage call to each arrival (p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms; ${lat.early} of ${lat.deliveries} deliveries arrived before the post's response, so the response is no usable start). Memory: rss ${(mem.rss / 1024).toFixed(1)} KiB and heap ${(mem.heap / 1024).toFixed(1)} KiB per idle stream, clients in the same process included. Fan-out: ${FANOUT_MESSAGES} posts to one room watched by ${IDLE_STREAMS} streams against a bare grpc-js server writing the same messages (median of 3 rounds).`,
+        `Real PostgreSQL and Kafka. Latency: one comms instance in its own process, ${ROOMS} rooms x ${MEMBERS} subscribers in the bench process, PostMessage at a steady rate for ${SECONDS} s after a warm-up, measured from the change's time (stamped in the writing transaction just before its commit) to each arrival, and from just before the PostMessage call (which adds the write's own wait): ${curve.map((round) => `at ${round.rate}/s p50 ${round.p50.toFixed(1)} ms, p99 ${round.p99.toFixed(1)} ms (from the call p50 ${round.callP50.toFixed(1)} ms, p99 ${round.callP99.toFixed(1)} ms)`).join('; ')}. Memory, on a comms instance in the bench process: rss ${(mem.rss / 1024).toFixed(1)} KiB and heap ${(mem.heap.median / 1024).toFixed(1)} KiB per idle stream (median of 3 rounds), clients in the same process included. Fan-out: ${FANOUT_MESSAGES} posts to one room watched by ${IDLE_STREAMS} streams against a bare grpc-js server writing the same messages (median of 3 rounds).`,
       ].join('\n'),
     });
   } finally {

@@ -18,9 +18,16 @@ export interface CommsHarness {
   stop(): Promise<void>;
 }
 
-/** `env` overrides the configuration; attachments are checked for format only unless it says otherwise. */
-export async function startComms(env: Record<string, string> = {}): Promise<CommsHarness> {
-  const users = await startUsersProcess();
+/**
+ * `env` overrides the configuration; attachments are checked for format only
+ * unless it says otherwise. Given a running users process, comms uses it
+ * and leaves it running on stop; otherwise it starts and stops its own.
+ */
+export async function startComms(
+  env: Record<string, string> = {},
+  sharedUsers?: UsersProcess,
+): Promise<CommsHarness> {
+  const users = sharedUsers ?? (await startUsersProcess());
   const config = commsConfig({
     ...process.env,
     BIND_HOST: '127.0.0.1',
@@ -44,7 +51,7 @@ export async function startComms(env: Record<string, string> = {}): Promise<Comm
       email.close();
       chat.close();
       await service.stop();
-      await users.stop();
+      if (!sharedUsers) await users.stop();
     },
   };
 }
