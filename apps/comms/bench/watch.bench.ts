@@ -14,9 +14,9 @@
  *      subscribers and the poster are this process, so the service's event
  *      loop serves its streams, not its clients.
  *   2. memory per idle subscriber: rss and heapUsed (after gc) before and
- *      after opening 1,000 idle streams, / 1,000, on a comms instance in this
- *      process (startComms) so gc can run first. The clients live in this
- *      process too, so the figure includes their side of each stream.
+ *      after 1,000 idle streams were opened, / 1,000, on a comms instance in
+ *      this process (startComms) so gc can run first; the streams are held
+ *      by another process, so the figure is the server's side alone.
  *   3. fan-out: those 1,000 streams on one room, 20 messages posted at once
  *      -> items/s delivered, against a bare grpc-js server writing the same
  *      WatchRoomResponse messages to 1,000 streams (median of 3 rounds each),
@@ -51,6 +51,7 @@ import {
   type UsersProcess,
 } from '@nexus/testing';
 import { as, startComms, type ChatClient } from '../src/testing/comms-harness';
+import { openIdleSubscribers } from './idle-subscribers';
 import { rawFanOutRate } from './watch-raw-fanout';
 
 const ROOMS = 50;
@@ -277,30 +278,24 @@ function memory() {
 }
 
 /**
- * 2. rss and heapUsed per idle stream (1,000 on one room), the median of 3
- * rounds; the last round's streams stay open for the fan-out.
+ * 2. rss and heapUsed of this process (the service's) per idle stream, 1,000
+ * on one room, held open by another process so only the server's side of
+ * each stream is weighed; the median of 3 rounds.
  */
-async function idleMemory(
-  subscribers: Subscribers,
-  members: TestUser[],
-  roomId: string,
-  onItem: (item: commsV1.WatchRoomResponse) => void,
-) {
+async function idleMemory(address: string, members: TestUser[], roomId: string) {
   const rss: number[] = [];
   const heap: number[] = [];
+  const streams = Array.from({ length: IDLE_STREAMS }, (_, i) => ({
+    token: members[i % members.length].token,
+    roomId,
+  }));
   for (let round = 0; round < 3; round++) {
-    if (round > 0) subscribers.cancelAll();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const before = memory();
-    await subscribers.openAll(
-      Array.from({ length: IDLE_STREAMS }, (_, i) => ({
-        user: members[i % members.length],
-        roomId,
-      })),
-      onItem,
-    );
+    const held = await openIdleSubscribers({ address, channels: CHANNELS, streams });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const after = memory();
+    await held.stop();
     rss.push((after.rss - before.rss) / IDLE_STREAMS);
     heap.push((after.heapUsed - before.heapUsed) / IDLE_STREAMS);
   }
@@ -346,18 +341,25 @@ async function benchWith(users: UsersProcess): Promise<void> {
   const { curve, rooms } = await latencyOnOwnProcess(users, owner, members);
   const lat = curve[curve.length - 1];
   const comms = await startComms({ LOG_LEVEL: 'silent' }, users);
-  const subscribers = new Subscribers(`127.0.0.1:${comms.service.grpcPort}`);
+  const address = `127.0.0.1:${comms.service.grpcPort}`;
+  const subscribers = new Subscribers(address);
   try {
     const fanRoom = rooms[0];
     const received: { count: number; target: number; done?: () => void } = { count: 0, target: 0 };
-    // The idle streams then count the fan-out's deliveries.
-    const mem = await idleMemory(subscribers, members, fanRoom, (item) => {
-      if (textOf(item).startsWith('fan ') && ++received.count === received.target) {
-        received.done?.();
-      }
-    });
+    const mem = await idleMemory(address, members, fanRoom);
     say(
       `  idle subscriber: rss ${(mem.rss / 1024).toFixed(1)} KiB, heapUsed ${(mem.heap.median / 1024).toFixed(1)} KiB per stream (${IDLE_STREAMS} streams, after gc; rounds ${mem.heapRounds.map((r) => (r / 1024).toFixed(1)).join(', ')} KiB)`,
+    );
+    await subscribers.openAll(
+      Array.from({ length: IDLE_STREAMS }, (_, i) => ({
+        user: members[i % members.length],
+        roomId: fanRoom,
+      })),
+      (item) => {
+        if (textOf(item).startsWith('fan ') && ++received.count === received.target) {
+          received.done?.();
+        }
+      },
     );
     const watchRates: number[] = [];
     const rawRates: number[] = [];
@@ -406,7 +408,7 @@ async function benchWith(users: UsersProcess): Promise<void> {
         measurement: 'Watch memory per idle subscriber',
         figure: `${(mem.heap.median / 1024).toFixed(1)} KiB heap (rss ${(mem.rss / 1024).toFixed(1)} KiB)`,
         // rss moves by whole freed pages after the latency phase: the heap is the figure.
-        reference: `${IDLE_STREAMS} idle streams, after gc, client side included, median of 3 rounds`,
+        reference: `${IDLE_STREAMS} idle streams, after gc, server side (clients in another process), median of 3 rounds`,
         value: mem.heap.median / 1024,
         spread: {
           min: mem.heap.min / 1024,
@@ -436,7 +438,7 @@ async function benchWith(users: UsersProcess): Promise<void> {
       markdown: [
         '### comms live streams (WatchRoom)',
         '',
-        `Real PostgreSQL and Kafka. Latency: one comms instance in its own process, ${ROOMS} rooms x ${MEMBERS} subscribers in the bench process, PostMessage at a steady rate for ${SECONDS} s after a warm-up, measured from the change's time (stamped in the writing transaction just before its commit) to each arrival, and from just before the PostMessage call (which adds the write's own wait): ${curve.map((round) => `at ${round.rate}/s p50 ${round.p50.toFixed(1)} ms, p99 ${round.p99.toFixed(1)} ms (from the call p50 ${round.callP50.toFixed(1)} ms, p99 ${round.callP99.toFixed(1)} ms)`).join('; ')}. Memory, on a comms instance in the bench process: rss ${(mem.rss / 1024).toFixed(1)} KiB and heap ${(mem.heap.median / 1024).toFixed(1)} KiB per idle stream (median of 3 rounds), clients in the same process included. Fan-out: ${FANOUT_MESSAGES} posts to one room watched by ${IDLE_STREAMS} streams against a bare grpc-js server writing the same messages (median of 3 rounds).`,
+        `Real PostgreSQL and Kafka. Latency: one comms instance in its own process, ${ROOMS} rooms x ${MEMBERS} subscribers in the bench process, PostMessage at a steady rate for ${SECONDS} s after a warm-up, measured from the change's time (stamped in the writing transaction just before its commit) to each arrival, and from just before the PostMessage call (which adds the write's own wait): ${curve.map((round) => `at ${round.rate}/s p50 ${round.p50.toFixed(1)} ms, p99 ${round.p99.toFixed(1)} ms (from the call p50 ${round.callP50.toFixed(1)} ms, p99 ${round.callP99.toFixed(1)} ms)`).join('; ')}. Memory, on a comms instance in the bench process: rss ${(mem.rss / 1024).toFixed(1)} KiB and heap ${(mem.heap.median / 1024).toFixed(1)} KiB per idle stream (median of 3 rounds), the streams held by another process. Fan-out: ${FANOUT_MESSAGES} posts to one room watched by ${IDLE_STREAMS} streams against a bare grpc-js server writing the same messages (median of 3 rounds).`,
       ].join('\n'),
     });
   } finally {

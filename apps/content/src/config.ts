@@ -24,6 +24,8 @@ const contentEnvSchema = baseEnvSchema.extend(serviceAddressesEnvSchema.shape).e
   CONTENT_VERSIONS_KEPT: envInt(100, 1, 1_000_000),
   CONTENT_VERSION_RETENTION_DAYS: envInt(30, 0, 3650),
   CONTENT_VERSION_SNAPSHOT_EVERY: envInt(32, 1, 1000),
+  /** The first wait after the 5th wrong password of a link; it doubles up to a minute. */
+  CONTENT_LINK_PASSWORD_DELAY_SECONDS: envInt(1, 1, 60),
 });
 
 export interface ContentConfig {
@@ -36,6 +38,8 @@ export interface ContentConfig {
   /** How often trashed documents are purged and released blobs removed. */
   maintenanceIntervalMs: number;
   versions: VersionRetentionConfig;
+  /** The first wait of a link whose password was guessed wrong too often. */
+  linkPasswordDelaySeconds: number;
 }
 
 export interface VersionRetentionConfig {
@@ -67,5 +71,6 @@ export function contentConfig(
       retentionDays: parsed.CONTENT_VERSION_RETENTION_DAYS,
       snapshotEvery: parsed.CONTENT_VERSION_SNAPSHOT_EVERY,
     },
+    linkPasswordDelaySeconds: parsed.CONTENT_LINK_PASSWORD_DELAY_SECONDS,
   };
 }

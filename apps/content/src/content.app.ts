@@ -82,6 +82,7 @@ export function contentService(
       directory,
       maxFileBytes: config.maxFileBytes,
       trashRetentionDays: config.trashRetentionDays,
+      linkPasswordDelaySeconds: config.linkPasswordDelaySeconds,
     });
     built = {
       store,

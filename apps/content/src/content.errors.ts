@@ -28,6 +28,7 @@ export type ContentErrorCode =
   | 'DOWNLOAD_LIMIT_REACHED'
   | 'LINK_PASSWORD_REQUIRED'
   | 'LINK_PASSWORD_MISMATCH'
+  | 'LINK_PASSWORD_THROTTLED'
   | 'TOO_MANY_LINKS';
 
 export function contentErrorKind(code: ContentErrorCode): ErrorKind {
@@ -63,6 +64,8 @@ export function contentErrorKind(code: ContentErrorCode): ErrorKind {
     case 'DOWNLOAD_LIMIT_REACHED':
     case 'TOO_MANY_LINKS':
       return 'failed_precondition';
+    case 'LINK_PASSWORD_THROTTLED':
+      return 'resource_exhausted';
     case 'BLOB_MISSING':
       return 'unavailable';
     default: {

@@ -8,6 +8,7 @@ import { FileShareEntity } from './files/file-share.entity';
 import { FileEntity } from './files/file.entity';
 import { FolderShareEntity } from './files/folder-share.entity';
 import { FolderEntity } from './files/folder.entity';
+import { LinkPasswordThrottleEntity } from './files/link-password-throttle.entity';
 import { LinkShareEntity } from './files/link-share.entity';
 import { MIGRATIONS } from './migrations';
 
@@ -24,6 +25,7 @@ export const database = {
     FolderEntity,
     FolderShareEntity,
     LinkShareEntity,
+    LinkPasswordThrottleEntity,
     BlobReleaseEntity,
     AttachmentGrantEntity,
   ],

@@ -47,3 +47,10 @@ export {
   type MentionRecord,
   type Mentions,
 } from './mentions';
+export {
+  closedForSeconds,
+  retryAfterSeconds,
+  type BackoffPolicy,
+  type ThrottleCount,
+  type ThrottleLimits,
+} from './backoff';

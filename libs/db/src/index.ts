@@ -103,3 +103,4 @@ export { type SearchHit, type SearchPage, type SearchRequest } from './search-pa
 export { emitFromMigration } from './migration-events';
 export { changeLogBounds, readChangeLog, type ChangeLogRow, type Queryable } from './change-log';
 export { kitTablesMigrations } from './kit-tables-migrations';
+export { AttemptThrottle, type ThrottleKey } from './attempt-throttle';

@@ -162,14 +162,15 @@ describe('SearchEmails', () => {
 
     const first = await search(alice, `${w} `, { pageSize: 2 });
     for (const other of [
-      search(alice, `${w} number `, { pageSize: 2, pageToken: first.nextPageToken }),
-      search(alice, `${w} `, {
-        pageSize: 2,
-        pageToken: first.nextPageToken,
-        mailbox: MailboxRole.MAILBOX_ROLE_DRAFTS,
-      }),
+      () => search(alice, `${w} number `, { pageSize: 2, pageToken: first.nextPageToken }),
+      () =>
+        search(alice, `${w} `, {
+          pageSize: 2,
+          pageToken: first.nextPageToken,
+          mailbox: MailboxRole.MAILBOX_ROLE_DRAFTS,
+        }),
     ]) {
-      const replayed = await grpcError(other);
+      const replayed = await grpcError(other());
       expect(replayed.code).toBe(status.INVALID_ARGUMENT);
       expect(replayed.details).toContain('page_token');
     }

@@ -201,7 +201,9 @@ describe('WatchRoom under pressure', () => {
     await keeping.until(caughtUp);
     slowStream.pause();
 
-    const texts = Array.from({ length: 400 }, (_, index) => `burst ${index}`);
+    // 400 messages of 2 KB: 800 KB, far past what HTTP/2's 64 KiB stream window and the
+    // socket buffers hold for a client that stopped reading, so the server-side buffer must fill.
+    const texts = Array.from({ length: 400 }, (_, index) => `burst ${index} ${'x'.repeat(2_000)}`);
     for (let start = 0; start < texts.length; start += 20) {
       await Promise.all(texts.slice(start, start + 20).map((text) => post(ann, roomId, text)));
     }

@@ -31,6 +31,7 @@ export function fileParts(deps: {
   directory: UserDirectory;
   maxFileBytes: number;
   trashRetentionDays: number;
+  linkPasswordDelaySeconds: number;
 }): FileParts {
   const { dataSource, pageTokens, blobs, releaser, directory } = deps;
   const files = new AggregateStore(dataSource, FileEntity, fileAggregate, pageTokens, {
@@ -50,6 +51,6 @@ export function fileParts(deps: {
     fileShares: fileGrants(dataSource, files, directory),
     folders: new FolderService(dataSource, folders),
     folderShares: folderGrants(dataSource, folders, directory),
-    links: new LinkShareService(dataSource, files, links, blobs),
+    links: new LinkShareService(dataSource, files, links, blobs, deps.linkPasswordDelaySeconds),
   };
 }

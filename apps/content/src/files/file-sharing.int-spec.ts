@@ -17,7 +17,11 @@ let events: EventCollector;
 
 beforeAll(async () => {
   users = await startUsersProcess();
-  content = await startContent({ USERS_GRPC_ADDRESS: users.address });
+  content = await startContent({
+    USERS_GRPC_ADDRESS: users.address,
+    // A minute's first wait: the throttle test's guesses all fall inside it, however slow the host.
+    CONTENT_LINK_PASSWORD_DELAY_SECONDS: '60',
+  });
   events = await EventCollector.start([
     'nexus.content.file',
     'nexus.content.folder',
@@ -205,6 +209,49 @@ describe('link shares', () => {
       code: status.FAILED_PRECONDITION,
       reason: 'LINK_EXPIRED',
     });
+  });
+
+  it('throttles wrong passwords per link: parallel guesses are counted before they are checked', async () => {
+    const a = await users.signUp();
+    const file = await upload(a, randomBytes(10));
+    const link = (password: string) =>
+      files().createLinkShare(
+        contentV1.CreateLinkShareRequest.fromPartial({ fileId: file.id, password }),
+        as(a),
+      );
+    const [guessed, other] = [await link('correct horse'), await link('battery staple')];
+    const open = (token: string, password: string) =>
+      files().getSharedFile({ token, password }, noPrincipal);
+
+    // Twelve guesses at once: the first five are checked (and wrong), the rest wait.
+    const reasons = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => grpcError(open(guessed.token, `guess number ${i}`))),
+    );
+    expect(reasons.filter((r) => r.reason === 'LINK_PASSWORD_MISMATCH')).toHaveLength(5);
+    const waits = reasons.filter((r) => r.reason === 'LINK_PASSWORD_THROTTLED');
+    expect(waits).toHaveLength(7);
+    expect(waits[0].code).toBe(status.RESOURCE_EXHAUSTED);
+    // The right password waits too, so a guess cannot tell right from wrong while closed.
+    expect(await grpcError(open(guessed.token, 'correct horse'))).toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+      reason: 'LINK_PASSWORD_THROTTLED',
+    });
+    // Another link of the same file is not held up.
+    expect((await open(other.token, 'battery staple')).name).toBe(file.name);
+
+    // Once the wait has passed (the count aged by SQL, as if a minute had gone by), the right
+    // password opens the link and clears its count.
+    await content.service.runtime.dataSource.query(
+      `UPDATE "content"."link_password_throttles"
+          SET last_failure_at = last_failure_at - interval '61 seconds' WHERE key = $1`,
+      [guessed.linkShare!.id],
+    );
+    expect((await open(guessed.token, 'correct horse')).name).toBe(file.name);
+    const [{ count }]: { count: number }[] = await content.service.runtime.dataSource.query(
+      `SELECT count(*)::int AS count FROM "content"."link_password_throttles" WHERE key = $1`,
+      [guessed.linkShare!.id],
+    );
+    expect(count).toBe(0);
   });
 
   it('lets an editor make links, not a viewer; refuses a past expiry', async () => {

@@ -19,9 +19,8 @@ type LinkHandlers = Pick<
 
 /**
  * The link-share RPCs of nexus.content.v1.FileService. GetSharedFile and
- * DownloadSharedFile are public: the link's token is the credential. The
- * kit has no throttle for public RPCs; a token has 256 random bits, and
- * each password guess costs an scrypt hash.
+ * DownloadSharedFile are public: the link's token is the credential (256
+ * random bits, past guessing); a password on top is throttled per link.
  */
 export function linkShareHandlers(rpc: RpcKit, links: LinkShareService): LinkHandlers {
   return {

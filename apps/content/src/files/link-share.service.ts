@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { KitError, type Principal } from '@nexus/core';
-import { inTransaction, type AggregateStore } from '@nexus/db';
+import { AttemptThrottle, inTransaction, type AggregateStore } from '@nexus/db';
 import { ContentError } from '../content.errors';
 import type { BlobStorage } from './blob-storage';
 import { checkEditFile, checkReadFile, fileAccessOf } from './file-access';
@@ -12,6 +12,27 @@ import { LinkShareEntity } from './link-share.entity';
 import { hashLinkPassword, hashLinkToken, newLinkToken, verifyLinkPassword } from './link-token';
 
 const MAX_LINKS_PER_FILE = 100;
+
+/**
+ * Wrong passwords a link takes before each further attempt waits (the
+ * configured delay, doubling to 60 s), and the count at which it locks for
+ * 15 minutes; a count is forgotten after an hour without a failure. A
+ * link's token is the first secret, so these only slow whoever already
+ * holds the link.
+ */
+const LINK_PASSWORD_LIMITS = { soft: 5, hard: 20 };
+const LINK_PASSWORD_BACKOFF = { delayMaxSeconds: 60, lockoutSeconds: 900, resetSeconds: 3_600 };
+
+/** The refusal of a guess while the link is closed; the wait also goes as RetryInfo. */
+function passwordThrottled(retryAfter: number): ContentError {
+  return new ContentError(
+    'LINK_PASSWORD_THROTTLED',
+    `too many wrong passwords for this link; retry in ${retryAfter} s`,
+    [],
+    { retry_after_seconds: String(retryAfter) },
+    { retryDelaySeconds: retryAfter },
+  );
+}
 
 export interface NewLinkShare {
   expiresAt?: Date;
@@ -28,16 +49,26 @@ export interface OpenedLink {
 /**
  * Link shares: the owner, admins and editors of a file make links to it;
  * anyone holding a link's token (and its password) reads the file without
- * signing in. A download counts against the link's limit in one conditional
+ * signing in. Wrong passwords are throttled per link (LINK_PASSWORD_LIMITS). A download counts against the link's limit in one conditional
  * UPDATE, so concurrent downloads never pass it.
  */
 export class LinkShareService {
+  private readonly passwordAttempts: AttemptThrottle;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly files: AggregateStore<FileEntity>,
     private readonly links: AggregateStore<LinkShareEntity>,
     private readonly blobs: BlobStorage,
-  ) {}
+    passwordDelaySeconds = 1,
+  ) {
+    this.passwordAttempts = new AttemptThrottle(
+      dataSource,
+      '"content"."link_password_throttles"',
+      { ...LINK_PASSWORD_BACKOFF, delayBaseSeconds: passwordDelaySeconds },
+      passwordThrottled,
+    );
+  }
 
   /** The new link and its token, which is returned here only (a hash is kept). */
   async create(
@@ -109,9 +140,12 @@ export class LinkShareService {
       if (!password) {
         throw new ContentError('LINK_PASSWORD_REQUIRED', 'this link needs its password');
       }
+      // Counted before the (slow) check, so parallel guesses cannot all pass below the limit.
+      await this.passwordAttempts.admit([{ key: link.id, limits: LINK_PASSWORD_LIMITS }]);
       if (!(await verifyLinkPassword(link.passwordHash, password))) {
         throw new ContentError('LINK_PASSWORD_MISMATCH', 'the password does not match the link');
       }
+      await this.passwordAttempts.clear([link.id]);
     }
     checkUsable(link);
     return { link, file };

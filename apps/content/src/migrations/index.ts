@@ -8,6 +8,7 @@ import { FileSharingFoldersTrash1796327426697 } from './1796327426697-file-shari
 import { AttachmentGrants1796330000000 } from './1796330000000-attachment-grants';
 import { CompactDocumentVersions1796331000000 } from './1796331000000-compact-document-versions';
 import { DocumentComments1796331100000 } from './1796331100000-document-comments';
+import { LinkPasswordThrottles1796340000000 } from './1796340000000-link-password-throttles';
 
 /** Every migration of the content schema, oldest first. Generated; never edit a migration that has landed. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AttachmentGrants1796330000000,
   CompactDocumentVersions1796331000000,
   DocumentComments1796331100000,
+  LinkPasswordThrottles1796340000000,
 ];

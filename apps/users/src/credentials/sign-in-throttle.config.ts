@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError, envInt } from '@nexus/config';
+import type { BackoffPolicy, ThrottleLimits } from '@nexus/core';
 
 /**
  * Brute-force protection of sign-in (docs/users.md, "Sign-in throttling").
@@ -42,21 +43,9 @@ type ThrottleEnv = {
   SIGN_IN_TRUSTED_PROXIES: string[];
 };
 
-export interface ThrottleLimits {
-  /** Failures from which every further attempt waits. */
-  soft: number;
-  /** Failures at which the key is locked for the lockout. */
-  hard: number;
-}
-
-export interface ThrottlePolicy {
+export interface ThrottlePolicy extends BackoffPolicy {
   login: ThrottleLimits;
   source: ThrottleLimits;
-  delayBaseSeconds: number;
-  delayMaxSeconds: number;
-  lockoutSeconds: number;
-  /** A count with no failure for this long starts again from zero. */
-  resetSeconds: number;
   /** Peers whose `x-forwarded-for` names the source. */
   trustedProxies: readonly string[];
 }

@@ -1,11 +1,5 @@
 import type { ThrottlePolicy } from './sign-in-throttle.config';
-import {
-  clientAddress,
-  closedForSeconds,
-  loginKey,
-  retryAfterSeconds,
-  sourceKey,
-} from './sign-in-throttle';
+import { clientAddress, loginKey, sourceKey } from './sign-in-throttle';
 
 const policy: ThrottlePolicy = {
   login: { soft: 3, hard: 6 },
@@ -18,33 +12,6 @@ const policy: ThrottlePolicy = {
 };
 
 describe('sign-in throttle rules', () => {
-  it('waits nothing below the soft limit, doubles from it up to the maximum, locks at the hard limit', () => {
-    const waits = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => closedForSeconds(n, policy.login, policy));
-    expect(waits).toEqual([0, 0, 0, 2, 4, 8, 600, 600]);
-    expect(closedForSeconds(9, policy.source, policy)).toBe(0);
-    expect(closedForSeconds(13, policy.source, policy)).toBe(10); // 2 * 2^3 = 16, capped at 10
-  });
-
-  it('counts the wait from the last failure and forgets a count older than the reset time', () => {
-    expect(
-      retryAfterSeconds({ failures: 4, secondsSinceLastFailure: 1.5 }, policy.login, policy),
-    ).toBe(3);
-    expect(
-      retryAfterSeconds({ failures: 4, secondsSinceLastFailure: 4 }, policy.login, policy),
-    ).toBe(0);
-    expect(
-      retryAfterSeconds({ failures: 6, secondsSinceLastFailure: 100 }, policy.login, policy),
-    ).toBe(500);
-    expect(
-      retryAfterSeconds({ failures: 99, secondsSinceLastFailure: 3_600 }, policy.login, policy),
-    ).toBe(0);
-    // A concurrent attempt stamped its failure a moment after this one read the clock.
-    const early = (failures: number) =>
-      retryAfterSeconds({ failures, secondsSinceLastFailure: -0.05 }, policy.login, policy);
-    expect(early(2)).toBe(0);
-    expect(early(3)).toBe(2);
-  });
-
   it('keys a login by its normalised spelling, whether or not it exists', () => {
     expect(loginKey(' Ada@Example.COM ')).toBe(loginKey('ada@example.com'));
     expect(loginKey('ＡＤＡ')).toBe(loginKey('ada')); // fullwidth letters, NFKC

@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import type { ThrottleLimits, ThrottlePolicy } from './sign-in-throttle.config';
 
 /** Where an attempt comes from, as the gRPC edge sees it. */
 export interface AttemptSource {
@@ -24,48 +23,6 @@ export function clientAddress(source: AttemptSource, trustedProxies: readonly st
     .reverse();
   const client = hops.find((hop) => !trustedProxies.includes(hop));
   return client !== undefined && isIP(client) !== 0 ? client : source.address;
-}
-
-/** One key's count as stored: failures since the count last started, and how long since the last. */
-export interface ThrottleCount {
-  failures: number;
-  secondsSinceLastFailure: number;
-}
-
-/**
- * How long after its last counted failure a key stays closed: nothing below
- * the soft limit; from it, the base delay doubling with each failure up to
- * the maximum; from the hard limit, the lockout. (Keycloak's brute-force
- * detector works the same way: a wait increment up to a maximum, then a
- * temporary lockout.)
- */
-export function closedForSeconds(
-  failures: number,
-  limits: ThrottleLimits,
-  policy: ThrottlePolicy,
-): number {
-  if (failures >= limits.hard) return policy.lockoutSeconds;
-  if (failures < limits.soft) return 0;
-  const doublings = Math.min(failures - limits.soft, 30);
-  return Math.min(policy.delayBaseSeconds * 2 ** doublings, policy.delayMaxSeconds);
-}
-
-/**
- * Seconds until the key accepts another attempt (0: now). A count older than
- * the reset time is forgotten, so it never closes anything.
- */
-export function retryAfterSeconds(
-  count: ThrottleCount,
-  limits: ThrottleLimits,
-  policy: ThrottlePolicy,
-): number {
-  if (count.secondsSinceLastFailure >= policy.resetSeconds) return 0;
-  const closed = closedForSeconds(count.failures, limits, policy);
-  if (closed === 0) return 0;
-  // A concurrent attempt may have stamped its failure a moment after this
-  // one's clock was read: that is no time at all, not negative time.
-  const since = Math.max(0, count.secondsSinceLastFailure);
-  return Math.max(0, Math.ceil(closed - since));
 }
 
 /**

@@ -137,14 +137,15 @@ describe('SearchTasks', () => {
 
     const first = await search(owner, `${w} `, { pageSize: 2 });
     for (const other of [
-      search(owner, `${w} number `, { pageSize: 2, pageToken: first.nextPageToken }),
-      search(owner, `${w} `, {
-        pageSize: 2,
-        pageToken: first.nextPageToken,
-        projectId: project.id,
-      }),
+      () => search(owner, `${w} number `, { pageSize: 2, pageToken: first.nextPageToken }),
+      () =>
+        search(owner, `${w} `, {
+          pageSize: 2,
+          pageToken: first.nextPageToken,
+          projectId: project.id,
+        }),
     ]) {
-      const replayed = await grpcError(other);
+      const replayed = await grpcError(other());
       expect(replayed.code).toBe(status.INVALID_ARGUMENT);
       expect(replayed.fields).toEqual(['page_token']);
     }

@@ -12715,7 +12715,8 @@ export const FileServiceService = {
    * trashed file: NOT_FOUND; expired: FAILED_PRECONDITION LINK_EXPIRED;
    * downloads used up: FAILED_PRECONDITION DOWNLOAD_LIMIT_REACHED; missing
    * or wrong password: PERMISSION_DENIED LINK_PASSWORD_REQUIRED /
-   * LINK_PASSWORD_MISMATCH.
+   * LINK_PASSWORD_MISMATCH; too many wrong passwords for the link:
+   * RESOURCE_EXHAUSTED LINK_PASSWORD_THROTTLED with RetryInfo.
    */
   getSharedFile: {
     path: "/nexus.content.v1.FileService/GetSharedFile" as const,
@@ -12906,7 +12907,8 @@ export interface FileServiceServer extends UntypedServiceImplementation {
    * trashed file: NOT_FOUND; expired: FAILED_PRECONDITION LINK_EXPIRED;
    * downloads used up: FAILED_PRECONDITION DOWNLOAD_LIMIT_REACHED; missing
    * or wrong password: PERMISSION_DENIED LINK_PASSWORD_REQUIRED /
-   * LINK_PASSWORD_MISMATCH.
+   * LINK_PASSWORD_MISMATCH; too many wrong passwords for the link:
+   * RESOURCE_EXHAUSTED LINK_PASSWORD_THROTTLED with RetryInfo.
    */
   getSharedFile: handleUnaryCall<GetSharedFileRequest, SharedFile>;
   /**
@@ -13230,7 +13232,8 @@ export interface FileServiceClient extends Client {
    * trashed file: NOT_FOUND; expired: FAILED_PRECONDITION LINK_EXPIRED;
    * downloads used up: FAILED_PRECONDITION DOWNLOAD_LIMIT_REACHED; missing
    * or wrong password: PERMISSION_DENIED LINK_PASSWORD_REQUIRED /
-   * LINK_PASSWORD_MISMATCH.
+   * LINK_PASSWORD_MISMATCH; too many wrong passwords for the link:
+   * RESOURCE_EXHAUSTED LINK_PASSWORD_THROTTLED with RetryInfo.
    */
   getSharedFile(
     request: GetSharedFileRequest,
