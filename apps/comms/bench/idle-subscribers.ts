@@ -17,7 +17,8 @@ interface IdleSubscribersPlan {
   streams: { token: string; roomId: string }[];
 }
 
-const PLAN_VARIABLE = 'IDLE_SUBSCRIBERS_PLAN';
+/** The child's argument; its plan comes on stdin (a thousand tokens are too long for the environment). */
+const HOLD = '--hold';
 
 /** Starts the child, resolves once all its streams are open; `stop` ends them with the process. */
 export async function openIdleSubscribers(
@@ -25,12 +26,10 @@ export async function openIdleSubscribers(
 ): Promise<{ stop: () => Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'idle-subscribers.ts')],
-    {
-      env: { ...process.env, [PLAN_VARIABLE]: JSON.stringify(plan) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    ['--import', 'tsx', path.join(__dirname, 'idle-subscribers.ts'), HOLD],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
+  child.stdin!.end(JSON.stringify(plan));
   const lines = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
     lines.on('line', (line) => line === 'ready' && resolve());
@@ -67,11 +66,17 @@ async function holdStreams(plan: IdleSubscribersPlan): Promise<void> {
   process.once('SIGTERM', () => process.exit(0));
 }
 
-if (process.env[PLAN_VARIABLE]) {
-  holdStreams(JSON.parse(process.env[PLAN_VARIABLE]) as IdleSubscribersPlan).catch(
-    (error: unknown) => {
+async function readPlan(): Promise<IdleSubscribersPlan> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as IdleSubscribersPlan;
+}
+
+if (process.argv.includes(HOLD)) {
+  readPlan()
+    .then(holdStreams)
+    .catch((error: unknown) => {
       process.stderr.write(`idle subscribers: ${String(error)}\n`);
       process.exit(1);
-    },
-  );
+    });
 }
