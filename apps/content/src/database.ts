@@ -1,3 +1,4 @@
+import { attemptCountEntity } from '@nexus/db';
 import { CommentEntity } from './documents/comments/comment.entity';
 import { AttachmentGrantEntity } from './attachment-grants/attachment-grant.entity';
 import { DocumentShareEntity } from './documents/document-share.entity';
@@ -8,7 +9,7 @@ import { FileShareEntity } from './files/file-share.entity';
 import { FileEntity } from './files/file.entity';
 import { FolderShareEntity } from './files/folder-share.entity';
 import { FolderEntity } from './files/folder.entity';
-import { LinkPasswordThrottleEntity } from './files/link-password-throttle.entity';
+import { LINK_PASSWORD_THROTTLES } from './files/link-share.service';
 import { LinkShareEntity } from './files/link-share.entity';
 import { MIGRATIONS } from './migrations';
 
@@ -25,7 +26,7 @@ export const database = {
     FolderEntity,
     FolderShareEntity,
     LinkShareEntity,
-    LinkPasswordThrottleEntity,
+    attemptCountEntity(LINK_PASSWORD_THROTTLES),
     BlobReleaseEntity,
     AttachmentGrantEntity,
   ],

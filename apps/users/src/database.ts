@@ -1,7 +1,8 @@
+import { attemptCountEntity } from '@nexus/db';
 import { EmailVerificationEntity } from './credentials/email-verification.entity';
 import { PasswordResetEntity } from './credentials/password-reset.entity';
 import { SignInStateEntity } from './credentials/sign-in-state.entity';
-import { SignInThrottleEntity } from './credentials/sign-in-throttle.entity';
+import { SIGN_IN_THROTTLES } from './credentials/sign-in-throttle.store';
 import { MIGRATIONS } from './migrations';
 import { SessionEntity } from './sessions/session.entity';
 import { UsedRefreshTokenEntity } from './sessions/used-refresh-token.entity';
@@ -16,7 +17,7 @@ export const database = {
     SignInStateEntity,
     SessionEntity,
     UsedRefreshTokenEntity,
-    SignInThrottleEntity,
+    attemptCountEntity(SIGN_IN_THROTTLES),
     PasswordResetEntity,
   ],
   migrations: MIGRATIONS,

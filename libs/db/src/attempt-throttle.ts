@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, type DataSource, type EntityManager } from 'typeorm';
 import { retryAfterSeconds, type BackoffPolicy, type ThrottleLimits } from '@nexus/core';
 import { inTransaction } from './transaction';
 
@@ -24,20 +24,23 @@ const PRUNE_INTERVAL_MS = 60_000;
  * all slip in below a limit; a key that is closed refuses the attempt
  * without counting it. A right secret then clears or takes back its counts.
  *
- * The counts live in the service's own table (`table`, schema-qualified and
- * quoted), with the columns `key text PRIMARY KEY, failures integer,
- * last_failure_at timestamptz(3)`: bookkeeping, not a resource, so no event.
+ * The counts live in a table of the service's schema, its entity made by
+ * attemptCountEntity: bookkeeping, not a resource, so no event.
  */
 export class AttemptThrottle {
   private lastPrune = 0;
+  /** Schema-qualified and quoted, for the SQL below. */
+  private readonly table: string;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly table: string,
+    where: { schema: string; table: string },
     private readonly policy: BackoffPolicy,
     /** The error that refuses a throttled attempt, given the seconds to wait. */
     private readonly refusal: (retryAfterSeconds: number) => Error,
-  ) {}
+  ) {
+    this.table = `"${where.schema}"."${where.table}"`;
+  }
 
   /** Counts one attempt under every key, or throws the refusal (counting nothing) while one is closed. */
   async admit(keys: readonly ThrottleKey[]): Promise<void> {
@@ -105,4 +108,33 @@ export class AttemptThrottle {
       [this.policy.resetSeconds],
     );
   }
+}
+
+/**
+ * The entity of an AttemptThrottle's table `table`, for the service's
+ * entity list (and so its migrations and drift check): one count per key.
+ */
+export function attemptCountEntity(table: string): new () => AttemptCount {
+  @Entity({ name: table })
+  class AttemptCountEntity implements AttemptCount {
+    @PrimaryColumn({ type: 'text', primaryKeyConstraintName: `PK_${table}` })
+    key!: string;
+
+    /** Attempts counted since the count last started, an attempt still being checked included. */
+    @Column({ type: 'integer' })
+    failures!: number;
+
+    /** Pruning finds forgotten counts by it. */
+    @Index(`IDX_${table}_last_failure_at`)
+    @Column({ type: 'timestamptz', precision: 3 })
+    lastFailureAt!: Date;
+  }
+  return AttemptCountEntity;
+}
+
+/** One key's row. */
+export interface AttemptCount {
+  key: string;
+  failures: number;
+  lastFailureAt: Date;
 }

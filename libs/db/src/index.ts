@@ -103,4 +103,9 @@ export { type SearchHit, type SearchPage, type SearchRequest } from './search-pa
 export { emitFromMigration } from './migration-events';
 export { changeLogBounds, readChangeLog, type ChangeLogRow, type Queryable } from './change-log';
 export { kitTablesMigrations } from './kit-tables-migrations';
-export { AttemptThrottle, type ThrottleKey } from './attempt-throttle';
+export {
+  AttemptThrottle,
+  attemptCountEntity,
+  type AttemptCount,
+  type ThrottleKey,
+} from './attempt-throttle';

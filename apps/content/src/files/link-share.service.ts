@@ -21,6 +21,8 @@ const MAX_LINKS_PER_FILE = 100;
  * holds the link.
  */
 const LINK_PASSWORD_LIMITS = { soft: 5, hard: 20 };
+/** Wrong password attempts per link share, keyed by the link's id; pruned once forgotten. */
+export const LINK_PASSWORD_THROTTLES = 'link_password_throttles';
 const LINK_PASSWORD_BACKOFF = { delayMaxSeconds: 60, lockoutSeconds: 900, resetSeconds: 3_600 };
 
 /** The refusal of a guess while the link is closed; the wait also goes as RetryInfo. */
@@ -64,7 +66,7 @@ export class LinkShareService {
   ) {
     this.passwordAttempts = new AttemptThrottle(
       dataSource,
-      '"content"."link_password_throttles"',
+      { schema: 'content', table: LINK_PASSWORD_THROTTLES },
       { ...LINK_PASSWORD_BACKOFF, delayBaseSeconds: passwordDelaySeconds },
       passwordThrottled,
     );

@@ -5,6 +5,13 @@ import type { ThrottlePolicy } from './sign-in-throttle.config';
 import { clientAddress, loginKey, sourceKey, type AttemptSource } from './sign-in-throttle';
 
 /**
+ * Failed sign-in attempts counted under one key: a normalised login
+ * (`login:ada`, whether or not such a user exists) or a source address
+ * (`sign-in-source:10.0.0.7`, `reset-source:...`).
+ */
+export const SIGN_IN_THROTTLES = 'sign_in_throttles';
+
+/**
  * The refusal of a throttled attempt. It names neither the key nor the
  * account, and is the same for a login that exists and one that does not.
  * The wait travels twice: as google.rpc.RetryInfo (what gRPC client
@@ -35,7 +42,7 @@ export class SignInThrottleStore {
   ) {
     this.throttle = new AttemptThrottle(
       dataSource,
-      '"users"."sign_in_throttles"',
+      { schema: 'users', table: SIGN_IN_THROTTLES },
       policy,
       throttled,
     );
