@@ -23,6 +23,7 @@ export type ContentErrorCode =
   | 'BLOB_MISSING'
   | 'FOLDER_CYCLE'
   | 'FOLDER_OWNER_MISMATCH'
+  | 'FOLDER_NOT_EMPTY'
   | 'FILE_IN_TRASH'
   | 'LINK_EXPIRED'
   | 'DOWNLOAD_LIMIT_REACHED'
@@ -59,6 +60,7 @@ export function contentErrorKind(code: ContentErrorCode): ErrorKind {
     case 'NOT_A_THREAD':
     case 'FOLDER_CYCLE':
     case 'FOLDER_OWNER_MISMATCH':
+    case 'FOLDER_NOT_EMPTY':
     case 'FILE_IN_TRASH':
     case 'LINK_EXPIRED':
     case 'DOWNLOAD_LIMIT_REACHED':

@@ -386,6 +386,12 @@ export const ACCESS: Record<string, AccessRule> = {
     request: (fx) => ({ folderId: fx.folderId }),
     roles: { manager: 'denied', guest: 'denied' },
   },
+  // Last of the folder rows: the owner's call may delete the fixture folder.
+  '/nexus.content.v1.FileService/DeleteFolder': {
+    access: 'write',
+    request: (fx) => ({ id: fx.folderId }),
+    roles: { manager: 'denied' },
+  },
 
   // --- content: access through messages (grant what you can read; revoke only your own) ---
   '/nexus.content.v1.AttachmentAccessService/GrantFileAccess': {

@@ -386,6 +386,53 @@ describe('folders', () => {
   });
 });
 
+describe('deleting a folder', () => {
+  it('deletes an empty folder for its owner, with its shares and one event; refuses one that holds anything', async () => {
+    const [a, editor, c] = [await users.signUp(), await users.signUp(), await users.signUp()];
+    const make = (name: string, parentId = '') =>
+      files().createFolder(
+        { folder: contentV1.Folder.fromPartial({ name, parentId }), requestId: '' },
+        as(a),
+      );
+    const outer = await make('outer');
+    const inner = await make('inner', outer.id);
+    await files().shareFolder({ folderId: inner.id, userId: editor.user.id, role: EDITOR }, as(a));
+    const file = await upload(a, randomBytes(10), inner.id);
+    const del = (user: TestUser, id: string, etag = '') =>
+      files().deleteFolder({ id, etag }, as(user));
+
+    // Holding a folder, or a file (in the trash too): refused, and nothing changes.
+    expect(await grpcError(del(a, outer.id))).toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      reason: 'FOLDER_NOT_EMPTY',
+    });
+    await files().deleteFile({ id: file.id, etag: '' }, as(a));
+    expect(await grpcError(del(a, inner.id))).toMatchObject({ reason: 'FOLDER_NOT_EMPTY' });
+    // An editor of the folder may not delete it; a stranger is told it does not exist; a stale etag is refused.
+    expect((await grpcError(del(editor, inner.id))).code).toBe(status.PERMISSION_DENIED);
+    expect((await grpcError(del(c, inner.id))).code).toBe(status.NOT_FOUND);
+    await files().purgeFile({ id: file.id, etag: '' }, as(a));
+    expect((await grpcError(del(a, inner.id, outer.etag))).code).toBe(status.ABORTED);
+
+    await del(a, inner.id, (await files().getFolder({ id: inner.id }, as(a))).etag);
+    expect((await grpcError(files().getFolder({ id: inner.id }, as(a)))).code).toBe(
+      status.NOT_FOUND,
+    );
+    const [{ shares }]: { shares: number }[] = await content.service.runtime.dataSource.query(
+      `SELECT count(*)::int AS shares FROM "content"."folder_shares" WHERE folder_id = $1`,
+      [inner.id],
+    );
+    expect(shares).toBe(0);
+    const [, , deleted] = await events.waitForSubject(inner.id, 3);
+    expect(deleted?.type).toBe('nexus.content.folder.deleted');
+    expect(deleted?.data.after).toBeNull();
+    await del(a, outer.id);
+    expect(
+      (await files().listFolders({ parentId: '', pageSize: 10, pageToken: '' }, as(a))).folders,
+    ).toEqual([]);
+  });
+});
+
 describe('trash', () => {
   it('moves a file to the trash, restores it, and purges it', async () => {
     const a = await users.signUp();

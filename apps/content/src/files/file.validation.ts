@@ -195,3 +195,4 @@ export const updateFolderSchema = z.object({
   folder: z.object({ id: uuid, etag, name }, required),
 });
 export const moveFolderSchema = z.object({ id: uuid, parentId: optionalUuid, etag });
+export const deleteFolderSchema = z.object({ id: uuid, etag });

@@ -12,6 +12,7 @@ import {
   folderShareSchema,
   folderShareTargetSchema,
   listFoldersSchema,
+  deleteFolderSchema,
   moveFolderSchema,
   updateFolderSchema,
 } from './file.validation';
@@ -28,6 +29,7 @@ type FolderHandlers = Pick<
   | 'listFolders'
   | 'updateFolder'
   | 'moveFolder'
+  | 'deleteFolder'
   | 'shareFolder'
   | 'updateFolderShare'
   | 'revokeFolderShare'
@@ -64,6 +66,12 @@ export function folderServiceHandlers(rpc: RpcKit, parts: FolderParts): FolderHa
     moveFolder: rpc.unary('MoveFolder', async (request: contentV1.MoveFolderRequest, ctx) => {
       const { id, parentId, etag } = validate(moveFolderSchema, request);
       return toFolderMessage(await folders.move(ctx.caller, id, parentId, etag));
+    }),
+
+    deleteFolder: rpc.unary('DeleteFolder', async (request: contentV1.DeleteFolderRequest, ctx) => {
+      const { id, etag } = validate(deleteFolderSchema, request);
+      await folders.delete(ctx.caller, id, etag);
+      return {};
     }),
 
     shareFolder: rpc.unary('ShareFolder', async (request: contentV1.ShareFolderRequest, ctx) => {

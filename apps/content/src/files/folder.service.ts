@@ -114,6 +114,37 @@ export class FolderService {
     });
   }
 
+  /**
+   * Deletes an empty folder for good (manage access: the owner or an
+   * admin); its shares go with it (foreign key). Under the folder's row
+   * locked FOR UPDATE, which a new child's foreign key check waits for, so
+   * nothing can be added between the emptiness check and the delete.
+   */
+  async delete(caller: Principal, id: string, etag: string): Promise<void> {
+    await inTransaction(this.dataSource, caller.userId, (tx) =>
+      this.folders.delete(tx, id, {
+        soft: false,
+        etag: etag || undefined,
+        authorize: async (folder) =>
+          checkManageFolder(caller, await folderAccessOf(tx.manager, caller, folder), id),
+        apply: async () => {
+          const [{ folders, files }] = await tx.manager.query<{ folders: number; files: number }[]>(
+            `SELECT (SELECT count(*) FROM "content"."folders" WHERE parent_id = $1)::int AS folders,
+                    (SELECT count(*) FROM "content"."files" WHERE folder_id = $1)::int AS files
+               FROM (SELECT 1 FROM "content"."folders" WHERE id = $1 FOR UPDATE) locked`,
+            [id],
+          );
+          if (folders > 0 || files > 0) {
+            throw new ContentError(
+              'FOLDER_NOT_EMPTY',
+              `folder ${id} holds ${folders} folder(s) and ${files} file(s), trashed files included: move or purge them first`,
+            );
+          }
+        },
+      }),
+    );
+  }
+
   private async checkNewParent(
     tx: Tx,
     caller: Principal,

@@ -964,6 +964,15 @@ export interface MoveFolderRequest {
   etag: string;
 }
 
+export interface DeleteFolderRequest {
+  id: string;
+  /** When set, must match the folder's current etag. */
+  etag: string;
+}
+
+export interface DeleteFolderResponse {
+}
+
 export interface ShareFolderRequest {
   folderId: string;
   userId: string;
@@ -10603,6 +10612,143 @@ export const MoveFolderRequest: MessageFns<MoveFolderRequest> = {
   },
 };
 
+function createBaseDeleteFolderRequest(): DeleteFolderRequest {
+  return { id: "", etag: "" };
+}
+
+export const DeleteFolderRequest: MessageFns<DeleteFolderRequest> = {
+  encode(message: DeleteFolderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.etag !== "") {
+      writer.uint32(18).string(message.etag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFolderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFolderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteFolderRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+    };
+  },
+
+  toJSON(message: DeleteFolderRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFolderRequest>, I>>(base?: I): DeleteFolderRequest {
+    return DeleteFolderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFolderRequest>, I>>(object: I): DeleteFolderRequest {
+    const message = createBaseDeleteFolderRequest();
+    message.id = object.id ?? "";
+    message.etag = object.etag ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteFolderResponse(): DeleteFolderResponse {
+  return {};
+}
+
+export const DeleteFolderResponse: MessageFns<DeleteFolderResponse> = {
+  encode(_: DeleteFolderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFolderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFolderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteFolderResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteFolderResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFolderResponse>, I>>(base?: I): DeleteFolderResponse {
+    return DeleteFolderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFolderResponse>, I>>(_: I): DeleteFolderResponse {
+    const message = createBaseDeleteFolderResponse();
+    return message;
+  },
+};
+
 function createBaseShareFolderRequest(): ShareFolderRequest {
   return { folderId: "", userId: "", role: 0 };
 }
@@ -12795,6 +12941,21 @@ export const FileServiceService = {
     responseSerialize: (value: Folder): Buffer => Buffer.from(Folder.encode(value).finish()),
     responseDeserialize: (value: Buffer): Folder => Folder.decode(value),
   },
+  /**
+   * Deletes an empty folder for good (owner or admin); its shares go with
+   * it. A folder that still holds folders or files, trashed files included:
+   * FAILED_PRECONDITION FOLDER_NOT_EMPTY (move them out, or purge them).
+   */
+  deleteFolder: {
+    path: "/nexus.content.v1.FileService/DeleteFolder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteFolderRequest): Buffer => Buffer.from(DeleteFolderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteFolderRequest => DeleteFolderRequest.decode(value),
+    responseSerialize: (value: DeleteFolderResponse): Buffer =>
+      Buffer.from(DeleteFolderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteFolderResponse => DeleteFolderResponse.decode(value),
+  },
   /** Grants a user a role on the folder and everything inside it, at any depth. */
   shareFolder: {
     path: "/nexus.content.v1.FileService/ShareFolder" as const,
@@ -12929,6 +13090,12 @@ export interface FileServiceServer extends UntypedServiceImplementation {
    * FAILED_PRECONDITION FOLDER_CYCLE.
    */
   moveFolder: handleUnaryCall<MoveFolderRequest, Folder>;
+  /**
+   * Deletes an empty folder for good (owner or admin); its shares go with
+   * it. A folder that still holds folders or files, trashed files included:
+   * FAILED_PRECONDITION FOLDER_NOT_EMPTY (move them out, or purge them).
+   */
+  deleteFolder: handleUnaryCall<DeleteFolderRequest, DeleteFolderResponse>;
   /** Grants a user a role on the folder and everything inside it, at any depth. */
   shareFolder: handleUnaryCall<ShareFolderRequest, FolderShare>;
   updateFolderShare: handleUnaryCall<UpdateFolderShareRequest, FolderShare>;
@@ -13345,6 +13512,26 @@ export interface FileServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Folder) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes an empty folder for good (owner or admin); its shares go with
+   * it. A folder that still holds folders or files, trashed files included:
+   * FAILED_PRECONDITION FOLDER_NOT_EMPTY (move them out, or purge them).
+   */
+  deleteFolder(
+    request: DeleteFolderRequest,
+    callback: (error: ServiceError | null, response: DeleteFolderResponse) => void,
+  ): ClientUnaryCall;
+  deleteFolder(
+    request: DeleteFolderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteFolderResponse) => void,
+  ): ClientUnaryCall;
+  deleteFolder(
+    request: DeleteFolderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteFolderResponse) => void,
   ): ClientUnaryCall;
   /** Grants a user a role on the folder and everything inside it, at any depth. */
   shareFolder(
