@@ -108,6 +108,26 @@ describe('ChangeFeed', () => {
     const fromOldest: number[] = [];
     await feed.replay(5, 40, (event) => fromOldest.push(event.sequence ?? 0));
     expect(fromOldest[0]).toBe(6);
+
+    // A sync read (changesAfter): stops where `take` refuses, bounded by the scan limit.
+    const taken: number[] = [];
+    const stopped = await feed.changesAfter(
+      10,
+      (event) => (event.sequence ?? 0) < 15 && taken.push(event.sequence ?? 0) > 0,
+      1_000,
+    );
+    expect(taken).toEqual([11, 12, 13, 14]);
+    expect(stopped).toEqual({ reached: 14, more: true });
+    expect(await feed.changesAfter(30, () => true, 1_000)).toEqual({ reached: 40, more: false });
+    // A whole page is read before the limit is looked at: one page of 500 here.
+    expect(await feed.changesAfter(5, () => true, 1)).toEqual({ reached: 40, more: false });
+    await expect(feed.changesAfter(3, () => true, 1_000)).rejects.toBeInstanceOf(
+      CursorExpiredError,
+    );
+    // Never a position of this log (after a short wait for the relay's commit).
+    await expect(feed.changesAfter(41, () => true, 1_000)).rejects.toBeInstanceOf(
+      CursorExpiredError,
+    );
     subscription.close();
   }, 90_000);
 });

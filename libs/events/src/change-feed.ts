@@ -37,6 +37,8 @@ export class CursorExpiredError extends Error {
 /** How long a position that neither Kafka nor the log has may hold the feed up. */
 const GIVE_UP_MS = 10_000;
 const PAGE = 500;
+/** How long a position just ahead of the change log is waited for (its entries commit after the publish). */
+const AHEAD_WAIT_MS = 2_000;
 
 /**
  * The change events of one service as every replica sees them, in change
@@ -127,6 +129,58 @@ export class ChangeFeed {
     for (const event of this.ring) {
       const position = event.sequence ?? 0;
       if (position >= next && position <= upTo) each(event);
+    }
+  }
+
+  /** The newest position the change log holds (what a sync RPC's current state is). */
+  async newest(): Promise<number> {
+    return (await changeLogBounds(this.options.db, this.options.schema)).newest;
+  }
+
+  /**
+   * The changes after position `after`, read from the change log in order,
+   * each given to `take` until it returns false or `scanLimit` entries were
+   * read: for sync RPCs (JMAP's /changes) that answer a bounded page at a
+   * time. `reached` is the last position taken (every change up to it was
+   * given); `more`, whether the log holds changes after it. Throws
+   * CursorExpiredError for a position the log has pruned, or one it never
+   * had: the relay commits a batch's entries just after Kafka has it, so a
+   * stream's cursor may be a little ahead of the log, and is waited for
+   * (AHEAD_WAIT_MS) before it counts as foreign.
+   */
+  async changesAfter(
+    after: number,
+    take: (event: PlatformEvent) => boolean,
+    scanLimit: number,
+  ): Promise<{ reached: number; more: boolean }> {
+    const { oldest, newest } = await this.boundsHolding(after);
+    if (after < oldest - 1 || after > newest) {
+      throw new CursorExpiredError(`position ${after} is not in the change log`);
+    }
+    let reached = after;
+    let scanned = 0;
+    while (reached < newest && scanned < scanLimit) {
+      const rows = await readChangeLog(this.options.db, this.options.schema, reached, newest, PAGE);
+      // Pruned while this call read it.
+      if (rows[0]?.position !== reached + 1) {
+        throw new CursorExpiredError(`position ${reached + 1} was pruned`);
+      }
+      for (const row of rows) {
+        if (!take(eventOf(row))) return { reached, more: true };
+        reached = row.position;
+      }
+      scanned += rows.length;
+    }
+    return { reached, more: reached < newest };
+  }
+
+  /** The log's bounds, once its newest is at least `position` or AHEAD_WAIT_MS passed. */
+  private async boundsHolding(position: number): Promise<{ oldest: number; newest: number }> {
+    const deadline = Date.now() + AHEAD_WAIT_MS;
+    for (;;) {
+      const bounds = await changeLogBounds(this.options.db, this.options.schema);
+      if (position <= bounds.newest || Date.now() >= deadline) return bounds;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 

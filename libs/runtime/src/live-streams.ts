@@ -84,8 +84,7 @@ export class LiveStreams {
     ctx: CallContext,
     rules: WatchRules<Item>,
   ): Promise<void> {
-    const feed = this.feed;
-    if (!feed) throw new Error(`${this.service} serves a Watch but declares no live feed`);
+    const feed = this.requireFeed();
     const resumeAfter = rules.cursor === '' ? null : this.positionOf(rules.cursor);
     const stream = new WatchStream(call, ctx, rules, this.limits, this.verifier, (position) =>
       this.cursorOf(position),
@@ -104,9 +103,42 @@ export class LiveStreams {
     }
   }
 
+  /** The cursor of the newest change kept: a sync RPC's state when the client has none yet. */
+  async newestCursor(): Promise<string> {
+    return this.cursorOf(await this.requireFeed().newest());
+  }
+
+  /**
+   * A sync RPC's read of the changes after the cursor `since` (request field
+   * `field`), each given to `take` until it returns false or `scanLimit`
+   * entries were read (ChangeFeed.changesAfter): the cursors it went from and
+   * to, and whether more follow. INVALID_ARGUMENT for a cursor this service
+   * did not give, FAILED_PRECONDITION CURSOR_EXPIRED for one older than the
+   * log keeps.
+   */
+  async changesSince(
+    since: string,
+    field: string,
+    take: (event: PlatformEvent) => boolean,
+    scanLimit: number,
+  ): Promise<{ from: string; to: string; more: boolean }> {
+    const after = this.positionOf(since, field);
+    try {
+      const { reached, more } = await this.requireFeed().changesAfter(after, take, scanLimit);
+      return { from: since, to: this.cursorOf(reached), more };
+    } catch (error) {
+      throw error instanceof CursorExpiredError ? cursorExpired() : error;
+    }
+  }
+
   /** Ends every open stream with UNAVAILABLE (SHUTTING_DOWN), so clients resume elsewhere. */
   endAll(): void {
     for (const end of [...this.open]) end();
+  }
+
+  private requireFeed(): ChangeFeed {
+    if (!this.feed) throw new Error(`${this.service} reads its changes but declares no live feed`);
+    return this.feed;
   }
 
   /**
@@ -127,6 +159,14 @@ export class LiveStreams {
     }
     return value;
   }
+}
+
+/** A cursor the change log can no longer serve: the client lists again. */
+function cursorExpired(): KitError {
+  return new KitError(
+    'CURSOR_EXPIRED',
+    'the cursor is older than the changes kept, too many changes followed it, or it is not of this log: list again',
+  );
 }
 
 type Replay = (after: number, upTo: number, each: (event: PlatformEvent) => void) => Promise<void>;
@@ -211,11 +251,7 @@ class WatchStream<Item> {
         missed.push(event);
       });
     } catch (error) {
-      if (!(error instanceof CursorExpiredError)) throw error;
-      throw new KitError(
-        'CURSOR_EXPIRED',
-        'the cursor is older than the changes kept or too many changes followed it: list again',
-      );
+      throw error instanceof CursorExpiredError ? cursorExpired() : error;
     }
     for (const event of missed) {
       if (this.failure) throw this.failure;

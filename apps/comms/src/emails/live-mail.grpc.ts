@@ -6,7 +6,6 @@ import { commsV1 } from '@nexus/proto';
 import type { LiveStreams } from '@nexus/runtime';
 import type { DataSource } from 'typeorm';
 import type { PageTokenCodec } from '@nexus/db';
-import { database } from '../database';
 import type { MailboxService } from '../mailboxes/mailbox.service';
 import { MailboxStore } from '../mailboxes/mailbox.store';
 import { EmailChanges } from './email-changes';
@@ -39,7 +38,7 @@ export function liveMail(
     live,
     mailboxes,
     snapshots: new MailboxSnapshots(new MailboxStore(dataSource, pageTokens)),
-    changes: new EmailChanges(dataSource, database.schema, live),
+    changes: new EmailChanges(live),
   };
 }
 
