@@ -1,14 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryColumn,
-  UpdateDateColumn,
-} from 'typeorm';
-import { SHARE_ROLES, type ShareRole } from '../documents/document-share.entity';
+import { Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { ShareColumns } from '../sharing/share-columns';
 import { FolderEntity } from './folder.entity';
 
 /**
@@ -18,27 +9,11 @@ import { FolderEntity } from './folder.entity';
  */
 @Entity({ name: 'folder_shares' })
 @Index('IDX_folder_shares_user_id', ['userId'])
-export class FolderShareEntity {
+export class FolderShareEntity extends ShareColumns {
   @PrimaryColumn({ type: 'uuid' })
   folderId!: string;
-
-  @PrimaryColumn({ type: 'uuid' })
-  userId!: string;
 
   @ManyToOne(() => FolderEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'folder_id' })
   folder?: FolderEntity;
-
-  @Column({ type: 'enum', enum: SHARE_ROLES, enumName: 'share_role' })
-  role!: ShareRole;
-
-  /** Null when the system changed it. */
-  @Column({ type: 'uuid', nullable: true })
-  grantedBy!: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
 }
