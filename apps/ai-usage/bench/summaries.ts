@@ -1,17 +1,10 @@
-import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import type { PromiseClient } from '@nexus/clients';
-import { medianOfRounds } from '@nexus/testing';
+import { medianOfRounds, timed } from '@nexus/testing';
 import { aiUsageV1 } from '@nexus/proto';
 
 const USERS = 200;
 const DAYS = 30;
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const started = performance.now();
-  const result = await work();
-  return [result, performance.now() - started];
-}
 
 /**
  * GetUsageSummary latency over `rows` bulk-loaded interactions (200 users,
@@ -29,7 +22,7 @@ export async function measureSummaries(options: {
 }): Promise<string> {
   const { db, usage, adminCaller, rows, log } = options;
   // Bulk load straight into the tables (setup, not measured).
-  const [, loadMs] = await timed(async () => {
+  const [loadMs] = await timed(async () => {
     await db.query(
       `INSERT INTO ai_usage.ai_interactions
          (id, version, user_id, module, provider, request_model, response_model, model, operation,
@@ -107,7 +100,7 @@ export async function measureSummaries(options: {
     const runs: number[] = [];
     let rowsOut = 0;
     for (let run = 0; run < 5; run += 1) {
-      const [summary, ms] = await timed(() =>
+      const [ms, summary] = await timed(() =>
         usage.getUsageSummary(
           aiUsageV1.GetUsageSummaryRequest.fromPartial({ ...range, groupBy }),
           adminCaller,
@@ -127,7 +120,7 @@ export async function measureSummaries(options: {
   }
   const rawRuns: number[] = [];
   for (let run = 0; run < 3; run += 1) {
-    const [, ms] = await timed(() =>
+    const [ms] = await timed(() =>
       db.query(
         `SELECT model, count(*), sum(input_tokens), sum(output_tokens), sum(computed_cost),
                 avg((status = 'error')::int),

@@ -52,7 +52,13 @@ import { createLogger } from '@nexus/ops';
 import { aiUsageV1, contentV1, workV1 } from '@nexus/proto';
 import { startService, type RunningService } from '@nexus/runtime';
 import { startLocalStack, type LocalStack } from '@nexus/stack';
-import { medianOfRounds, rowMet, writeBenchResult, type BenchRow } from '@nexus/testing';
+import {
+  medianOfRounds,
+  percentile,
+  rowMet,
+  writeBenchResult,
+  type BenchRow,
+} from '@nexus/testing';
 import { analyticsService } from '../src/analytics.app';
 import { analyticsConfig, type AnalyticsConfig } from '../src/config';
 import { readEvent, type ReadEvent } from '../src/consumer/event-reader';
@@ -331,10 +337,6 @@ async function replayRound(
     service,
     probe,
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 interface LatencyRound {

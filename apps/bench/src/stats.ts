@@ -1,12 +1,7 @@
 /** Plain statistics for the benchmark figures: percentiles, rates and ratios. */
+import { percentile } from '@nexus/testing';
 
-/** The p-th percentile (0..100) of `samples` by nearest rank; NaN when there are none. */
-export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.ceil((Math.min(Math.max(p, 0), 100) / 100) * sorted.length);
-  return sorted[Math.max(rank, 1) - 1];
-}
+export { percentile };
 
 export function median(samples: readonly number[]): number {
   return percentile(samples, 50);

@@ -42,6 +42,7 @@ import { startLocalStack, type LocalStack } from '@nexus/stack';
 import { createPromiseClient } from '@nexus/clients';
 import {
   medianOfRounds,
+  percentile,
   rowMet,
   startAppProcess,
   startUsersProcess,
@@ -125,12 +126,6 @@ class Subscribers {
 
 const textOf = (item: commsV1.WatchRoomResponse) =>
   item.verb === 'created' && item.resource?.$case === 'message' ? item.resource.value.text : '';
-
-/** NaN when nothing was measured. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function createRoom(chat: ChatClient, owner: TestUser, members: TestUser[]) {
   const room = await chat.createRoom(
@@ -248,8 +243,7 @@ async function latencyAt(
   await Promise.all(pending);
   // Let the last deliveries arrive.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const fromChange = [...probe.fromChange].sort((a, b) => a - b);
-  const fromCall = [...probe.fromCall].sort((a, b) => a - b);
+  const { fromChange, fromCall } = probe;
   const result = {
     rate,
     achieved: total / postSeconds,

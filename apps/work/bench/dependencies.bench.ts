@@ -10,14 +10,13 @@
  */
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { createPromiseClient } from '@nexus/clients';
 import { uuidv7 } from '@nexus/core';
 import { withScratchDatabase } from '@nexus/db';
 import { workV1 } from '@nexus/proto';
 import { startService } from '@nexus/runtime';
-import { signTestToken } from '@nexus/testing';
+import { signTestToken, timed } from '@nexus/testing';
 import { workConfig } from '../src/config';
 import { workService } from '../src/work.app';
 
@@ -37,12 +36,6 @@ const median = (values: number[]) =>
 const p95 = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.95)];
 const ms = (value: number) => `${value.toFixed(2)} ms`;
-
-async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
-  const started = performance.now();
-  const result = await run();
-  return [performance.now() - started, result];
-}
 
 /** Tasks 1..n of a project, with ordinals, in one statement. */
 const INSERT_TASKS = `

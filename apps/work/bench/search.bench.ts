@@ -13,13 +13,12 @@
  */
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { createPromiseClient } from '@nexus/clients';
 import { uuidv7 } from '@nexus/core';
 import { withScratchDatabase } from '@nexus/db';
 import { workV1 } from '@nexus/proto';
 import { startService } from '@nexus/runtime';
-import { signTestToken } from '@nexus/testing';
+import { signTestToken, timed } from '@nexus/testing';
 import { workConfig } from '../src/config';
 import { workService } from '../src/work.app';
 
@@ -36,12 +35,6 @@ const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 const median = (values: number[]) => sorted(values)[Math.floor(values.length / 2)];
 const p95 = (values: number[]) => sorted(values)[Math.floor(values.length * 0.95)];
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-
-async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
-  const started = performance.now();
-  const result = await run();
-  return [performance.now() - started, result];
-}
 
 /** 200 words: "w000" is the most frequent, "w199" the rarest (index = 200 × random³). */
 const WORD = `'w' || lpad(floor(200 * power(random(), 3))::int::text, 3, '0')`;

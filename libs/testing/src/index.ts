@@ -44,3 +44,4 @@ export {
   type BenchResult,
   type BenchRow,
 } from './bench-result';
+export { percentile, timed } from './bench-stats';
