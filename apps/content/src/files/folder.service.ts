@@ -128,10 +128,15 @@ export class FolderService {
         authorize: async (folder) =>
           checkManageFolder(caller, await folderAccessOf(tx.manager, caller, folder), id),
         apply: async () => {
+          // The lock first, the count in a statement of its own: under READ COMMITTED a
+          // statement's snapshot predates the lock wait, so a child committed while this
+          // waited would be missed by a count in the same statement.
+          await tx.manager.query(`SELECT 1 FROM "content"."folders" WHERE id = $1 FOR UPDATE`, [
+            id,
+          ]);
           const [{ folders, files }] = await tx.manager.query<{ folders: number; files: number }[]>(
             `SELECT (SELECT count(*) FROM "content"."folders" WHERE parent_id = $1)::int AS folders,
-                    (SELECT count(*) FROM "content"."files" WHERE folder_id = $1)::int AS files
-               FROM (SELECT 1 FROM "content"."folders" WHERE id = $1 FOR UPDATE) locked`,
+                    (SELECT count(*) FROM "content"."files" WHERE folder_id = $1)::int AS files`,
             [id],
           );
           if (folders > 0 || files > 0) {
