@@ -6,7 +6,7 @@ import { OutboxRelay, ensureTopics, type Kafka } from '@nexus/events';
 import type { Logger } from '@nexus/ops';
 import { sleep } from './load';
 import { BENCH_SCHEMA } from './relay-bench';
-import { percentile } from './stats';
+import { percentile } from '@nexus/testing';
 
 export interface LatencyFigures {
   mode: 'notify' | 'poll-500ms';

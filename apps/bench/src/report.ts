@@ -10,7 +10,8 @@ import { callMet, resultRows } from './result-rows';
 import type { CallFigures } from './rounds';
 import type { ServiceBenchResult } from './service-benches';
 import type { ServiceName } from './services';
-import { formatNumber as f, percentile } from './stats';
+import { percentile } from '@nexus/testing';
+import { formatNumber as f } from './stats';
 import type { SustainedFigures } from './sustained-load';
 
 export interface Machine {

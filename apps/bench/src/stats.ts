@@ -1,8 +1,6 @@
 /** Plain statistics for the benchmark figures: percentiles, rates and ratios. */
 import { percentile } from '@nexus/testing';
 
-export { percentile };
-
 export function median(samples: readonly number[]): number {
   return percentile(samples, 50);
 }

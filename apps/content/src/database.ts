@@ -9,9 +9,11 @@ import { FileShareEntity } from './files/file-share.entity';
 import { FileEntity } from './files/file.entity';
 import { FolderShareEntity } from './files/folder-share.entity';
 import { FolderEntity } from './files/folder.entity';
-import { LINK_PASSWORD_THROTTLES } from './files/link-share.service';
 import { LinkShareEntity } from './files/link-share.entity';
 import { MIGRATIONS } from './migrations';
+
+/** Wrong password attempts per link share, keyed by the link's id; the kit's AttemptThrottle. */
+export const LINK_PASSWORD_THROTTLES = 'link_password_throttles';
 
 /** The content schema: what the service, the nexus CLI and the drift check share. */
 export const database = {

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { KitError, type Principal } from '@nexus/core';
 import { AttemptThrottle, inTransaction, type AggregateStore } from '@nexus/db';
 import { ContentError } from '../content.errors';
+import { LINK_PASSWORD_THROTTLES, database } from '../database';
 import type { BlobStorage } from './blob-storage';
 import { checkEditFile, checkReadFile, fileAccessOf } from './file-access';
 import type { FileEntity } from './file.entity';
@@ -21,8 +22,6 @@ const MAX_LINKS_PER_FILE = 100;
  * holds the link.
  */
 const LINK_PASSWORD_LIMITS = { soft: 5, hard: 20 };
-/** Wrong password attempts per link share, keyed by the link's id; pruned once forgotten. */
-export const LINK_PASSWORD_THROTTLES = 'link_password_throttles';
 const LINK_PASSWORD_BACKOFF = { delayMaxSeconds: 60, lockoutSeconds: 900, resetSeconds: 3_600 };
 
 /** The refusal of a guess while the link is closed; the wait also goes as RetryInfo. */
@@ -66,7 +65,7 @@ export class LinkShareService {
   ) {
     this.passwordAttempts = new AttemptThrottle(
       dataSource,
-      { schema: 'content', table: LINK_PASSWORD_THROTTLES },
+      { schema: database.schema, table: LINK_PASSWORD_THROTTLES },
       { ...LINK_PASSWORD_BACKOFF, delayBaseSeconds: passwordDelaySeconds },
       passwordThrottled,
     );

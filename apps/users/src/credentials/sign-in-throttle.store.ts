@@ -1,15 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AttemptThrottle } from '@nexus/db';
+import { SIGN_IN_THROTTLES, database } from '../database';
 import { UsersError } from '../users.errors';
 import type { ThrottlePolicy } from './sign-in-throttle.config';
 import { clientAddress, loginKey, sourceKey, type AttemptSource } from './sign-in-throttle';
-
-/**
- * Failed sign-in attempts counted under one key: a normalised login
- * (`login:ada`, whether or not such a user exists) or a source address
- * (`sign-in-source:10.0.0.7`, `reset-source:...`).
- */
-export const SIGN_IN_THROTTLES = 'sign_in_throttles';
 
 /**
  * The refusal of a throttled attempt. It names neither the key nor the
@@ -42,7 +36,7 @@ export class SignInThrottleStore {
   ) {
     this.throttle = new AttemptThrottle(
       dataSource,
-      { schema: 'users', table: SIGN_IN_THROTTLES },
+      { schema: database.schema, table: SIGN_IN_THROTTLES },
       policy,
       throttled,
     );
